@@ -1,0 +1,47 @@
+// Configuration shapes. The file layer is `[tool.migration-guard]` in pyproject.toml; editor settings and CLI flags
+// override it. ResolvedConfig is what the engine sees.
+import type { Severity } from '../rules/rule';
+
+export type Database = 'postgresql' | 'mysql' | 'sqlite';
+
+export const DATABASES: readonly Database[] = ['postgresql', 'mysql', 'sqlite'];
+
+/** One layer of configuration (pyproject, editor settings or CLI flags). Absent keys leave lower layers alone. */
+export interface ConfigLayer {
+  database?: Database;
+  postgresVersion?: number;
+  /** Django version as "major.minor", e.g. "4.2". */
+  djangoVersion?: string;
+  /** When set, only these rules run. */
+  select?: string[];
+  ignore?: string[];
+  /** Per-rule severity, or 'off'. */
+  severity?: Record<string, Severity | 'off'>;
+  /** Globs (relative to the project root) of migration files to skip. */
+  exclude?: string[];
+  /** Path of a baseline file of accepted findings (relative to the project root). */
+  baseline?: string;
+}
+
+export interface ResolvedConfig {
+  /** The configured database, or undefined to detect it from settings files (falling back to postgresql). */
+  database?: Database;
+  postgresVersion: number;
+  djangoVersion: string;
+  select?: string[];
+  ignore: string[];
+  severity: Record<string, Severity | 'off'>;
+  exclude: string[];
+  baseline?: string;
+  /** Folder the relative paths in this config are relative to (where pyproject.toml was found). */
+  root: string;
+}
+
+export const DEFAULT_CONFIG: ResolvedConfig = {
+  postgresVersion: 16,
+  djangoVersion: '4.2',
+  ignore: [],
+  severity: {},
+  exclude: [],
+  root: '.',
+};

@@ -1,0 +1,118 @@
+// The contract every rule file fulfils. One rule = one file: metadata, explanation, detection and quick-fix data
+// live together, and every surface (diagnostic, hover, CLI `explain`, README table, review card) reads them from here.
+import type { MigrationModel, Operation, Span } from '../python/model';
+import type { StateView, GraphNode } from '../state/types';
+import type { Database, ResolvedConfig } from '../config/types';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export type RuleCategory =
+  | 'compatibility' // backward compatibility and data loss
+  | 'locking' // locks and table rewrites
+  | 'transactions' // transactions and data migrations
+  | 'sql' // SQL inside RunSQL
+  | 'hygiene' // hygiene and hardening
+  | 'graph'; // migration graph (workspace-wide)
+
+/** User-facing explanation, written as data. Markdown is allowed in every string. */
+export interface RuleExplanation {
+  /** One or two sentences: why this is risky in production. */
+  summary: string;
+  /** What the operation does in SQL (on PostgreSQL unless said otherwise), e.g. `ALTER TABLE ... ADD COLUMN ... NOT NULL`. */
+  sql: string;
+  /** The lock taken (PostgreSQL lock name spelled out) and for how long; '' when no lock matters. */
+  lock: string;
+  /** What that lock blocks, or what breaks (old code's queries, INSERTs, ...). */
+  blocks: string;
+  /** Whether it rewrites or scans the table. */
+  rewrite: string;
+  /** The safe alternative in words. */
+  safeAlternative: string;
+  /** The safe alternative as a Python (or SQL) code example. */
+  safeCode: string;
+  /** Language of safeCode for code fences. */
+  safeCodeLanguage?: 'python' | 'sql';
+}
+
+/** Machine-readable quick-fix data attached to a finding; front doors turn it into edits. */
+export type FixData =
+  | { kind: 'set-atomic-false' }
+  | { kind: 'use-concurrent-index'; operationSpan: Span; nameSpan: Span; replacement: 'AddIndexConcurrently' | 'RemoveIndexConcurrently' }
+  | { kind: 'add-reverse-code'; argListSpan: Span }
+  | { kind: 'add-reverse-sql'; argListSpan: Span }
+  | { kind: 'add-null-true'; fieldCallSpan: Span; argListSpan: Span }
+  | { kind: 'state-only-remove-field'; operationSpan: Span }
+  | { kind: 'replace-text'; span: Span; newText: string; title: string };
+
+export interface RawFinding {
+  /** The precise range: the operation, or the offending keyword argument. */
+  span: Span;
+  /** One line that names the table/field. */
+  message: string;
+  /** The operation the finding is about (used for ignore comments on the operation's first line). */
+  operation?: Operation;
+  fixes?: FixData[];
+}
+
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  message: string;
+  /** Normalised path of the file. */
+  file: string;
+  span: Span;
+  /** 0-based line/character (UTF-16) positions of span. */
+  start: { line: number; character: number };
+  end: { line: number; character: number };
+  fixes: FixData[];
+  /** Span of the operation the finding belongs to, when any (hover and ignore-comment placement). */
+  operationSpan?: Span;
+}
+
+/** Everything a per-file rule may look at. */
+export interface FileContext {
+  file: MigrationModel;
+  config: ResolvedConfig;
+  /** The effective database for this file. */
+  database: Database;
+  /** State right before the given top-level-or-nested operation. */
+  stateBefore(op: Operation): StateView;
+  /** True when the operation runs against the database (not inside state_operations only). */
+  touchesDatabase(op: Operation): boolean;
+  /** Report a finding. */
+  report(finding: RawFinding): void;
+}
+
+/** Workspace-wide context for graph rules. */
+export interface GraphContext {
+  config: ResolvedConfig;
+  files: MigrationModel[];
+  nodes: GraphNode[];
+  /** Report a finding on a file (by path). */
+  report(path: string, finding: RawFinding): void;
+}
+
+interface RuleBase {
+  id: string;
+  title: string;
+  severity: Severity;
+  /** Databases the rule runs on; 'all' for every vendor. */
+  vendors: Database[] | 'all';
+  category: RuleCategory;
+  explanation: RuleExplanation;
+}
+
+export interface FileRule extends RuleBase {
+  scope: 'file';
+  check(ctx: FileContext): void;
+}
+
+export interface GraphRule extends RuleBase {
+  scope: 'graph';
+  check(ctx: GraphContext): void;
+}
+
+export type Rule = FileRule | GraphRule;
+
+/** Rule metadata without detection code: what hovers, docs and the review deck need. */
+export type RuleMeta = RuleBase;
