@@ -1,0 +1,44 @@
+// Which migration a file is, where a listed migration's file lives, and what "the migration before" means.
+import { dirname, join, resolve } from 'node:path';
+import { isMigrationPath, migrationIdentity } from '../../../server/src/engine/python/migrationPath';
+import type { ListedMigration, ProjectSettings } from './djangoOutput';
+
+export interface MigrationRef {
+  app: string;
+  name: string;
+}
+
+/**
+ * The app label and migration name of a migration file. The label is the one Django reported for the app that
+ * owns the folder when known (an AppConfig may set its own label), else the folder's name, as Django's default.
+ */
+export function migrationOfFile(file: string, apps?: ProjectSettings['apps']): MigrationRef | undefined {
+  if (!isMigrationPath(file)) return undefined;
+  const identity = migrationIdentity(file);
+  const folder = resolve(dirname(file));
+  const owner = apps?.find((app) => app.path !== '' && resolve(app.path, 'migrations') === folder);
+  return { app: owner?.label ?? identity.app, name: identity.name };
+}
+
+/** Where a migration's file is expected, from the app's folder Django reported; undefined when the app is unknown. */
+export function migrationFilePath(migration: MigrationRef, apps: ProjectSettings['apps'] | undefined): string | undefined {
+  const app = apps?.find((candidate) => candidate.label === migration.app);
+  return app && app.path !== '' ? join(app.path, 'migrations', `${migration.name}.py`) : undefined;
+}
+
+/**
+ * The `migrate APP TARGET` target that unapplies `name` and everything after it in its app: the migration right
+ * before it in graph order, or `zero` when it is the first. Undefined when `name` is not among the app's migrations.
+ */
+export function rollbackTarget(appMigrations: readonly ListedMigration[], name: string): string | undefined {
+  const index = appMigrations.findIndex((migration) => migration.name === name);
+  if (index < 0) return undefined;
+  return index === 0 ? 'zero' : appMigrations[index - 1]!.name;
+}
+
+/** 0-based line of `class Migration(...)` at the top level, where the CodeLens goes. */
+export function migrationClassLine(text: string): number | undefined {
+  const lines = text.split(/\r?\n/);
+  const index = lines.findIndex((line) => /^class\s+Migration\s*[(:]/.test(line));
+  return index >= 0 ? index : undefined;
+}

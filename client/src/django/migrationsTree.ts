@@ -1,0 +1,154 @@
+// The "Django Migrations" view: one project's apps and their migrations from `showmigrations --list`, applied or
+// not, with the migration open in the editor highlighted. It runs manage.py only when asked (Show Migrations,
+// Refresh); otherwise it shows what the store last learned.
+import { existsSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import * as vscode from 'vscode';
+import type { Log } from '../log';
+import { COMMANDS, guarded, type CommandResult, type MigrationArgument } from './commands';
+import type { AppMigrations, ListedMigration } from './djangoOutput';
+import { migrationFilePath, migrationOfFile } from './migrationFiles';
+import type { MigrationStateStore } from './migrationState';
+import type { ResolvedProject } from './projects';
+import { captured } from './tasks';
+
+export const MIGRATIONS_VIEW = 'migrationGuard.migrations';
+/** Context key: the view has data (its welcome text explains how to load it otherwise). */
+const LOADED_CONTEXT = 'migrationGuard.migrationsLoaded';
+
+type AppNode = { kind: 'app'; managePy: string; app: AppMigrations };
+/** Also a MigrationArgument, so the context-menu commands, which receive the node, need no conversion. */
+type MigrationNode = MigrationArgument & { kind: 'migration'; migration: ListedMigration };
+type Node = AppNode | MigrationNode;
+
+export class MigrationsTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly view: vscode.TreeView<Node>;
+  private project: ResolvedProject | undefined;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly state: MigrationStateStore,
+    private readonly log: Log,
+  ) {
+    this.view = vscode.window.createTreeView(MIGRATIONS_VIEW, { treeDataProvider: this, showCollapseAll: true });
+    this.subscriptions.push(
+      this.view,
+      state.onDidChange((managePy) => {
+        if (managePy === this.project?.managePy) this.changed.fire(undefined);
+      }),
+      vscode.window.onDidChangeActiveTextEditor(() => {
+        this.changed.fire(undefined);
+        void this.revealActive();
+      }),
+      vscode.commands.registerCommand(COMMANDS.refreshMigrations, () => guarded(log, 'Refresh Migrations', () => this.refresh())),
+    );
+    void vscode.commands.executeCommand('setContext', LOADED_CONTEXT, false);
+  }
+
+  /** Loads a project's migrations into the view and reveals it. */
+  async show(project: ResolvedProject): Promise<void> {
+    this.project = project;
+    this.view.description = basename(dirname(project.managePy));
+    await this.load();
+    await vscode.commands.executeCommand(`${MIGRATIONS_VIEW}.focus`);
+    await this.revealActive();
+  }
+
+  async refresh(): Promise<CommandResult> {
+    if (!this.project) {
+      await vscode.commands.executeCommand(COMMANDS.showMigrations);
+      return { status: 'done' };
+    }
+    await this.load();
+    return { status: 'done' };
+  }
+
+  private async load(): Promise<void> {
+    const project = this.project!;
+    const known = this.state.get(project.managePy);
+    const settings = known?.settings ?? (await captured('Reading the Django settings…', this.log, (call) => project.project.settings(call)));
+    if (!known?.settings) this.state.setSettings(project.managePy, settings);
+    const apps = await captured('Reading the migrations…', this.log, (call) => project.project.listMigrations([], call));
+    this.state.setMigrations(project.managePy, apps);
+    await vscode.commands.executeCommand('setContext', LOADED_CONTEXT, true);
+  }
+
+  getChildren(node?: Node): Node[] {
+    const project = this.project;
+    if (!project) return [];
+    const known = this.state.get(project.managePy);
+    if (!node) return (known?.apps ?? []).map((app) => ({ kind: 'app', managePy: project.managePy, app }));
+    if (node.kind === 'app') {
+      return node.app.migrations.map((migration) => {
+        const file = migrationFilePath(migration, known?.settings?.apps);
+        const migrationNode: MigrationNode = { kind: 'migration', managePy: node.managePy, app: migration.app, name: migration.name, migration };
+        if (file && existsSync(file)) migrationNode.file = file;
+        return migrationNode;
+      });
+    }
+    return [];
+  }
+
+  getParent(node: Node): Node | undefined {
+    if (node.kind === 'app') return undefined;
+    const app = this.state.get(node.managePy)?.apps?.find((candidate) => candidate.app === node.migration.app);
+    return app && { kind: 'app', managePy: node.managePy, app };
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    const active = this.activeMigration();
+    if (node.kind === 'app') {
+      const unapplied = node.app.migrations.filter((migration) => migration.state !== 'applied').length;
+      const containsActive = active?.app === node.app.app;
+      const item = new vscode.TreeItem(node.app.app, containsActive || unapplied > 0 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+      item.id = `${node.managePy}::${node.app.app}`;
+      item.description = node.app.migrations.length === 0 ? 'no migrations' : unapplied > 0 ? `${unapplied} unapplied` : 'all applied';
+      item.iconPath = new vscode.ThemeIcon('package');
+      item.contextValue = 'app';
+      return item;
+    }
+    const { migration } = node;
+    const isActive = active?.app === migration.app && active.name === migration.name;
+    const label: vscode.TreeItemLabel = isActive ? { label: migration.name, highlights: [[0, migration.name.length]] } : { label: migration.name };
+    const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
+    item.id = `${node.managePy}::${migration.app}.${migration.name}`;
+    const stateText = migration.state === 'applied' ? 'applied' : migration.state === 'partial' ? 'partly applied' : 'not applied';
+    item.description = [stateText, migration.squashedCount ? `squashes ${migration.squashedCount}` : '', isActive ? '● open in editor' : ''].filter(Boolean).join(' · ');
+    item.tooltip = `${migration.app}.${migration.name}: ${stateText}${node.file ? `\n${node.file}` : ''}`;
+    item.iconPath =
+      migration.state === 'applied'
+        ? new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed'))
+        : migration.state === 'partial'
+          ? new vscode.ThemeIcon('circle-large-filled', new vscode.ThemeColor('list.warningForeground'))
+          : new vscode.ThemeIcon('circle-large-outline');
+    // Both actions make sense on a partly applied squashed migration.
+    item.contextValue = migration.state === 'applied' ? 'migration.applied' : migration.state === 'partial' ? 'migration.partial' : 'migration.unapplied';
+    if (node.file) {
+      item.resourceUri = vscode.Uri.file(node.file);
+      item.command = { command: COMMANDS.openMigration, title: 'Open Migration', arguments: [node] };
+    }
+    return item;
+  }
+
+  private activeMigration(): { app: string; name: string } | undefined {
+    const document = vscode.window.activeTextEditor?.document;
+    if (!document || document.uri.scheme !== 'file' || !this.project) return undefined;
+    return migrationOfFile(document.uri.fsPath, this.state.get(this.project.managePy)?.settings?.apps);
+  }
+
+  private async revealActive(): Promise<void> {
+    const active = this.activeMigration();
+    if (!active || !this.view.visible || !this.project) return;
+    const node = this.getChildren()
+      .flatMap((app) => this.getChildren(app))
+      .find((candidate) => candidate.kind === 'migration' && candidate.migration.app === active.app && candidate.migration.name === active.name);
+    if (node) await Promise.resolve(this.view.reveal(node, { select: false, focus: false })).catch(() => undefined);
+  }
+
+  dispose(): void {
+    vscode.Disposable.from(...this.subscriptions).dispose();
+    this.changed.dispose();
+  }
+}
