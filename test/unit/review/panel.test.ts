@@ -1,0 +1,170 @@
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ALL_RULES } from '../../../server/src/engine/rules/index';
+import type { StateMessage } from '../../../client/src/review/protocol';
+import { createFakeVscode, FakePanel, installFakeVscode, Uri, type FakeVscode } from './fakeVscode';
+
+type PanelModule = typeof import('../../../client/src/review/panel');
+
+const repoRoot = resolve(__dirname, '../../..');
+
+/** Polls (bounded) for something the host does asynchronously. */
+async function waitFor(condition: () => boolean, timeoutMs = 2000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > end) assert.fail('timed out waiting for the host');
+    await new Promise((done) => setTimeout(done, 5));
+  }
+}
+
+function lastState(panel: FakePanel): StateMessage {
+  const states = panel.webview.posted.filter((m): m is StateMessage => (m as { type: string }).type === 'state');
+  assert.ok(states.length > 0, 'the host posted a state');
+  return states.at(-1)!;
+}
+
+describe('review panel host (with a stand-in for the vscode API)', () => {
+  let fake: FakeVscode;
+  let uninstall: () => void;
+  let panelModule: PanelModule;
+  let disposables: { dispose(): unknown }[] = [];
+  const dueCounts: number[] = [];
+
+  before(() => {
+    fake = createFakeVscode();
+    uninstall = installFakeVscode(fake);
+    // Loaded only after the fake is installed, so its `import * as vscode` gets the fake.
+    panelModule = require('../../../client/src/review/panel') as PanelModule;
+  });
+
+  after(() => uninstall());
+
+  function register(): void {
+    for (const d of disposables) d.dispose();
+    const context = { extensionUri: Uri.file('/ext'), globalState: fake.globalState };
+    // The fake stands in for the real types at runtime; the cast is only for the compiler.
+    disposables = panelModule.registerReviewPanel(context as never, { onDueCountChanged: (s) => dueCounts.push(s.total) });
+  }
+
+  beforeEach(() => {
+    fake.panels.length = 0;
+    fake.files.clear();
+    fake.warnings.length = 0;
+    fake.infos.length = 0;
+    register();
+  });
+
+  afterEach(() => {
+    for (const d of disposables) d.dispose();
+    disposables = [];
+  });
+
+  it('registers both commands and a serializer for the panel', () => {
+    assert.ok(fake.commands.has('migrationGuard.reviewFlashcards'));
+    assert.ok(fake.commands.has('migrationGuard.reviewRule'));
+    assert.ok(fake.serializers.has('migrationGuard.review'));
+  });
+
+  it('opens one panel with scripts, resources limited to media/ and dist/, and no retained context', async () => {
+    await fake.commands.get('migrationGuard.reviewFlashcards')!();
+    await fake.commands.get('migrationGuard.reviewFlashcards')!();
+    assert.equal(fake.panels.length, 1, 'a second run reveals the same panel');
+    const panel = fake.panels[0]!;
+    assert.equal(panel.viewType, 'migrationGuard.review');
+    assert.equal(panel.revealed, 1);
+    for (const options of [panel.options, panel.webview.options]) {
+      assert.equal(options.enableScripts, true);
+      assert.equal(options.retainContextWhenHidden, undefined);
+      assert.deepEqual((options.localResourceRoots as { path: string }[]).map((u) => u.path), ['/ext/media', '/ext/dist']);
+    }
+    const html = panel.webview.html;
+    const nonce = /script-src 'nonce-([^']+)'/.exec(html)?.[1];
+    assert.ok(nonce && nonce.length >= 24, 'a nonce from crypto.randomBytes');
+    assert.ok(
+      html.includes(
+        `content="default-src 'none'; style-src https://fake.vscode-cdn.net; script-src 'nonce-${nonce}'; img-src https://fake.vscode-cdn.net"`,
+      ),
+    );
+    assert.ok(html.includes(`<script nonce="${nonce}" src="https://fake.vscode-cdn.net/ext/dist/webview.js"></script>`));
+    assert.ok(html.includes('href="https://fake.vscode-cdn.net/ext/media/review.css"'));
+    assert.doesNotMatch(html, /\son[a-z]+=|style=/i, 'no inline handlers or styles');
+  });
+
+  it('answers the webview and ignores invalid messages', async () => {
+    await fake.commands.get('migrationGuard.reviewFlashcards')!();
+    const panel = fake.panels[0]!;
+    const before = panel.webview.posted.length;
+    await panel.webview.send({ type: 'answer', cardId: 'seed-what-is-a-migration', grade: 'good', evil: true });
+    await panel.webview.send({ type: 'eval', code: 'x' });
+    assert.equal(panel.webview.posted.length, before);
+    await panel.webview.send({ type: 'ready' });
+    const state = lastState(panel);
+    assert.equal(state.current?.card.id, 'seed-what-is-a-migration');
+    const writes = fake.globalState.writes;
+    await panel.webview.send({ type: 'answer', cardId: 'seed-what-is-a-migration', grade: 'good' });
+    assert.equal(fake.globalState.writes, writes + 1, 'saved in globalState after the answer');
+    assert.equal(dueCounts.at(-1), lastState(panel).counts.new + lastState(panel).counts.learning + lastState(panel).counts.due);
+  });
+
+  it('opens the card of the rule named by the hover link', async () => {
+    const rule = ALL_RULES[0];
+    if (!rule) {
+      await fake.commands.get('migrationGuard.reviewRule')!('no-such-rule');
+      assert.match(fake.infos[0] ?? '', /no flashcard for rule "no-such-rule"/);
+      return;
+    }
+    await fake.commands.get('migrationGuard.reviewRule')!(rule.id);
+    const panel = fake.panels[0]!;
+    await panel.webview.send({ type: 'ready' });
+    assert.equal(lastState(panel).current?.card.ruleId, rule.id);
+    await fake.commands.get('migrationGuard.reviewRule')!('no-such-rule');
+    assert.match(fake.infos.at(-1) ?? '', /There is no flashcard for rule "no-such-rule"/);
+  });
+
+  it('restores a panel after a window reload through the serializer', async () => {
+    const panel = new FakePanel('migrationGuard.review', 'Migration Flashcards', {});
+    await fake.serializers.get('migrationGuard.review')!.deserializeWebviewPanel(panel, { version: 1 });
+    assert.match(panel.webview.html, /Content-Security-Policy/);
+    assert.equal(panel.webview.options.enableScripts, true);
+    await panel.webview.send({ type: 'ready', focusCardId: 'seed-avoid-downtime' });
+    assert.equal(lastState(panel).current?.card.id, 'seed-avoid-downtime');
+  });
+
+  it('merges the workspace card file and warns about a bad one', async () => {
+    fake.files.set('/work/shop/.vscode/migration-cards.json', '[{"question": "Ours?", "answer": "Yes"}, {"question": 1}]');
+    register(); // as on activation in a workspace that has the file
+    await fake.commands.get('migrationGuard.reviewFlashcards')!();
+    const panel = fake.panels[0]!;
+    await panel.webview.send({ type: 'ready' });
+    const state = lastState(panel);
+    assert.equal(state.totalCards, 5 + ALL_RULES.length + 1);
+    assert.deepEqual(state.deckErrors, [
+      '.vscode/migration-cards.json: flashcards[1].question: expected a non-empty string, got number 1',
+      '.vscode/migration-cards.json: flashcards[1].answer: is missing (expected a non-empty string)',
+    ]);
+    assert.match(fake.warnings[0] ?? '', /^Review cards: \.vscode\/migration-cards\.json: flashcards\[1\]\.question/);
+
+    // The user fixes the file: the open panel gets the new deck without a restart.
+    fake.files.set('/work/shop/.vscode/migration-cards.json', '[{"question": "Ours?", "answer": "Yes"}, {"question": "Two?", "answer": "2"}]');
+    await fake.fileChanged('/work/shop/.vscode/migration-cards.json');
+    await waitFor(() => lastState(panel).totalCards === 5 + ALL_RULES.length + 2);
+    assert.deepEqual(lastState(panel).deckErrors, []);
+  });
+
+  it('counts due cards for the status item', async () => {
+    const summary = await panelModule.countDueCards({ globalState: fake.globalState } as never);
+    assert.equal(summary.total, summary.new + summary.learning + summary.due);
+    assert.ok(summary.total > 0);
+  });
+});
+
+describe('review webview source', () => {
+  it('never turns strings into markup', () => {
+    const dir = resolve(repoRoot, 'client/src/webview');
+    for (const file of ['main.ts', 'dom.ts', 'reviewView.ts', 'quizView.ts', 'explainView.ts', 'statsView.ts']) {
+      const source = readFileSync(resolve(dir, file), 'utf8');
+      assert.doesNotMatch(source, /innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function/, file);
+    }
+  });
+});
