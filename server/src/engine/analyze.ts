@@ -1,0 +1,438 @@
+// The one entry point every front door calls. `analyze` is the pure batch form (CLI, tests); `Project` keeps parse
+// trees, models, the migration graph and replayed states between calls so the language server re-analyses one
+// edited file without starting over.
+//
+// Pipeline per file: skip binary, excluded and IgnoreMigration files; run the enabled file rules for the effective
+// database; add the graph rules' findings (run once over all files); apply ignore comments; report unused ignores;
+// turn spans into positions; sort.
+import { posix } from 'node:path';
+import type { Tree } from '@lezer/common';
+import picomatch from 'picomatch';
+import { collectIgnoreDirectives, applyIgnoreDirectives, type Suppressible } from './config/ignoreComments';
+import type { Database, ResolvedConfig } from './config/types';
+import { detectDatabase } from './config/vendor';
+import { buildMigrationModel } from './python/buildModel';
+import { isMigrationPath, normalizePath } from './python/migrationPath';
+import type { MigrationModel, Operation } from './python/model';
+import { parsePython, reparsePython, type ParsedText } from './python/parse';
+import { computeLineStarts, lineOfOffset, positionOfOffset } from './python/textPositions';
+import { ALL_RULES } from './rules/index';
+import type { FileContext, FileRule, Finding, GraphContext, RawFinding, Rule, Severity } from './rules/rule';
+import { unusedIgnore } from './rules/unusedIgnore';
+import { MigrationGraph, graphStructureSignature, migrationKey, type MigrationKey } from './state/graph';
+import { StateReplayer } from './state/replay';
+import type { StateView } from './state/types';
+
+export interface SourceFile {
+  path: string;
+  text: string;
+  /** A syntax tree of `text` parsed elsewhere (e.g. on a worker thread), so it is not parsed again. */
+  tree?: Tree;
+}
+
+export interface FileError {
+  file: string;
+  message: string;
+}
+
+export interface AnalysisResult {
+  findings: Finding[];
+  errors: FileError[];
+}
+
+export interface AnalyzeOptions {
+  config: ResolvedConfig;
+  /** Texts of Django settings files (for database detection when config.database is unset). */
+  settingsFiles?: SourceFile[];
+  /** The rules to run; defaults to the whole catalogue (tests pass their own). */
+  rules?: readonly Rule[];
+}
+
+/**
+ * Pure: analyse a set of migration files together (graph + state replay across them). Files that are not
+ * migrations (`<app>/migrations/<name>.py`, `__init__.py` excluded) are ignored.
+ */
+export function analyze(files: SourceFile[], options: AnalyzeOptions): AnalysisResult {
+  const project = new Project(options.rules);
+  for (const file of files) project.setFile(file.path, file.text, file.tree);
+  if (options.settingsFiles) project.setSettingsFiles(options.settingsFiles);
+  return project.analyzeAll(options.config);
+}
+
+interface FileEntry {
+  path: string;
+  text: string;
+  /** Undefined for binary files, which are never parsed. */
+  parsed?: ParsedText;
+  model?: MigrationModel;
+  /** graphStructureSignature of the model: an edit that keeps it keeps the graph. */
+  structure: string;
+}
+
+/** A raw finding with the rule that produced it and the severity it is reported at. */
+interface RuleFinding extends Suppressible {
+  raw: RawFinding;
+  severity: Severity;
+}
+
+interface GraphFindings {
+  cacheKey: string;
+  byFile: Map<string, { rule: string; severity: Severity; raw: RawFinding }[]>;
+  /** Graph rules that ran to completion (an ignore for a rule that failed cannot be judged). */
+  evaluated: Set<string>;
+  errors: FileError[];
+}
+
+/** Incremental form used by the language server: keeps parse trees and models per file. */
+export class Project {
+  private readonly files = new Map<string, FileEntry>();
+  private settingsDatabase: Database | undefined;
+  private graph: MigrationGraph | undefined;
+  private replayer: StateReplayer | undefined;
+  private structureChanged = true;
+  /** Re-parsed models whose graph shape is unchanged: swapped into the graph, their replays (and descendants') dropped. */
+  private readonly pendingModels = new Map<string, MigrationModel>();
+  private version = 0;
+  private graphFindings: GraphFindings | undefined;
+  private fileRulesCache: { key: string; rules: { rule: FileRule; severity: Severity }[] } | undefined;
+  private readonly knownRuleIds: ReadonlySet<string>;
+
+  constructor(private readonly rules: readonly Rule[] = ALL_RULES) {
+    this.knownRuleIds = new Set([...rules.map((rule) => rule.id), unusedIgnore.id]);
+  }
+
+  /**
+   * Adds or updates a migration file; the previous tree is reused for an incremental re-parse. A `tree` parsed
+   * elsewhere is used as is (it must be the parse of `text`).
+   */
+  setFile(path: string, text: string, tree?: Tree): void {
+    const normalized = normalizePath(path);
+    if (!isMigrationPath(normalized)) return;
+    const previous = this.files.get(normalized);
+    if (previous && previous.text === text) return;
+    this.version++;
+    const entry = createEntry(normalized, text, previous, tree);
+    this.files.set(normalized, entry);
+    if (!previous || previous.structure !== entry.structure || !entry.model) {
+      this.structureChanged = true;
+    } else if (!this.structureChanged) {
+      this.pendingModels.set(normalized, entry.model);
+    }
+  }
+
+  removeFile(path: string): void {
+    if (this.files.delete(normalizePath(path))) {
+      this.version++;
+      this.structureChanged = true;
+    }
+  }
+
+  setSettingsFiles(files: SourceFile[]): void {
+    this.settingsDatabase = detectDatabase(files);
+    this.version++;
+  }
+
+  model(path: string): MigrationModel | undefined {
+    return this.files.get(normalizePath(path))?.model;
+  }
+
+  /** True when the project holds this migration file (parsed or binary). */
+  hasFile(path: string): boolean {
+    return this.files.has(normalizePath(path));
+  }
+
+  /** Paths of every migration file the project holds. */
+  paths(): string[] {
+    return [...this.files.keys()];
+  }
+
+  effectiveDatabase(config: ResolvedConfig): Database {
+    return config.database ?? this.settingsDatabase ?? 'postgresql';
+  }
+
+  /** The replayed state right before an operation of a file (for hovers). */
+  stateBefore(path: string, op: Operation): StateView {
+    const model = this.model(path);
+    if (!model) return EMPTY_VIEW;
+    return this.ensureReplayer().replayer.viewBefore(model, op);
+  }
+
+  /** Findings for one file (graph rules included). */
+  analyzeFile(path: string, config: ResolvedConfig): Finding[] {
+    return this.analyzeFileWithErrors(path, config).findings;
+  }
+
+  /** Findings and problems (binary file, syntax errors, failed rules) for one file. */
+  analyzeFileWithErrors(path: string, config: ResolvedConfig): AnalysisResult {
+    const entry = this.files.get(normalizePath(path));
+    if (!entry) return { findings: [], errors: [] };
+    const database = this.effectiveDatabase(config);
+    const graphFindings = this.runGraphRules(config, database);
+    return this.analyzeEntry(entry, config, database, graphFindings);
+  }
+
+  analyzeAll(config: ResolvedConfig): AnalysisResult {
+    const database = this.effectiveDatabase(config);
+    const graphFindings = this.runGraphRules(config, database);
+    const findings: Finding[] = [];
+    const errors: FileError[] = [...graphFindings.errors];
+    for (const entry of [...this.files.values()].sort((a, b) => compareStrings(a.path, b.path))) {
+      const result = this.analyzeEntry(entry, config, database, graphFindings);
+      findings.push(...result.findings);
+      errors.push(...result.errors);
+    }
+    findings.sort(compareFindings);
+    return { findings, errors };
+  }
+
+  private analyzeEntry(entry: FileEntry, config: ResolvedConfig, database: Database, graphFindings: GraphFindings): AnalysisResult {
+    const errors: FileError[] = [];
+    if (isExcluded(entry.path, config)) return { findings: [], errors };
+    const model = entry.model;
+    if (!model) {
+      errors.push({ file: entry.path, message: 'binary file, not analysed' });
+      return { findings: [], errors };
+    }
+    if (model.ignoredByMigrationLinter) return { findings: [], errors };
+    const lineStarts = model.lineStarts ?? computeLineStarts(model.text);
+    const firstError = model.syntaxErrors[0];
+    if (firstError) {
+      const position = positionOfOffset(lineStarts, firstError.start);
+      errors.push({
+        file: entry.path,
+        message: `syntax error at line ${position.line + 1}:${position.character + 1}; findings may be incomplete`,
+      });
+    }
+
+    const { replayer } = this.ensureReplayer();
+    const collected: RuleFinding[] = [];
+    const evaluated = new Set<string>(graphFindings.evaluated);
+    const anchorLine = (raw: RawFinding) => lineOfOffset(lineStarts, raw.operation?.span.start ?? raw.span.start);
+    let currentRule: { id: string; severity: Severity } | undefined;
+    const context: FileContext = {
+      file: model,
+      config,
+      database,
+      stateBefore: (op) => replayer.viewBefore(model, op),
+      touchesDatabase,
+      report: (raw) => {
+        if (currentRule) collected.push({ rule: currentRule.id, severity: currentRule.severity, raw, anchorLine: anchorLine(raw) });
+      },
+    };
+    for (const { rule, severity } of this.activeFileRules(config, database)) {
+      currentRule = { id: rule.id, severity };
+      try {
+        rule.check(context);
+        evaluated.add(rule.id);
+      } catch (error) {
+        errors.push({ file: entry.path, message: `rule ${rule.id} failed: ${describeError(error)}` });
+      }
+    }
+    currentRule = undefined;
+    for (const finding of graphFindings.byFile.get(entry.path) ?? []) {
+      collected.push({ rule: finding.rule, severity: finding.severity, raw: finding.raw, anchorLine: anchorLine(finding.raw) });
+    }
+
+    const directives = collectIgnoreDirectives(model);
+    let kept = collected;
+    if (directives.length > 0) {
+      const suppression = applyIgnoreDirectives(collected, directives, this.knownRuleIds, evaluated);
+      kept = suppression.kept;
+      const unusedSeverity = enabledSeverity(unusedIgnore, config, database);
+      if (unusedSeverity && suppression.unused.length > 0) {
+        const unusedFindings = unusedIgnore.reportUnusedIgnores(suppression.unused).map(
+          (raw): RuleFinding => ({ rule: unusedIgnore.id, severity: unusedSeverity, raw, anchorLine: anchorLine(raw) }),
+        );
+        // An `ignore unused-ignore` may silence these; it is never itself reported as unused (no evaluated ids).
+        kept = kept.concat(applyIgnoreDirectives(unusedFindings, directives, this.knownRuleIds, new Set()).kept);
+      }
+    }
+
+    const findings = kept.map((finding) => toFinding(entry.path, finding, lineStarts, model.text.length));
+    findings.sort(compareFindings);
+    return { findings, errors };
+  }
+
+  /** The file rules that run under this configuration and database, with their severities (computed once). */
+  private activeFileRules(config: ResolvedConfig, database: Database): { rule: FileRule; severity: Severity }[] {
+    const key = `${database}\u0000${JSON.stringify(config)}`;
+    if (this.fileRulesCache?.key === key) return this.fileRulesCache.rules;
+    const rules: { rule: FileRule; severity: Severity }[] = [];
+    for (const rule of this.rules) {
+      if (rule.scope !== 'file' || rule.id === unusedIgnore.id) continue;
+      const severity = enabledSeverity(rule, config, database);
+      if (severity) rules.push({ rule, severity });
+    }
+    this.fileRulesCache = { key, rules };
+    return rules;
+  }
+
+  /** Graph rules run once per project version and configuration; their findings are kept per file. */
+  private runGraphRules(config: ResolvedConfig, database: Database): GraphFindings {
+    const { graph } = this.ensureReplayer();
+    const cacheKey = `${this.version}\u0000${database}\u0000${JSON.stringify(config)}`;
+    if (this.graphFindings?.cacheKey === cacheKey) return this.graphFindings;
+    const result: GraphFindings = { cacheKey, byFile: new Map(), evaluated: new Set(), errors: [] };
+    const models = [...this.files.values()].flatMap((entry) => (entry.model ? [entry.model] : []));
+    const nodes = graph.nodes;
+    for (const rule of this.rules) {
+      if (rule.scope !== 'graph') continue;
+      const severity = enabledSeverity(rule, config, database);
+      if (!severity) continue;
+      const context: GraphContext = {
+        config,
+        files: models,
+        nodes,
+        report: (path, raw) => {
+          const normalized = normalizePath(path);
+          const list = result.byFile.get(normalized);
+          const finding = { rule: rule.id, severity, raw };
+          if (list) list.push(finding);
+          else result.byFile.set(normalized, [finding]);
+        },
+      };
+      try {
+        rule.check(context);
+        result.evaluated.add(rule.id);
+      } catch (error) {
+        result.errors.push({ file: config.root, message: `rule ${rule.id} failed: ${describeError(error)}` });
+      }
+    }
+    this.graphFindings = result;
+    return result;
+  }
+
+  /** Rebuilds the graph when the files' shape changed; keeps replayed states when only contents changed. */
+  private ensureReplayer(): { graph: MigrationGraph; replayer: StateReplayer } {
+    if (this.structureChanged || !this.graph || !this.replayer) {
+      const models = [...this.files.values()].flatMap((entry) => (entry.model ? [entry.model] : []));
+      this.graph = new MigrationGraph(models);
+      this.replayer = new StateReplayer(this.graph);
+      this.structureChanged = false;
+      this.pendingModels.clear();
+    } else if (this.pendingModels.size > 0) {
+      const stale: MigrationKey[] = [];
+      for (const model of this.pendingModels.values()) {
+        if (this.graph.updateModel(model)) stale.push(migrationKey(model.app, model.name));
+      }
+      this.replayer.invalidate(stale);
+      this.pendingModels.clear();
+    }
+    return { graph: this.graph, replayer: this.replayer };
+  }
+}
+
+function createEntry(path: string, text: string, previous: FileEntry | undefined, tree: Tree | undefined): FileEntry {
+  if (looksBinary(text)) return { path, text, structure: `${path}|binary` };
+  let parsed: ParsedText;
+  try {
+    // A tree from elsewhere may lack the bookkeeping incremental parsing needs: a later edit re-parses in full.
+    if (tree && tree.length === text.length) parsed = { text, tree, fragments: [] };
+    else parsed = previous?.parsed ? reparsePython(previous.parsed, text) : parsePython(text);
+  } catch {
+    // Incremental reuse is an optimisation: a fresh parse is always valid.
+    parsed = parsePython(text);
+  }
+  const model = buildMigrationModel(path, text, parsed.tree);
+  return { path, text, parsed, model, structure: graphStructureSignature(model) };
+}
+
+/** How much of the start of a text is sampled for control characters. */
+const BINARY_SAMPLE_LENGTH = 8192;
+
+/**
+ * Binary content (an image, a .pyc, a zip saved as .py): any NUL character, or a sample dominated by control
+ * characters and U+FFFD (what undecodable bytes become). Such files are reported, never parsed.
+ */
+export function looksBinary(text: string): boolean {
+  if (text.includes('\u0000')) return true;
+  const sampleLength = Math.min(text.length, BINARY_SAMPLE_LENGTH);
+  let suspicious = 0;
+  for (let index = 0; index < sampleLength; index++) {
+    const code = text.charCodeAt(index);
+    if ((code < 32 && code !== 9 && code !== 10 && code !== 12 && code !== 13) || code === 0xfffd) suspicious++;
+  }
+  return sampleLength > 0 && suspicious / sampleLength > 0.1;
+}
+
+/** The severity a rule runs at, or undefined when it does not run (not selected, ignored, off, other database). */
+export function enabledSeverity(rule: Pick<Rule, 'id' | 'severity' | 'vendors'>, config: ResolvedConfig, database: Database): Severity | undefined {
+  if (config.select && !config.select.includes(rule.id)) return undefined;
+  if (config.ignore.includes(rule.id)) return undefined;
+  const severity = config.severity[rule.id] ?? rule.severity;
+  if (severity === 'off') return undefined;
+  if (rule.vendors !== 'all' && !rule.vendors.includes(database)) return undefined;
+  return severity;
+}
+
+/** Operations inside `state_operations` (of SeparateDatabaseAndState or RunSQL) change Django's state only. */
+function touchesDatabase(op: Operation): boolean {
+  for (let current: Operation | undefined = op; current; current = current.parent) {
+    if (current.context === 'state_operations') return false;
+  }
+  return true;
+}
+
+const matcherCache = new Map<string, (path: string) => boolean>();
+
+/** `exclude` globs match the path relative to the config root (or the path as given when it lies outside). */
+export function isExcluded(path: string, config: ResolvedConfig): boolean {
+  if (config.exclude.length === 0) return false;
+  const cacheKey = JSON.stringify(config.exclude);
+  let matches = matcherCache.get(cacheKey);
+  if (!matches) {
+    matches = picomatch(config.exclude, { dot: true });
+    matcherCache.set(cacheKey, matches);
+  }
+  const normalized = normalizePath(path);
+  const relative = normalizePath(posix.relative(posix.resolve(normalizePath(config.root)), posix.resolve(normalized)));
+  if (!relative.startsWith('../') && matches(relative)) return true;
+  return matches(normalized.startsWith('./') ? normalized.slice(2) : normalized);
+}
+
+function toFinding(file: string, finding: RuleFinding, lineStarts: readonly number[], textLength: number): Finding {
+  const { raw } = finding;
+  // A rule's span is trusted to be inside the text; clamping keeps a buggy one from producing negative positions.
+  const start = clamp(raw.span.start, 0, textLength);
+  const span = { start, end: clamp(raw.span.end, start, textLength) };
+  const result: Finding = {
+    rule: finding.rule,
+    severity: finding.severity,
+    message: raw.message,
+    file,
+    span,
+    start: positionOfOffset(lineStarts, span.start),
+    end: positionOfOffset(lineStarts, span.end),
+    fixes: raw.fixes ?? [],
+  };
+  if (raw.operation) result.operationSpan = raw.operation.span;
+  return result;
+}
+
+function clamp(value: number, low: number, high: number): number {
+  return Number.isFinite(value) ? Math.min(Math.max(value, low), high) : low;
+}
+
+function compareFindings(a: Finding, b: Finding): number {
+  return (
+    compareStrings(a.file, b.file) ||
+    a.start.line - b.start.line ||
+    a.start.character - b.start.character ||
+    compareStrings(a.rule, b.rule)
+  );
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+const EMPTY_VIEW: StateView = {
+  model: () => undefined,
+  field: () => undefined,
+  createdInSameMigration: () => false,
+  historyComplete: () => false,
+};

@@ -1,0 +1,482 @@
+// Builds the typed MigrationModel from a @lezer/python tree. It visits statements (module, class and function
+// bodies) and converts only the expressions migrations care about (class attributes and the operations list), so
+// the cost stays a small fraction of the parse. Tolerant by construction: any node it does not recognise becomes an
+// `other` expression or is skipped; it never throws on half-typed code.
+import { TreeBuffer, type SyntaxNode, type Tree } from '@lezer/common';
+import type {
+  CallExpr,
+  Comment,
+  Dependency,
+  Expr,
+  FunctionDef,
+  Import,
+  MigrationClass,
+  MigrationModel,
+  Operation,
+  Span,
+} from './model';
+import { migrationIdentity, normalizePath } from './migrationPath';
+import { ExpressionReader } from './expressions';
+import { computeLineStarts, lineOfOffset } from './textPositions';
+
+const MIGRATION_BASE = 'django.db.migrations.Migration';
+
+/** Operations whose arguments hold further operations, and which parameter (by keyword, else by position). */
+const NESTING_PARAMS: Record<string, { param: 'database_operations' | 'state_operations'; position: number }[]> = {
+  SeparateDatabaseAndState: [
+    { param: 'database_operations', position: 0 },
+    { param: 'state_operations', position: 1 },
+  ],
+  RunSQL: [{ param: 'state_operations', position: 2 }],
+};
+
+export function buildMigrationModel(path: string, text: string, tree: Tree): MigrationModel {
+  const normalized = normalizePath(path);
+  const { app, name } = migrationIdentity(normalized);
+  const builder = new ModelBuilder(text);
+  const lineStarts = computeLineStarts(text);
+  let migrationClass: MigrationClass | undefined;
+  let operations: Operation[] = [];
+  let allOperations: Operation[] = [];
+  try {
+    builder.walkStatements(tree.topNode, 'module');
+    const found = builder.readMigrationClass();
+    if (found) {
+      migrationClass = found.migrationClass;
+      operations = found.operations;
+      allOperations = found.allOperations;
+    }
+  } catch {
+    // Defensive: the builder is written not to throw, but a model with what was read beats a crashed analysis.
+  }
+  return {
+    path: normalized,
+    app,
+    name,
+    text,
+    imports: builder.imports,
+    importMap: builder.importMap,
+    migrationClass,
+    operations,
+    allOperations,
+    functions: builder.functions,
+    comments: collectComments(text, tree, lineStarts),
+    syntaxErrors: collectSyntaxErrors(tree),
+    tree,
+    ignoredByMigrationLinter: allOperations.some((op) => op.name === 'IgnoreMigration'),
+    lineStarts,
+  };
+}
+
+type Scope = 'module' | 'class' | 'function';
+
+class ModelBuilder {
+  readonly imports: Import[] = [];
+  readonly importMap = new Map<string, string>();
+  readonly functions = new Map<string, FunctionDef>();
+  private readonly moduleFunctionNames = new Set<string>();
+  private readonly classes: SyntaxNode[] = [];
+
+  private readonly expressions: ExpressionReader;
+
+  constructor(private readonly text: string) {
+    // Imports are all read before any expression is converted (classes are read after the module walk).
+    this.expressions = new ExpressionReader(text, (dotted) => this.qualify(dotted));
+  }
+
+  /** Visits the statements of a block, descending into compound statements but never into expressions. */
+  walkStatements(block: SyntaxNode, scope: Scope): void {
+    for (let statement = block.firstChild; statement; statement = statement.nextSibling) {
+      switch (statement.name) {
+        case 'ImportStatement':
+          if (scope !== 'class') this.readImport(statement);
+          break;
+        case 'ClassDefinition':
+          if (scope === 'module') this.classes.push(statement);
+          break;
+        case 'FunctionDefinition':
+          this.readFunction(statement, scope);
+          break;
+        case 'DecoratedStatement':
+        case 'StatementGroup':
+          this.walkStatements(statement, scope);
+          break;
+        case 'IfStatement':
+        case 'TryStatement':
+        case 'WithStatement':
+        case 'ForStatement':
+        case 'WhileStatement':
+          for (let part = statement.firstChild; part; part = part.nextSibling) {
+            if (part.name === 'Body') this.walkStatements(part, scope);
+          }
+          break;
+        case 'Body':
+          this.walkStatements(statement, scope);
+          break;
+      }
+    }
+  }
+
+  private readImport(statement: SyntaxNode): void {
+    let fromModule: string | undefined;
+    let dotted = '';
+    let itemStart = -1;
+    let alias: string | undefined;
+    let expectAlias = false;
+    let sawImportKeyword = false;
+    const flush = (itemEnd: number) => {
+      if (dotted && !dotted.endsWith('.')) {
+        const local = alias ?? (fromModule !== undefined ? dotted : dotted.split('.')[0] ?? dotted);
+        const qualified =
+          fromModule !== undefined ? (fromModule ? `${fromModule}.${dotted}` : dotted) : alias ? dotted : local;
+        this.addImport(local, qualified, { start: itemStart, end: itemEnd });
+      }
+      dotted = '';
+      alias = undefined;
+      expectAlias = false;
+      itemStart = -1;
+    };
+    let lastEnd = statement.from;
+    for (let token = statement.firstChild; token; token = token.nextSibling) {
+      const tokenText = this.slice(token);
+      switch (token.name) {
+        case 'from':
+          fromModule = '';
+          break;
+        case 'import':
+          if (fromModule !== undefined) fromModule = fromModule + dotted;
+          dotted = '';
+          itemStart = -1;
+          sawImportKeyword = true;
+          break;
+        case 'as':
+          expectAlias = true;
+          break;
+        case ',':
+          if (sawImportKeyword) flush(lastEnd);
+          break;
+        case '.':
+        case 'Ellipsis':
+          dotted += tokenText;
+          break;
+        case 'VariableName':
+          if (expectAlias) {
+            alias = tokenText;
+            expectAlias = false;
+          } else {
+            if (itemStart < 0) itemStart = token.from;
+            dotted += tokenText;
+          }
+          break;
+      }
+      if (token.name !== 'Comment') lastEnd = token.to;
+    }
+    if (sawImportKeyword) flush(lastEnd);
+  }
+
+  private addImport(local: string, qualified: string, span: Span): void {
+    this.imports.push({ local, qualified, span });
+    this.importMap.set(local, qualified);
+  }
+
+  private readFunction(definition: SyntaxNode, scope: Scope): void {
+    let nameNode: SyntaxNode | undefined;
+    let params: string[] = [];
+    let body: SyntaxNode | undefined;
+    for (let part = definition.firstChild; part; part = part.nextSibling) {
+      if (part.name === 'VariableName' && !nameNode) nameNode = part;
+      else if (part.name === 'ParamList') params = this.readParams(part);
+      else if (part.name === 'Body') body = part;
+    }
+    if (nameNode) {
+      const name = this.slice(nameNode);
+      // Python binds the last module-level definition of a name; nested helpers never shadow module-level ones.
+      if (scope === 'module' || !this.moduleFunctionNames.has(name)) {
+        if (scope === 'module') this.moduleFunctionNames.add(name);
+        this.functions.set(name, {
+          name,
+          span: span(definition),
+          nameSpan: span(nameNode),
+          params,
+          bodySpan: body ? span(body) : { start: definition.to, end: definition.to },
+        });
+      }
+    }
+    if (body) this.walkStatements(body, 'function');
+  }
+
+  private readParams(list: SyntaxNode): string[] {
+    const params: string[] = [];
+    let previous = '(';
+    for (let part = list.firstChild; part; part = part.nextSibling) {
+      if (part.name === 'Comment') continue;
+      if (part.name === 'VariableName' && (previous === '(' || previous === ',' || previous === '*' || previous === '**')) {
+        const stars = previous === '*' || previous === '**' ? previous : '';
+        params.push(stars + this.slice(part));
+      } else if (part.name === '*' && part.nextSibling?.name !== 'VariableName') {
+        params.push('*');
+      }
+      previous = part.name;
+    }
+    return params;
+  }
+
+  /** Finds the class deriving from migrations.Migration (any alias) and reads its attributes and operations. */
+  readMigrationClass(): { migrationClass: MigrationClass; operations: Operation[]; allOperations: Operation[] } | undefined {
+    const candidate =
+      this.classes.find((node) => this.classBases(node).some((base) => this.isMigrationBase(base))) ??
+      this.classes.find((node) => this.className(node) === 'Migration');
+    if (!candidate) return undefined;
+
+    let nameNode: SyntaxNode | undefined;
+    let body: SyntaxNode | undefined;
+    for (let part = candidate.firstChild; part; part = part.nextSibling) {
+      if (part.name === 'VariableName' && !nameNode) nameNode = part;
+      else if (part.name === 'Body') body = part;
+    }
+    const migrationClass: MigrationClass = {
+      span: span(candidate),
+      nameSpan: nameNode ? span(nameNode) : span(candidate),
+      dependencies: [],
+      replaces: [],
+      runBefore: [],
+      bodyInsertOffset: body ? body.to : candidate.to,
+      bodyIndent: '    ',
+    };
+    let operations: Operation[] = [];
+    const allOperations: Operation[] = [];
+    if (!body) return { migrationClass, operations, allOperations };
+
+    this.placeInsertionPoint(body, migrationClass);
+    this.walkStatements(body, 'class');
+    for (const statement of this.classStatements(body)) {
+      if (statement.name !== 'AssignStatement') continue;
+      const target = statement.firstChild;
+      if (!target || target.name !== 'VariableName' || target.nextSibling?.name !== 'AssignOp') continue;
+      const value = lastChild(statement);
+      if (!value || value === target || value.name === 'AssignOp') continue;
+      const attribute = this.slice(target);
+      switch (attribute) {
+        case 'atomic': {
+          const expr = this.expressions.read(value);
+          migrationClass.atomic = { value: expr.kind === 'bool' ? expr.value : undefined, span: span(statement) };
+          break;
+        }
+        case 'initial': {
+          const expr = this.expressions.read(value);
+          if (expr.kind === 'bool') migrationClass.initial = expr.value;
+          break;
+        }
+        case 'dependencies':
+          migrationClass.dependencies = this.dependencies(this.expressions.read(value));
+          break;
+        case 'replaces':
+          migrationClass.replaces = this.dependencies(this.expressions.read(value));
+          break;
+        case 'run_before':
+          migrationClass.runBefore = this.dependencies(this.expressions.read(value));
+          break;
+        case 'operations': {
+          migrationClass.operationsSpan = span(value);
+          operations = [];
+          allOperations.length = 0;
+          for (const item of operationItems(this.expressions.read(value))) {
+            if (item.kind !== 'call') continue;
+            const op = toOperation(item, 'operations', undefined, operations.length);
+            operations.push(op);
+            collectNested(op, allOperations);
+          }
+          break;
+        }
+      }
+    }
+    allOperations.sort((a, b) => a.span.start - b.span.start);
+    return { migrationClass, operations, allOperations };
+  }
+
+  /** Statements of a class body, flattening `a = 1; b = 2` groups. */
+  private *classStatements(body: SyntaxNode): Generator<SyntaxNode> {
+    for (let statement = body.firstChild; statement; statement = statement.nextSibling) {
+      if (statement.name === 'StatementGroup') {
+        for (let inner = statement.firstChild; inner; inner = inner.nextSibling) yield inner;
+      } else {
+        yield statement;
+      }
+    }
+  }
+
+  /** New class attributes go on their own line before the first statement after an optional docstring. */
+  private placeInsertionPoint(body: SyntaxNode, migrationClass: MigrationClass): void {
+    let first: SyntaxNode | undefined;
+    for (let statement = body.firstChild; statement; statement = statement.nextSibling) {
+      if (statement.name === ':' || statement.name === 'Comment' || statement.type.isError) continue;
+      const isDocstring =
+        !first && statement.name === 'ExpressionStatement' && statement.firstChild?.name === 'String' && statement.firstChild.nextSibling === null;
+      if (isDocstring) {
+        first = statement;
+        continue;
+      }
+      first = statement;
+      break;
+    }
+    if (!first) return;
+    let lineStart = first.from;
+    while (lineStart > 0 && this.text[lineStart - 1] !== '\n' && this.text[lineStart - 1] !== '\r') lineStart--;
+    const indent = this.text.slice(lineStart, first.from);
+    if (indent.trim() !== '') {
+      // `class Migration(...): x = 1` on one line: a new line after the body keeps the code valid.
+      migrationClass.bodyInsertOffset = body.to;
+      return;
+    }
+    migrationClass.bodyInsertOffset = lineStart;
+    migrationClass.bodyIndent = indent;
+  }
+
+  private classBases(node: SyntaxNode): Expr[] {
+    for (let part = node.firstChild; part; part = part.nextSibling) {
+      if (part.name === 'ArgList') return this.expressions.readArguments(part).args;
+    }
+    return [];
+  }
+
+  private className(node: SyntaxNode): string {
+    for (let part = node.firstChild; part; part = part.nextSibling) {
+      if (part.name === 'VariableName') return this.slice(part);
+    }
+    return '';
+  }
+
+  private isMigrationBase(base: Expr): boolean {
+    if (base.kind !== 'name') return false;
+    return base.qualified === MIGRATION_BASE || (base.dotted.endsWith('.Migration') && base.qualified.endsWith('migrations.Migration'));
+  }
+
+  private dependencies(list: Expr): Dependency[] {
+    const items = list.kind === 'list' || list.kind === 'tuple' || list.kind === 'set' ? list.items : [];
+    return items.map((item): Dependency => {
+      if ((item.kind === 'tuple' || item.kind === 'list') && item.items.length === 2) {
+        const [appExpr, nameExpr] = item.items;
+        if (appExpr?.kind === 'string' && nameExpr?.kind === 'string' && !appExpr.formatted && !nameExpr.formatted) {
+          return { app: appExpr.value, name: nameExpr.value, span: item.span, dynamic: false };
+        }
+      }
+      if (item.kind === 'call' && item.callee.kind === 'name' && item.callee.dotted.endsWith('swappable_dependency')) {
+        // Django resolves swappable_dependency("app.Model") to (app, "__first__"); settings values are unknown here.
+        const target = item.args[0];
+        const app = target?.kind === 'string' && !target.formatted ? target.value.split('.')[0] ?? '' : '';
+        return { app, name: '__first__', span: item.span, dynamic: true };
+      }
+      return { app: '', name: '', span: item.span, dynamic: true };
+    });
+  }
+
+  qualify(dotted: string): string {
+    const dot = dotted.indexOf('.');
+    const head = dot < 0 ? dotted : dotted.slice(0, dot);
+    const resolved = this.importMap.get(head);
+    if (resolved === undefined) return dotted;
+    return dot < 0 ? resolved : resolved + dotted.slice(dot);
+  }
+
+  private slice(node: SyntaxNode): string {
+    return this.text.slice(node.from, node.to);
+  }
+}
+
+/** The items of an operations list; `[...] + [...]` concatenations are followed. */
+function operationItems(value: Expr): Expr[] {
+  if (value.kind === 'list' || value.kind === 'tuple') return value.items;
+  if (value.kind === 'binary' && value.operator === '+') return [...operationItems(value.left), ...operationItems(value.right)];
+  return [];
+}
+
+function toOperation(call: CallExpr, context: Operation['context'], parent: Operation | undefined, topLevelIndex: number): Operation {
+  const callee = call.callee;
+  const dotted = callee.kind === 'name' ? callee.dotted : callee.text;
+  const name = dotted.slice(dotted.lastIndexOf('.') + 1);
+  const qualifiedName = callee.kind === 'name' ? callee.qualified : dotted;
+  const op: Operation = { name, qualifiedName, call, span: call.span, nameSpan: callee.span, context, topLevelIndex };
+  if (parent) op.parent = parent;
+  return op;
+}
+
+function collectNested(op: Operation, out: Operation[]): void {
+  out.push(op);
+  const nesting = NESTING_PARAMS[op.name];
+  if (!nesting) return;
+  for (const { param, position } of nesting) {
+    const value = op.call.kwargs[param] ?? op.call.args[position];
+    if (!value) continue;
+    for (const item of operationItems(value)) {
+      if (item.kind === 'call') collectNested(toOperation(item, param, op, op.topLevelIndex), out);
+    }
+  }
+}
+
+function lastChild(node: SyntaxNode): SyntaxNode | null {
+  let last = node.lastChild;
+  while (last && (last.name === 'Comment' || last.type.isError)) last = last.prevSibling;
+  return last;
+}
+
+function span(node: SyntaxNode): Span {
+  return { start: node.from, end: node.to };
+}
+
+/**
+ * Comments are found by looking up each `#` in the tree rather than walking every node: migrations have few
+ * comments, and a `#` inside a string literal is recognised by the node it falls in.
+ */
+function collectComments(text: string, tree: Tree, lineStarts: readonly number[]): Comment[] {
+  const comments: Comment[] = [];
+  let position = text.indexOf('#');
+  while (position >= 0) {
+    const node = tree.resolveInner(position, 1);
+    let next = position + 1;
+    if (node.name === 'Comment' && node.from === position) {
+      const line = lineOfOffset(lineStarts, position);
+      const before = text.slice(lineStarts[line] ?? 0, position);
+      comments.push({
+        span: { start: node.from, end: node.to },
+        text: text.slice(node.from + 1, node.to),
+        ownLine: before.trim() === '',
+        line,
+      });
+      next = node.to;
+    } else if (isStringNode(node) || isStringNode(node.parent)) {
+      const stringNode = isStringNode(node) ? node : (node.parent as SyntaxNode);
+      next = Math.max(next, stringNode.to);
+    }
+    position = text.indexOf('#', next);
+  }
+  return comments;
+}
+
+function isStringNode(node: SyntaxNode | null): boolean {
+  return node !== null && (node.name === 'String' || node.name === 'FormatString');
+}
+
+/**
+ * Error nodes (⚠) anywhere in the tree. Rather than visiting every node through a cursor, this reads the packed
+ * node buffers directly (a typed-array scan), which is several times cheaper on large files.
+ */
+function collectSyntaxErrors(tree: Tree): Span[] {
+  const errors: Span[] = [];
+  const pending: { node: Tree | TreeBuffer; offset: number }[] = [{ node: tree, offset: 0 }];
+  while (pending.length > 0) {
+    const { node, offset } = pending.pop() as { node: Tree | TreeBuffer; offset: number };
+    if (node instanceof TreeBuffer) {
+      // Each node takes four slots: type id, start, end, index after its children.
+      const { buffer, set } = node;
+      for (let index = 0; index < buffer.length; index += 4) {
+        if (set.types[buffer[index] as number]?.isError) {
+          errors.push({ start: offset + (buffer[index + 1] as number), end: offset + (buffer[index + 2] as number) });
+        }
+      }
+      continue;
+    }
+    if (node.type.isError) errors.push({ start: offset, end: offset + node.length });
+    node.children.forEach((child, index) => pending.push({ node: child, offset: offset + (node.positions[index] as number) }));
+  }
+  return errors.sort((a, b) => a.start - b.start || a.end - b.end);
+}

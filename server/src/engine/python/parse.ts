@@ -1,0 +1,44 @@
+// Parsing Python with @lezer/python: a full parse, and an incremental re-parse that reuses the unchanged parts of
+// the previous tree (what keeps the language server fast on every keystroke).
+import { TreeFragment, type ChangedRange, type Tree } from '@lezer/common';
+import { parser } from '@lezer/python';
+
+/** A parsed text together with the fragments an incremental re-parse of the next version can reuse. */
+export interface ParsedText {
+  text: string;
+  tree: Tree;
+  fragments: readonly TreeFragment[];
+}
+
+export function parsePython(text: string): ParsedText {
+  const tree = parser.parse(text);
+  return { text, tree, fragments: TreeFragment.addTree(tree) };
+}
+
+/**
+ * Re-parses `text` reusing `previous`. The changed region is found by comparing the two texts (common prefix and
+ * suffix), so callers that only know the new full text (LSP full sync, Project.setFile) still get incremental speed.
+ */
+export function reparsePython(previous: ParsedText, text: string): ParsedText {
+  if (previous.text === text) return previous;
+  const change = changedRange(previous.text, text);
+  const fragments = TreeFragment.applyChanges(previous.fragments, [change]);
+  const tree = parser.parse(text, fragments);
+  return { text, tree, fragments: TreeFragment.addTree(tree, fragments) };
+}
+
+/** The single range that differs between two texts, as lezer's ChangedRange (A = old text, B = new text). */
+export function changedRange(oldText: string, newText: string): ChangedRange {
+  const shorter = Math.min(oldText.length, newText.length);
+  let prefix = 0;
+  while (prefix < shorter && oldText.charCodeAt(prefix) === newText.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  const maxSuffix = shorter - prefix;
+  while (
+    suffix < maxSuffix &&
+    oldText.charCodeAt(oldText.length - 1 - suffix) === newText.charCodeAt(newText.length - 1 - suffix)
+  ) {
+    suffix++;
+  }
+  return { fromA: prefix, toA: oldText.length - suffix, fromB: prefix, toB: newText.length - suffix };
+}

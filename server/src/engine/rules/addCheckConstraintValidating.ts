@@ -1,0 +1,56 @@
+// ADD CONSTRAINT ... CHECK validates every existing row under an ACCESS EXCLUSIVE lock.
+import type { FileRule } from './rule';
+import { calleeName, changesExistingTable, modelNames, opArg, stringValue } from './support';
+
+export const addCheckConstraintValidating: FileRule = {
+  id: 'add-check-constraint-validating',
+  title: 'CHECK constraint validated on an existing table',
+  severity: 'warning',
+  vendors: ['postgresql', 'mysql'],
+  category: 'locking',
+  scope: 'file',
+  explanation: {
+    summary:
+      '`AddConstraint(CheckConstraint)` makes the database check every existing row while it holds an ACCESS EXCLUSIVE lock (PostgreSQL) or copies the table (MySQL): on a large table reads and writes stop for the whole scan, and the migration fails if a row violates the check.',
+    sql: 'ALTER TABLE "shop_order" ADD CONSTRAINT "order_total_positive" CHECK ("total" >= 0);',
+    lock: 'ACCESS EXCLUSIVE on the table for the whole validation scan, held until the migration commits.',
+    blocks: 'All reads and writes of the table during the scan.',
+    rewrite: 'PostgreSQL: full scan, no rewrite. MySQL: table copy.',
+    safeAlternative:
+      'On PostgreSQL use `AddConstraintNotValid` (Django >= 4.2, `django.contrib.postgres.operations`): the constraint applies to new rows at once with a brief lock; then `ValidateConstraint` in a later migration checks old rows under SHARE UPDATE EXCLUSIVE, so reads and writes go on.',
+    safeCode: `from django.contrib.postgres.operations import AddConstraintNotValid, ValidateConstraint
+
+# 0008
+operations = [
+    AddConstraintNotValid(
+        model_name="order",
+        constraint=models.CheckConstraint(check=models.Q(total__gte=0), name="order_total_positive"),
+    ),
+]
+
+# 0009 (a later migration)
+operations = [
+    ValidateConstraint(model_name="order", name="order_total_positive"),
+]`,
+    safeCodeLanguage: 'python',
+  },
+  check(ctx) {
+    for (const op of ctx.file.allOperations) {
+      if (op.name !== 'AddConstraint' || !changesExistingTable(ctx, op)) continue;
+      const constraint = opArg(op, 'constraint');
+      if (constraint?.kind !== 'call' || calleeName(constraint) !== 'CheckConstraint') continue;
+      const names = modelNames(ctx, op);
+      if (!names) continue;
+      const name = stringValue(constraint.kwargs['name']);
+      const cost =
+        ctx.database === 'mysql'
+          ? `copies ${names.table} to check every row`
+          : `validates every row of ${names.table} under an ACCESS EXCLUSIVE lock (reads and writes wait)`;
+      ctx.report({
+        span: op.span,
+        message: `AddConstraint ${names.label}: CheckConstraint${name ? ` ${name}` : ''} ${cost}${ctx.database === 'postgresql' ? '; use AddConstraintNotValid then ValidateConstraint' : ''}`,
+        operation: op,
+      });
+    }
+  },
+};

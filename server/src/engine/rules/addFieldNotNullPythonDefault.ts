@@ -1,0 +1,62 @@
+// Before db_default, Django's `default=` never stays in the database: old code's INSERTs omit the new column and
+// hit a NOT NULL column without a database default.
+import type { FileRule } from './rule';
+import { AUTO_FIELD_TYPES, flag, hasColumn, isPrimaryKey, isUnique, kwargSpanOr, presentArg, readFieldOperation, snippet } from './fieldTypes';
+import { changesExistingTable, literalTruth, opArg, versionAtLeast } from './support';
+
+export const addFieldNotNullPythonDefault: FileRule = {
+  id: 'add-field-not-null-python-default',
+  title: 'NOT NULL column added with a Python-only default',
+  severity: 'warning',
+  vendors: 'all',
+  category: 'compatibility',
+  scope: 'file',
+  explanation: {
+    summary:
+      "`default=` is applied by Django in Python. To fill existing rows, AddField adds the column with a temporary `DEFAULT`, then drops it. From then on the column is NOT NULL without a database default, so the old code still running during the deploy (which INSERTs without the new column) fails until the new code is live.",
+    sql: 'ALTER TABLE "shop_order" ADD COLUMN "is_gift" boolean DEFAULT false NOT NULL;\nALTER TABLE "shop_order" ALTER COLUMN "is_gift" DROP DEFAULT;',
+    lock: 'ACCESS EXCLUSIVE on the table, brief on PostgreSQL >= 11 (constant defaults are stored in the catalog), queued behind every running query on it.',
+    blocks: "Old code's INSERTs fail with `null value in column \"is_gift\" violates not-null constraint` between the migration and the switch to the new code.",
+    rewrite: 'No rewrite on PostgreSQL >= 11 and MySQL 8 (instant ADD COLUMN); PostgreSQL < 11 rewrites the whole table.',
+    safeAlternative:
+      'On Django >= 5.0 use `db_default=` (a real database default that stays, so old INSERTs get the value). Before 5.0, add the column nullable first and make it NOT NULL in a later release, once no old code runs.',
+    safeCode: `# Django >= 5.0: the database keeps the default
+migrations.AddField(
+    model_name="order",
+    name="is_gift",
+    field=models.BooleanField(db_default=False),
+)
+
+# Django < 5.0: nullable now, NOT NULL in the next release
+migrations.AddField(
+    model_name="order",
+    name="is_gift",
+    field=models.BooleanField(default=False, null=True),
+)`,
+    safeCodeLanguage: 'python',
+  },
+  check(ctx) {
+    const dbDefaultAvailable = versionAtLeast(ctx.config.djangoVersion, '5.0');
+    const rewritesOnAdd = ctx.database === 'postgresql' && ctx.config.postgresVersion < 11;
+    for (const op of ctx.file.allOperations) {
+      if (op.name !== 'AddField' || !changesExistingTable(ctx, op)) continue;
+      const added = readFieldOperation(ctx, op);
+      if (!added) continue;
+      const field = added.after;
+      if (!hasColumn(field) || AUTO_FIELD_TYPES.has(field.type) || field.type === 'GeneratedField') continue;
+      if (flag(field, 'null', false) !== false) continue;
+      const defaultExpr = presentArg(field, 'default');
+      if (!defaultExpr || presentArg(field, 'db_default')) continue;
+      // A unique column filled with one default value fails outright: add-field-callable-default-unique reports that.
+      if (isUnique(field) !== false || isPrimaryKey(field) !== false) continue;
+      const oneOff = literalTruth(opArg(op, 'preserve_default')) === false ? ' (one-off default)' : '';
+      const advice = dbDefaultAvailable ? 'use db_default= instead' : 'add it nullable first';
+      const rewrite = rewritesOnAdd ? `; PostgreSQL ${ctx.config.postgresVersion} also rewrites the whole table` : '';
+      ctx.report({
+        span: kwargSpanOr(field, 'default', op.span),
+        message: `AddField ${added.label}: default=${snippet(defaultExpr.text)}${oneOff} is Python-only, so old code's INSERTs fail on the new NOT NULL column; ${advice}${rewrite}`,
+        operation: op,
+      });
+    }
+  },
+};

@@ -1,0 +1,107 @@
+// A db_default the database must compute per row (a volatile function) rewrites the whole table when the column
+// is added; constant defaults are stored once in the catalog.
+import type { Expr } from '../python/model';
+import type { FileRule } from './rule';
+import { hasColumn, kwargSpanOr, presentArg, readFieldOperation, snippet } from './fieldTypes';
+import { calleeName, changesExistingTable } from './support';
+
+/** Expressions that wrap constants: the database computes them once. */
+const CONSTANT_WRAPPERS = new Set(['Value', 'Cast', 'ExpressionWrapper']);
+
+/**
+ * Django database functions PostgreSQL does not mark VOLATILE: with them ADD COLUMN ... DEFAULT is evaluated once
+ * and stored in the catalog on PostgreSQL >= 11 (`Now()` is STATEMENT_TIMESTAMP(), which is STABLE).
+ */
+const NON_VOLATILE_ON_POSTGRES = new Set(['Now', 'Lower', 'Upper', 'Concat', 'Coalesce', 'Length', 'Trim', 'Abs', 'Round', 'Greatest', 'Least']);
+
+export const addFieldVolatileDbDefault: FileRule = {
+  id: 'add-field-volatile-db-default',
+  title: 'Column added with a computed db_default',
+  severity: 'warning',
+  vendors: ['postgresql', 'mysql'],
+  category: 'locking',
+  scope: 'file',
+  explanation: {
+    summary:
+      'A `db_default` that is a database function the database must compute for every row (`RandomUUID()`, a custom `Func`) makes `ADD COLUMN` rewrite the whole table under an ACCESS EXCLUSIVE lock. Constant defaults (and, on PostgreSQL >= 11, non-volatile functions such as `Now()`, evaluated once) are stored in the catalog instead and are not reported.',
+    sql: 'ALTER TABLE "shop_order" ADD COLUMN "token" uuid DEFAULT GEN_RANDOM_UUID() NOT NULL;',
+    lock: 'ACCESS EXCLUSIVE on the table for the whole rewrite, held until the migration commits.',
+    blocks: 'All reads and writes of the table during the rewrite.',
+    rewrite: 'Full table rewrite (every row gets its own computed value) and every index rebuilt; MySQL copies the table.',
+    safeAlternative:
+      'Add the column nullable without a default, then `ALTER COLUMN ... SET DEFAULT` (applies to new rows only, catalog-only), backfill existing rows in batches, and make it NOT NULL safely afterwards.',
+    safeCode: `# 0008: nullable, no default: catalog-only
+migrations.AddField(
+    model_name="order",
+    name="token",
+    field=models.UUIDField(null=True),
+)
+
+# 0009: default for new rows only (no rewrite), keeping Django's state in sync
+migrations.SeparateDatabaseAndState(
+    database_operations=[
+        migrations.RunSQL(
+            'ALTER TABLE "shop_order" ALTER COLUMN "token" SET DEFAULT gen_random_uuid();',
+            reverse_sql='ALTER TABLE "shop_order" ALTER COLUMN "token" DROP DEFAULT;',
+        ),
+    ],
+    state_operations=[
+        migrations.AlterField(
+            model_name="order",
+            name="token",
+            field=models.UUIDField(null=True, db_default=RandomUUID()),
+        ),
+    ],
+)
+
+# 0010 (atomic = False): backfill existing rows in batches, then NOT NULL`,
+    safeCodeLanguage: 'python',
+  },
+  check(ctx) {
+    const catalogDefaults = ctx.database === 'postgresql' && ctx.config.postgresVersion >= 11;
+    for (const op of ctx.file.allOperations) {
+      if (op.name !== 'AddField' || !changesExistingTable(ctx, op)) continue;
+      const added = readFieldOperation(ctx, op);
+      if (!added || !hasColumn(added.after)) continue;
+      const dbDefault = presentArg(added.after, 'db_default');
+      if (!dbDefault) continue;
+      const functions = calledFunctions(dbDefault).filter((name) => !CONSTANT_WRAPPERS.has(name));
+      if (functions.length === 0) continue;
+      if (catalogDefaults && functions.every((name) => NON_VOLATILE_ON_POSTGRES.has(name))) continue;
+      const effect =
+        ctx.database === 'mysql'
+          ? `is computed per row, so adding the column makes MySQL copy ${added.names.table}`
+          : catalogDefaults
+            ? `is computed per row, so adding the column rewrites every row of ${added.names.table} under an ACCESS EXCLUSIVE lock`
+            : `makes PostgreSQL ${ctx.config.postgresVersion} rewrite every row of ${added.names.table} under an ACCESS EXCLUSIVE lock`;
+      ctx.report({
+        span: kwargSpanOr(added.after, 'db_default', op.span),
+        message: `AddField ${added.label}: db_default=${describeCall(dbDefault)} ${effect}`,
+        operation: op,
+      });
+    }
+  },
+};
+
+/** Names of every function called in an expression (`Concat(Lower("a"), Value("b"))` -> Concat, Lower, Value). */
+function calledFunctions(expr: Expr, depth = 0): string[] {
+  if (depth > 20) return [];
+  switch (expr.kind) {
+    case 'call':
+      return [calleeName(expr), ...expr.args.flatMap((arg) => calledFunctions(arg, depth + 1)), ...Object.values(expr.kwargs).flatMap((arg) => calledFunctions(arg, depth + 1))];
+    case 'list':
+    case 'tuple':
+    case 'set':
+      return expr.items.flatMap((item) => calledFunctions(item, depth + 1));
+    case 'binary':
+      return [...calledFunctions(expr.left, depth + 1), ...calledFunctions(expr.right, depth + 1)];
+    default:
+      return [];
+  }
+}
+
+/** `RandomUUID()` for `django.contrib.postgres.functions.RandomUUID()`: the function, not its import path. */
+function describeCall(expr: Expr): string {
+  if (expr.kind !== 'call') return snippet(expr.text);
+  return `${calleeName(expr)}(${expr.args.length > 0 || Object.keys(expr.kwargs).length > 0 ? '...' : ''})`;
+}

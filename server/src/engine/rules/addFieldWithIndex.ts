@@ -1,0 +1,67 @@
+// AddField with an index builds it right after ADD COLUMN, in the same transaction: the exclusive lock of the
+// ADD COLUMN is held for the whole index build.
+import type { FileRule } from './rule';
+import { hasColumn, hasForeignKeyColumn, hasPlainIndex, isPrimaryKey, isUnique, kwargSpanOr, readFieldOperation } from './fieldTypes';
+import { changesExistingTable } from './support';
+
+export const addFieldWithIndex: FileRule = {
+  id: 'add-field-with-index',
+  title: 'AddField builds an index without CONCURRENTLY',
+  severity: 'warning',
+  vendors: ['postgresql'],
+  category: 'locking',
+  scope: 'file',
+  explanation: {
+    summary:
+      '`db_index=True`, `unique=True`, a `ForeignKey` (indexed by default) or a `OneToOneField` make AddField build an index right after adding the column, in the same transaction. The build scans the whole table while the ACCESS EXCLUSIVE lock of the ADD COLUMN is still held.',
+    sql: 'ALTER TABLE "shop_order" ADD COLUMN "customer_id" bigint NULL;\nCREATE INDEX "shop_order_customer_id_4e1b2a7c" ON "shop_order" ("customer_id");',
+    lock: 'ACCESS EXCLUSIVE from the ADD COLUMN, held through the index build (which alone would take SHARE) until the migration commits.',
+    blocks: 'Reads and writes of the table for the whole index build.',
+    rewrite: 'No rewrite, but a full table scan and sort to build the index.',
+    safeAlternative:
+      'Add the field with `db_index=False` (for a unique field: without `unique`), then build the index with `AddIndexConcurrently` in a separate migration with `atomic = False`, and move the index into the field definition in the state only.',
+    safeCode: `# 0008: the column alone (brief lock)
+migrations.AddField(
+    model_name="order",
+    name="customer",
+    field=models.ForeignKey(
+        null=True,
+        on_delete=django.db.models.deletion.PROTECT,
+        to="shop.customer",
+        db_index=False,
+    ),
+)
+
+# 0009: atomic = False
+AddIndexConcurrently(
+    model_name="order",
+    index=models.Index(fields=["customer"], name="order_customer_idx"),
+)`,
+    safeCodeLanguage: 'python',
+  },
+  check(ctx) {
+    for (const op of ctx.file.allOperations) {
+      if (op.name !== 'AddField' || !changesExistingTable(ctx, op)) continue;
+      const added = readFieldOperation(ctx, op);
+      if (!added || !hasColumn(added.after)) continue;
+      const field = added.after;
+      let what: string;
+      let cause: string | undefined;
+      if (isPrimaryKey(field) === true) {
+        what = 'the primary key index';
+        cause = 'primary_key';
+      } else if (isUnique(field) === true) {
+        what = field.type === 'OneToOneField' && !field.kwargs['unique'] ? "the one-to-one field's unique index" : 'the unique index';
+        cause = 'unique';
+      } else if (hasPlainIndex(field) === true) {
+        what = hasForeignKeyColumn(field) && !field.kwargs['db_index'] ? "the foreign key's index" : 'the index';
+        cause = 'db_index';
+      } else continue;
+      ctx.report({
+        span: kwargSpanOr(field, cause, op.span),
+        message: `AddField ${added.label}: ${what} is built without CONCURRENTLY while ADD COLUMN's ACCESS EXCLUSIVE lock is held; reads and writes of ${added.names.table} wait for the whole build`,
+        operation: op,
+      });
+    }
+  },
+};

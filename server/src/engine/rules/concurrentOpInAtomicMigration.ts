@@ -1,0 +1,54 @@
+import { requiresNoTransaction } from '../sql/statements';
+import { migrationSqlStatements, reportStatement, statementExcerpt } from './migrationSql';
+import type { FileRule } from './rule';
+import { migrationAtomic, modelNames } from './support';
+
+const CONCURRENT_OPERATIONS = new Set(['AddIndexConcurrently', 'RemoveIndexConcurrently']);
+
+export const concurrentOpInAtomicMigration: FileRule = {
+  id: 'concurrent-op-in-atomic-migration',
+  title: 'Concurrent index operation in an atomic migration',
+  severity: 'error',
+  vendors: ['postgresql'],
+  category: 'transactions',
+  scope: 'file',
+  explanation: {
+    summary:
+      '`CREATE INDEX CONCURRENTLY`, `DROP INDEX CONCURRENTLY` and `REINDEX CONCURRENTLY` cannot run inside a transaction block. Django wraps migrations in a transaction unless the class says `atomic = False`, so the migration fails with `cannot run inside a transaction block`.',
+    sql: 'BEGIN;\nCREATE INDEX CONCURRENTLY shop_order_created_idx ON shop_order (created_at);  -- ERROR\n',
+    lock: 'None taken: the statement is rejected.',
+    blocks: 'The deploy: the migration errors and rolls back.',
+    rewrite: 'No.',
+    safeAlternative: 'Set `atomic = False` on the Migration class (quick fix) and keep the concurrent operation alone in that migration.',
+    safeCode: `from django.contrib.postgres.operations import AddIndexConcurrently
+
+
+class Migration(migrations.Migration):
+    atomic = False
+
+    dependencies = [("shop", "0011_order_created_at")]
+
+    operations = [
+        AddIndexConcurrently(
+            "order",
+            models.Index(fields=["created_at"], name="shop_order_created_idx"),
+        ),
+    ]`,
+    safeCodeLanguage: 'python',
+  },
+  check(ctx) {
+    if (migrationAtomic(ctx) !== true || !ctx.file.migrationClass) return;
+    const fixes = [{ kind: 'set-atomic-false' as const }];
+    for (const op of ctx.file.allOperations) {
+      if (!CONCURRENT_OPERATIONS.has(op.name) || !ctx.touchesDatabase(op)) continue;
+      const table = modelNames(ctx, op)?.table;
+      ctx.report({ span: op.span, message: `${op.name}${table ? ` on ${table}` : ''} cannot run inside the transaction of an atomic migration: set atomic = False`, operation: op, fixes });
+    }
+    const reported = new Set<unknown>();
+    for (const item of migrationSqlStatements(ctx)) {
+      if (reported.has(item.op) || !requiresNoTransaction(item.statement)) continue;
+      reported.add(item.op);
+      reportStatement(ctx, item, `RunSQL \`${statementExcerpt(item.statement, 50)}\` cannot run inside the transaction of an atomic migration: set atomic = False`, fixes);
+    }
+  },
+};

@@ -1,0 +1,570 @@
+// Column-level facts about Django fields per database vendor: the SQL type Django declares for a field class,
+// its column name, whether it carries an index or a unique constraint, and what an AlterField between two
+// definitions does to the table (nothing, a catalog-only change, or a rewrite). The type tables mirror the
+// `data_types` of Django's postgresql, mysql and sqlite3 backends.
+import type { CallExpr, Expr, Operation, Span } from '../python/model';
+import type { FieldDef, ModelState, StateView } from '../state/types';
+import type { Database } from '../config/types';
+import type { FileContext } from './rule';
+import { calleeName, fieldCall, isManyToManyType, literalTruth, modelNames, stringValue, targetFieldName, type ModelNames } from './support';
+
+/** A FieldDef built from a field call written in an operation (`field=models.CharField(...)`). */
+export function fieldDefOf(call: CallExpr): FieldDef {
+  const callee = call.callee;
+  return { type: calleeName(call), qualifiedType: callee.kind === 'name' ? callee.qualified : callee.text, call, kwargs: call.kwargs };
+}
+
+/** A keyword flag with Django's default when absent; undefined when not a literal, or absent from a call with `**kwargs`. */
+export function flag(field: FieldDef, name: string, defaultValue: boolean): boolean | undefined {
+  const expr = field.kwargs[name];
+  if (!expr) return field.call?.hasStarArgs ? undefined : defaultValue;
+  return literalTruth(expr);
+}
+
+/** A keyword argument that is present and not `None` (`default=None` means no default to Django). */
+export function presentArg(field: FieldDef, name: string): Expr | undefined {
+  const expr = field.kwargs[name];
+  return expr && expr.kind !== 'none' ? expr : undefined;
+}
+
+/** Relation classes that own a `<name>_id` column (ForeignObject and generic relations have none). */
+const FOREIGN_KEY_COLUMN_TYPES = new Set(['ForeignKey', 'OneToOneField', 'ParentalKey', 'TreeForeignKey']);
+
+export function hasForeignKeyColumn(field: FieldDef): boolean {
+  return FOREIGN_KEY_COLUMN_TYPES.has(field.type);
+}
+
+export const AUTO_FIELD_TYPES = new Set(['AutoField', 'BigAutoField', 'SmallAutoField']);
+
+/** False for fields without a column of their own on the model's table (many-to-many, ForeignObject). */
+export function hasColumn(field: FieldDef): boolean {
+  return !isManyToManyType(field.type) && field.type !== 'ForeignObject' && field.type !== 'GenericRelation';
+}
+
+export function isPrimaryKey(field: FieldDef): boolean | undefined {
+  return flag(field, 'primary_key', false);
+}
+
+/** A unique constraint on the column: `unique=True` or a OneToOneField (primary keys are reported separately). */
+export function isUnique(field: FieldDef): boolean | undefined {
+  if (field.type === 'OneToOneField') return true;
+  return flag(field, 'unique', false);
+}
+
+/**
+ * A plain (non-unique) index on the column, as Django decides it: `db_index` (True by default on foreign keys)
+ * and not already covered by a unique constraint or the primary key.
+ */
+export function hasPlainIndex(field: FieldDef): boolean | undefined {
+  const dbIndex = flag(field, 'db_index', hasForeignKeyColumn(field));
+  const unique = isUnique(field);
+  const primary = isPrimaryKey(field);
+  if (dbIndex === undefined || unique === undefined || primary === undefined) return undefined;
+  return dbIndex && !unique && !primary;
+}
+
+/** A foreign key constraint in the database (`db_constraint` defaults to True). */
+export function hasForeignKeyConstraint(field: FieldDef): boolean | undefined {
+  if (!hasForeignKeyColumn(field)) return false;
+  return flag(field, 'db_constraint', true);
+}
+
+/** The column Django uses: `db_column`, else the field name (plus `_id` for foreign keys). */
+export function columnName(fieldName: string, field: FieldDef): string | undefined {
+  if (!hasColumn(field)) return undefined;
+  const dbColumn = field.kwargs['db_column'];
+  if (dbColumn) return stringValue(dbColumn);
+  return hasForeignKeyColumn(field) ? `${fieldName}_id` : fieldName;
+}
+
+/** A relation's target as `app.modelkey` (lower-cased), resolving `'Model'` and `'self'` against the given model. */
+export function relationTarget(field: FieldDef, app: string, selfKey: string): string | undefined {
+  const to = field.kwargs['to'] ?? field.call?.args[0];
+  const value = stringValue(to);
+  if (value === undefined) return to ? `expr:${to.text.replace(/\s+/g, '')}` : undefined;
+  if (value === 'self') return `${app}.${selfKey}`;
+  const dot = value.lastIndexOf('.');
+  return dot < 0 ? `${app}.${value.toLowerCase()}` : `${value.slice(0, dot)}.${value.slice(dot + 1).toLowerCase()}`;
+}
+
+// --- column types ---
+
+/** The SQL type Django declares for a column, split into the parts that decide whether a change rewrites. */
+export interface ColumnType {
+  /** Base type as the vendor spells it: `varchar`, `text`, `integer`, `numeric`, `timestamp with time zone`. */
+  base: string;
+  /** varchar length; null for an unlimited varchar (PostgreSQL, Django >= 4.2 without max_length). */
+  length?: number | null;
+  precision?: number;
+  scale?: number;
+  /** The full spelling for messages: `varchar(100)`, `numeric(10, 2)`, `integer[]`. */
+  sql: string;
+}
+
+type TypeTable = Record<string, string>;
+
+const VARCHAR_FIELDS: Record<string, number | undefined> = {
+  CharField: undefined,
+  EmailField: 254,
+  URLField: 200,
+  SlugField: 50,
+  FileField: 100,
+  ImageField: 100,
+  FilePathField: 100,
+  CommaSeparatedIntegerField: undefined,
+  CICharField: undefined,
+  CIEmailField: 254,
+};
+
+const COMMON_TYPES: TypeTable = {
+  DateField: 'date',
+  IntegerField: 'integer',
+  BigIntegerField: 'bigint',
+  SmallIntegerField: 'smallint',
+  FloatField: 'double precision',
+};
+
+const POSTGRES_TYPES: TypeTable = {
+  ...COMMON_TYPES,
+  AutoField: 'integer',
+  BigAutoField: 'bigint',
+  SmallAutoField: 'smallint',
+  BinaryField: 'bytea',
+  BooleanField: 'boolean',
+  NullBooleanField: 'boolean',
+  DateTimeField: 'timestamp with time zone',
+  DurationField: 'interval',
+  PositiveIntegerField: 'integer',
+  PositiveBigIntegerField: 'bigint',
+  PositiveSmallIntegerField: 'smallint',
+  IPAddressField: 'inet',
+  GenericIPAddressField: 'inet',
+  JSONField: 'jsonb',
+  TextField: 'text',
+  TimeField: 'time',
+  UUIDField: 'uuid',
+  CITextField: 'citext',
+  HStoreField: 'hstore',
+  IntegerRangeField: 'int4range',
+  BigIntegerRangeField: 'int8range',
+  DecimalRangeField: 'numrange',
+  DateTimeRangeField: 'tstzrange',
+  DateRangeField: 'daterange',
+};
+
+const MYSQL_TYPES: TypeTable = {
+  ...COMMON_TYPES,
+  AutoField: 'integer',
+  BigAutoField: 'bigint',
+  SmallAutoField: 'smallint',
+  BinaryField: 'longblob',
+  BooleanField: 'bool',
+  NullBooleanField: 'bool',
+  DateTimeField: 'datetime(6)',
+  DurationField: 'bigint',
+  PositiveIntegerField: 'integer UNSIGNED',
+  PositiveBigIntegerField: 'bigint UNSIGNED',
+  PositiveSmallIntegerField: 'smallint UNSIGNED',
+  IPAddressField: 'char(15)',
+  GenericIPAddressField: 'char(39)',
+  JSONField: 'json',
+  TextField: 'longtext',
+  TimeField: 'time(6)',
+  UUIDField: 'char(32)',
+};
+
+const SQLITE_TYPES: TypeTable = {
+  ...COMMON_TYPES,
+  AutoField: 'integer',
+  BigAutoField: 'integer',
+  SmallAutoField: 'integer',
+  BinaryField: 'BLOB',
+  BooleanField: 'bool',
+  NullBooleanField: 'bool',
+  DateTimeField: 'datetime',
+  DecimalField: 'decimal',
+  DurationField: 'bigint',
+  FloatField: 'real',
+  PositiveIntegerField: 'integer unsigned',
+  PositiveBigIntegerField: 'bigint unsigned',
+  PositiveSmallIntegerField: 'smallint unsigned',
+  IPAddressField: 'char(15)',
+  GenericIPAddressField: 'char(39)',
+  JSONField: 'text',
+  TextField: 'text',
+  TimeField: 'time',
+  UUIDField: 'char(32)',
+};
+
+const TYPE_TABLES: Record<Database, TypeTable> = { postgresql: POSTGRES_TYPES, mysql: MYSQL_TYPES, sqlite: SQLITE_TYPES };
+
+/** Finds the field a relation points at (the target's primary key, or `to_field`), for the FK column's type. */
+export type RelatedFieldResolver = (field: FieldDef) => FieldDef | undefined;
+
+/**
+ * The column type Django declares for a field on a vendor; undefined for custom field classes, fields without a
+ * column, and arguments that are not literals. Foreign keys take their target's type through `resolveRelated`.
+ */
+export function columnType(field: FieldDef, database: Database, resolveRelated?: RelatedFieldResolver, depth = 0): ColumnType | undefined {
+  if (depth > 4 || !hasColumn(field)) return undefined;
+  if (hasForeignKeyColumn(field)) {
+    const target = resolveRelated?.(field);
+    if (!target) return undefined;
+    const autoCounterpart: Record<string, string> = { AutoField: 'IntegerField', BigAutoField: 'BigIntegerField', SmallAutoField: 'SmallIntegerField' };
+    const relType = autoCounterpart[target.type];
+    return columnType(relType ? { ...target, type: relType } : target, database, resolveRelated, depth + 1);
+  }
+  if (field.type in VARCHAR_FIELDS) {
+    const maxLength = field.kwargs['max_length'];
+    if (maxLength && maxLength.kind !== 'number' && maxLength.kind !== 'none') return undefined;
+    const length = maxLength?.kind === 'number' ? maxLength.value : VARCHAR_FIELDS[field.type];
+    const base = field.type.startsWith('CI') ? 'citext' : 'varchar';
+    if (base === 'citext') return database === 'postgresql' ? { base, sql: base } : undefined;
+    if (length === undefined) return database === 'postgresql' ? { base, length: null, sql: 'varchar' } : undefined;
+    return { base, length, sql: `varchar(${length})` };
+  }
+  if (field.type === 'DecimalField' && database !== 'sqlite') {
+    const digits = field.kwargs['max_digits'];
+    const places = field.kwargs['decimal_places'];
+    if (digits?.kind !== 'number' || places?.kind !== 'number') return undefined;
+    return { base: 'numeric', precision: digits.value, scale: places.value, sql: `numeric(${digits.value}, ${places.value})` };
+  }
+  if (field.type === 'ArrayField' && database === 'postgresql') {
+    const inner = field.kwargs['base_field'] ?? field.call?.args[0];
+    if (inner?.kind !== 'call') return undefined;
+    const element = columnType(fieldDefOf(inner), database, resolveRelated, depth + 1);
+    return element ? { base: `${element.sql}[]`, sql: `${element.sql}[]` } : undefined;
+  }
+  const base = TYPE_TABLES[database][field.type];
+  return base ? { base, sql: base } : undefined;
+}
+
+export type TypeChangeKind = 'none' | 'in-place' | 'rewrite';
+
+export interface TypeChange {
+  kind: TypeChangeKind;
+  /** `integer to bigint`. */
+  description: string;
+  /** What changes, as a phrase for messages (`shortening varchar(20) to varchar(12) (fails on longer values)`). */
+  reason: string;
+  /** The keyword argument responsible, when one is. */
+  cause?: 'max_length' | 'max_digits' | 'decimal_places';
+}
+
+/** What changing a column from `before` to `after` costs on the vendor. */
+export function compareColumnTypes(before: ColumnType, after: ColumnType, database: Database): TypeChange {
+  const description = `${before.sql} to ${after.sql}`;
+  if (before.sql === after.sql) return { kind: 'none', description, reason: 'same column type' };
+  if (database === 'sqlite') return compareSqlite(before, after, description);
+  if (isTextual(before) && isTextual(after)) return compareTextual(before, after, database, description);
+  if (before.base === 'numeric' && after.base === 'numeric') return compareNumeric(before, after, database, description);
+  return { kind: 'rewrite', description, reason: `changing ${description}` };
+}
+
+function isTextual(type: ColumnType): boolean {
+  return type.base === 'varchar' || type.base === 'text';
+}
+
+/** Max characters, null for unlimited (`text`, bare `varchar`). MySQL's longtext is not varchar: never in place. */
+function textLength(type: ColumnType): number | null {
+  return type.base === 'text' ? null : (type.length ?? null);
+}
+
+function compareTextual(before: ColumnType, after: ColumnType, database: Database, description: string): TypeChange {
+  const was = textLength(before);
+  const now = textLength(after);
+  if (database === 'postgresql') {
+    if (now === null) return { kind: 'in-place', description, reason: 'widening to an unlimited varchar/text is a catalog-only change on PostgreSQL' };
+    if (was !== null && now >= was) return { kind: 'in-place', description, reason: 'growing a varchar is a catalog-only change on PostgreSQL' };
+    return { kind: 'rewrite', description, reason: `shortening ${description} (fails on longer values)`, cause: 'max_length' };
+  }
+  // MySQL: VARCHAR growth is in place only while the length prefix stays 1 byte (<= 255 bytes) or stays 2 bytes;
+  // utf8mb4 (4 bytes per character), the default since MySQL 8, is assumed.
+  if (was !== null && now !== null && before.base === 'varchar' && after.base === 'varchar') {
+    if (now >= was && lengthPrefixBytes(was) === lengthPrefixBytes(now)) {
+      return { kind: 'in-place', description, reason: 'growing a VARCHAR within the same length-prefix size is in place on MySQL' };
+    }
+    if (now >= was) {
+      return { kind: 'rewrite', description, reason: `growing ${description} past the 255-byte length prefix (utf8mb4)`, cause: 'max_length' };
+    }
+    return { kind: 'rewrite', description, reason: `shortening ${description} (fails on longer values)`, cause: 'max_length' };
+  }
+  return { kind: 'rewrite', description, reason: `changing ${description}` };
+}
+
+function lengthPrefixBytes(characters: number): number {
+  return characters * 4 <= 255 ? 1 : 2;
+}
+
+function compareNumeric(before: ColumnType, after: ColumnType, database: Database, description: string): TypeChange {
+  if (before.scale !== after.scale) {
+    return { kind: 'rewrite', description, reason: `changing the decimal scale (${description})`, cause: 'decimal_places' };
+  }
+  if ((after.precision ?? 0) < (before.precision ?? 0)) {
+    return { kind: 'rewrite', description, reason: `reducing the precision (${description}, fails on values that no longer fit)`, cause: 'max_digits' };
+  }
+  if (database === 'postgresql') return { kind: 'in-place', description, reason: 'raising numeric precision with the same scale is catalog-only on PostgreSQL' };
+  return { kind: 'rewrite', description, reason: `changing ${description}`, cause: 'max_digits' };
+}
+
+/** SQLite's type affinity rules (https://sqlite.org/datatype3.html, 3.1). */
+export function sqliteAffinity(declared: string): 'INTEGER' | 'TEXT' | 'BLOB' | 'REAL' | 'NUMERIC' {
+  const type = declared.toUpperCase();
+  if (type.includes('INT')) return 'INTEGER';
+  if (type.includes('CHAR') || type.includes('CLOB') || type.includes('TEXT')) return 'TEXT';
+  if (type.includes('BLOB') || type === '') return 'BLOB';
+  if (type.includes('REAL') || type.includes('FLOA') || type.includes('DOUB')) return 'REAL';
+  return 'NUMERIC';
+}
+
+function compareSqlite(before: ColumnType, after: ColumnType, description: string): TypeChange {
+  const was = sqliteAffinity(before.base);
+  const now = sqliteAffinity(after.base);
+  if (was === now) return { kind: 'in-place', description, reason: `both have ${was} affinity on SQLite, so the copied values do not change` };
+  return { kind: 'rewrite', description, reason: `changing ${description} (${was} to ${now} affinity)` };
+}
+
+// --- comparing two definitions of the same field ---
+
+/**
+ * Attributes that never change the table: Django's `Field.non_db_attrs` (`db_column` is compared as the column name)
+ * plus `default`, which the catalogue's no-op list includes (a Python-side default; Django only sends it to the
+ * database to fill rows when a column is added or becomes NOT NULL, which the null comparison covers).
+ */
+const NON_DB_ATTRS = new Set([
+  'default',
+  'blank',
+  'choices',
+  'db_column',
+  'editable',
+  'error_messages',
+  'help_text',
+  'limit_choices_to',
+  'on_delete',
+  'related_name',
+  'related_query_name',
+  'validators',
+  'verbose_name',
+]);
+
+/** Keyword values equal to Django's defaults are left out of `deconstruct()`, so `null=False` equals no `null`. */
+const DEFAULT_FLAGS: Record<string, boolean> = { null: false, unique: false, primary_key: false, db_index: false, serialize: true, auto_created: false, db_constraint: true };
+
+function canonicalKwargs(field: FieldDef): Map<string, string> {
+  const result = new Map<string, string>();
+  for (const [name, expr] of Object.entries(field.kwargs)) {
+    if (NON_DB_ATTRS.has(name)) continue;
+    const defaultFlag = name === 'db_index' && hasForeignKeyColumn(field) ? true : DEFAULT_FLAGS[name];
+    if (defaultFlag !== undefined && literalTruth(expr) === defaultFlag) continue;
+    result.set(name, canonicalText(expr));
+  }
+  return result;
+}
+
+/** Expression text for equality: quotes normalised, whitespace ignored. */
+export function canonicalText(expr: Expr): string {
+  const value = stringValue(expr);
+  if (value !== undefined) return JSON.stringify(value);
+  return expr.text.replace(/\s+/g, '').replace(/'/g, '"').replace(/,([)\]}])/g, '$1');
+}
+
+/**
+ * Django's `_field_should_be_altered`: false when only attributes the database never sees changed (help_text,
+ * verbose_name, choices, ...) and the column name stayed the same. Undefined when a definition is not readable.
+ */
+export function fieldShouldBeAltered(fieldName: string, before: FieldDef, after: FieldDef): boolean | undefined {
+  if (before.call?.hasStarArgs || after.call?.hasStarArgs) return undefined;
+  if (columnName(fieldName, before) !== columnName(fieldName, after)) return true;
+  return definitionDiffers(before, after);
+}
+
+/** True when the definitions differ in anything but the attributes the database never sees and the column name. */
+export function definitionDiffers(before: FieldDef, after: FieldDef): boolean {
+  if (before.type !== after.type) return true;
+  const was = canonicalKwargs(before);
+  const now = canonicalKwargs(after);
+  if (was.size !== now.size) return true;
+  for (const [name, value] of was) if (now.get(name) !== value) return true;
+  const wasArgs = (before.call?.args ?? []).map(canonicalText).join('|');
+  const nowArgs = (after.call?.args ?? []).map(canonicalText).join('|');
+  return wasArgs !== nowArgs;
+}
+
+/** Schema-level facets that make PostgreSQL and MySQL run DDL when they change. */
+export interface SchemaChange {
+  type?: TypeChange;
+  /** True when the two types could not be compared (custom classes, non-literal arguments). */
+  typeUnknown: boolean;
+  nullChanged: boolean;
+  uniqueChanged: boolean;
+  indexChanged: boolean;
+  primaryKeyChanged: boolean;
+  columnChanged: boolean;
+  collationChanged: boolean;
+  dbDefaultChanged: boolean;
+  foreignKeyChanged: boolean;
+}
+
+export function schemaChange(fieldName: string, before: FieldDef, after: FieldDef, database: Database, resolveRelated?: RelatedFieldResolver): SchemaChange {
+  const beforeType = columnType(before, database, resolveRelated);
+  const afterType = columnType(after, database, resolveRelated);
+  const sameRelation = hasForeignKeyColumn(before) && hasForeignKeyColumn(after) && argText(before, 'to', 0) === argText(after, 'to', 0) && argText(before, 'to_field') === argText(after, 'to_field');
+  let type: TypeChange | undefined;
+  let typeUnknown = false;
+  if (beforeType && afterType) type = compareColumnTypes(beforeType, afterType, database);
+  else if (sameRelation) type = { kind: 'none', description: 'same foreign key target', reason: 'same column type' };
+  else if (before.type === after.type && typeParams(before) === typeParams(after)) type = { kind: 'none', description: `${before.type} unchanged`, reason: 'same column type' };
+  else typeUnknown = true;
+  return {
+    type,
+    typeUnknown,
+    nullChanged: flag(before, 'null', false) !== flag(after, 'null', false),
+    uniqueChanged: isUnique(before) !== isUnique(after),
+    indexChanged: hasPlainIndex(before) !== hasPlainIndex(after),
+    primaryKeyChanged: isPrimaryKey(before) !== isPrimaryKey(after),
+    columnChanged: columnName(fieldName, before) !== columnName(fieldName, after),
+    collationChanged: argText(before, 'db_collation') !== argText(after, 'db_collation'),
+    dbDefaultChanged: argText(before, 'db_default') !== argText(after, 'db_default'),
+    foreignKeyChanged:
+      hasForeignKeyConstraint(before) !== hasForeignKeyConstraint(after) ||
+      (hasForeignKeyColumn(before) && hasForeignKeyColumn(after) && !sameRelation),
+  };
+}
+
+/** True when PostgreSQL/MySQL would run any DDL for the change; undefined when a type could not be compared. */
+export function changesSchema(change: SchemaChange): boolean | undefined {
+  const facets =
+    change.nullChanged ||
+    change.uniqueChanged ||
+    change.indexChanged ||
+    change.primaryKeyChanged ||
+    change.columnChanged ||
+    change.collationChanged ||
+    change.dbDefaultChanged ||
+    change.foreignKeyChanged ||
+    (change.type !== undefined && change.type.kind !== 'none');
+  if (facets) return true;
+  return change.typeUnknown ? undefined : false;
+}
+
+const TYPE_PARAMS = ['max_length', 'max_digits', 'decimal_places', 'base_field', 'size', 'output_field', 'expression', 'db_persist', 'srid', 'dim', 'geography'];
+
+function typeParams(field: FieldDef): string {
+  return TYPE_PARAMS.map((name) => argText(field, name)).join('|') + '|' + (field.call?.args ?? []).map(canonicalText).join('|');
+}
+
+function argText(field: FieldDef, name: string, position?: number): string {
+  const expr = field.kwargs[name] ?? (position === undefined ? undefined : field.call?.args[position]);
+  return expr ? canonicalText(expr) : '';
+}
+
+// --- reading AddField/AlterField operations against the replayed state ---
+
+/** Resolves a relation's target field (its `to_field`, else the target's primary key) in a state. */
+export function relatedFieldResolver(state: StateView, app: string, selfKey: string): RelatedFieldResolver {
+  return (field) => {
+    const target = relationTarget(field, app, selfKey);
+    if (!target || target.startsWith('expr:')) return undefined;
+    const dot = target.lastIndexOf('.');
+    const model = state.model(target.slice(0, dot), target.slice(dot + 1));
+    if (!model) return undefined;
+    const toField = stringValue(field.kwargs['to_field']);
+    if (toField) return model.fields.get(toField.toLowerCase());
+    for (const candidate of model.fields.values()) if (flag(candidate, 'primary_key', false)) return candidate;
+    return undefined;
+  };
+}
+
+/** An AddField/AlterField read together with the state: the new definition and, for AlterField, the previous one. */
+export interface FieldOperation {
+  names: ModelNames;
+  fieldName: string;
+  /** `shop.Order.total`. */
+  label: string;
+  after: FieldDef;
+  /** The definition right before the operation; undefined when the state does not know it. */
+  before?: FieldDef;
+  resolveRelated: RelatedFieldResolver;
+}
+
+export function readFieldOperation(ctx: FileContext, op: Operation): FieldOperation | undefined {
+  const names = modelNames(ctx, op);
+  const fieldName = targetFieldName(op);
+  const call = fieldCall(op);
+  if (!names || !fieldName || !call) return undefined;
+  const state = ctx.stateBefore(op);
+  const before = op.name === 'AddField' ? undefined : previousField(ctx, op, names.key, fieldName);
+  const result: FieldOperation = {
+    names,
+    fieldName,
+    label: `${names.label}.${fieldName}`,
+    after: fieldDefOf(call),
+    resolveRelated: relatedFieldResolver(state, names.app, names.key),
+  };
+  if (before) result.before = before;
+  return result;
+}
+
+/** The span of a keyword argument of the field call when present, else the operation's. */
+export function kwargSpanOr(field: FieldDef, name: string, fallback: Span): Span {
+  return field.call?.kwargSpans[name] ?? fallback;
+}
+
+/** Source text shortened for a one-line message. */
+export function snippet(text: string, max = 40): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= max ? flat : `${flat.slice(0, max - 3)}...`;
+}
+
+/** The field-name sets of `unique_together` / `index_together`: `[("a", "b")]`, `(("a", "b"),)` or a single `("a", "b")`. */
+export function togetherSets(expr: Expr | undefined): Set<string> | undefined {
+  if (!expr || expr.kind === 'none') return new Set();
+  if (expr.kind !== 'list' && expr.kind !== 'tuple' && expr.kind !== 'set') return undefined;
+  const asNames = (item: Expr): string | undefined => {
+    if (item.kind !== 'list' && item.kind !== 'tuple') return undefined;
+    const names = item.items.map(stringValue);
+    return names.every((name) => name !== undefined) ? names.join(', ') : undefined;
+  };
+  // A flat tuple of strings is one set (Django's normalize_together accepts it).
+  if (expr.items.length > 0 && expr.items.every((item) => stringValue(item) !== undefined)) {
+    return new Set([expr.items.map((item) => stringValue(item)).join(', ')]);
+  }
+  const result = new Set<string>();
+  for (const item of expr.items) {
+    const names = asNames(item);
+    if (names === undefined) return undefined;
+    result.add(names);
+  }
+  return result;
+}
+
+/** Sets of `after` missing from `before`: what an AlterUniqueTogether / AlterIndexTogether adds. */
+export function addedTogetherSets(before: Set<string>, after: Set<string>): string[] {
+  return [...after].filter((set) => !before.has(set));
+}
+
+/**
+ * A field as the state knows it right before `op`, but only when the app's history up to there is complete (with a
+ * migration missing or unparsable in between, the replayed definition may be stale) and its definition is readable.
+ */
+export function previousField(ctx: FileContext, op: Operation, modelKey: string, fieldName: string): FieldDef | undefined {
+  const state = ctx.stateBefore(op);
+  if (!state.historyComplete(ctx.file.app)) return undefined;
+  const field = state.field(ctx.file.app, modelKey, fieldName);
+  // A definition that is not a readable call (`FIELD` bound elsewhere) says nothing about its attributes.
+  return field?.call ? field : undefined;
+}
+
+/** A model of the operation's app as the state knows it right before `op`, under the same condition as previousField. */
+export function previousModel(ctx: FileContext, op: Operation, modelKey: string): ModelState | undefined {
+  const state = ctx.stateBefore(op);
+  return state.historyComplete(ctx.file.app) ? state.model(ctx.file.app, modelKey) : undefined;
+}
+
+/**
+ * Partial, expression, covering and opclass UniqueConstraints are created with CREATE UNIQUE INDEX (a SHARE lock)
+ * rather than ALTER TABLE ... ADD CONSTRAINT (ACCESS EXCLUSIVE).
+ */
+export function isIndexOnlyUniqueConstraint(constraint: CallExpr): boolean {
+  return ['condition', 'include', 'opclasses', 'expressions'].some((kw) => constraint.kwargs[kw] !== undefined) || constraint.args.length > 0;
+}

@@ -1,0 +1,88 @@
+// Every SQL statement a migration runs through RunSQL (top-level or in SeparateDatabaseAndState.database_operations),
+// in execution order, with its file span and what the migration created before it. Shared by the SQL rules so the
+// scanning happens once per file.
+import type { MigrationModel, Operation, Span } from '../python/model';
+import { scanSql, type SqlStatement } from '../sql/scanner';
+import { createdTable, type SqlName } from '../sql/statements';
+import type { FileContext, FixData } from './rule';
+import { runSqlTexts, sqlSpan, type RunSqlText } from './runSqlText';
+import { dictEntry, opArg, stringValue } from './support';
+
+export interface MigrationSqlStatement {
+  /** The RunSQL operation. */
+  op: Operation;
+  text: RunSqlText;
+  statement: SqlStatement;
+  /** The statement's span in the file (the string literal's span when it cannot be mapped exactly). */
+  span: Span;
+  /** Position among all SQL statements of the migration. */
+  order: number;
+}
+
+const cache = new WeakMap<MigrationModel, MigrationSqlStatement[]>();
+
+/** The forward SQL statements of every RunSQL that runs against the database, in execution order. */
+export function migrationSqlStatements(ctx: FileContext): MigrationSqlStatement[] {
+  const cached = cache.get(ctx.file);
+  if (cached) return cached;
+  const statements: MigrationSqlStatement[] = [];
+  for (const op of runSqlOperations(ctx)) {
+    for (const text of runSqlTexts(ctx.file, op)) {
+      for (const statement of scanSql(text.sql)) {
+        statements.push({ op, text, statement, span: sqlSpan(text, statement.start, statement.end), order: statements.length });
+      }
+    }
+  }
+  cache.set(ctx.file, statements);
+  return statements;
+}
+
+/** RunSQL operations that run against the database (state_operations excluded), in source order. */
+export function runSqlOperations(ctx: FileContext): Operation[] {
+  return ctx.file.allOperations.filter((op) => op.name === 'RunSQL' && ctx.touchesDatabase(op));
+}
+
+/** Lower-cased names of the tables created before a statement in the same migration: by CreateModel or CREATE TABLE. */
+export function tablesCreatedBefore(ctx: FileContext, item: MigrationSqlStatement): Set<string> {
+  const tables = new Set<string>();
+  for (const op of ctx.file.allOperations) {
+    if (op.span.start >= item.op.span.start) break;
+    if (op.name === 'CreateModel' && ctx.touchesDatabase(op)) {
+      const table = createModelTable(ctx.file.app, op);
+      if (table) tables.add(table);
+    }
+  }
+  for (const earlier of migrationSqlStatements(ctx)) {
+    if (earlier.order >= item.order) break;
+    const created = createdTable(earlier.statement);
+    if (created) tables.add(tableKey(created));
+  }
+  return tables;
+}
+
+/** True when the named table was created earlier in this migration (an empty table nobody else uses yet). */
+export function isNewTable(ctx: FileContext, item: MigrationSqlStatement, table: SqlName | undefined): boolean {
+  return table !== undefined && tablesCreatedBefore(ctx, item).has(tableKey(table));
+}
+
+export function tableKey(name: SqlName): string {
+  return name.name.toLowerCase();
+}
+
+function createModelTable(app: string, op: Operation): string | undefined {
+  const name = stringValue(opArg(op, 'name'));
+  if (!name) return undefined;
+  const dbTable = stringValue(dictEntry(opArg(op, 'options'), 'db_table')?.value);
+  return (dbTable ?? `${app}_${name}`).toLowerCase();
+}
+
+/** Reports a finding on one SQL statement. */
+export function reportStatement(ctx: FileContext, item: MigrationSqlStatement, message: string, fixes?: FixData[]): void {
+  ctx.report({ span: item.span, message, operation: item.op, ...(fixes ? { fixes } : {}) });
+}
+
+/** A short, single-line excerpt of a statement for messages: `CREATE INDEX idx ON shop_order ...`. */
+export function statementExcerpt(statement: SqlStatement, maxLength = 60): string {
+  const oneLine = statement.text.replace(/\s+/g, ' ').trim();
+  return oneLine.length <= maxLength ? oneLine : `${oneLine.slice(0, maxLength - 3).trimEnd()}...`;
+}

@@ -1,0 +1,73 @@
+import type { Operation } from '../python/model';
+import { dmlVerb, isDdl } from '../sql/statements';
+import { migrationSqlStatements, type MigrationSqlStatement } from './migrationSql';
+import type { FileContext, FileRule } from './rule';
+import { migrationAtomic, modelNames, opArg } from './support';
+
+/** Operations that only change Django's state, never the database. */
+const STATE_ONLY_OPERATIONS = new Set(['AlterModelOptions', 'AlterModelManagers', 'SeparateDatabaseAndState', 'IgnoreMigration']);
+
+export const mixedSchemaAndData: FileRule = {
+  id: 'mixed-schema-and-data',
+  title: 'Schema changes and data migration in one atomic migration',
+  severity: 'warning',
+  vendors: 'all',
+  category: 'transactions',
+  scope: 'file',
+  explanation: {
+    summary:
+      'In one atomic migration the data step runs while the schema changes\' locks are still held, so a backfill over a big table keeps the table locked for its whole duration. On PostgreSQL, mixing them can also fail with `cannot ALTER TABLE because it has pending trigger events` (deferred foreign-key checks from the data step).',
+    sql: 'BEGIN;\nALTER TABLE shop_order ADD COLUMN status varchar(20) NULL;  -- ACCESS EXCLUSIVE\nUPDATE shop_order SET status = ...;  -- runs with the lock held\nCOMMIT;',
+    lock: 'Every lock taken by the schema operations, held until COMMIT, i.e. through the data step.',
+    blocks: 'Reads and writes on the altered tables for as long as the data migration runs.',
+    rewrite: 'The data step touches every row it updates while the schema locks are held.',
+    safeAlternative:
+      'Put the data migration in its own migration, after the schema migration (and make it batched, ideally with `atomic = False`).',
+    safeCode: `# 0012_order_status.py: schema only
+operations = [
+    migrations.AddField("order", "status", models.CharField(max_length=20, null=True)),
+]
+
+# 0013_fill_order_status.py: data only
+operations = [
+    migrations.RunPython(fill_status, reverse_code=migrations.RunPython.noop),
+]`,
+    safeCodeLanguage: 'python',
+  },
+  check(ctx) {
+    if (migrationAtomic(ctx) !== true) return;
+    const statements = migrationSqlStatements(ctx);
+    const operations = ctx.file.allOperations.filter((op) => ctx.touchesDatabase(op));
+    const schemaOperations = operations.filter((op) => isSchemaOperation(op, statements));
+    if (schemaOperations.length === 0) return;
+    for (const op of operations) {
+      const data = dataDescription(op, statements);
+      if (!data) continue;
+      const schema = schemaOperations.find((other) => other !== op) ?? (schemaOperations.includes(op) ? op : undefined);
+      if (!schema) continue;
+      const schemaText = schema === op ? 'its own schema changes' : describeSchema(ctx, schema);
+      ctx.report({ span: op.span, message: `${data} runs in the same transaction as ${schemaText}: move the data migration into its own migration`, operation: op });
+    }
+  },
+};
+
+function isSchemaOperation(op: Operation, statements: readonly MigrationSqlStatement[]): boolean {
+  if (op.name === 'RunSQL') return statements.some((item) => item.op === op && isDdl(item.statement));
+  return op.name !== 'RunPython' && !STATE_ONLY_OPERATIONS.has(op.name);
+}
+
+function dataDescription(op: Operation, statements: readonly MigrationSqlStatement[]): string | undefined {
+  if (op.name === 'RunPython') {
+    const code = opArg(op, 'code');
+    return code?.kind === 'name' ? `RunPython(${code.dotted})` : 'RunPython';
+  }
+  if (op.name !== 'RunSQL') return undefined;
+  const dml = statements.find((item) => item.op === op && dmlVerb(item.statement) !== undefined);
+  return dml ? `RunSQL ${dmlVerb(dml.statement)}` : undefined;
+}
+
+function describeSchema(ctx: FileContext, op: Operation): string {
+  if (op.name === 'RunSQL') return 'RunSQL DDL';
+  const table = modelNames(ctx, op)?.table;
+  return table ? `${op.name} on ${table}` : op.name;
+}

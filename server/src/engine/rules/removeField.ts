@@ -1,0 +1,67 @@
+// RemoveField drops the column while the old code, still running during the deploy, SELECTs it.
+import type { FileRule } from './rule';
+import { columnName, previousField } from './fieldTypes';
+import { changesExistingTable, isManyToManyType, modelNames, targetFieldName } from './support';
+
+export const removeField: FileRule = {
+  id: 'remove-field',
+  title: 'RemoveField drops a column the running code still reads',
+  severity: 'error',
+  vendors: 'all',
+  category: 'compatibility',
+  scope: 'file',
+  explanation: {
+    summary:
+      'Django SELECTs every column a model declares. While the migration runs, the old release is still serving traffic with the field in its model, so every query on the table fails with "column does not exist" until the new code is live. On rollback the column and its data are gone for good.',
+    sql: 'ALTER TABLE "shop_order" DROP COLUMN "note" CASCADE;',
+    lock: 'ACCESS EXCLUSIVE on the table, brief (catalog-only), but it waits behind every running query on the table and everything queued after it waits too.',
+    blocks: "Old code's SELECTs, INSERTs and UPDATEs of the model fail as soon as the column is gone; the data cannot be recovered by rolling back the code.",
+    rewrite: 'No rewrite on PostgreSQL (the column is only marked dropped); MySQL may rebuild the table; SQLite copies it.',
+    safeAlternative:
+      'Release 1: stop using the field in code and remove it from the model, but only from the migration state with `SeparateDatabaseAndState(state_operations=[RemoveField(...)])`. Release 2, once no running code reads it: drop the column with `RunSQL`.',
+    safeCode: `# Release 1: code no longer uses Order.note; the column stays in the table
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0007_order_status")]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.RemoveField(model_name="order", name="note"),
+            ],
+        ),
+    ]
+
+
+# Release 2 (a later deploy): nothing reads the column any more
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0008_remove_order_note_state")]
+
+    operations = [
+        migrations.RunSQL(
+            sql='ALTER TABLE "shop_order" DROP COLUMN IF EXISTS "note";',
+            reverse_sql='ALTER TABLE "shop_order" ADD COLUMN "note" text NULL;',
+        ),
+    ]`,
+    safeCodeLanguage: 'python',
+  },
+  check(ctx) {
+    for (const op of ctx.file.allOperations) {
+      if (op.name !== 'RemoveField' || !changesExistingTable(ctx, op)) continue;
+      const names = modelNames(ctx, op);
+      const fieldName = targetFieldName(op);
+      if (!names || !fieldName) continue;
+      const field = previousField(ctx, op, names.key, fieldName);
+      const dropped =
+        field && isManyToManyType(field.type)
+          ? 'drops its many-to-many table (data loss) while old code still queries it'
+          : `drops column ${(field && columnName(fieldName, field)) ?? fieldName} from ${names.table} (data loss) while old code still SELECTs it`;
+      ctx.report({
+        span: op.span,
+        message: `RemoveField ${names.label}.${fieldName}: ${dropped}`,
+        operation: op,
+        // Turning it into a state-only removal only makes sense for a top-level operation.
+        fixes: op.context === 'operations' ? [{ kind: 'state-only-remove-field', operationSpan: op.span }] : [],
+      });
+    }
+  },
+};

@@ -1,0 +1,94 @@
+// Renaming a column breaks the old code that is still running during the deploy: it SELECTs the old name.
+import type { Operation } from '../python/model';
+import type { FieldDef } from '../state/types';
+import type { FileContext, FileRule } from './rule';
+import { columnName, kwargSpanOr, previousField, readFieldOperation } from './fieldTypes';
+import { changesExistingTable, isManyToManyType, modelNames, opArg, stringValue } from './support';
+
+export const renameField: FileRule = {
+  id: 'rename-field',
+  title: 'Renaming a column breaks the code that is still running',
+  severity: 'error',
+  vendors: 'all',
+  category: 'compatibility',
+  scope: 'file',
+  explanation: {
+    summary:
+      'Django SELECTs every column by name. The moment the column is renamed, the old release (still serving requests during a rolling deploy, and again after a rollback) queries a column that no longer exists and every query on the model fails.',
+    sql: 'ALTER TABLE "shop_order" RENAME COLUMN "note" TO "comment";',
+    lock: 'ACCESS EXCLUSIVE on the table, brief (catalog-only), queued behind every running query on the table.',
+    blocks: "Every SELECT, INSERT and UPDATE of the model by the old code fails with `column \"note\" does not exist` until the new code is live.",
+    rewrite: 'No rewrite on PostgreSQL or MySQL 8; SQLite may copy the table.',
+    safeAlternative:
+      'Keep the database column and rename only the Python attribute: give the renamed field `db_column="old_name"` so the column never changes. When the column name itself must change, expand and contract: add the new field, write both, backfill, switch reads, then drop the old field in a later release.',
+    safeCode: `class Migration(migrations.Migration):
+    dependencies = [("shop", "0007_order_status")]
+
+    operations = [
+        # 1. Pin the column: db_column equals the current column name, so no SQL runs
+        migrations.AlterField(
+            model_name="order",
+            name="note",
+            field=models.TextField(blank=True, db_column="note"),
+        ),
+        # 2. Rename the Python attribute only: the column keeps its name, no SQL runs
+        migrations.RenameField(model_name="order", old_name="note", new_name="comment"),
+    ]`,
+    safeCodeLanguage: 'python',
+  },
+  check(ctx) {
+    for (const op of ctx.file.allOperations) {
+      if (!changesExistingTable(ctx, op)) continue;
+      if (op.name === 'RenameField') checkRenameField(ctx, op);
+      else if (op.name === 'AlterField') checkColumnChange(ctx, op);
+    }
+  },
+};
+
+function checkRenameField(ctx: FileContext, op: Operation): void {
+  const names = modelNames(ctx, op);
+  const oldName = stringValue(opArg(op, 'old_name'));
+  const newName = stringValue(opArg(op, 'new_name'));
+  if (!names || !oldName || !newName) return;
+  const field: FieldDef | undefined = previousField(ctx, op, names.key, oldName);
+  const label = `${names.label}.${oldName}`;
+  if (!field) {
+    ctx.report({
+      span: op.span,
+      message: `RenameField ${label} -> ${newName}: renames column ${oldName} of ${names.table} unless the field sets db_column (previous definition unknown); old code still SELECTs the old name`,
+      operation: op,
+    });
+    return;
+  }
+  if (isManyToManyType(field.type)) {
+    // The through table is named after the field unless `db_table` pins it.
+    if (field.kwargs['db_table'] || field.kwargs['through']) return;
+    ctx.report({
+      span: op.span,
+      message: `RenameField ${label} -> ${newName}: renames the many-to-many table ${names.table}_${oldName} while old code still queries it`,
+      operation: op,
+    });
+    return;
+  }
+  const before = columnName(oldName, field);
+  const after = columnName(newName, field);
+  if (before === undefined || before === after) return;
+  ctx.report({
+    span: op.span,
+    message: `RenameField ${label} -> ${newName}: renames column ${before} to ${after} in ${names.table}; old code still SELECTs ${before}`,
+    operation: op,
+  });
+}
+
+function checkColumnChange(ctx: FileContext, op: Operation): void {
+  const change = readFieldOperation(ctx, op);
+  if (!change?.before) return;
+  const before = columnName(change.fieldName, change.before);
+  const after = columnName(change.fieldName, change.after);
+  if (before === undefined || after === undefined || before === after) return;
+  ctx.report({
+    span: kwargSpanOr(change.after, 'db_column', op.span),
+    message: `AlterField ${change.label}: renames column ${before} to ${after} in ${change.names.table}; old code still SELECTs ${before}`,
+    operation: op,
+  });
+}

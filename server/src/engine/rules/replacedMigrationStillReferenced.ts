@@ -1,0 +1,53 @@
+// replaced-migration-still-referenced: the originals of a squashed migration were deleted but some migration still
+// depends on one of them. Django redirects the dependency while the squashed migration keeps `replaces`; the day
+// someone finishes the squash by removing `replaces` (as Django's docs ask), the graph breaks with NodeNotFoundError.
+import type { GraphRule } from './rule';
+import { dependencyNameSpan, isLoadableMigrationName, migrationKey, squashReplacements } from './support';
+
+export const replacedMigrationStillReferenced: GraphRule = {
+  id: 'replaced-migration-still-referenced',
+  title: 'Dependency on a deleted, squashed-away migration',
+  severity: 'warning',
+  vendors: 'all',
+  category: 'graph',
+  scope: 'graph',
+  explanation: {
+    summary:
+      'This dependency names a migration that was squashed and whose file is gone. It only works because the squashed migration still lists it in `replaces`, so Django redirects the dependency. ' +
+      'Finishing the squash (removing `replaces`, as Django\'s docs require once every environment has migrated) turns it into `NodeNotFoundError`, and a half-applied squash on some server makes the redirection ambiguous.',
+    sql: 'None: this is about how Django builds the migration graph.',
+    lock: '',
+    blocks: 'Nothing yet; later, every management command that loads migrations.',
+    rewrite: 'No.',
+    safeAlternative:
+      'Depend on the squashed migration instead of the replaced one (the quick fix rewrites the name), so the squash can be completed by removing `replaces`.',
+    safeCode:
+      'class Migration(migrations.Migration):\n' +
+      '    dependencies = [\n' +
+      '        # was ("shop", "0003_order_status"), replaced by the squash and deleted\n' +
+      '        ("shop", "0001_squashed_0004_order_notes"),\n' +
+      '    ]\n',
+    safeCodeLanguage: 'python',
+  },
+  check(ctx) {
+    const present = new Set(ctx.nodes.filter((node) => isLoadableMigrationName(node.name)).map((node) => migrationKey(node.app, node.name)));
+    const replacements = squashReplacements(ctx.nodes);
+    for (const file of ctx.files) {
+      const migrationClass = file.migrationClass;
+      if (!migrationClass || !isLoadableMigrationName(file.name)) continue;
+      for (const dependency of [...migrationClass.dependencies, ...migrationClass.runBefore]) {
+        if (dependency.dynamic) continue;
+        const key = migrationKey(dependency.app, dependency.name);
+        const squash = replacements.get(key);
+        // While the original file still exists, the squash is in its transition phase and the dependency is fine.
+        if (!squash || present.has(key) || squash.path === file.path) continue;
+        const span = dependencyNameSpan(file, dependency);
+        ctx.report(file.path, {
+          span: dependency.span,
+          message: `${migrationClass.runBefore.includes(dependency) ? 'run_before names' : 'Depends on'} \`${dependency.app}.${dependency.name}\`, which \`${squash.app}.${squash.name}\` replaces and which no longer exists: point at \`${squash.name}\` instead so the squash can drop \`replaces\`.`,
+          fixes: span && squash.app === dependency.app ? [{ kind: 'replace-text', span, newText: squash.name, title: `Depend on ${squash.app}.${squash.name}` }] : [],
+        });
+      }
+    }
+  },
+};

@@ -1,0 +1,184 @@
+// Finds the Python code a RunPython operation runs (a function defined in the migration file, or a lambda) and
+// offers small syntax-tree walks over it. Code imported from elsewhere cannot be inspected and is skipped.
+import type { SyntaxNode } from '@lezer/common';
+import type { Expr, MigrationModel, Operation, Span } from '../python/model';
+import { opArg } from './support';
+
+export interface Parameter {
+  name: string;
+  /** '*' for *args, '**' for **kwargs, '' otherwise. */
+  star: '' | '*' | '**';
+  hasDefault: boolean;
+  /** After a bare `*` or `*args`: can only be passed by keyword. */
+  keywordOnly: boolean;
+}
+
+export interface RunPythonCode {
+  kind: 'function' | 'lambda';
+  /** Function name, or `lambda`. */
+  name: string;
+  /** The FunctionDefinition or LambdaExpression node. */
+  node: SyntaxNode;
+  /** The function's Body node, or the lambda's body expression. */
+  body: SyntaxNode;
+  paramList?: SyntaxNode;
+  params: Parameter[];
+  /** Where to point when talking about the signature: the parameter list (the name when there is none). */
+  signatureSpan: Span;
+}
+
+/** The code behind RunPython's `code` or `reverse_code` argument, when it is defined in this file. */
+export function runPythonCode(model: MigrationModel, op: Operation, param: 'code' | 'reverse_code'): RunPythonCode | undefined {
+  const expr = opArg(op, param);
+  return expr ? resolveCallable(model, expr) : undefined;
+}
+
+export function resolveCallable(model: MigrationModel, expr: Expr): RunPythonCode | undefined {
+  if (expr.kind === 'name' && !expr.dotted.includes('.')) {
+    const definition = model.functions.get(expr.dotted);
+    if (!definition) return undefined;
+    const node = enclosing(model, definition.nameSpan.start, 'FunctionDefinition');
+    return node ? fromFunction(model, node) : undefined;
+  }
+  if (expr.kind === 'other' && /^lambda\b/.test(expr.text)) {
+    const node = enclosing(model, expr.span.start, 'LambdaExpression');
+    return node && node.from === expr.span.start ? fromLambda(model, node) : undefined;
+  }
+  return undefined;
+}
+
+function enclosing(model: MigrationModel, position: number, name: string): SyntaxNode | undefined {
+  for (let node: SyntaxNode | null = model.tree.resolveInner(position, 1); node; node = node.parent) {
+    if (node.name === name) return node;
+  }
+  return undefined;
+}
+
+function fromFunction(model: MigrationModel, node: SyntaxNode): RunPythonCode | undefined {
+  const nameNode = node.getChild('VariableName');
+  const paramList = node.getChild('ParamList') ?? undefined;
+  const body = node.getChild('Body');
+  if (!nameNode || !body) return undefined;
+  const signature = paramList ?? nameNode;
+  return {
+    kind: 'function',
+    name: model.text.slice(nameNode.from, nameNode.to),
+    node,
+    body,
+    paramList,
+    params: paramList ? readParameters(model.text, paramList) : [],
+    signatureSpan: { start: signature.from, end: signature.to },
+  };
+}
+
+function fromLambda(model: MigrationModel, node: SyntaxNode): RunPythonCode | undefined {
+  const paramList = node.getChild('ParamList') ?? undefined;
+  const body = node.getChild(':')?.nextSibling;
+  if (!body) return undefined;
+  return {
+    kind: 'lambda',
+    name: 'lambda',
+    node,
+    body,
+    paramList,
+    params: paramList ? readParameters(model.text, paramList) : [],
+    signatureSpan: paramList ? { start: paramList.from, end: paramList.to } : { start: node.from, end: node.from + 'lambda'.length },
+  };
+}
+
+/** Reads `(a, b=1, *args, c, **kw)` (annotations and defaults allowed) from a ParamList node. */
+export function readParameters(text: string, paramList: SyntaxNode): Parameter[] {
+  const params: Parameter[] = [];
+  let star: Parameter['star'] = '';
+  let keywordOnly = false;
+  for (let part = paramList.firstChild; part; part = part.nextSibling) {
+    switch (part.name) {
+      case '*':
+        star = '*';
+        // A bare `*` (followed by a comma) only makes the following parameters keyword-only.
+        if (part.nextSibling?.name !== 'VariableName') {
+          keywordOnly = true;
+          star = '';
+        }
+        break;
+      case '**':
+        star = '**';
+        break;
+      case 'VariableName':
+        params.push({ name: text.slice(part.from, part.to), star, hasDefault: false, keywordOnly: keywordOnly && star === '' });
+        if (star === '*') keywordOnly = true;
+        star = '';
+        break;
+      case 'AssignOp': {
+        const last = params[params.length - 1];
+        if (last) last.hasDefault = true;
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return params;
+}
+
+/**
+ * Visits every node below `root` (root excluded) in source order with a TreeCursor. Returning false from
+ * `enter` skips that node's children.
+ */
+export function walkDescendants(root: SyntaxNode, enter: (node: SyntaxNode) => boolean | void): void {
+  const cursor = root.cursor();
+  if (!cursor.firstChild()) return;
+  let depth = 1;
+  for (;;) {
+    const descend = enter(cursor.node) !== false;
+    if (descend && cursor.firstChild()) {
+      depth++;
+      continue;
+    }
+    while (!cursor.nextSibling()) {
+      if (!cursor.parent() || --depth === 0) return;
+    }
+  }
+}
+
+/** The source text of a node. */
+export function nodeText(model: MigrationModel, node: SyntaxNode): string {
+  return model.text.slice(node.from, node.to);
+}
+
+/**
+ * A chain of attribute accesses and calls read from its outermost node: `Order.objects.filter(x=1)[:10]` gives
+ * root `Order`, steps objects, filter(), and a subscript.
+ */
+export interface AccessChain {
+  /** The leftmost name, when the chain starts at a plain name. */
+  root?: SyntaxNode;
+  steps: ChainStep[];
+}
+
+export type ChainStep = { kind: 'attribute'; name: string; node: SyntaxNode } | { kind: 'call'; args: SyntaxNode; node: SyntaxNode } | { kind: 'subscript'; node: SyntaxNode };
+
+export function accessChain(model: MigrationModel, outer: SyntaxNode): AccessChain {
+  const steps: ChainStep[] = [];
+  let node: SyntaxNode | null = outer;
+  for (let guard = 0; node && guard < 200; guard++) {
+    if (node.name === 'CallExpression') {
+      const args = node.lastChild;
+      if (args?.name === 'ArgList') steps.unshift({ kind: 'call', args, node });
+      node = node.firstChild;
+    } else if (node.name === 'MemberExpression') {
+      const property = node.getChild('PropertyName');
+      if (property && !node.getChild('[')) {
+        steps.unshift({ kind: 'attribute', name: nodeText(model, property), node });
+      } else {
+        steps.unshift({ kind: 'subscript', node });
+      }
+      node = node.firstChild;
+    } else if (node.name === 'ParenthesizedExpression') {
+      node = node.firstChild?.nextSibling ?? null;
+    } else {
+      return { root: node.name === 'VariableName' ? node : undefined, steps };
+    }
+  }
+  return { steps };
+}

@@ -1,0 +1,63 @@
+import type { FileRule } from './rule';
+import { runPythonCode, type Parameter, type RunPythonCode } from './runPythonCode';
+
+const CONVENTIONAL = ['apps', 'schema_editor'] as const;
+
+export const runpythonSignature: FileRule = {
+  id: 'runpython-signature',
+  title: 'RunPython function without the (apps, schema_editor) signature',
+  severity: 'info',
+  vendors: 'all',
+  category: 'transactions',
+  scope: 'file',
+  explanation: {
+    summary:
+      'Django calls RunPython code as `code(apps, schema_editor)`. A function that cannot take those two positional arguments fails with `TypeError` in the middle of the deploy; other parameter names work but hide that the first argument is the historical app registry (the one to call `get_model` on).',
+    sql: 'Whatever the function queries; the signature itself is a Python-level concern, checked when Django calls `code(apps, schema_editor)`.',
+    lock: '',
+    blocks: 'The migration (TypeError) when the function does not accept two positional arguments.',
+    rewrite: 'No.',
+    safeAlternative: 'Declare the function as `def forwards(apps, schema_editor):` (prefix a name with `_` when it is unused).',
+    safeCode: `def forwards(apps, _schema_editor):
+    Order = apps.get_model("shop", "Order")
+    ...`,
+    safeCodeLanguage: 'python',
+  },
+  check(ctx) {
+    const seen = new Set<number>();
+    for (const op of ctx.file.allOperations) {
+      if (op.name !== 'RunPython' || !ctx.touchesDatabase(op)) continue;
+      for (const param of ['code', 'reverse_code'] as const) {
+        const code = runPythonCode(ctx.file, op, param);
+        if (!code || seen.has(code.node.from)) continue;
+        seen.add(code.node.from);
+        const problem = signatureProblem(code);
+        if (problem) ctx.report({ span: code.signatureSpan, message: problem, operation: op });
+      }
+    }
+  },
+};
+
+function signatureProblem(code: RunPythonCode): string | undefined {
+  const what = code.kind === 'function' ? `${code.name}(${code.params.map(paramText).join(', ')})` : `lambda ${code.params.map(paramText).join(', ')}`.trimEnd();
+  const positional = code.params.filter((param) => param.star === '' && !param.keywordOnly);
+  const varPositional = code.params.some((param) => param.star === '*');
+  const requiredPositional = positional.filter((param) => !param.hasDefault).length;
+  const requiredKeywordOnly = code.params.filter((param) => param.keywordOnly && !param.hasDefault);
+  if (requiredPositional > 2 || (positional.length < 2 && !varPositional) || requiredKeywordOnly.length > 0) {
+    return `${what} cannot be called as (apps, schema_editor): Django's call fails with TypeError`;
+  }
+  const names = positional.slice(0, 2).map((param) => param.name);
+  const conventional = names.length === 2 && names.every((name, index) => isConventional(name, CONVENTIONAL[index]!));
+  if (conventional) return undefined;
+  return `${what}: RunPython code is called with (apps, schema_editor); use those parameter names`;
+}
+
+/** `apps`, `_apps`, `__apps` or a bare `_` count as the conventional name. */
+function isConventional(name: string, expected: string): boolean {
+  return /^_+$/.test(name) || name.replace(/^_+/, '') === expected;
+}
+
+function paramText(param: Parameter): string {
+  return `${param.star}${param.name}`;
+}

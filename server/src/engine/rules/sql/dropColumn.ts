@@ -1,0 +1,41 @@
+import { parseAlterTable } from '../../sql/statements';
+import { isNewTable, migrationSqlStatements, reportStatement } from '../migrationSql';
+import type { FileRule } from '../rule';
+
+export const sqlDropColumn: FileRule = {
+  id: 'sql-drop-column',
+  title: 'DROP COLUMN in RunSQL',
+  severity: 'error',
+  vendors: 'all',
+  category: 'sql',
+  scope: 'file',
+  explanation: {
+    summary:
+      'Dropping a column loses its data, and during a rolling deploy the old code still SELECTs it: Django lists every declared column in its queries, so they fail with `column ... does not exist` until the new code is everywhere.',
+    sql: 'ALTER TABLE shop_order DROP COLUMN legacy_code;',
+    lock: 'ACCESS EXCLUSIVE on the table, briefly (PostgreSQL only marks the column dropped), queued behind every running query.',
+    blocks: "Reads and writes while the lock is held; afterwards every query of code that still declares the field.",
+    rewrite: 'No rewrite on PostgreSQL (space is reclaimed by later updates/VACUUM FULL); MySQL may copy the table. The data is gone.',
+    safeAlternative:
+      'Release code that no longer uses the field first (remove it from the model with `SeparateDatabaseAndState(state_operations=[RemoveField(...)])`), then drop the column in a later release.',
+    safeCode: `# release N: stop using the column, keep it in the database
+migrations.SeparateDatabaseAndState(
+    state_operations=[migrations.RemoveField(model_name="order", name="legacy_code")],
+)
+# release N+1: drop it
+migrations.RunSQL(
+    sql="ALTER TABLE shop_order DROP COLUMN IF EXISTS legacy_code;",
+    reverse_sql=migrations.RunSQL.noop,
+)`,
+    safeCodeLanguage: 'python',
+  },
+  check(ctx) {
+    for (const item of migrationSqlStatements(ctx)) {
+      const alter = parseAlterTable(item.statement);
+      if (!alter || isNewTable(ctx, item, alter.table)) continue;
+      const dropped = alter.actions.filter((action) => action.kind === 'drop-column').map((action) => action.column?.text ?? '?');
+      if (dropped.length === 0) continue;
+      reportStatement(ctx, item, `DROP COLUMN ${dropped.join(', ')} on ${alter.table?.text ?? 'the table'} loses data and breaks old code that still selects it`);
+    }
+  },
+};

@@ -1,0 +1,711 @@
+// Classification of scanned SQL statements: what a statement does (create index, alter table actions, truncate,
+// transaction control, ...) as far as migration rules care. Every parser is best-effort and returns undefined
+// for statements it does not recognise rather than guessing.
+import type { SqlStatement, SqlToken } from './scanner';
+
+/** A possibly schema-qualified name such as `public."Order"`. */
+export interface SqlName {
+  /** The name as written. */
+  text: string;
+  /** The last part, unquoted; lower-cased when it was not quoted (PostgreSQL folds unquoted names). */
+  name: string;
+  start: number;
+  end: number;
+}
+
+/** Reads tokens of one statement with keyword matching. */
+export class SqlCursor {
+  private position: number;
+
+  constructor(
+    readonly tokens: readonly SqlToken[],
+    start = 0,
+  ) {
+    this.position = start;
+  }
+
+  get index(): number {
+    return this.position;
+  }
+
+  get atEnd(): boolean {
+    return this.position >= this.tokens.length;
+  }
+
+  peek(offset = 0): SqlToken | undefined {
+    return this.tokens[this.position + offset];
+  }
+
+  /** The upper-cased keyword at the cursor (+offset), or undefined when that token is not a bare word. */
+  word(offset = 0): string | undefined {
+    const token = this.peek(offset);
+    return token?.kind === 'word' ? token.value : undefined;
+  }
+
+  isPunct(value: string, offset = 0): boolean {
+    const token = this.peek(offset);
+    return token?.kind === 'punct' && token.value === value;
+  }
+
+  /** Consumes the keywords when they all follow in order; otherwise consumes nothing. */
+  accept(...words: string[]): boolean {
+    for (let i = 0; i < words.length; i++) {
+      if (this.word(i) !== words[i]) return false;
+    }
+    this.position += words.length;
+    return true;
+  }
+
+  /** Consumes one keyword from the set and returns it. */
+  acceptOneOf(words: ReadonlySet<string>): string | undefined {
+    const word = this.word();
+    if (word !== undefined && words.has(word)) {
+      this.position++;
+      return word;
+    }
+    return undefined;
+  }
+
+  next(): SqlToken | undefined {
+    const token = this.peek();
+    if (token) this.position++;
+    return token;
+  }
+
+  /** Reads an identifier, possibly qualified with dots (`schema.table`). */
+  name(): SqlName | undefined {
+    const first = this.peek();
+    if (!first || (first.kind !== 'word' && first.kind !== 'quoted')) return undefined;
+    let last = first;
+    this.position++;
+    while (this.isPunct('.') && (this.peek(1)?.kind === 'word' || this.peek(1)?.kind === 'quoted')) {
+      last = this.peek(1)!;
+      this.position += 2;
+    }
+    return {
+      text: this.tokens.slice(this.tokens.indexOf(first), this.position).map((t) => t.text).join(''),
+      name: identifierName(last),
+      start: first.start,
+      end: last.end,
+    };
+  }
+
+  /** Skips a parenthesised group when the cursor is on `(`. */
+  skipParens(): void {
+    if (!this.isPunct('(')) return;
+    let depth = 0;
+    while (!this.atEnd) {
+      const token = this.next()!;
+      if (token.kind !== 'punct') continue;
+      if (token.value === '(') depth++;
+      else if (token.value === ')' && --depth === 0) return;
+    }
+  }
+}
+
+function identifierName(token: SqlToken): string {
+  return token.kind === 'quoted' ? token.value : token.text.toLowerCase();
+}
+
+function words(statement: SqlStatement): string[] {
+  return statement.tokens.map((t) => (t.kind === 'word' ? t.value : ''));
+}
+
+function firstWord(statement: SqlStatement): string | undefined {
+  const token = statement.tokens[0];
+  return token?.kind === 'word' ? token.value : undefined;
+}
+
+/** True when the statement contains the keyword as a bare word (not inside strings, comments or quotes). */
+export function hasKeyword(statement: SqlStatement, keyword: string): boolean {
+  return statement.tokens.some((t) => t.kind === 'word' && t.value === keyword);
+}
+
+// ---------------------------------------------------------------- indexes
+
+export interface CreateIndexInfo {
+  unique: boolean;
+  concurrently: boolean;
+  ifNotExists: boolean;
+  index?: SqlName;
+  table?: SqlName;
+}
+
+export function parseCreateIndex(statement: SqlStatement): CreateIndexInfo | undefined {
+  const cursor = new SqlCursor(statement.tokens);
+  if (!cursor.accept('CREATE')) return undefined;
+  const unique = cursor.accept('UNIQUE');
+  if (!cursor.accept('INDEX')) return undefined;
+  const concurrently = cursor.accept('CONCURRENTLY');
+  const ifNotExists = cursor.accept('IF', 'NOT', 'EXISTS');
+  const index = cursor.word() === 'ON' ? undefined : cursor.name();
+  if (!cursor.accept('ON')) return { unique, concurrently, ifNotExists, index };
+  cursor.accept('ONLY');
+  return { unique, concurrently, ifNotExists, index, table: cursor.name() };
+}
+
+export interface DropIndexInfo {
+  concurrently: boolean;
+  ifExists: boolean;
+  indexes: SqlName[];
+}
+
+export function parseDropIndex(statement: SqlStatement): DropIndexInfo | undefined {
+  const cursor = new SqlCursor(statement.tokens);
+  if (!cursor.accept('DROP', 'INDEX')) return undefined;
+  const concurrently = cursor.accept('CONCURRENTLY');
+  const ifExists = cursor.accept('IF', 'EXISTS');
+  return { concurrently, ifExists, indexes: nameList(cursor) };
+}
+
+function nameList(cursor: SqlCursor): SqlName[] {
+  const names: SqlName[] = [];
+  for (;;) {
+    const name = cursor.name();
+    if (!name || RESERVED_AFTER_NAMES.has(name.text.toUpperCase())) break;
+    names.push(name);
+    if (!cursor.isPunct(',')) break;
+    cursor.next();
+  }
+  return names;
+}
+
+const RESERVED_AFTER_NAMES = new Set(['CASCADE', 'RESTRICT', 'IN', 'NOWAIT', 'RESTART', 'CONTINUE']);
+
+export type ReindexTarget = 'INDEX' | 'TABLE' | 'SCHEMA' | 'DATABASE' | 'SYSTEM';
+
+export interface ReindexInfo {
+  concurrently: boolean;
+  target?: ReindexTarget;
+  name?: SqlName;
+}
+
+export function parseReindex(statement: SqlStatement): ReindexInfo | undefined {
+  const cursor = new SqlCursor(statement.tokens);
+  if (!cursor.accept('REINDEX')) return undefined;
+  // PostgreSQL >= 14 also accepts CONCURRENTLY among the parenthesised options: `REINDEX (CONCURRENTLY, VERBOSE) TABLE t`.
+  let concurrently = false;
+  if (cursor.isPunct('(')) {
+    const optionsStart = cursor.index;
+    cursor.skipParens();
+    concurrently = enabledOptions(statement.tokens.slice(optionsStart + 1, cursor.index - 1)).has('CONCURRENTLY');
+  }
+  const target = cursor.acceptOneOf(REINDEX_TARGETS) as ReindexTarget | undefined;
+  concurrently = cursor.accept('CONCURRENTLY') || concurrently;
+  return { concurrently, target, name: cursor.name() };
+}
+
+/** Names of the enabled options in a parenthesised option list such as `(FULL, ANALYZE false)`. */
+function enabledOptions(tokens: readonly SqlToken[]): Set<string> {
+  const enabled = new Set<string>();
+  for (const option of splitTopLevel(tokens, 0, ',')) {
+    const [name, value] = option;
+    if (name?.kind !== 'word') continue;
+    if (value === undefined || !['FALSE', 'OFF', '0'].includes(value.value.toUpperCase())) enabled.add(name.value);
+  }
+  return enabled;
+}
+
+const REINDEX_TARGETS: ReadonlySet<string> = new Set(['INDEX', 'TABLE', 'SCHEMA', 'DATABASE', 'SYSTEM']);
+
+// ---------------------------------------------------------------- tables
+
+export interface CreateTableInfo {
+  temporary: boolean;
+  ifNotExists: boolean;
+  table?: SqlName;
+}
+
+export function parseCreateTable(statement: SqlStatement): CreateTableInfo | undefined {
+  const cursor = new SqlCursor(statement.tokens);
+  if (!cursor.accept('CREATE')) return undefined;
+  cursor.accept('OR', 'REPLACE');
+  cursor.acceptOneOf(new Set(['GLOBAL', 'LOCAL']));
+  const temporary = cursor.acceptOneOf(new Set(['TEMP', 'TEMPORARY'])) !== undefined;
+  cursor.accept('UNLOGGED');
+  if (!cursor.accept('TABLE')) return undefined;
+  const ifNotExists = cursor.accept('IF', 'NOT', 'EXISTS');
+  return { temporary, ifNotExists, table: cursor.name() };
+}
+
+export interface DropTableInfo {
+  /** `DROP TEMPORARY TABLE` (MySQL): session-only tables without lasting data. */
+  temporary: boolean;
+  ifExists: boolean;
+  tables: SqlName[];
+}
+
+export function parseDropTable(statement: SqlStatement): DropTableInfo | undefined {
+  const cursor = new SqlCursor(statement.tokens);
+  if (!cursor.accept('DROP')) return undefined;
+  const temporary = cursor.acceptOneOf(new Set(['TEMP', 'TEMPORARY'])) !== undefined;
+  if (!cursor.accept('TABLE')) return undefined;
+  const ifExists = cursor.accept('IF', 'EXISTS');
+  return { temporary, ifExists, tables: nameList(cursor) };
+}
+
+/** `DROP DATABASE x` / `DROP SCHEMA x` (PostgreSQL and MySQL). */
+export function parseDropDatabaseOrSchema(statement: SqlStatement): { object: 'DATABASE' | 'SCHEMA'; ifExists: boolean; names: SqlName[] } | undefined {
+  const cursor = new SqlCursor(statement.tokens);
+  if (!cursor.accept('DROP')) return undefined;
+  const object = cursor.acceptOneOf(new Set(['DATABASE', 'SCHEMA']));
+  if (!object) return undefined;
+  const ifExists = cursor.accept('IF', 'EXISTS');
+  return { object: object as 'DATABASE' | 'SCHEMA', ifExists, names: nameList(cursor) };
+}
+
+export interface TruncateInfo {
+  tables: SqlName[];
+}
+
+export function parseTruncate(statement: SqlStatement): TruncateInfo | undefined {
+  const cursor = new SqlCursor(statement.tokens);
+  if (!cursor.accept('TRUNCATE')) return undefined;
+  cursor.accept('TABLE');
+  cursor.accept('ONLY');
+  return { tables: nameList(cursor) };
+}
+
+export interface LockTableInfo {
+  tables: SqlName[];
+  /** Upper-cased lock mode; PostgreSQL's default is ACCESS EXCLUSIVE. For MySQL `LOCK TABLES t WRITE` it is WRITE/READ. */
+  mode: string;
+}
+
+export function parseLockTable(statement: SqlStatement): LockTableInfo | undefined {
+  const cursor = new SqlCursor(statement.tokens);
+  if (!cursor.accept('LOCK')) return undefined;
+  if (cursor.accept('TABLES')) {
+    const tables: SqlName[] = [];
+    let mode = 'READ';
+    while (!cursor.atEnd) {
+      const name = cursor.name();
+      if (!name) break;
+      tables.push(name);
+      cursor.accept('AS');
+      if (cursor.word() !== 'READ' && cursor.word() !== 'WRITE' && cursor.word() !== 'LOW_PRIORITY') cursor.name();
+      const lockWords: string[] = [];
+      while (cursor.word() !== undefined) lockWords.push(cursor.next()!.value);
+      if (lockWords.includes('WRITE')) mode = 'WRITE';
+      if (!cursor.isPunct(',')) break;
+      cursor.next();
+    }
+    return { tables, mode };
+  }
+  cursor.accept('TABLE');
+  cursor.accept('ONLY');
+  const tables = nameList(cursor);
+  let mode = 'ACCESS EXCLUSIVE';
+  if (cursor.accept('IN')) {
+    const modeWords: string[] = [];
+    while (cursor.word() !== undefined && cursor.word() !== 'MODE') modeWords.push(cursor.next()!.value);
+    if (modeWords.length > 0) mode = modeWords.join(' ');
+  }
+  return { tables, mode };
+}
+
+/** `RENAME TABLE a TO b` (MySQL). */
+export function parseRenameTable(statement: SqlStatement): { from?: SqlName; to?: SqlName } | undefined {
+  const cursor = new SqlCursor(statement.tokens);
+  if (!cursor.accept('RENAME', 'TABLE')) return undefined;
+  const from = cursor.name();
+  cursor.accept('TO');
+  return { from, to: cursor.name() };
+}
+
+// ---------------------------------------------------------------- ALTER TABLE
+
+export type AlterTableActionKind =
+  | 'add-column'
+  | 'drop-column'
+  | 'alter-column-type'
+  | 'set-not-null'
+  | 'drop-not-null'
+  | 'set-default'
+  | 'drop-default'
+  | 'add-constraint'
+  | 'drop-constraint'
+  | 'validate-constraint'
+  | 'rename-table'
+  | 'rename-column'
+  | 'rename-constraint'
+  | 'set-statistics'
+  | 'other';
+
+export type ConstraintType = 'foreign-key' | 'check' | 'unique' | 'primary-key' | 'exclude' | 'other';
+
+export interface AlterTableAction {
+  kind: AlterTableActionKind;
+  /** Offsets of the action's text within the SQL string. */
+  start: number;
+  end: number;
+  column?: SqlName;
+  /** RENAME targets: the new name. */
+  newName?: SqlName;
+  /** ADD COLUMN: declared NOT NULL (or PRIMARY KEY). */
+  notNull?: boolean;
+  /** ADD COLUMN: has a DEFAULT clause (or is GENERATED, which fills existing rows). */
+  hasDefault?: boolean;
+  /** IF [NOT] EXISTS on the action (PostgreSQL: ADD COLUMN IF NOT EXISTS, DROP COLUMN IF EXISTS, ...). */
+  ifExists?: boolean;
+  constraintName?: SqlName;
+  constraintType?: ConstraintType;
+  /** ADD CONSTRAINT ... NOT VALID */
+  notValid?: boolean;
+}
+
+export interface AlterTableInfo {
+  table?: SqlName;
+  ifExists: boolean;
+  actions: AlterTableAction[];
+}
+
+/** `ALTER TABLE [IF EXISTS] [ONLY] t action [, action ...]`, split into its comma-separated actions. */
+export function parseAlterTable(statement: SqlStatement): AlterTableInfo | undefined {
+  const cursor = new SqlCursor(statement.tokens);
+  if (!cursor.accept('ALTER')) return undefined;
+  cursor.accept('ONLINE');
+  cursor.accept('IGNORE');
+  if (!cursor.accept('TABLE')) return undefined;
+  const ifExists = cursor.accept('IF', 'EXISTS');
+  cursor.accept('ONLY');
+  const table = cursor.name();
+  if (cursor.isPunct('*')) cursor.next();
+  const actions = splitTopLevel(statement.tokens, cursor.index, ',').map(parseAlterAction);
+  return { table, ifExists, actions: actions.filter((a): a is AlterTableAction => a !== undefined) };
+}
+
+/** Splits tokens[from..] on a separator outside parentheses. */
+function splitTopLevel(tokens: readonly SqlToken[], from: number, separator: string): SqlToken[][] {
+  const parts: SqlToken[][] = [];
+  let current: SqlToken[] = [];
+  let depth = 0;
+  for (let i = from; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (token.kind === 'punct') {
+      if (token.value === '(') depth++;
+      else if (token.value === ')') depth = Math.max(0, depth - 1);
+      else if (token.value === separator && depth === 0) {
+        parts.push(current);
+        current = [];
+        continue;
+      }
+    }
+    current.push(token);
+  }
+  parts.push(current);
+  return parts.filter((part) => part.length > 0);
+}
+
+/** Words that can follow DROP in ALTER TABLE without meaning a column. */
+const DROP_NON_COLUMN = new Set(['CONSTRAINT', 'INDEX', 'KEY', 'PRIMARY', 'FOREIGN', 'CHECK', 'PARTITION', 'TRIGGER', 'RULE', 'DEFAULT']);
+const ADD_NON_COLUMN = new Set(['CONSTRAINT', 'INDEX', 'KEY', 'UNIQUE', 'PRIMARY', 'FOREIGN', 'CHECK', 'EXCLUDE', 'FULLTEXT', 'SPATIAL', 'PARTITION']);
+
+function parseAlterAction(tokens: SqlToken[]): AlterTableAction | undefined {
+  const first = tokens[0];
+  const last = tokens[tokens.length - 1];
+  if (!first || !last) return undefined;
+  const base = { start: first.start, end: last.end };
+  const cursor = new SqlCursor(tokens);
+
+  if (cursor.accept('ADD')) {
+    if (cursor.accept('COLUMN') || !ADD_NON_COLUMN.has(cursor.word() ?? '')) {
+      const ifExists = cursor.accept('IF', 'NOT', 'EXISTS');
+      const column = cursor.name();
+      const rest = tokens.slice(cursor.index);
+      const restWords = rest.map((t) => (t.kind === 'word' ? t.value : ''));
+      const notNull = containsSequence(restWords, ['NOT', 'NULL']) || containsSequence(restWords, ['PRIMARY', 'KEY']);
+      const hasDefault = restWords.includes('DEFAULT') || restWords.includes('GENERATED') || restWords.includes('AUTO_INCREMENT') || restWords.some((w) => SERIAL_TYPES.has(w));
+      return { ...base, kind: 'add-column', column, notNull, hasDefault, ifExists };
+    }
+    return { ...base, kind: 'add-constraint', ...parseConstraint(cursor, tokens) };
+  }
+
+  if (cursor.accept('DROP')) {
+    if (cursor.accept('CONSTRAINT')) {
+      const ifExists = cursor.accept('IF', 'EXISTS');
+      return { ...base, kind: 'drop-constraint', constraintName: cursor.name(), ifExists };
+    }
+    if (cursor.accept('COLUMN') || (cursor.peek() !== undefined && !DROP_NON_COLUMN.has(cursor.word() ?? ''))) {
+      const ifExists = cursor.accept('IF', 'EXISTS');
+      return { ...base, kind: 'drop-column', column: cursor.name(), ifExists };
+    }
+    return { ...base, kind: 'other' };
+  }
+
+  if (cursor.accept('VALIDATE', 'CONSTRAINT')) {
+    return { ...base, kind: 'validate-constraint', constraintName: cursor.name() };
+  }
+
+  if (cursor.accept('RENAME')) {
+    if (cursor.accept('TO') || cursor.accept('AS')) return { ...base, kind: 'rename-table', newName: cursor.name() };
+    if (cursor.accept('CONSTRAINT')) {
+      const constraintName = cursor.name();
+      cursor.accept('TO');
+      return { ...base, kind: 'rename-constraint', constraintName, newName: cursor.name() };
+    }
+    if (cursor.acceptOneOf(new Set(['INDEX', 'KEY']))) return { ...base, kind: 'other' };
+    cursor.accept('COLUMN');
+    const column = cursor.name();
+    cursor.accept('TO');
+    return { ...base, kind: 'rename-column', column, newName: cursor.name() };
+  }
+
+  // MySQL: MODIFY [COLUMN] c type, CHANGE [COLUMN] old new type.
+  if (cursor.accept('MODIFY')) {
+    cursor.accept('COLUMN');
+    return { ...base, kind: 'alter-column-type', column: cursor.name() };
+  }
+  if (cursor.accept('CHANGE')) {
+    cursor.accept('COLUMN');
+    const column = cursor.name();
+    const newName = cursor.name();
+    if (column && newName && column.name.toLowerCase() !== newName.name.toLowerCase()) return { ...base, kind: 'rename-column', column, newName };
+    return { ...base, kind: 'alter-column-type', column };
+  }
+
+  if (cursor.accept('ALTER')) {
+    if (cursor.accept('CONSTRAINT')) return { ...base, kind: 'other', constraintName: cursor.name() };
+    cursor.accept('COLUMN');
+    const column = cursor.name();
+    if (cursor.accept('SET', 'DATA', 'TYPE') || cursor.accept('TYPE')) return { ...base, kind: 'alter-column-type', column };
+    if (cursor.accept('SET', 'NOT', 'NULL')) return { ...base, kind: 'set-not-null', column };
+    if (cursor.accept('DROP', 'NOT', 'NULL')) return { ...base, kind: 'drop-not-null', column };
+    if (cursor.accept('SET', 'DEFAULT')) return { ...base, kind: 'set-default', column };
+    if (cursor.accept('DROP', 'DEFAULT')) return { ...base, kind: 'drop-default', column };
+    if (cursor.accept('SET', 'STATISTICS')) return { ...base, kind: 'set-statistics', column };
+    return { ...base, kind: 'other', column };
+  }
+  return { ...base, kind: 'other' };
+}
+
+const SERIAL_TYPES = new Set(['SERIAL', 'BIGSERIAL', 'SMALLSERIAL', 'SERIAL2', 'SERIAL4', 'SERIAL8']);
+
+function parseConstraint(cursor: SqlCursor, tokens: SqlToken[]): Pick<AlterTableAction, 'constraintName' | 'constraintType' | 'notValid' | 'ifExists'> {
+  let constraintName: SqlName | undefined;
+  if (cursor.accept('CONSTRAINT')) constraintName = cursor.name();
+  const head = cursor.word();
+  let constraintType: ConstraintType = 'other';
+  if (head === 'FOREIGN') constraintType = 'foreign-key';
+  else if (head === 'CHECK') constraintType = 'check';
+  else if (head === 'UNIQUE') constraintType = 'unique';
+  else if (head === 'PRIMARY') constraintType = 'primary-key';
+  else if (head === 'EXCLUDE') constraintType = 'exclude';
+  const restWords = tokens.slice(cursor.index).map((t) => (t.kind === 'word' ? t.value : ''));
+  return { constraintName, constraintType, notValid: containsSequence(restWords, ['NOT', 'VALID']) };
+}
+
+function containsSequence(haystack: readonly string[], needle: readonly string[]): boolean {
+  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+    return true;
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------- types, maintenance, transactions
+
+export interface AddEnumValueInfo {
+  type?: SqlName;
+  value?: string;
+  ifNotExists: boolean;
+}
+
+/** `ALTER TYPE t ADD VALUE [IF NOT EXISTS] 'v' [BEFORE|AFTER 'w']`. */
+export function parseAddEnumValue(statement: SqlStatement): AddEnumValueInfo | undefined {
+  const cursor = new SqlCursor(statement.tokens);
+  if (!cursor.accept('ALTER', 'TYPE')) return undefined;
+  const type = cursor.name();
+  if (!cursor.accept('ADD', 'VALUE')) return undefined;
+  const ifNotExists = cursor.accept('IF', 'NOT', 'EXISTS');
+  const valueToken = cursor.peek();
+  return { type, ifNotExists, value: valueToken?.kind === 'string' ? valueToken.value : undefined };
+}
+
+/** `VACUUM FULL`, `VACUUM (FULL)`, `VACUUM (FULL true, ANALYZE)`: returns the tables (empty = whole database). */
+export function parseVacuumFull(statement: SqlStatement): { tables: SqlName[] } | undefined {
+  const cursor = new SqlCursor(statement.tokens);
+  if (!cursor.accept('VACUUM')) return undefined;
+  let full = false;
+  if (cursor.isPunct('(')) {
+    const optionsStart = cursor.index;
+    cursor.skipParens();
+    full = enabledOptions(statement.tokens.slice(optionsStart + 1, cursor.index - 1)).has('FULL');
+  } else {
+    full = cursor.accept('FULL');
+    while (cursor.acceptOneOf(new Set(['FREEZE', 'VERBOSE', 'ANALYZE', 'ANALYSE']))) {
+      // options in the old syntax may follow FULL in any order
+    }
+  }
+  if (!full) return undefined;
+  return { tables: nameList(cursor) };
+}
+
+const BEGIN_MODIFIERS = new Set(['WORK', 'TRANSACTION', 'ISOLATION', 'READ', 'NOT', 'DEFERRABLE', 'IMMEDIATE', 'EXCLUSIVE', 'DEFERRED']);
+
+export type TransactionControl = 'begin' | 'commit' | 'rollback';
+
+/** BEGIN / START TRANSACTION / COMMIT / END / ROLLBACK / ABORT. Savepoint handling (ROLLBACK TO, RELEASE) is not control. */
+export function transactionControl(statement: SqlStatement): TransactionControl | undefined {
+  const cursor = new SqlCursor(statement.tokens);
+  const head = cursor.word();
+  if (head === 'BEGIN') {
+    // MySQL/PL blocks (`BEGIN ... END` without dollar quoting) contain more statements; `BEGIN WORK`/`BEGIN ISOLATION ...` are control.
+    const second = cursor.word(1);
+    if (statement.tokens.length === 1 || (second !== undefined && BEGIN_MODIFIERS.has(second))) return 'begin';
+    return undefined;
+  }
+  if (cursor.accept('START', 'TRANSACTION')) return 'begin';
+  if (head === 'COMMIT' || head === 'END') return 'commit';
+  if (head === 'ROLLBACK' || head === 'ABORT') {
+    const rest = words(statement);
+    return rest.includes('TO') ? undefined : 'rollback';
+  }
+  return undefined;
+}
+
+/** `SET [SESSION|LOCAL] lock_timeout ...` or `SELECT set_config('lock_timeout', ...)`. MySQL: `SET lock_wait_timeout`. */
+export function setsLockTimeout(statement: SqlStatement): { local: boolean } | undefined {
+  const cursor = new SqlCursor(statement.tokens);
+  if (cursor.accept('SET')) {
+    const scope = cursor.acceptOneOf(new Set(['SESSION', 'LOCAL']));
+    const name = cursor.name();
+    if (name && (name.name === 'lock_timeout' || name.name === 'lock_wait_timeout')) return { local: scope === 'LOCAL' };
+    return undefined;
+  }
+  if (cursor.word() === 'SELECT') {
+    const tokens = statement.tokens;
+    for (let i = 0; i + 2 < tokens.length; i++) {
+      if (tokens[i]!.kind === 'word' && tokens[i]!.value === 'SET_CONFIG' && tokens[i + 1]!.value === '(' && tokens[i + 2]!.kind === 'string' && tokens[i + 2]!.value.toLowerCase() === 'lock_timeout') {
+        const isLocal = tokens.slice(i + 3).find((t) => t.kind === 'word' && (t.value === 'TRUE' || t.value === 'FALSE'));
+        return { local: isLocal?.value === 'TRUE' };
+      }
+    }
+  }
+  return undefined;
+}
+
+const DML_HEADS = new Set(['INSERT', 'UPDATE', 'DELETE', 'COPY', 'MERGE', 'REPLACE', 'UPSERT']);
+
+/** Data-modifying statement (INSERT/UPDATE/DELETE/COPY/MERGE, also inside a WITH query). Returns the verb. */
+export function dmlVerb(statement: SqlStatement): string | undefined {
+  const head = firstWord(statement);
+  if (head === undefined) return undefined;
+  if (DML_HEADS.has(head)) return head;
+  if (head === 'WITH') {
+    const verb = statement.tokens.find((t) => t.kind === 'word' && (t.value === 'INSERT' || t.value === 'UPDATE' || t.value === 'DELETE' || t.value === 'MERGE'));
+    return verb?.value;
+  }
+  return undefined;
+}
+
+const DDL_HEADS = new Set(['CREATE', 'ALTER', 'DROP', 'TRUNCATE', 'RENAME', 'COMMENT', 'REINDEX', 'CLUSTER', 'VACUUM', 'GRANT', 'REVOKE']);
+
+/** Schema-changing statement (CREATE/ALTER/DROP/TRUNCATE/...). */
+export function isDdl(statement: SqlStatement): boolean {
+  const head = firstWord(statement);
+  return head !== undefined && DDL_HEADS.has(head);
+}
+
+/** True when the statement contains CONCURRENTLY in a form that cannot run inside a transaction block. */
+export function requiresNoTransaction(statement: SqlStatement): boolean {
+  if (!hasKeyword(statement, 'CONCURRENTLY')) return false;
+  // REFRESH MATERIALIZED VIEW CONCURRENTLY is allowed inside a transaction.
+  return firstWord(statement) !== 'REFRESH';
+}
+
+/**
+ * Whether re-running the statement after it already succeeded is harmless: guarded DDL (`IF [NOT] EXISTS`,
+ * `OR REPLACE`), settings, reads, maintenance, and UPDATE/DELETE. Unguarded CREATE/ALTER ADD/DROP and INSERT are not.
+ */
+export function isIdempotent(statement: SqlStatement): boolean {
+  const head = firstWord(statement);
+  if (head === undefined) return true;
+  const all = words(statement);
+  switch (head) {
+    case 'CREATE':
+      return containsSequence(all, ['IF', 'NOT', 'EXISTS']) || containsSequence(all, ['OR', 'REPLACE']);
+    case 'DROP':
+      return containsSequence(all, ['IF', 'EXISTS']);
+    case 'ALTER': {
+      const table = parseAlterTable(statement);
+      if (table) return table.actions.every(isIdempotentAction);
+      const enumValue = parseAddEnumValue(statement);
+      if (enumValue) return enumValue.ifNotExists;
+      return !all.includes('RENAME') && !all.includes('ADD');
+    }
+    case 'INSERT':
+      // INSERT ... ON CONFLICT DO NOTHING/UPDATE (PostgreSQL) and INSERT IGNORE (MySQL) tolerate existing rows.
+      return all.includes('CONFLICT') || all[1] === 'IGNORE';
+    case 'RENAME':
+    case 'COPY':
+    case 'MERGE':
+      return false;
+    default:
+      return true;
+  }
+}
+
+function isIdempotentAction(action: AlterTableAction): boolean {
+  switch (action.kind) {
+    case 'add-column':
+    case 'drop-column':
+    case 'drop-constraint':
+      return action.ifExists === true;
+    case 'add-constraint':
+    case 'rename-table':
+    case 'rename-column':
+    case 'rename-constraint':
+      return false;
+    default:
+      return true;
+  }
+}
+
+/** Statements that create a table (so later statements on it in the same migration touch an empty table). */
+export function createdTable(statement: SqlStatement): SqlName | undefined {
+  return parseCreateTable(statement)?.table;
+}
+
+// ---------------------------------------------------------------- PostgreSQL locks
+
+/**
+ * When the statement takes an ACCESS EXCLUSIVE lock on PostgreSQL: the table it locks (undefined when it cannot
+ * be named, e.g. DROP INDEX). Returns undefined for statements that do not take that lock.
+ */
+export function accessExclusiveLock(statement: SqlStatement): { table?: SqlName } | undefined {
+  const alter = parseAlterTable(statement);
+  if (alter) return alter.actions.some(takesAccessExclusive) ? { table: alter.table } : undefined;
+  const drop = parseDropTable(statement);
+  if (drop) return drop.temporary ? undefined : { table: drop.tables[0] };
+  const truncate = parseTruncate(statement);
+  if (truncate) return { table: truncate.tables[0] };
+  const lock = parseLockTable(statement);
+  if (lock) return lock.mode === 'ACCESS EXCLUSIVE' ? { table: lock.tables[0] } : undefined;
+  const vacuum = parseVacuumFull(statement);
+  if (vacuum) return { table: vacuum.tables[0] };
+  const reindex = parseReindex(statement);
+  if (reindex) return reindex.concurrently ? undefined : { table: reindex.target === 'TABLE' ? reindex.name : undefined };
+  const dropIndex = parseDropIndex(statement);
+  if (dropIndex) return dropIndex.concurrently ? undefined : {};
+  const rename = parseRenameTable(statement);
+  if (rename) return { table: rename.from };
+  if (firstWord(statement) === 'CLUSTER') {
+    const cursor = new SqlCursor(statement.tokens, 1);
+    cursor.accept('VERBOSE');
+    return { table: cursor.name() };
+  }
+  return undefined;
+}
+
+function takesAccessExclusive(action: AlterTableAction): boolean {
+  switch (action.kind) {
+    case 'validate-constraint': // SHARE UPDATE EXCLUSIVE
+    case 'set-statistics': // SHARE UPDATE EXCLUSIVE
+      return false;
+    case 'add-constraint':
+      return action.constraintType !== 'foreign-key'; // FOREIGN KEY: SHARE ROW EXCLUSIVE
+    default:
+      return true;
+  }
+}

@@ -1,0 +1,379 @@
+// The analysis pipeline with small fake rules: selection, severity, vendors and database detection, contained rule
+// failures, graph rules, exclude globs, IgnoreMigration, positions, sorting, bad input, and the incremental Project.
+import { strict as assert } from 'node:assert';
+import { analyze, looksBinary, Project, type SourceFile } from '../../server/src/engine/analyze';
+import { DEFAULT_CONFIG, type Database, type ResolvedConfig } from '../../server/src/engine/config/types';
+import { databaseOfEngine, detectDatabase } from '../../server/src/engine/config/vendor';
+import type { FileContext, FileRule, GraphContext, GraphRule, Severity } from '../../server/src/engine/rules/rule';
+
+const EXPLANATION = { summary: 's', sql: '', lock: '', blocks: '', rewrite: '', safeAlternative: '', safeCode: '' };
+
+/** A file rule that reports every operation with the given name. */
+function operationRule(id: string, operationName: string, options: { severity?: Severity; vendors?: Database[] | 'all' } = {}): FileRule {
+  return {
+    id,
+    title: id,
+    severity: options.severity ?? 'warning',
+    vendors: options.vendors ?? 'all',
+    category: 'compatibility',
+    explanation: EXPLANATION,
+    scope: 'file',
+    check(ctx: FileContext) {
+      for (const op of ctx.file.allOperations) {
+        if (op.name === operationName) ctx.report({ span: op.span, operation: op, message: `${operationName} in ${ctx.file.name} on ${ctx.database}` });
+      }
+    },
+  };
+}
+
+function config(overrides: Partial<ResolvedConfig> = {}): ResolvedConfig {
+  return { ...DEFAULT_CONFIG, ...overrides };
+}
+
+function migration(operations: string[], dependencies = '[]', header = ''): string {
+  return `from django.db import migrations, models
+${header}
+class Migration(migrations.Migration):
+    dependencies = ${dependencies}
+    operations = [
+${operations.map((op) => `        ${op},`).join('\n')}
+    ]
+`;
+}
+
+const REMOVE = 'migrations.RemoveField("order", "legacy")';
+const RUN_SQL = 'migrations.RunSQL("SELECT 1")';
+const FILES: SourceFile[] = [
+  { path: 'shop/migrations/0001_initial.py', text: migration([REMOVE, RUN_SQL]) },
+  { path: 'shop/migrations/0002_more.py', text: migration([RUN_SQL, REMOVE], '[("shop", "0001_initial")]') },
+];
+
+describe('analyze pipeline', () => {
+  const removeRule = operationRule('fake-remove', 'RemoveField', { severity: 'error' });
+  const sqlRule = operationRule('fake-sql', 'RunSQL', { severity: 'info' });
+  const pgOnly = operationRule('fake-pg', 'RunSQL', { vendors: ['postgresql'] });
+  const rules = [removeRule, sqlRule, pgOnly];
+
+  it('runs every rule and reports findings with positions, sorted by file, position and rule', () => {
+    const result = analyze(FILES, { config: config(), rules });
+    assert.deepEqual(result.errors, []);
+    assert.deepEqual(
+      result.findings.map((f) => `${f.file}:${f.start.line}:${f.start.character} ${f.rule} ${f.severity}`),
+      [
+        'shop/migrations/0001_initial.py:5:8 fake-remove error',
+        'shop/migrations/0001_initial.py:6:8 fake-pg warning',
+        'shop/migrations/0001_initial.py:6:8 fake-sql info',
+        'shop/migrations/0002_more.py:5:8 fake-pg warning',
+        'shop/migrations/0002_more.py:5:8 fake-sql info',
+        'shop/migrations/0002_more.py:6:8 fake-remove error',
+      ],
+    );
+    const first = result.findings[0]!;
+    assert.deepEqual(first.end, { line: 5, character: 8 + REMOVE.length });
+    assert.equal(FILES[0]!.text.slice(first.span.start, first.span.end), REMOVE);
+    assert.deepEqual(first.operationSpan, first.span);
+    assert.deepEqual(first.fixes, []);
+    assert.equal(first.message, 'RemoveField in 0001_initial on postgresql');
+  });
+
+  it('honours select, ignore and severity overrides (including off)', () => {
+    const ids = (c: ResolvedConfig) => [...new Set(analyze(FILES, { config: c, rules }).findings.map((f) => `${f.rule}:${f.severity}`))].sort();
+    assert.deepEqual(ids(config({ select: ['fake-sql'] })), ['fake-sql:info']);
+    assert.deepEqual(ids(config({ ignore: ['fake-sql', 'fake-pg'] })), ['fake-remove:error']);
+    assert.deepEqual(ids(config({ severity: { 'fake-remove': 'info', 'fake-sql': 'off', 'fake-pg': 'error' } })), ['fake-pg:error', 'fake-remove:info']);
+  });
+
+  it('runs vendor-specific rules only on their database', () => {
+    const ids = (c: ResolvedConfig, settingsFiles?: SourceFile[]) =>
+      [...new Set(analyze(FILES, { config: c, rules, settingsFiles }).findings.map((f) => f.rule))].sort();
+    assert.deepEqual(ids(config({ database: 'mysql' })), ['fake-remove', 'fake-sql']);
+    assert.deepEqual(ids(config({ database: 'postgresql' })), ['fake-pg', 'fake-remove', 'fake-sql']);
+    const sqliteSettings = [{ path: 'proj/settings.py', text: 'DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db"}}\n' }];
+    assert.deepEqual(ids(config(), sqliteSettings), ['fake-remove', 'fake-sql']);
+    // The configured database wins over the settings.
+    assert.deepEqual(ids(config({ database: 'postgresql' }), sqliteSettings), ['fake-pg', 'fake-remove', 'fake-sql']);
+  });
+
+  describe('database detection from settings', () => {
+    it('maps ENGINE strings, GIS backends included', () => {
+      assert.equal(databaseOfEngine('django.db.backends.postgresql'), 'postgresql');
+      assert.equal(databaseOfEngine('django.db.backends.postgresql_psycopg2'), 'postgresql');
+      assert.equal(databaseOfEngine('django.contrib.gis.db.backends.postgis'), 'postgresql');
+      assert.equal(databaseOfEngine('django.db.backends.mysql'), 'mysql');
+      assert.equal(databaseOfEngine('django.contrib.gis.db.backends.mysql'), 'mysql');
+      assert.equal(databaseOfEngine('django.db.backends.sqlite3'), 'sqlite');
+      assert.equal(databaseOfEngine('django.contrib.gis.db.backends.spatialite'), 'sqlite');
+      assert.equal(databaseOfEngine('django_prometheus.db.backends.postgresql'), 'postgresql');
+      assert.equal(databaseOfEngine('django.contrib.postgres'), undefined);
+      assert.equal(databaseOfEngine('mysql is great'), undefined);
+    });
+
+    it('prefers the default database, else the first engine found', () => {
+      const several = `
+DATABASES = {
+    "replica": {"ENGINE": "django.db.backends.mysql"},
+    'default': {
+        'ENGINE': 'django.contrib.gis.db.backends.postgis',
+        'NAME': env("DB_NAME"),
+    },
+}
+`;
+      assert.equal(detectDatabase([{ text: several }]), 'postgresql');
+      assert.equal(detectDatabase([{ text: 'DATABASES = {"other": {"ENGINE": "django.db.backends.mysql"}, "x": {"ENGINE": "django.db.backends.sqlite3"}}' }]), 'mysql');
+      assert.equal(detectDatabase([{ text: 'DATABASES = dict(default=dict(ENGINE="django.db.backends.sqlite3"))' }]), 'sqlite');
+      assert.equal(detectDatabase([{ text: 'DEBUG = True\n' }]), undefined);
+      assert.equal(detectDatabase([]), undefined);
+    });
+
+    it('ignores engines mentioned in comments and tolerates broken settings', () => {
+      assert.equal(detectDatabase([{ text: '# ENGINE = "django.db.backends.mysql"\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3"' }]), 'sqlite');
+      assert.equal(detectDatabase([{ text: '\u0000\u0001 junk' }, { text: ')))(((' }]), undefined);
+    });
+
+    it('falls back to PostgreSQL', () => {
+      const project = new Project([]);
+      assert.equal(project.effectiveDatabase(config()), 'postgresql');
+      project.setSettingsFiles([{ path: 'settings.py', text: 'DATABASES = {"default": {"ENGINE": "django.db.backends.mysql"}}' }]);
+      assert.equal(project.effectiveDatabase(config()), 'mysql');
+      assert.equal(project.effectiveDatabase(config({ database: 'sqlite' })), 'sqlite');
+    });
+  });
+
+  it('contains a rule that throws and keeps running the others', () => {
+    const exploding: FileRule = {
+      ...operationRule('fake-explodes', 'RunSQL'),
+      check() {
+        throw new Error('boom');
+      },
+    };
+    const result = analyze(FILES, { config: config(), rules: [exploding, removeRule] });
+    assert.deepEqual(result.errors, [
+      { file: 'shop/migrations/0001_initial.py', message: 'rule fake-explodes failed: boom' },
+      { file: 'shop/migrations/0002_more.py', message: 'rule fake-explodes failed: boom' },
+    ]);
+    assert.equal(result.findings.filter((f) => f.rule === 'fake-remove').length, 2);
+  });
+
+  describe('graph rules', () => {
+    let calls = 0;
+    const leafRule: GraphRule = {
+      id: 'fake-graph',
+      title: 'graph',
+      severity: 'error',
+      vendors: 'all',
+      category: 'graph',
+      explanation: EXPLANATION,
+      scope: 'graph',
+      check(ctx: GraphContext) {
+        calls++;
+        for (const node of ctx.nodes) {
+          const file = ctx.files.find((f) => f.path === node.path)!;
+          ctx.report(node.path, { span: file.migrationClass!.nameSpan, message: `${node.app}.${node.name} has ${node.dependencies.length} deps` });
+        }
+      },
+    };
+
+    it('run once over all files, with findings kept per file', () => {
+      calls = 0;
+      const result = analyze(FILES, { config: config(), rules: [leafRule] });
+      assert.equal(calls, 1);
+      assert.deepEqual(
+        result.findings.map((f) => `${f.file}:${f.start.line} ${f.message}`),
+        ['shop/migrations/0001_initial.py:2 shop.0001_initial has 0 deps', 'shop/migrations/0002_more.py:2 shop.0002_more has 1 deps'],
+      );
+    });
+
+    it('are contained when they throw', () => {
+      const broken: GraphRule = {
+        ...leafRule,
+        check() {
+          throw new TypeError('bad graph');
+        },
+      };
+      const result = analyze(FILES, { config: config({ root: '/project' }), rules: [broken, removeRule] });
+      assert.deepEqual(result.errors, [{ file: '/project', message: 'rule fake-graph failed: bad graph' }]);
+      assert.equal(result.findings.length, 2);
+    });
+
+    it('are cached per project version in the incremental Project', () => {
+      calls = 0;
+      const project = new Project([leafRule]);
+      for (const file of FILES) project.setFile(file.path, file.text);
+      project.analyzeFile(FILES[0]!.path, config());
+      project.analyzeFile(FILES[1]!.path, config());
+      assert.equal(calls, 1);
+      project.setFile(FILES[1]!.path, FILES[1]!.text + '\n');
+      assert.equal(project.analyzeFile(FILES[1]!.path, config()).length, 1);
+      assert.equal(calls, 2);
+    });
+  });
+
+  it('skips files matching exclude globs, relative to the config root', () => {
+    const files = FILES.map((f) => ({ ...f, path: `/repo/${f.path}` }));
+    const rel = analyze(files, { config: config({ root: '/repo', exclude: ['shop/migrations/0001_*.py'] }), rules: [removeRule] });
+    assert.deepEqual(rel.findings.map((f) => f.file), ['/repo/shop/migrations/0002_more.py']);
+    const glob = analyze(FILES, { config: config({ exclude: ['**/0002_*'] }), rules: [removeRule] });
+    assert.deepEqual(glob.findings.map((f) => f.file), ['shop/migrations/0001_initial.py']);
+    const outside = analyze(files, { config: config({ root: '/elsewhere', exclude: ['shop/**'] }), rules: [removeRule] });
+    assert.equal(outside.findings.length, 2, 'a glob relative to another root does not match');
+    const legacyBinary = analyze([{ path: 'legacy/migrations/0001_old.py', text: '\u0000' }], { config: config({ exclude: ['legacy/**'] }), rules: [removeRule] });
+    assert.deepEqual(legacyBinary, { findings: [], errors: [] }, 'excluded files are not even reported as binary');
+  });
+
+  it('skips migrations marked with IgnoreMigration()', () => {
+    const ignored = {
+      path: 'shop/migrations/0003_ignored.py',
+      text: migration(['IgnoreMigration()', REMOVE], '[("shop", "0002_more")]', 'from django_migration_linter import IgnoreMigration'),
+    };
+    const result = analyze([...FILES, ignored], { config: config(), rules: [removeRule] });
+    assert.deepEqual(result.findings.map((f) => f.file), ['shop/migrations/0001_initial.py', 'shop/migrations/0002_more.py']);
+    assert.deepEqual(result.errors, []);
+  });
+
+  it('ignores files that are not migrations', () => {
+    const result = analyze(
+      [
+        { path: 'shop/models.py', text: migration([REMOVE]) },
+        { path: 'shop/migrations/__init__.py', text: migration([REMOVE]) },
+        { path: 'shop/migrations/notes.txt', text: migration([REMOVE]) },
+      ],
+      { config: config(), rules: [removeRule] },
+    );
+    assert.deepEqual(result, { findings: [], errors: [] });
+  });
+
+  it('tells which operations touch the database', () => {
+    const touched: string[] = [];
+    const probe: FileRule = {
+      ...operationRule('fake-probe', ''),
+      check(ctx) {
+        for (const op of ctx.file.allOperations) touched.push(`${op.name}:${ctx.touchesDatabase(op)}`);
+      },
+    };
+    analyze(
+      [
+        {
+          path: 'shop/migrations/0001_x.py',
+          text: migration([
+            'migrations.SeparateDatabaseAndState(database_operations=[migrations.RunSQL("x")], state_operations=[migrations.RemoveField("a", "b")])',
+            'migrations.RunSQL("y", state_operations=[migrations.AddField("a", "c", models.IntegerField())])',
+          ]),
+        },
+      ],
+      { config: config(), rules: [probe] },
+    );
+    assert.deepEqual(touched, ['SeparateDatabaseAndState:true', 'RunSQL:true', 'RemoveField:false', 'RunSQL:true', 'AddField:false']);
+  });
+
+  it('gives rules the replayed state before each operation', () => {
+    const seen: string[] = [];
+    const probe: FileRule = {
+      ...operationRule('fake-state', ''),
+      check(ctx) {
+        for (const op of ctx.file.operations) {
+          const state = ctx.stateBefore(op);
+          seen.push(`${op.name}:${state.field('shop', 'order', 'code')?.call?.text ?? '-'}:${state.createdInSameMigration('shop', 'order')}`);
+        }
+      },
+    };
+    analyze(
+      [
+        { path: 'shop/migrations/0001_initial.py', text: migration(['migrations.CreateModel("Order", [("code", models.CharField(max_length=5))])', 'migrations.AlterField("order", "code", models.TextField())']) },
+        { path: 'shop/migrations/0002_x.py', text: migration(['migrations.AlterField("order", "code", models.CharField(max_length=9))'], '[("shop", "0001_initial")]') },
+      ],
+      { config: config(), rules: [probe] },
+    );
+    assert.deepEqual(seen, ['CreateModel:-:true', 'AlterField:models.CharField(max_length=5):true', 'AlterField:models.TextField():false']);
+  });
+
+  describe('bad input', () => {
+    it('reports binary files without analysing them', () => {
+      const result = analyze([{ path: 'shop/migrations/0009_bin.py', text: 'PK\u0003\u0004\u0000\u0000junk' }, ...FILES], { config: config(), rules: [removeRule] });
+      assert.deepEqual(result.errors, [{ file: 'shop/migrations/0009_bin.py', message: 'binary file, not analysed' }]);
+      assert.equal(result.findings.length, 2);
+    });
+
+    it('recognises binary content by NUL characters or a majority of control characters', () => {
+      assert.equal(looksBinary('x = 1\u0000'), true);
+      assert.equal(looksBinary('\u0003\u0004\u0005\ufffd\ufffd abc'), true);
+      assert.equal(looksBinary('\ufeffclass Migration:\r\n\tpass\f\n'), false);
+      assert.equal(looksBinary(''), false);
+      assert.equal(looksBinary('s = "caf\u00e9 \ud83d\ude00"\n'), false);
+    });
+
+    it('reports syntax errors with their position and still gives best-effort findings', () => {
+      const text = migration([REMOVE, 'migrations.AddField("order", "x", models.CharField(max_length=', RUN_SQL]);
+      const result = analyze([{ path: 'shop/migrations/0003_broken.py', text }], { config: config(), rules: [removeRule] });
+      assert.equal(result.errors.length, 1);
+      assert.match(result.errors[0]!.message, /^syntax error at line \d+:\d+; findings may be incomplete$/);
+      assert.deepEqual(result.findings.map((f) => f.rule), ['fake-remove']);
+    });
+
+    it('never throws on empty, junk, half-typed or huge files', () => {
+      const junk = Array.from({ length: 50_000 }, (_, i) => String.fromCharCode(1 + ((i * 7919) % 250))).join('');
+      const constants = Array.from({ length: 55_000 }, (_, i) => `CONSTANT_${i} = "${'y'.repeat(80)}"`).join('\n');
+      const fiveMegabytes = migration([REMOVE]) + constants;
+      assert.ok(fiveMegabytes.length > 5_000_000);
+      const inputs: SourceFile[] = [
+        { path: 'shop/migrations/0001_empty.py', text: '' },
+        { path: 'shop/migrations/0002_junk.py', text: junk },
+        { path: 'shop/migrations/0003_half.py', text: 'from django.db import migrations\nclass Migration(migrations.Migration):\n    operations = [migrations.RemoveField("order", ' },
+        { path: 'shop/migrations/0004_huge.py', text: fiveMegabytes },
+      ];
+      const result = analyze(inputs, { config: config(), rules: [removeRule, sqlRule] });
+      assert.ok(result.errors.every((error) => error.message.startsWith('syntax error') || error.message.startsWith('binary')));
+      assert.ok(result.findings.some((f) => f.file === 'shop/migrations/0004_huge.py'));
+      assert.ok(result.findings.some((f) => f.file === 'shop/migrations/0003_half.py'));
+    });
+
+    it('computes positions on CRLF files', () => {
+      const text = migration([RUN_SQL, REMOVE]).split('\n').join('\r\n');
+      const result = analyze([{ path: 'shop/migrations/0001_crlf.py', text }], { config: config(), rules: [removeRule] });
+      assert.deepEqual(result.findings[0]!.start, { line: 6, character: 8 });
+    });
+  });
+
+  describe('Project', () => {
+    it('adds, updates and removes files, with models and findings per file', () => {
+      const project = new Project([removeRule]);
+      project.setFile('shop\\migrations\\0001_initial.py', FILES[0]!.text);
+      assert.ok(project.model('shop/migrations/0001_initial.py'));
+      assert.equal(project.analyzeFile('shop/migrations/0001_initial.py', config()).length, 1);
+      project.setFile('shop/migrations/0001_initial.py', migration([REMOVE, REMOVE]));
+      assert.equal(project.analyzeFile('shop/migrations/0001_initial.py', config()).length, 2);
+      project.removeFile('shop/migrations/0001_initial.py');
+      assert.equal(project.model('shop/migrations/0001_initial.py'), undefined);
+      assert.deepEqual(project.analyzeFile('shop/migrations/0001_initial.py', config()), []);
+      assert.deepEqual(project.analyzeAll(config()), { findings: [], errors: [] });
+    });
+
+    it('gives the same results incrementally as a fresh analysis, edit after edit', () => {
+      const project = new Project(rules);
+      for (const file of FILES) project.setFile(file.path, file.text);
+      let text = FILES[1]!.text;
+      const edits = [
+        (t: string) => t.replace(RUN_SQL, `${RUN_SQL}, ${REMOVE}`),
+        (t: string) => t.replace('operations = [', 'operations = [('),
+        (t: string) => t.replace('operations = [(', 'operations = ['),
+        (t: string) => `# a comment\n${t}`,
+        (t: string) => t.replace(REMOVE, ''),
+      ];
+      for (const edit of edits) {
+        text = edit(text);
+        project.setFile(FILES[1]!.path, text);
+        const incremental = project.analyzeFileWithErrors(FILES[1]!.path, config());
+        const fresh = analyze([FILES[0]!, { path: FILES[1]!.path, text }], { config: config(), rules });
+        assert.deepEqual(incremental.findings, fresh.findings.filter((f) => f.file === FILES[1]!.path));
+        assert.deepEqual(incremental.errors, fresh.errors.filter((e) => e.file === FILES[1]!.path));
+      }
+    });
+
+    it('exposes the state before an operation for hovers', () => {
+      const project = new Project([]);
+      project.setFile('shop/migrations/0001_initial.py', migration(['migrations.CreateModel("Order", [("code", models.CharField(max_length=5))])', REMOVE]));
+      const model = project.model('shop/migrations/0001_initial.py')!;
+      assert.equal(project.stateBefore(model.path, model.operations[1]!).field('shop', 'order', 'code')?.type, 'CharField');
+      assert.equal(project.stateBefore('shop/migrations/missing.py', model.operations[1]!).model('shop', 'order'), undefined);
+    });
+  });
+});
