@@ -1,6 +1,6 @@
 // ADD CONSTRAINT ... CHECK validates every existing row under an ACCESS EXCLUSIVE lock.
 import type { FileRule } from './rule';
-import { calleeName, changesExistingTable, modelNames, opArg, stringValue } from './support';
+import { readAddedConstraint } from './support';
 
 export const addCheckConstraintValidating: FileRule = {
   id: 'add-check-constraint-validating',
@@ -36,12 +36,9 @@ operations = [
   },
   check(ctx) {
     for (const op of ctx.file.allOperations) {
-      if (op.name !== 'AddConstraint' || !changesExistingTable(ctx, op)) continue;
-      const constraint = opArg(op, 'constraint');
-      if (constraint?.kind !== 'call' || calleeName(constraint) !== 'CheckConstraint') continue;
-      const names = modelNames(ctx, op);
-      if (!names) continue;
-      const name = stringValue(constraint.kwargs['name']);
+      const added = readAddedConstraint(ctx, op, 'CheckConstraint');
+      if (!added) continue;
+      const { names, name } = added;
       const cost =
         ctx.database === 'mysql'
           ? `copies ${names.table} to check every row`

@@ -1,6 +1,6 @@
 // An exclusion constraint has no NOT VALID form: adding it scans and indexes the table under ACCESS EXCLUSIVE.
 import type { FileRule } from './rule';
-import { calleeName, changesExistingTable, modelNames, opArg, stringValue } from './support';
+import { readAddedConstraint } from './support';
 
 export const addExclusionConstraint: FileRule = {
   id: 'add-exclusion-constraint',
@@ -37,12 +37,9 @@ class Migration(migrations.Migration):
   },
   check(ctx) {
     for (const op of ctx.file.allOperations) {
-      if (op.name !== 'AddConstraint' || !changesExistingTable(ctx, op)) continue;
-      const constraint = opArg(op, 'constraint');
-      if (constraint?.kind !== 'call' || calleeName(constraint) !== 'ExclusionConstraint') continue;
-      const names = modelNames(ctx, op);
-      if (!names) continue;
-      const name = stringValue(constraint.kwargs['name']);
+      const added = readAddedConstraint(ctx, op, 'ExclusionConstraint');
+      if (!added) continue;
+      const { names, name } = added;
       ctx.report({
         span: op.span,
         message: `AddConstraint ${names.label}: ExclusionConstraint${name ? ` ${name}` : ''} builds its index and checks every row of ${names.table} under an ACCESS EXCLUSIVE lock, with no NOT VALID form`,

@@ -1,7 +1,6 @@
 // Adding an auto-increment column numbers every existing row: a full rewrite under an exclusive lock.
 import type { FileRule } from './rule';
-import { AUTO_FIELD_TYPES, readFieldOperation } from './fieldTypes';
-import { changesExistingTable } from './support';
+import { AUTO_FIELD_TYPES, readAddedColumn } from './fieldTypes';
 
 export const addFieldAutoIncrement: FileRule = {
   id: 'add-field-auto-increment',
@@ -34,8 +33,7 @@ migrations.CreateModel(
   },
   check(ctx) {
     for (const op of ctx.file.allOperations) {
-      if (op.name !== 'AddField' || !changesExistingTable(ctx, op)) continue;
-      const added = readFieldOperation(ctx, op);
+      const added = readAddedColumn(ctx, op);
       if (!added || !AUTO_FIELD_TYPES.has(added.after.type)) continue;
       const effect = ctx.database === 'mysql' ? `makes MySQL copy ${added.names.table}` : `rewrites ${added.names.table} under an ACCESS EXCLUSIVE lock`;
       ctx.report({

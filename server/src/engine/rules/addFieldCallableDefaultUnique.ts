@@ -1,8 +1,7 @@
 // Django computes an AddField default once and writes that one value into every existing row: a unique column
 // then fails with a duplicate key as soon as the table has two rows.
 import type { FileRule } from './rule';
-import { isPrimaryKey, isUnique, kwargSpanOr, presentArg, readFieldOperation, snippet } from './fieldTypes';
-import { changesExistingTable } from './support';
+import { isPrimaryKey, isUnique, kwargSpanOr, presentArg, readAddedColumn, snippet } from './fieldTypes';
 
 export const addFieldCallableDefaultUnique: FileRule = {
   id: 'add-field-callable-default-unique',
@@ -43,8 +42,7 @@ class Migration(migrations.Migration):
   },
   check(ctx) {
     for (const op of ctx.file.allOperations) {
-      if (op.name !== 'AddField' || !changesExistingTable(ctx, op)) continue;
-      const added = readFieldOperation(ctx, op);
+      const added = readAddedColumn(ctx, op);
       if (!added) continue;
       const field = added.after;
       if (isUnique(field) !== true && isPrimaryKey(field) !== true) continue;

@@ -1,8 +1,8 @@
 // A NOT NULL column without any default cannot be added to a table that has rows, and the old code's INSERTs
 // (which do not know the column) fail on it afterwards.
 import type { FileRule, FixData } from './rule';
-import { AUTO_FIELD_TYPES, flag, hasColumn, presentArg, readFieldOperation } from './fieldTypes';
-import { changesExistingTable, versionAtLeast } from './support';
+import { AUTO_FIELD_TYPES, presentArg, readAddedColumn } from './fieldTypes';
+import { kwargFlag, versionAtLeast } from './support';
 
 export const addFieldNotNullNoDefault: FileRule = {
   id: 'add-field-not-null-no-default',
@@ -41,13 +41,12 @@ migrations.AddField(
   check(ctx) {
     const dbDefaultAvailable = versionAtLeast(ctx.config.djangoVersion, '5.0');
     for (const op of ctx.file.allOperations) {
-      if (op.name !== 'AddField' || !changesExistingTable(ctx, op)) continue;
-      const added = readFieldOperation(ctx, op);
+      const added = readAddedColumn(ctx, op);
       if (!added) continue;
       const field = added.after;
       // Auto fields fill themselves from a sequence and generated fields compute their value.
-      if (!hasColumn(field) || AUTO_FIELD_TYPES.has(field.type) || field.type === 'GeneratedField') continue;
-      if (field.call?.hasStarArgs || flag(field, 'null', false) !== false) continue;
+      if (AUTO_FIELD_TYPES.has(field.type) || field.type === 'GeneratedField') continue;
+      if (field.call?.hasStarArgs || kwargFlag(field, 'null', false) !== false) continue;
       if (presentArg(field, 'default') || presentArg(field, 'db_default')) continue;
       const fixes: FixData[] = [];
       if (field.call && !field.kwargs['null']) fixes.push({ kind: 'add-null-true', fieldCallSpan: field.call.span, argListSpan: field.call.argListSpan });

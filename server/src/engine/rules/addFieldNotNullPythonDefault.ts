@@ -1,8 +1,8 @@
 // Before db_default, Django's `default=` never stays in the database: old code's INSERTs omit the new column and
 // hit a NOT NULL column without a database default.
 import type { FileRule } from './rule';
-import { AUTO_FIELD_TYPES, flag, hasColumn, isPrimaryKey, isUnique, kwargSpanOr, presentArg, readFieldOperation, snippet } from './fieldTypes';
-import { changesExistingTable, literalTruth, opArg, versionAtLeast } from './support';
+import { AUTO_FIELD_TYPES, isPrimaryKey, isUnique, kwargSpanOr, presentArg, readAddedColumn, snippet } from './fieldTypes';
+import { kwargFlag, literalTruth, opArg, versionAtLeast } from './support';
 
 export const addFieldNotNullPythonDefault: FileRule = {
   id: 'add-field-not-null-python-default',
@@ -39,12 +39,11 @@ migrations.AddField(
     const dbDefaultAvailable = versionAtLeast(ctx.config.djangoVersion, '5.0');
     const rewritesOnAdd = ctx.database === 'postgresql' && ctx.config.postgresVersion < 11;
     for (const op of ctx.file.allOperations) {
-      if (op.name !== 'AddField' || !changesExistingTable(ctx, op)) continue;
-      const added = readFieldOperation(ctx, op);
+      const added = readAddedColumn(ctx, op);
       if (!added) continue;
       const field = added.after;
-      if (!hasColumn(field) || AUTO_FIELD_TYPES.has(field.type) || field.type === 'GeneratedField') continue;
-      if (flag(field, 'null', false) !== false) continue;
+      if (AUTO_FIELD_TYPES.has(field.type) || field.type === 'GeneratedField') continue;
+      if (kwargFlag(field, 'null', false) !== false) continue;
       const defaultExpr = presentArg(field, 'default');
       if (!defaultExpr || presentArg(field, 'db_default')) continue;
       // A unique column filled with one default value fails outright: add-field-callable-default-unique reports that.

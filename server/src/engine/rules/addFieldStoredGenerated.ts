@@ -1,7 +1,6 @@
 // A stored generated column is computed and written for every existing row when it is added.
 import type { FileRule } from './rule';
-import { flag, kwargSpanOr, readFieldOperation } from './fieldTypes';
-import { changesExistingTable } from './support';
+import { isStoredGenerated, kwargSpanOr, readAddedColumn } from './fieldTypes';
 
 export const addFieldStoredGenerated: FileRule = {
   id: 'add-field-stored-generated',
@@ -34,11 +33,9 @@ def fill_totals(apps, schema_editor):
   },
   check(ctx) {
     for (const op of ctx.file.allOperations) {
-      if (op.name !== 'AddField' || !changesExistingTable(ctx, op)) continue;
-      const added = readFieldOperation(ctx, op);
-      if (!added || added.after.type !== 'GeneratedField') continue;
+      const added = readAddedColumn(ctx, op);
       // db_persist is required (no default); PostgreSQL < 18 only supports stored columns.
-      if (flag(added.after, 'db_persist', false) !== true) continue;
+      if (!added || !isStoredGenerated(added.after)) continue;
       const effect = ctx.database === 'mysql' ? `makes MySQL copy ${added.names.table}` : `rewrites every row of ${added.names.table} under an ACCESS EXCLUSIVE lock`;
       ctx.report({
         span: kwargSpanOr(added.after, 'db_persist', op.span),

@@ -2,17 +2,8 @@
 // is added; constant defaults are stored once in the catalog.
 import type { Expr } from '../python/model';
 import type { FileRule } from './rule';
-import { hasColumn, kwargSpanOr, presentArg, readFieldOperation, snippet } from './fieldTypes';
-import { calleeName, changesExistingTable } from './support';
-
-/** Expressions that wrap constants: the database computes them once. */
-const CONSTANT_WRAPPERS = new Set(['Value', 'Cast', 'ExpressionWrapper']);
-
-/**
- * Django database functions PostgreSQL does not mark VOLATILE: with them ADD COLUMN ... DEFAULT is evaluated once
- * and stored in the catalog on PostgreSQL >= 11 (`Now()` is STATEMENT_TIMESTAMP(), which is STABLE).
- */
-const NON_VOLATILE_ON_POSTGRES = new Set(['Now', 'Lower', 'Upper', 'Concat', 'Coalesce', 'Length', 'Trim', 'Abs', 'Round', 'Greatest', 'Least']);
+import { dbDefaultComputedPerRow, kwargSpanOr, presentArg, readAddedColumn, snippet } from './fieldTypes';
+import { calleeName } from './support';
 
 export const addFieldVolatileDbDefault: FileRule = {
   id: 'add-field-volatile-db-default',
@@ -60,14 +51,9 @@ migrations.SeparateDatabaseAndState(
   check(ctx) {
     const catalogDefaults = ctx.database === 'postgresql' && ctx.config.postgresVersion >= 11;
     for (const op of ctx.file.allOperations) {
-      if (op.name !== 'AddField' || !changesExistingTable(ctx, op)) continue;
-      const added = readFieldOperation(ctx, op);
-      if (!added || !hasColumn(added.after)) continue;
-      const dbDefault = presentArg(added.after, 'db_default');
-      if (!dbDefault) continue;
-      const functions = calledFunctions(dbDefault).filter((name) => !CONSTANT_WRAPPERS.has(name));
-      if (functions.length === 0) continue;
-      if (catalogDefaults && functions.every((name) => NON_VOLATILE_ON_POSTGRES.has(name))) continue;
+      const added = readAddedColumn(ctx, op);
+      const dbDefault = added && presentArg(added.after, 'db_default');
+      if (!added || !dbDefault || !dbDefaultComputedPerRow(dbDefault, ctx.database, ctx.config.postgresVersion)) continue;
       const effect =
         ctx.database === 'mysql'
           ? `is computed per row, so adding the column makes MySQL copy ${added.names.table}`
@@ -82,23 +68,6 @@ migrations.SeparateDatabaseAndState(
     }
   },
 };
-
-/** Names of every function called in an expression (`Concat(Lower("a"), Value("b"))` -> Concat, Lower, Value). */
-function calledFunctions(expr: Expr, depth = 0): string[] {
-  if (depth > 20) return [];
-  switch (expr.kind) {
-    case 'call':
-      return [calleeName(expr), ...expr.args.flatMap((arg) => calledFunctions(arg, depth + 1)), ...Object.values(expr.kwargs).flatMap((arg) => calledFunctions(arg, depth + 1))];
-    case 'list':
-    case 'tuple':
-    case 'set':
-      return expr.items.flatMap((item) => calledFunctions(item, depth + 1));
-    case 'binary':
-      return [...calledFunctions(expr.left, depth + 1), ...calledFunctions(expr.right, depth + 1)];
-    default:
-      return [];
-  }
-}
 
 /** `RandomUUID()` for `django.contrib.postgres.functions.RandomUUID()`: the function, not its import path. */
 function describeCall(expr: Expr): string {

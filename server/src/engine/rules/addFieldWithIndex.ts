@@ -1,8 +1,8 @@
 // AddField with an index builds it right after ADD COLUMN, in the same transaction: the exclusive lock of the
 // ADD COLUMN is held for the whole index build.
 import type { FileRule } from './rule';
-import { hasColumn, hasForeignKeyColumn, hasPlainIndex, isPrimaryKey, isUnique, kwargSpanOr, readFieldOperation } from './fieldTypes';
-import { changesExistingTable } from './support';
+import { hasPlainIndex, isPrimaryKey, isUnique, kwargSpanOr, readAddedColumn } from './fieldTypes';
+import { hasForeignKeyColumn } from './support';
 
 export const addFieldWithIndex: FileRule = {
   id: 'add-field-with-index',
@@ -41,9 +41,8 @@ AddIndexConcurrently(
   },
   check(ctx) {
     for (const op of ctx.file.allOperations) {
-      if (op.name !== 'AddField' || !changesExistingTable(ctx, op)) continue;
-      const added = readFieldOperation(ctx, op);
-      if (!added || !hasColumn(added.after)) continue;
+      const added = readAddedColumn(ctx, op);
+      if (!added) continue;
       const field = added.after;
       let what: string;
       let cause: string | undefined;

@@ -2,8 +2,8 @@
 import type { FieldDef } from '../state/types';
 import type { FileContext, FileRule } from './rule';
 import type { Operation } from '../python/model';
-import { hasForeignKeyColumn, hasForeignKeyConstraint, kwargSpanOr, readFieldOperation, relationTarget, type FieldOperation } from './fieldTypes';
-import { changesExistingTable, stringValue } from './support';
+import { hasForeignKeyConstraint, kwargSpanOr, readAddedColumn, readAlteredColumn, relationTarget, type AlteredColumn, type FieldOperation } from './fieldTypes';
+import { hasForeignKeyColumn, stringValue } from './support';
 
 export const addForeignKeyValidating: FileRule = {
   id: 'add-foreign-key-validating',
@@ -47,10 +47,11 @@ migrations.RunSQL(
   },
   check(ctx) {
     for (const op of ctx.file.allOperations) {
-      if ((op.name !== 'AddField' && op.name !== 'AlterField') || !changesExistingTable(ctx, op)) continue;
-      const field = readFieldOperation(ctx, op);
+      // Without history most AlterFields of a foreign key keep the constraint: only known changes count.
+      const altered = readAlteredColumn(ctx, op);
+      const field = readAddedColumn(ctx, op) ?? altered;
       if (!field || hasForeignKeyConstraint(field.after) !== true) continue;
-      if (op.name === 'AlterField' && !addsConstraint(field)) continue;
+      if (altered && !addsConstraint(altered)) continue;
       ctx.report({
         span: op.name === 'AlterField' ? kwargSpanOr(field.after, 'db_constraint', op.span) : op.span,
         message: `${op.name} ${field.label}: ${validation(ctx, op, field)}`,
@@ -61,10 +62,8 @@ migrations.RunSQL(
 };
 
 /** An AlterField adds (or re-creates) the constraint when there was none or it pointed elsewhere. */
-function addsConstraint(field: FieldOperation): boolean {
+function addsConstraint(field: AlteredColumn): boolean {
   const before = field.before;
-  // Without history most AlterFields of a foreign key keep the constraint: stay silent.
-  if (!before) return false;
   if (!hasForeignKeyColumn(before)) return true;
   const hadConstraint = hasForeignKeyConstraint(before);
   if (hadConstraint === false) return true;

@@ -1,8 +1,8 @@
 // A plain CREATE INDEX holds a SHARE lock for the whole build: every write to the table waits.
 import type { Operation } from '../python/model';
-import type { FileContext, FileRule, FixData } from './rule';
-import { addedTogetherSets, hasColumn, hasPlainIndex, kwargSpanOr, previousModel, readFieldOperation, togetherSets } from './fieldTypes';
-import { changesExistingTable, migrationAtomic, modelNames, opArg, stringValue } from './support';
+import type { FileContext, FileRule } from './rule';
+import { addedTogetherSets, hasPlainIndex, kwargSpanOr, readAlteredColumn } from './fieldTypes';
+import { changesExistingTable, concurrentIndexFixes, modelNames, opArg, stringValue } from './support';
 
 export const addIndexNonConcurrent: FileRule = {
   id: 'add-index-non-concurrent',
@@ -52,25 +52,18 @@ function checkAddIndex(ctx: FileContext, op: Operation): void {
   if (!names) return;
   const index = opArg(op, 'index');
   const indexName = index?.kind === 'call' ? stringValue(index.kwargs['name']) : undefined;
-  const fixes: FixData[] = [{ kind: 'use-concurrent-index', operationSpan: op.span, nameSpan: op.nameSpan, replacement: 'AddIndexConcurrently' }];
-  if (migrationAtomic(ctx) !== false) fixes.push({ kind: 'set-atomic-false' });
   ctx.report({
     span: op.span,
     message: `AddIndex ${names.label}: builds ${indexName ? `index ${indexName}` : 'an index'} on ${names.table} without CONCURRENTLY; the SHARE lock blocks writes for the whole build`,
     operation: op,
-    fixes,
+    fixes: concurrentIndexFixes(ctx, op, 'AddIndexConcurrently'),
   });
 }
 
 function checkIndexTogether(ctx: FileContext, op: Operation): void {
-  const names = modelNames(ctx, op);
-  const model = names && previousModel(ctx, op, names.key);
-  if (!names || !model) return;
-  const before = togetherSets(model.options['index_together']);
-  const after = togetherSets(opArg(op, 'index_together'));
-  if (!before || !after) return;
-  const added = addedTogetherSets(before, after);
-  if (added.length === 0) return;
+  const together = addedTogetherSets(ctx, op);
+  if (!together || together.added.length === 0) return;
+  const { names, added } = together;
   ctx.report({
     span: op.span,
     message: `AlterIndexTogether ${names.label}: builds an index on (${added.join('), (')}) of ${names.table} without CONCURRENTLY; the SHARE lock blocks writes for the whole build`,
@@ -79,10 +72,8 @@ function checkIndexTogether(ctx: FileContext, op: Operation): void {
 }
 
 function checkDbIndexOn(ctx: FileContext, op: Operation): void {
-  const change = readFieldOperation(ctx, op);
-  // makemigrations repeats db_index=True on every AlterField of an indexed field: without history stay silent.
-  if (!change?.before || !hasColumn(change.before) || !hasColumn(change.after)) return;
-  if (hasPlainIndex(change.before) !== false || hasPlainIndex(change.after) !== true) return;
+  const change = readAlteredColumn(ctx, op);
+  if (!change || hasPlainIndex(change.before) !== false || hasPlainIndex(change.after) !== true) return;
   ctx.report({
     span: kwargSpanOr(change.after, 'db_index', op.span),
     message: `AlterField ${change.label}: adds an index on ${change.names.table} without CONCURRENTLY; the SHARE lock blocks writes for the whole build`,

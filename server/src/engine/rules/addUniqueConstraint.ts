@@ -1,8 +1,8 @@
 // A new unique constraint builds a unique index while blocking the table, and fails on existing duplicates.
 import type { Operation } from '../python/model';
 import type { FileContext, FileRule } from './rule';
-import { addedTogetherSets, hasColumn, isIndexOnlyUniqueConstraint, isPrimaryKey, isUnique, kwargSpanOr, previousModel, readFieldOperation, togetherSets } from './fieldTypes';
-import { calleeName, changesExistingTable, modelNames, opArg, stringValue } from './support';
+import { addedTogetherSets, isIndexOnlyUniqueConstraint, isPrimaryKey, isUnique, kwargSpanOr, readAlteredColumn } from './fieldTypes';
+import { changesExistingTable, readAddedConstraint } from './support';
 
 export const addUniqueConstraint: FileRule = {
   id: 'add-unique-constraint',
@@ -67,10 +67,8 @@ function cost(ctx: FileContext, lock: 'ACCESS EXCLUSIVE' | 'SHARE'): string {
 }
 
 function checkAlterField(ctx: FileContext, op: Operation): void {
-  const change = readFieldOperation(ctx, op);
-  // makemigrations repeats unique=True on every AlterField of a unique field: without history stay silent.
-  if (!change?.before || !hasColumn(change.before) || !hasColumn(change.after)) return;
-  if (isUnique(change.before) !== false || isUnique(change.after) !== true) return;
+  const change = readAlteredColumn(ctx, op);
+  if (!change || isUnique(change.before) !== false || isUnique(change.after) !== true) return;
   if (isPrimaryKey(change.before) === true) return;
   ctx.report({
     span: kwargSpanOr(change.after, 'unique', op.span),
@@ -80,12 +78,10 @@ function checkAlterField(ctx: FileContext, op: Operation): void {
 }
 
 function checkAddConstraint(ctx: FileContext, op: Operation): void {
-  const constraint = opArg(op, 'constraint');
-  if (constraint?.kind !== 'call' || calleeName(constraint) !== 'UniqueConstraint') return;
-  const names = modelNames(ctx, op);
-  if (!names) return;
-  const name = stringValue(constraint.kwargs['name']);
-  const indexOnly = isIndexOnlyUniqueConstraint(constraint);
+  const added = readAddedConstraint(ctx, op, 'UniqueConstraint');
+  if (!added) return;
+  const { names, name } = added;
+  const indexOnly = isIndexOnlyUniqueConstraint(added.call);
   ctx.report({
     span: op.span,
     message: `AddConstraint ${names.label}: UniqueConstraint${name ? ` ${name}` : ''} on ${names.table} ${cost(ctx, indexOnly ? 'SHARE' : 'ACCESS EXCLUSIVE')}`,
@@ -94,14 +90,9 @@ function checkAddConstraint(ctx: FileContext, op: Operation): void {
 }
 
 function checkUniqueTogether(ctx: FileContext, op: Operation): void {
-  const names = modelNames(ctx, op);
-  const model = names && previousModel(ctx, op, names.key);
-  if (!names || !model) return;
-  const before = togetherSets(model.options['unique_together']);
-  const after = togetherSets(opArg(op, 'unique_together'));
-  if (!before || !after) return;
-  const added = addedTogetherSets(before, after);
-  if (added.length === 0) return;
+  const together = addedTogetherSets(ctx, op);
+  if (!together || together.added.length === 0) return;
+  const { names, added } = together;
   ctx.report({
     span: op.span,
     message: `AlterUniqueTogether ${names.label}: unique (${added.join('), (')}) on ${names.table} ${cost(ctx, 'ACCESS EXCLUSIVE')}`,

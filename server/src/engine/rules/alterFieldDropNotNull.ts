@@ -1,7 +1,7 @@
 // Dropping NOT NULL is cheap for the database but hands NULLs to code that never expected them.
 import type { FileRule } from './rule';
-import { flag, hasColumn, kwargSpanOr, readFieldOperation } from './fieldTypes';
-import { changesExistingTable } from './support';
+import { kwargSpanOr, readAlteredColumn } from './fieldTypes';
+import { kwargFlag } from './support';
 
 export const alterFieldDropNotNull: FileRule = {
   id: 'alter-field-drop-not-null',
@@ -30,11 +30,8 @@ migrations.AlterField(
   },
   check(ctx) {
     for (const op of ctx.file.allOperations) {
-      if (op.name !== 'AlterField' || !changesExistingTable(ctx, op)) continue;
-      const change = readFieldOperation(ctx, op);
-      // makemigrations writes null=True on every AlterField of a nullable field, so without history stay silent.
-      if (!change?.before || !hasColumn(change.after) || !hasColumn(change.before)) continue;
-      if (flag(change.before, 'null', false) !== false || flag(change.after, 'null', false) !== true) continue;
+      const change = readAlteredColumn(ctx, op);
+      if (!change || kwargFlag(change.before, 'null', false) !== false || kwargFlag(change.after, 'null', false) !== true) continue;
       ctx.report({
         span: kwargSpanOr(change.after, 'null', op.span),
         message: `AlterField ${change.label}: the column becomes nullable; every reader of ${change.names.table} must handle NULL`,

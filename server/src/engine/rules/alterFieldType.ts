@@ -1,8 +1,8 @@
 // A column type change that PostgreSQL cannot do in the catalog rewrites the table and every index on it while
 // holding an ACCESS EXCLUSIVE lock.
 import type { FileRule } from './rule';
-import { canonicalText, columnType, compareColumnTypes, hasColumn, isPrimaryKey, kwargSpanOr, readFieldOperation } from './fieldTypes';
-import { changesExistingTable, stringValue } from './support';
+import { canonicalText, columnTypeChange, isPrimaryKey, kwargSpanOr, readAlteredColumn } from './fieldTypes';
+import { stringValue } from './support';
 
 export const alterFieldType: FileRule = {
   id: 'alter-field-type',
@@ -43,30 +43,25 @@ def copy_quantity(apps, schema_editor):
   },
   check(ctx) {
     for (const op of ctx.file.allOperations) {
-      if (op.name !== 'AlterField' || !changesExistingTable(ctx, op)) continue;
-      const change = readFieldOperation(ctx, op);
-      const before = change?.before;
-      if (!change || !before || !hasColumn(before) || !hasColumn(change.after)) continue;
+      const change = readAlteredColumn(ctx, op);
+      if (!change) continue;
+      const before = change.before;
       // Primary key type changes also rewrite every referencing column: alter-pk-type-cascade reports them.
       if (ctx.database !== 'sqlite' && (isPrimaryKey(before) === true || isPrimaryKey(change.after) === true)) continue;
-      const beforeType = columnType(before, ctx.database, change.resolveRelated);
-      const afterType = columnType(change.after, ctx.database, change.resolveRelated);
       const effect =
         ctx.database === 'postgresql'
           ? `rewrites ${change.names.table} and its indexes under an ACCESS EXCLUSIVE lock`
           : ctx.database === 'mysql'
             ? `makes MySQL copy ${change.names.table} (ALGORITHM=COPY)`
             : `converts every value while SQLite copies ${change.names.table}`;
-      if (beforeType && afterType) {
-        const typeChange = compareColumnTypes(beforeType, afterType, ctx.database);
-        if (typeChange.kind === 'rewrite') {
-          ctx.report({
-            span: typeChange.cause ? kwargSpanOr(change.after, typeChange.cause, op.span) : op.span,
-            message: `AlterField ${change.label}: ${typeChange.reason} ${effect}`,
-            operation: op,
-          });
-          continue;
-        }
+      const typeChange = columnTypeChange(change, ctx.database);
+      if (typeChange?.kind === 'rewrite') {
+        ctx.report({
+          span: typeChange.cause ? kwargSpanOr(change.after, typeChange.cause, op.span) : op.span,
+          message: `AlterField ${change.label}: ${typeChange.reason} ${effect}`,
+          operation: op,
+        });
+        continue;
       }
       const collationBefore = collation(before.kwargs['db_collation']);
       const collationAfter = collation(change.after.kwargs['db_collation']);

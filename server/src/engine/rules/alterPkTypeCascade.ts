@@ -1,6 +1,6 @@
 // Changing a primary key's type rewrites its table and every table whose foreign keys reference it.
 import type { FileRule } from './rule';
-import { columnType, compareColumnTypes, isPrimaryKey, readFieldOperation } from './fieldTypes';
+import { columnTypeChange, isPrimaryKey, readFieldOperation } from './fieldTypes';
 import { changesExistingTable } from './support';
 
 /** Types a DEFAULT_AUTO_FIELD switch or a widening produces; risky on their own when the old type is unknown. */
@@ -51,11 +51,8 @@ class Shipment(models.Model):
         });
         continue;
       }
-      const beforeType = columnType(before, ctx.database, change.resolveRelated);
-      const afterType = columnType(change.after, ctx.database, change.resolveRelated);
-      if (!beforeType || !afterType) continue;
-      const typeChange = compareColumnTypes(beforeType, afterType, ctx.database);
-      if (typeChange.kind !== 'rewrite') continue;
+      const typeChange = columnTypeChange(change, ctx.database);
+      if (typeChange?.kind !== 'rewrite') continue;
       ctx.report({
         span: op.span,
         message: `AlterField ${change.label}: changing the primary key from ${typeChange.description}: ${cascade}`,

@@ -2,7 +2,7 @@
 // Meta option removed in 5.1. `unique_together` is not deprecated and stays silent.
 import type { Expr, Operation } from '../python/model';
 import type { FileRule } from './rule';
-import { dictEntry, opArg, stringValue, targetModel } from './support';
+import { dictEntry, opArg, writtenModelName } from './support';
 
 const OPTION_OPERATIONS = new Set(['CreateModel', 'AlterModelOptions']);
 
@@ -57,7 +57,7 @@ export const deprecatedTogether: FileRule = {
 };
 
 function modelLabel(op: Operation): string {
-  return stringValue(opArg(op, 'name')) ?? targetModel(op) ?? '?';
+  return writtenModelName(op) ?? '?';
 }
 
 function describe(value: Expr): string {

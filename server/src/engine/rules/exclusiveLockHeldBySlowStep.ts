@@ -1,32 +1,17 @@
 // In an atomic migration every lock is held until COMMIT: a slow step after an exclusive lock keeps the table
 // blocked for the slow step's whole duration.
-import type { Expr, Operation } from '../python/model';
+import type { Operation } from '../python/model';
+import { computeLineStarts, lineOfOffset } from '../python/textPositions';
+import type { SqlStatement } from '../sql/scanner';
+import { accessExclusiveLock, dmlVerb, firstWord, hasKeyword, parseAlterTable, parseCreateIndex, parseLockTable } from '../sql/statements';
+import { changesSchema, hasPlainIndex, isIndexOnlyUniqueConstraint, readFieldOperation, readFieldTarget, schemaChange } from './fieldTypes';
+import { migrationSqlStatements, statementExcerpt } from './migrationSql';
 import type { FileContext, FileRule } from './rule';
-import {
-  AUTO_FIELD_TYPES,
-  addedTogetherSets,
-  changesSchema,
-  columnName,
-  columnType,
-  compareColumnTypes,
-  flag,
-  hasColumn,
-  hasForeignKeyColumn,
-  hasForeignKeyConstraint,
-  hasPlainIndex,
-  isIndexOnlyUniqueConstraint,
-  isPrimaryKey,
-  isUnique,
-  presentArg,
-  previousField,
-  previousModel,
-  readFieldOperation,
-  schemaChange,
-  togetherSets,
-} from './fieldTypes';
-import { calleeName, changesExistingTable, migrationAtomic, modelNames, opArg, stringValue } from './support';
+import { calleeName, changesExistingTable, constraintCall, fieldColumnName, migrationAtomic, modelNames, opArg, stringValue } from './support';
+import { heavyTableWork } from './tableWork';
 
-type HeavyLock = 'ACCESS EXCLUSIVE' | 'SHARE';
+/** PostgreSQL lock modes that block writes (and, for ACCESS EXCLUSIVE, reads) while they are held. */
+type HeavyLock = 'ACCESS EXCLUSIVE' | 'EXCLUSIVE' | 'SHARE ROW EXCLUSIVE' | 'SHARE';
 
 export const exclusiveLockHeldBySlowStep: FileRule = {
   id: 'exclusive-lock-held-by-slow-step',
@@ -107,18 +92,16 @@ function prolongs(holder: LockHolder, stepLock: TakenLock | undefined): boolean 
 }
 
 function lineOf(ctx: FileContext, op: Operation): number {
-  let line = 1;
-  const text = ctx.file.text;
-  for (let index = text.indexOf('\n'); index >= 0 && index < op.span.start; index = text.indexOf('\n', index + 1)) line++;
-  return line;
+  return lineOfOffset(computeLineStarts(ctx.file.text), op.span.start) + 1;
 }
 
+const FIELD_OPERATIONS = new Set(['AddField', 'AlterField', 'RemoveField', 'RenameField']);
+
 function label(ctx: FileContext, op: Operation): string {
+  const target = FIELD_OPERATIONS.has(op.name) ? readFieldTarget(ctx, op) : undefined;
+  if (target) return `${op.name} ${target.label}`;
   const names = modelNames(ctx, op);
-  const field = stringValue(opArg(op, op.name === 'RenameField' ? 'old_name' : 'name'));
-  const fieldOps = new Set(['AddField', 'AlterField', 'RemoveField', 'RenameField']);
-  if (!names) return op.name;
-  return `${op.name} ${names.label}${fieldOps.has(op.name) && field ? `.${field}` : ''}`;
+  return names ? `${op.name} ${names.label}` : op.name;
 }
 
 // --- which operations take a heavy lock on an existing table ---
@@ -138,8 +121,11 @@ const ACCESS_EXCLUSIVE_OPERATIONS = new Set([
 
 function lockTaken(ctx: FileContext, op: Operation): TakenLock | undefined {
   if (op.name === 'RunSQL') {
-    const lock = sqlStatements(op).map(statementLock).find((found) => found !== undefined);
-    return lock ? { lock: lock.lock, what: `RunSQL ${lock.statement}` } : undefined;
+    for (const statement of runSqlStatements(ctx, op)) {
+      const lock = statementLock(statement);
+      if (lock) return { lock, what: `RunSQL \`${statementExcerpt(statement, 40)}\`` };
+    }
+    return undefined;
   }
   if (op.name === 'RenameModel') {
     const oldName = stringValue(opArg(op, 'old_name'))?.toLowerCase();
@@ -154,18 +140,16 @@ function lockTaken(ctx: FileContext, op: Operation): TakenLock | undefined {
   const table = modelNames(ctx, op)?.table;
   const taken = (lock: HeavyLock): TakenLock => (table === undefined ? { lock, what: label(ctx, op) } : { lock, what: label(ctx, op), table });
   if (op.name === 'AddConstraint') {
-    const constraint = opArg(op, 'constraint');
-    const indexOnly = constraint?.kind === 'call' && calleeName(constraint) === 'UniqueConstraint' && isIndexOnlyUniqueConstraint(constraint);
+    const constraint = constraintCall(op);
+    const indexOnly = constraint !== undefined && calleeName(constraint) === 'UniqueConstraint' && isIndexOnlyUniqueConstraint(constraint);
     return taken(indexOnly ? 'SHARE' : 'ACCESS EXCLUSIVE');
   }
   if (ACCESS_EXCLUSIVE_OPERATIONS.has(op.name)) return taken('ACCESS EXCLUSIVE');
   if (op.name === 'AddIndex' || op.name === 'AlterIndexTogether') return taken('SHARE');
   if (op.name === 'RenameField') {
-    const names = modelNames(ctx, op);
-    const oldName = stringValue(opArg(op, 'old_name'));
+    const renamed = readFieldTarget(ctx, op);
     const newName = stringValue(opArg(op, 'new_name'));
-    const field = names && oldName ? previousField(ctx, op, names.key, oldName) : undefined;
-    if (field && oldName && newName && columnName(oldName, field) === columnName(newName, field)) return undefined;
+    if (renamed?.before && newName && fieldColumnName(renamed.fieldName, renamed.before) === fieldColumnName(newName, renamed.before)) return undefined;
     return taken('ACCESS EXCLUSIVE');
   }
   if (op.name === 'AlterField') {
@@ -188,133 +172,42 @@ function slowStep(ctx: FileContext, op: Operation): string | undefined {
     return `RunPython ${code?.kind === 'name' ? code.dotted : 'code'}`;
   }
   if (op.name === 'RunSQL') {
-    const slow = sqlStatements(op).map(statementSlowness).find((found) => found !== undefined);
+    const slow = runSqlStatements(ctx, op).map(statementSlowness).find((found) => found !== undefined);
     return slow ? `RunSQL (${slow})` : undefined;
   }
   if (op.name === 'ValidateConstraint') return `ValidateConstraint (validation scan)`;
-  if (!changesExistingTable(ctx, op)) return undefined;
-  switch (op.name) {
-    case 'AddIndex':
-      return `${label(ctx, op)} (index build)`;
-    case 'AddConstraint': {
-      const constraint = opArg(op, 'constraint');
-      const kind = constraint?.kind === 'call' ? calleeName(constraint) : '';
-      if (kind === 'UniqueConstraint' || kind === 'ExclusionConstraint') return `${label(ctx, op)} (index build)`;
-      if (kind === 'CheckConstraint') return `${label(ctx, op)} (validation scan)`;
-      return undefined;
-    }
-    case 'AlterUniqueTogether':
-    case 'AlterIndexTogether': {
-      const names = modelNames(ctx, op);
-      const model = names && previousModel(ctx, op, names.key);
-      const option = op.name === 'AlterUniqueTogether' ? 'unique_together' : 'index_together';
-      const before = model ? togetherSets(model.options[option]) : undefined;
-      const after = togetherSets(opArg(op, option));
-      return before && after && addedTogetherSets(before, after).length > 0 ? `${label(ctx, op)} (index build)` : undefined;
-    }
-    case 'AddField':
-      return addFieldSlowness(ctx, op);
-    case 'AlterField':
-      return alterFieldSlowness(ctx, op);
-    default:
-      return undefined;
-  }
+  const work = heavyTableWork(ctx, op);
+  return work ? `${label(ctx, op)} (${work.reason})` : undefined;
 }
 
-function addFieldSlowness(ctx: FileContext, op: Operation): string | undefined {
-  const added = readFieldOperation(ctx, op);
-  if (!added || !hasColumn(added.after)) return undefined;
-  const field = added.after;
-  const what = label(ctx, op);
-  if (isUnique(field) === true || isPrimaryKey(field) === true || hasPlainIndex(field) === true) return `${what} (index build)`;
-  if (hasForeignKeyConstraint(field) === true) return `${what} (foreign key validation)`;
-  if (AUTO_FIELD_TYPES.has(field.type) || (field.type === 'GeneratedField' && flag(field, 'db_persist', false) === true)) return `${what} (table rewrite)`;
-  const dbDefault = presentArg(field, 'db_default');
-  if (dbDefault?.kind === 'call' && calleeName(dbDefault) !== 'Value') return `${what} (computed default)`;
-  if (ctx.config.postgresVersion < 11 && (presentArg(field, 'default') || dbDefault)) return `${what} (table rewrite for the default)`;
+// --- RunSQL statements ---
+
+function runSqlStatements(ctx: FileContext, op: Operation): SqlStatement[] {
+  return migrationSqlStatements(ctx)
+    .filter((item) => item.op === op)
+    .map((item) => item.statement);
+}
+
+/** LOCK TABLE modes below ACCESS EXCLUSIVE that still block writes. */
+const WRITE_BLOCKING_LOCK_MODES = new Set<HeavyLock>(['EXCLUSIVE', 'SHARE ROW EXCLUSIVE', 'SHARE']);
+
+function statementLock(statement: SqlStatement): HeavyLock | undefined {
+  if (accessExclusiveLock(statement)) return 'ACCESS EXCLUSIVE';
+  const index = parseCreateIndex(statement);
+  if (index) return index.concurrently ? undefined : 'SHARE';
+  if (parseAlterTable(statement)?.actions.some((action) => action.kind === 'add-constraint' && action.constraintType === 'foreign-key')) return 'SHARE ROW EXCLUSIVE';
+  const mode = parseLockTable(statement)?.mode;
+  return WRITE_BLOCKING_LOCK_MODES.has(mode as HeavyLock) ? (mode as HeavyLock) : undefined;
+}
+
+function statementSlowness(statement: SqlStatement): string | undefined {
+  const verb = dmlVerb(statement);
+  if (verb) return verb;
+  const head = firstWord(statement);
+  if (head === 'DO') return 'DO block';
+  const index = parseCreateIndex(statement);
+  if (index && !index.concurrently) return 'CREATE INDEX';
+  if (parseAlterTable(statement)?.actions.some((action) => action.kind === 'validate-constraint')) return 'VALIDATE CONSTRAINT';
+  if (head === 'REFRESH' && !hasKeyword(statement, 'CONCURRENTLY')) return 'REFRESH MATERIALIZED VIEW';
   return undefined;
-}
-
-function alterFieldSlowness(ctx: FileContext, op: Operation): string | undefined {
-  const change = readFieldOperation(ctx, op);
-  const before = change?.before;
-  if (!change || !before || !hasColumn(before) || !hasColumn(change.after)) return undefined;
-  const what = label(ctx, op);
-  const beforeType = columnType(before, ctx.database, change.resolveRelated);
-  const afterType = columnType(change.after, ctx.database, change.resolveRelated);
-  if (beforeType && afterType && compareColumnTypes(beforeType, afterType, ctx.database).kind === 'rewrite') return `${what} (table rewrite)`;
-  if (flag(before, 'null', false) === true && flag(change.after, 'null', false) === false) return `${what} (NOT NULL scan)`;
-  if (isUnique(before) === false && isUnique(change.after) === true) return `${what} (unique index build)`;
-  if (hasPlainIndex(before) === false && hasPlainIndex(change.after) === true) return `${what} (index build)`;
-  const constraintAdded = hasForeignKeyConstraint(change.after) === true && (!hasForeignKeyColumn(before) || hasForeignKeyConstraint(before) === false);
-  if (constraintAdded) return `${what} (foreign key validation)`;
-  return undefined;
-}
-
-// --- a tolerant look at RunSQL text: statement keywords only ---
-
-function sqlStatements(op: Operation): string[][] {
-  const texts: string[] = [];
-  collectSql(opArg(op, 'sql'), texts, 0);
-  return texts.flatMap(splitStatements);
-}
-
-function collectSql(expr: Expr | undefined, out: string[], depth: number): void {
-  if (!expr || depth > 3) return;
-  const value = stringValue(expr);
-  if (value !== undefined) {
-    out.push(value);
-    return;
-  }
-  if (expr.kind === 'string') {
-    out.push(expr.value);
-    return;
-  }
-  if (expr.kind === 'list' || expr.kind === 'tuple') {
-    // `(sql, params)` pairs: only the first item is SQL.
-    const pair = expr.kind === 'tuple' && expr.items.length === 2 && expr.items[0]?.kind === 'string' && expr.items[1]?.kind !== 'string';
-    const items = pair ? expr.items.slice(0, 1) : expr.items;
-    for (const item of items) collectSql(item, out, depth + 1);
-  }
-}
-
-/** Upper-cased words of each statement, with comments, quoted strings and dollar-quoted bodies removed. */
-function splitStatements(sql: string): string[][] {
-  const cleaned = sql
-    .replace(/--[^\n]*/g, ' ')
-    .replace(/\/\*[\s\S]*?\*\//g, ' ')
-    .replace(/\$([A-Za-z_]*)\$[\s\S]*?\$\1\$/g, ' $body$ ')
-    .replace(/'(?:[^']|'')*'/g, ' ')
-    .replace(/"(?:[^"]|"")*"/g, ' ident ');
-  return cleaned
-    .split(';')
-    .map((statement) => statement.toUpperCase().match(/[A-Z_]+/g) ?? [])
-    .filter((words) => words.length > 0);
-}
-
-const DML = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE', 'COPY']);
-
-function statementSlowness(words: string[]): string | undefined {
-  const first = words[0];
-  if (first && DML.has(first)) return `${first}`;
-  if (first === 'WITH' && words.some((word) => DML.has(word))) return 'DML';
-  if (first === 'DO') return 'DO block';
-  if (first === 'CREATE' && isIndexBuild(words)) return 'CREATE INDEX';
-  if (first === 'ALTER' && words.includes('VALIDATE')) return 'VALIDATE CONSTRAINT';
-  if (first === 'REFRESH' && !words.includes('CONCURRENTLY')) return 'REFRESH MATERIALIZED VIEW';
-  return undefined;
-}
-
-function statementLock(words: string[]): { lock: HeavyLock; statement: string } | undefined {
-  const [first, second] = words;
-  if (first === 'CREATE' && isIndexBuild(words)) return { lock: 'SHARE', statement: 'CREATE INDEX' };
-  if (first === 'ALTER' && second === 'TABLE' && !words.includes('VALIDATE')) return { lock: 'ACCESS EXCLUSIVE', statement: 'ALTER TABLE' };
-  if (first === 'LOCK' || first === 'TRUNCATE') return { lock: 'ACCESS EXCLUSIVE', statement: first };
-  if (first === 'DROP' && (second === 'TABLE' || second === 'INDEX') && !words.includes('CONCURRENTLY')) return { lock: 'ACCESS EXCLUSIVE', statement: `DROP ${second}` };
-  return undefined;
-}
-
-function isIndexBuild(words: string[]): boolean {
-  const indexAt = words.indexOf('INDEX');
-  return indexAt >= 1 && indexAt <= 2 && (indexAt === 1 || words[1] === 'UNIQUE') && words[indexAt + 1] !== 'CONCURRENTLY';
 }

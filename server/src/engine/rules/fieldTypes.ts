@@ -1,25 +1,27 @@
 // Column-level facts about Django fields per database vendor: the SQL type Django declares for a field class,
-// its column name, whether it carries an index or a unique constraint, and what an AlterField between two
-// definitions does to the table (nothing, a catalog-only change, or a rewrite). The type tables mirror the
-// `data_types` of Django's postgresql, mysql and sqlite3 backends.
+// whether it carries an index or a unique constraint, what an AlterField between two definitions does to the table
+// (nothing, a catalog-only change, or a rewrite), and the readers that pair an operation's field with the replayed
+// state. The type tables mirror the `data_types` of Django's postgresql, mysql and sqlite3 backends.
 import type { CallExpr, Expr, Operation, Span } from '../python/model';
 import type { FieldDef, ModelState, StateView } from '../state/types';
 import type { Database } from '../config/types';
 import type { FileContext } from './rule';
-import { calleeName, fieldCall, isManyToManyType, literalTruth, modelNames, stringValue, targetFieldName, type ModelNames } from './support';
-
-/** A FieldDef built from a field call written in an operation (`field=models.CharField(...)`). */
-export function fieldDefOf(call: CallExpr): FieldDef {
-  const callee = call.callee;
-  return { type: calleeName(call), qualifiedType: callee.kind === 'name' ? callee.qualified : callee.text, call, kwargs: call.kwargs };
-}
-
-/** A keyword flag with Django's default when absent; undefined when not a literal, or absent from a call with `**kwargs`. */
-export function flag(field: FieldDef, name: string, defaultValue: boolean): boolean | undefined {
-  const expr = field.kwargs[name];
-  if (!expr) return field.call?.hasStarArgs ? undefined : defaultValue;
-  return literalTruth(expr);
-}
+import {
+  calleeName,
+  changesExistingTable,
+  fieldCall,
+  fieldColumnName,
+  fieldShape,
+  hasColumn,
+  hasForeignKeyColumn,
+  kwargFlag,
+  literalTruth,
+  modelNames,
+  opArg,
+  stringValue,
+  targetFieldName,
+  type ModelNames,
+} from './support';
 
 /** A keyword argument that is present and not `None` (`default=None` means no default to Django). */
 export function presentArg(field: FieldDef, name: string): Expr | undefined {
@@ -27,28 +29,16 @@ export function presentArg(field: FieldDef, name: string): Expr | undefined {
   return expr && expr.kind !== 'none' ? expr : undefined;
 }
 
-/** Relation classes that own a `<name>_id` column (ForeignObject and generic relations have none). */
-const FOREIGN_KEY_COLUMN_TYPES = new Set(['ForeignKey', 'OneToOneField', 'ParentalKey', 'TreeForeignKey']);
-
-export function hasForeignKeyColumn(field: FieldDef): boolean {
-  return FOREIGN_KEY_COLUMN_TYPES.has(field.type);
-}
-
 export const AUTO_FIELD_TYPES = new Set(['AutoField', 'BigAutoField', 'SmallAutoField']);
 
-/** False for fields without a column of their own on the model's table (many-to-many, ForeignObject). */
-export function hasColumn(field: FieldDef): boolean {
-  return !isManyToManyType(field.type) && field.type !== 'ForeignObject' && field.type !== 'GenericRelation';
-}
-
 export function isPrimaryKey(field: FieldDef): boolean | undefined {
-  return flag(field, 'primary_key', false);
+  return kwargFlag(field, 'primary_key', false);
 }
 
 /** A unique constraint on the column: `unique=True` or a OneToOneField (primary keys are reported separately). */
 export function isUnique(field: FieldDef): boolean | undefined {
   if (field.type === 'OneToOneField') return true;
-  return flag(field, 'unique', false);
+  return kwargFlag(field, 'unique', false);
 }
 
 /**
@@ -56,7 +46,7 @@ export function isUnique(field: FieldDef): boolean | undefined {
  * and not already covered by a unique constraint or the primary key.
  */
 export function hasPlainIndex(field: FieldDef): boolean | undefined {
-  const dbIndex = flag(field, 'db_index', hasForeignKeyColumn(field));
+  const dbIndex = kwargFlag(field, 'db_index', hasForeignKeyColumn(field));
   const unique = isUnique(field);
   const primary = isPrimaryKey(field);
   if (dbIndex === undefined || unique === undefined || primary === undefined) return undefined;
@@ -66,15 +56,50 @@ export function hasPlainIndex(field: FieldDef): boolean | undefined {
 /** A foreign key constraint in the database (`db_constraint` defaults to True). */
 export function hasForeignKeyConstraint(field: FieldDef): boolean | undefined {
   if (!hasForeignKeyColumn(field)) return false;
-  return flag(field, 'db_constraint', true);
+  return kwargFlag(field, 'db_constraint', true);
 }
 
-/** The column Django uses: `db_column`, else the field name (plus `_id` for foreign keys). */
-export function columnName(fieldName: string, field: FieldDef): string | undefined {
-  if (!hasColumn(field)) return undefined;
-  const dbColumn = field.kwargs['db_column'];
-  if (dbColumn) return stringValue(dbColumn);
-  return hasForeignKeyColumn(field) ? `${fieldName}_id` : fieldName;
+/** A GeneratedField stored in the table (`db_persist=True`): adding it computes and writes it for every row. */
+export function isStoredGenerated(field: FieldDef): boolean {
+  return field.type === 'GeneratedField' && kwargFlag(field, 'db_persist', false) === true;
+}
+
+/** Expressions that wrap constants: the database computes them once. */
+const CONSTANT_WRAPPERS = new Set(['Value', 'Cast', 'ExpressionWrapper']);
+
+/**
+ * Django database functions PostgreSQL does not mark VOLATILE: with them ADD COLUMN ... DEFAULT is evaluated once
+ * and stored in the catalog on PostgreSQL >= 11 (`Now()` is STATEMENT_TIMESTAMP(), which is STABLE).
+ */
+const NON_VOLATILE_ON_POSTGRES = new Set(['Now', 'Lower', 'Upper', 'Concat', 'Coalesce', 'Length', 'Trim', 'Abs', 'Round', 'Greatest', 'Least']);
+
+/**
+ * True when adding a column with this `db_default` makes the database compute it for every existing row (a rewrite
+ * on PostgreSQL, a table copy on MySQL): any function call except constant wrappers and, on PostgreSQL >= 11, the
+ * functions it evaluates once. Functions it does not know count as per row.
+ */
+export function dbDefaultComputedPerRow(dbDefault: Expr, database: Database, postgresVersion: number): boolean {
+  const functions = calledFunctions(dbDefault).filter((name) => !CONSTANT_WRAPPERS.has(name));
+  if (functions.length === 0) return false;
+  const catalogDefaults = database === 'postgresql' && postgresVersion >= 11;
+  return !(catalogDefaults && functions.every((name) => NON_VOLATILE_ON_POSTGRES.has(name)));
+}
+
+/** Names of every function called in an expression (`Concat(Lower("a"), Value("b"))` -> Concat, Lower, Value). */
+function calledFunctions(expr: Expr, depth = 0): string[] {
+  if (depth > 20) return [];
+  switch (expr.kind) {
+    case 'call':
+      return [calleeName(expr), ...expr.args.flatMap((arg) => calledFunctions(arg, depth + 1)), ...Object.values(expr.kwargs).flatMap((arg) => calledFunctions(arg, depth + 1))];
+    case 'list':
+    case 'tuple':
+    case 'set':
+      return expr.items.flatMap((item) => calledFunctions(item, depth + 1));
+    case 'binary':
+      return [...calledFunctions(expr.left, depth + 1), ...calledFunctions(expr.right, depth + 1)];
+    default:
+      return [];
+  }
 }
 
 /** A relation's target as `app.modelkey` (lower-cased), resolving `'Model'` and `'self'` against the given model. */
@@ -232,7 +257,7 @@ export function columnType(field: FieldDef, database: Database, resolveRelated?:
   if (field.type === 'ArrayField' && database === 'postgresql') {
     const inner = field.kwargs['base_field'] ?? field.call?.args[0];
     if (inner?.kind !== 'call') return undefined;
-    const element = columnType(fieldDefOf(inner), database, resolveRelated, depth + 1);
+    const element = columnType(fieldShape(inner), database, resolveRelated, depth + 1);
     return element ? { base: `${element.sql}[]`, sql: `${element.sql}[]` } : undefined;
   }
   const base = TYPE_TABLES[database][field.type];
@@ -374,7 +399,7 @@ export function canonicalText(expr: Expr): string {
  */
 export function fieldShouldBeAltered(fieldName: string, before: FieldDef, after: FieldDef): boolean | undefined {
   if (before.call?.hasStarArgs || after.call?.hasStarArgs) return undefined;
-  if (columnName(fieldName, before) !== columnName(fieldName, after)) return true;
+  if (fieldColumnName(fieldName, before) !== fieldColumnName(fieldName, after)) return true;
   return definitionDiffers(before, after);
 }
 
@@ -418,11 +443,11 @@ export function schemaChange(fieldName: string, before: FieldDef, after: FieldDe
   return {
     type,
     typeUnknown,
-    nullChanged: flag(before, 'null', false) !== flag(after, 'null', false),
+    nullChanged: kwargFlag(before, 'null', false) !== kwargFlag(after, 'null', false),
     uniqueChanged: isUnique(before) !== isUnique(after),
     indexChanged: hasPlainIndex(before) !== hasPlainIndex(after),
     primaryKeyChanged: isPrimaryKey(before) !== isPrimaryKey(after),
-    columnChanged: columnName(fieldName, before) !== columnName(fieldName, after),
+    columnChanged: fieldColumnName(fieldName, before) !== fieldColumnName(fieldName, after),
     collationChanged: argText(before, 'db_collation') !== argText(after, 'db_collation'),
     dbDefaultChanged: argText(before, 'db_default') !== argText(after, 'db_default'),
     foreignKeyChanged:
@@ -470,39 +495,74 @@ export function relatedFieldResolver(state: StateView, app: string, selfKey: str
     if (!model) return undefined;
     const toField = stringValue(field.kwargs['to_field']);
     if (toField) return model.fields.get(toField.toLowerCase());
-    for (const candidate of model.fields.values()) if (flag(candidate, 'primary_key', false)) return candidate;
+    for (const candidate of model.fields.values()) if (kwargFlag(candidate, 'primary_key', false)) return candidate;
     return undefined;
   };
 }
 
-/** An AddField/AlterField read together with the state: the new definition and, for AlterField, the previous one. */
-export interface FieldOperation {
+/** The model and field an operation names (RenameField: its `old_name`), with the field as the state knows it. */
+export interface FieldTarget {
   names: ModelNames;
   fieldName: string;
   /** `shop.Order.total`. */
   label: string;
-  after: FieldDef;
-  /** The definition right before the operation; undefined when the state does not know it. */
+  /** The definition right before the operation (see previousField); undefined when unknown, and for AddField. */
   before?: FieldDef;
+}
+
+export function readFieldTarget(ctx: FileContext, op: Operation): FieldTarget | undefined {
+  const names = modelNames(ctx, op);
+  const fieldName = targetFieldName(op);
+  if (!names || !fieldName) return undefined;
+  const target: FieldTarget = { names, fieldName, label: `${names.label}.${fieldName}` };
+  const before = op.name === 'AddField' ? undefined : previousField(ctx, op, names.key, fieldName);
+  if (before) target.before = before;
+  return target;
+}
+
+/** An AddField/AlterField read together with the state: the new definition and, for AlterField, the previous one. */
+export interface FieldOperation extends FieldTarget {
+  after: FieldDef;
   resolveRelated: RelatedFieldResolver;
 }
 
 export function readFieldOperation(ctx: FileContext, op: Operation): FieldOperation | undefined {
-  const names = modelNames(ctx, op);
-  const fieldName = targetFieldName(op);
   const call = fieldCall(op);
-  if (!names || !fieldName || !call) return undefined;
-  const state = ctx.stateBefore(op);
-  const before = op.name === 'AddField' ? undefined : previousField(ctx, op, names.key, fieldName);
-  const result: FieldOperation = {
-    names,
-    fieldName,
-    label: `${names.label}.${fieldName}`,
-    after: fieldDefOf(call),
-    resolveRelated: relatedFieldResolver(state, names.app, names.key),
-  };
-  if (before) result.before = before;
-  return result;
+  const target = call ? readFieldTarget(ctx, op) : undefined;
+  if (!call || !target) return undefined;
+  return { ...target, after: fieldShape(call), resolveRelated: relatedFieldResolver(ctx.stateBefore(op), target.names.app, target.names.key) };
+}
+
+/** An AddField that adds a column to a table that holds rows (see changesExistingTable). */
+export function readAddedColumn(ctx: FileContext, op: Operation): FieldOperation | undefined {
+  if (op.name !== 'AddField' || !changesExistingTable(ctx, op)) return undefined;
+  const added = readFieldOperation(ctx, op);
+  return added && hasColumn(added.after) ? added : undefined;
+}
+
+/** An AlterField of a column whose previous definition is known (see previousField): both definitions have a column. */
+export interface AlteredColumn extends FieldOperation {
+  before: FieldDef;
+}
+
+/**
+ * An AlterField of a table that holds rows, when the previous definition is known. makemigrations repeats every
+ * attribute (null=True, unique=True, db_index=True...) on each AlterField, so without history nothing is a change.
+ */
+export function readAlteredColumn(ctx: FileContext, op: Operation): AlteredColumn | undefined {
+  if (op.name !== 'AlterField' || !changesExistingTable(ctx, op)) return undefined;
+  const change = readFieldOperation(ctx, op);
+  const before = change?.before;
+  if (!change || !before || !hasColumn(before) || !hasColumn(change.after)) return undefined;
+  return { ...change, before };
+}
+
+/** What an AlterField does to the column type on the vendor; undefined when the previous definition or a type is unknown. */
+export function columnTypeChange(change: FieldOperation, database: Database): TypeChange | undefined {
+  if (!change.before) return undefined;
+  const before = columnType(change.before, database, change.resolveRelated);
+  const after = columnType(change.after, database, change.resolveRelated);
+  return before && after ? compareColumnTypes(before, after, database) : undefined;
 }
 
 /** The span of a keyword argument of the field call when present, else the operation's. */
@@ -538,9 +598,19 @@ export function togetherSets(expr: Expr | undefined): Set<string> | undefined {
   return result;
 }
 
-/** Sets of `after` missing from `before`: what an AlterUniqueTogether / AlterIndexTogether adds. */
-export function addedTogetherSets(before: Set<string>, after: Set<string>): string[] {
-  return [...after].filter((set) => !before.has(set));
+/**
+ * The field-name sets an AlterUniqueTogether / AlterIndexTogether adds to the model's option as the state knows it
+ * (see previousModel). Undefined for other operations and when either side cannot be read.
+ */
+export function addedTogetherSets(ctx: FileContext, op: Operation): { names: ModelNames; added: string[] } | undefined {
+  const option = op.name === 'AlterUniqueTogether' ? 'unique_together' : op.name === 'AlterIndexTogether' ? 'index_together' : undefined;
+  const names = modelNames(ctx, op);
+  const model = option && names ? previousModel(ctx, op, names.key) : undefined;
+  if (!option || !names || !model) return undefined;
+  const before = togetherSets(model.options[option]);
+  const after = togetherSets(opArg(op, option));
+  if (!before || !after) return undefined;
+  return { names, added: [...after].filter((set) => !before.has(set)) };
 }
 
 /**

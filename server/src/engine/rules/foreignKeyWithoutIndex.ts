@@ -3,7 +3,9 @@
 // constraint, and Django's on_delete collector queries it too. A graph rule because the index that covers the column
 // is often added by a later migration (the recommended `db_index=False` + AddIndexConcurrently pattern).
 import type { CallExpr, Expr } from '../python/model';
+import { togetherSets } from './fieldTypes';
 import type { GraphRule } from './rule';
+import { runSqlTexts } from './runSqlText';
 import {
   calleeName,
   dictEntry,
@@ -16,7 +18,6 @@ import {
   runsAgainstDatabase,
   stringValue,
   targetModel,
-  togetherSets,
   type LatestFieldDefinition,
 } from './support';
 
@@ -55,7 +56,8 @@ export const foreignKeyWithoutIndex: GraphRule = {
   },
   check(ctx) {
     const leadingColumns = new Map<string, Set<string>>();
-    const unmanagedModels = new Set<string>();
+    // Models this rule cannot judge: unmanaged tables, and a unique/index_together that is not spelled out literally.
+    const unjudgedModels = new Set<string>();
     const rawSql: string[] = [];
     const renamedModels: [string, string][] = [];
     const cover = (app: string, model: string, name: string | undefined): void => {
@@ -65,11 +67,16 @@ export const foreignKeyWithoutIndex: GraphRule = {
       names.add(name.replace(/^-/, '').toLowerCase());
       leadingColumns.set(key, names);
     };
+    const coverTogether = (app: string, model: string, value: Expr | undefined): void => {
+      const sets = togetherSets(value);
+      if (!sets) unjudgedModels.add(`${app}:${model}`);
+      for (const set of sets ?? []) cover(app, model, set.split(', ')[0]);
+    };
     // Any index ever declared on the model counts, whichever migration adds it: silent when unsure.
     for (const file of ctx.files) {
       const app = file.app;
       for (const op of file.allOperations) {
-        if (op.name === 'RunSQL') rawSql.push(...sqlStrings(opArg(op, 'sql')));
+        if (op.name === 'RunSQL') rawSql.push(...runSqlTexts(file, op).map((text) => text.sql));
         if (op.name === 'RenameModel') {
           const oldName = stringValue(opArg(op, 'old_name'))?.toLowerCase();
           const newName = stringValue(opArg(op, 'new_name'))?.toLowerCase();
@@ -79,16 +86,12 @@ export const foreignKeyWithoutIndex: GraphRule = {
         if (!model) continue;
         if (op.name === 'CreateModel') {
           const options = opArg(op, 'options');
-          if (literalTruth(dictEntry(options, 'managed')?.value) === false) unmanagedModels.add(`${app}:${model}`);
+          if (literalTruth(dictEntry(options, 'managed')?.value) === false) unjudgedModels.add(`${app}:${model}`);
           for (const index of listItems(dictEntry(options, 'indexes')?.value)) cover(app, model, leadingName(index));
           for (const constraint of listItems(dictEntry(options, 'constraints')?.value)) cover(app, model, leadingName(constraint));
-          for (const option of ['unique_together', 'index_together']) {
-            for (const set of togetherSets(dictEntry(options, option)?.value)) cover(app, model, set.split(', ')[0]);
-          }
+          for (const option of ['unique_together', 'index_together']) coverTogether(app, model, dictEntry(options, option)?.value);
         } else if (op.name === 'AlterUniqueTogether' || op.name === 'AlterIndexTogether') {
-          for (const set of togetherSets(opArg(op, op.name === 'AlterUniqueTogether' ? 'unique_together' : 'index_together'))) {
-            cover(app, model, set.split(', ')[0]);
-          }
+          coverTogether(app, model, opArg(op, op.name === 'AlterUniqueTogether' ? 'unique_together' : 'index_together'));
         } else if (INDEX_OPERATIONS.has(op.name)) {
           cover(app, model, leadingName(opArg(op, 'index')));
         } else if (CONSTRAINT_OPERATIONS.has(op.name)) {
@@ -104,7 +107,7 @@ export const foreignKeyWithoutIndex: GraphRule = {
     }
 
     for (const definition of latestFieldDefinitions(ctx.files, ctx.nodes)) {
-      if (!lacksIndex(definition, leadingColumns, unmanagedModels, rawSql)) continue;
+      if (!lacksIndex(definition, leadingColumns, unjudgedModels, rawSql)) continue;
       const { file, op, modelLabel, field, call } = definition;
       ctx.report(file.path, {
         span: call.kwargSpans['db_index'] ?? call.span,
@@ -115,7 +118,7 @@ export const foreignKeyWithoutIndex: GraphRule = {
   },
 };
 
-function lacksIndex(definition: LatestFieldDefinition, leadingColumns: Map<string, Set<string>>, unmanagedModels: Set<string>, rawSql: string[]): boolean {
+function lacksIndex(definition: LatestFieldDefinition, leadingColumns: Map<string, Set<string>>, unjudgedModels: Set<string>, rawSql: string[]): boolean {
   const { file, op, model, field, call } = definition;
   if (calleeName(call) !== 'ForeignKey' || !runsAgainstDatabase(op)) return false;
   // Only an explicit literal `db_index=False` turns the default index off.
@@ -123,7 +126,7 @@ function lacksIndex(definition: LatestFieldDefinition, leadingColumns: Map<strin
   if (!dbIndex || literalTruth(dbIndex) !== false) return false;
   // unique and primary keys carry their own index.
   if (kwargFlag(call, 'unique', false) !== false || kwargFlag(call, 'primary_key', false) !== false) return false;
-  if (unmanagedModels.has(`${file.app}:${model}`)) return false;
+  if (unjudgedModels.has(`${file.app}:${model}`)) return false;
   // Without a database constraint and with DO_NOTHING, parent deletes never look at this table.
   if (kwargFlag(call, 'db_constraint', true) === false && onDeleteName(call) === 'DO_NOTHING') return false;
   const column = fieldColumnName(field, fieldShape(call));
@@ -159,14 +162,6 @@ function leadingName(expr: Expr | undefined): string | undefined {
   if (target?.kind === 'string') return target.value;
   if (target?.kind === 'call' && calleeName(target) === 'F') return stringValue(target.args[0]);
   return undefined;
-}
-
-/** Every literal SQL string of a RunSQL `sql` argument: a string, a list of strings, or `(sql, params)` pairs. */
-function sqlStrings(expr: Expr | undefined): string[] {
-  if (!expr) return [];
-  if (expr.kind === 'string') return [expr.value];
-  if (expr.kind === 'list' || expr.kind === 'tuple') return expr.items.flatMap((item) => sqlStrings(item));
-  return [];
 }
 
 function escapeRegExp(text: string): string {

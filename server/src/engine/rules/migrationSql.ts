@@ -3,7 +3,7 @@
 // scanning happens once per file.
 import type { MigrationModel, Operation, Span } from '../python/model';
 import { scanSql, type SqlStatement } from '../sql/scanner';
-import { createdTable, type SqlName } from '../sql/statements';
+import { createdTable, parseAlterTable, type AlterTableInfo, type SqlName } from '../sql/statements';
 import type { FileContext, FixData } from './rule';
 import { runSqlTexts, sqlSpan, type RunSqlText } from './runSqlText';
 import { dictEntry, opArg, stringValue } from './support';
@@ -43,7 +43,7 @@ export function runSqlOperations(ctx: FileContext): Operation[] {
 }
 
 /** Lower-cased names of the tables created before a statement in the same migration: by CreateModel or CREATE TABLE. */
-export function tablesCreatedBefore(ctx: FileContext, item: MigrationSqlStatement): Set<string> {
+function tablesCreatedBefore(ctx: FileContext, item: MigrationSqlStatement): Set<string> {
   const tables = new Set<string>();
   for (const op of ctx.file.allOperations) {
     if (op.span.start >= item.op.span.start) break;
@@ -63,6 +63,26 @@ export function tablesCreatedBefore(ctx: FileContext, item: MigrationSqlStatemen
 /** True when the named table was created earlier in this migration (an empty table nobody else uses yet). */
 export function isNewTable(ctx: FileContext, item: MigrationSqlStatement, table: SqlName | undefined): boolean {
   return table !== undefined && tablesCreatedBefore(ctx, item).has(tableKey(table));
+}
+
+/**
+ * The tables a statement names that existed before the migration (those it created earlier are left out). Undefined
+ * when every named table is new, so the statement touches no existing data; a statement naming no table gives [].
+ */
+export function existingTables(ctx: FileContext, item: MigrationSqlStatement, tables: readonly SqlName[]): SqlName[] | undefined {
+  const created = tablesCreatedBefore(ctx, item);
+  const existing = tables.filter((table) => !created.has(tableKey(table)));
+  return tables.length > 0 && existing.length === 0 ? undefined : existing;
+}
+
+/** The ALTER TABLE statements of the migration, except those on a table it created earlier (see isNewTable). */
+export function existingTableAlters(ctx: FileContext): { item: MigrationSqlStatement; alter: AlterTableInfo }[] {
+  const alters: { item: MigrationSqlStatement; alter: AlterTableInfo }[] = [];
+  for (const item of migrationSqlStatements(ctx)) {
+    const alter = parseAlterTable(item.statement);
+    if (alter && !isNewTable(ctx, item, alter.table)) alters.push({ item, alter });
+  }
+  return alters;
 }
 
 export function tableKey(name: SqlName): string {

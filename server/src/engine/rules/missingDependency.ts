@@ -1,8 +1,7 @@
 // missing-dependency: a dependency on a migration that does not exist in an app that is in the workspace. Django
 // raises NodeNotFoundError while loading the graph, so every `migrate`, `makemigrations` and test run fails.
-import type { Dependency, MigrationModel } from '../python/model';
-import type { FixData, GraphRule } from './rule';
-import { dependencyNameSpan, isLoadableMigrationName, migrationKey, squashReplacements } from './support';
+import type { GraphRule } from './rule';
+import { isLoadableMigrationName, migrationKey, migrationReferences, renameDependencyFix, squashReplacements } from './support';
 
 /** Names Django resolves itself instead of looking them up. */
 const SPECIAL_NAMES = new Set(['__first__', '__latest__']);
@@ -44,25 +43,20 @@ export const missingDependency: GraphRule = {
       if (!node.dependencies.some((dependency) => dependency.app === node.app && !SPECIAL_NAMES.has(dependency.name))) appsWithRoot.add(node.app);
     }
     const replacements = squashReplacements(ctx.nodes);
-    for (const file of ctx.files) {
-      const migrationClass = file.migrationClass;
-      if (!migrationClass || !isLoadableMigrationName(file.name)) continue;
-      for (const dependency of [...migrationClass.dependencies, ...migrationClass.runBefore]) {
-        if (dependency.dynamic || SPECIAL_NAMES.has(dependency.name)) continue;
-        const appNames = namesByApp.get(dependency.app);
-        // Apps without migrations in the workspace (django.contrib, third-party packages) cannot be checked, nor can an
-        // app whose first migration is absent: only part of its history was given (e.g. `check one_file.py`).
-        if (!appNames || !appsWithRoot.has(dependency.app) || appNames.has(dependency.name)) continue;
-        // Django redirects dependencies on replaced migrations to the squashed one (see replaced-migration-still-referenced).
-        if (replacements.has(migrationKey(dependency.app, dependency.name))) continue;
-        const candidate = sameNumberCandidate(dependency.name, appNames);
-        const kind = migrationClass.runBefore.includes(dependency) ? 'The run_before entry' : 'Dependency';
-        ctx.report(file.path, {
-          span: dependency.span,
-          message: `${kind} (\`${dependency.app}\`, \`${dependency.name}\`) does not exist: app \`${dependency.app}\` has no such migration${candidate ? ` (did you mean \`${candidate}\`?)` : ''}; Django raises NodeNotFoundError.`,
-          fixes: candidate ? renameFix(file, dependency, candidate) : [],
-        });
-      }
+    for (const { file, dependency, runBefore } of migrationReferences(ctx.files)) {
+      if (dependency.dynamic || SPECIAL_NAMES.has(dependency.name)) continue;
+      const appNames = namesByApp.get(dependency.app);
+      // Apps without migrations in the workspace (django.contrib, third-party packages) cannot be checked, nor can an
+      // app whose first migration is absent: only part of its history was given (e.g. `check one_file.py`).
+      if (!appNames || !appsWithRoot.has(dependency.app) || appNames.has(dependency.name)) continue;
+      // Django redirects dependencies on replaced migrations to the squashed one (see replaced-migration-still-referenced).
+      if (replacements.has(migrationKey(dependency.app, dependency.name))) continue;
+      const candidate = sameNumberCandidate(dependency.name, appNames);
+      ctx.report(file.path, {
+        span: dependency.span,
+        message: `${runBefore ? 'The run_before entry' : 'Dependency'} (\`${dependency.app}\`, \`${dependency.name}\`) does not exist: app \`${dependency.app}\` has no such migration${candidate ? ` (did you mean \`${candidate}\`?)` : ''}; Django raises NodeNotFoundError.`,
+        fixes: candidate ? renameDependencyFix(file, dependency, candidate) : [],
+      });
     }
   },
 };
@@ -73,9 +67,4 @@ function sameNumberCandidate(name: string, existing: Set<string>): string | unde
   if (!number) return undefined;
   const matches = [...existing].filter((candidate) => candidate.startsWith(`${number}_`));
   return matches.length === 1 ? matches[0] : undefined;
-}
-
-function renameFix(file: MigrationModel, dependency: Dependency, target: string): FixData[] {
-  const span = dependencyNameSpan(file, dependency);
-  return span ? [{ kind: 'replace-text', span, newText: target, title: `Depend on ${dependency.app}.${target}` }] : [];
 }

@@ -2,10 +2,7 @@ import type { Operation } from '../python/model';
 import { dmlVerb, isDdl } from '../sql/statements';
 import { migrationSqlStatements, type MigrationSqlStatement } from './migrationSql';
 import type { FileContext, FileRule } from './rule';
-import { migrationAtomic, modelNames, opArg } from './support';
-
-/** Operations that only change Django's state, never the database. */
-const STATE_ONLY_OPERATIONS = new Set(['AlterModelOptions', 'AlterModelManagers', 'SeparateDatabaseAndState', 'IgnoreMigration']);
+import { isStateOnlyOperation, migrationAtomic, modelNames, opArg } from './support';
 
 export const mixedSchemaAndData: FileRule = {
   id: 'mixed-schema-and-data',
@@ -53,7 +50,7 @@ operations = [
 
 function isSchemaOperation(op: Operation, statements: readonly MigrationSqlStatement[]): boolean {
   if (op.name === 'RunSQL') return statements.some((item) => item.op === op && isDdl(item.statement));
-  return op.name !== 'RunPython' && !STATE_ONLY_OPERATIONS.has(op.name);
+  return op.name !== 'RunPython' && !isStateOnlyOperation(op);
 }
 
 function dataDescription(op: Operation, statements: readonly MigrationSqlStatement[]): string | undefined {

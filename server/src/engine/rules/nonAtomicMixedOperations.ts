@@ -2,7 +2,7 @@ import type { Operation, Span } from '../python/model';
 import { isIdempotent } from '../sql/statements';
 import { migrationSqlStatements, statementExcerpt } from './migrationSql';
 import type { FileContext, FileRule } from './rule';
-import { migrationAtomic, modelNames } from './support';
+import { isStateOnlyOperation, migrationAtomic, modelNames } from './support';
 
 /** Django operations that are safe to run again after they succeeded. */
 const REPEATABLE_OPERATIONS = new Set([
@@ -11,7 +11,6 @@ const REPEATABLE_OPERATIONS = new Set([
   // Data migrations are conventionally written to be re-runnable; their code cannot be judged statically.
   'RunPython',
 ]);
-const STATE_ONLY_OPERATIONS = new Set(['AlterModelOptions', 'AlterModelManagers', 'SeparateDatabaseAndState', 'IgnoreMigration']);
 
 /** One step that commits on its own in a non-atomic migration: a Django operation or one RunSQL statement. */
 interface Step {
@@ -76,7 +75,7 @@ function migrationSteps(ctx: FileContext): Step[] {
   const statements = migrationSqlStatements(ctx);
   const steps: Step[] = [];
   for (const op of ctx.file.allOperations) {
-    if (!ctx.touchesDatabase(op) || STATE_ONLY_OPERATIONS.has(op.name)) continue;
+    if (!ctx.touchesDatabase(op) || isStateOnlyOperation(op)) continue;
     const topLevel = ctx.file.operations[op.topLevelIndex] ?? op;
     if (op.name === 'RunSQL') {
       for (const item of statements) {

@@ -1,7 +1,7 @@
 // RemoveField drops the column while the old code, still running during the deploy, SELECTs it.
 import type { FileRule } from './rule';
-import { columnName, previousField } from './fieldTypes';
-import { changesExistingTable, isManyToManyType, modelNames, targetFieldName } from './support';
+import { readFieldTarget } from './fieldTypes';
+import { changesExistingTable, fieldColumnName, isManyToManyType } from './support';
 
 export const removeField: FileRule = {
   id: 'remove-field',
@@ -47,17 +47,16 @@ class Migration(migrations.Migration):
   check(ctx) {
     for (const op of ctx.file.allOperations) {
       if (op.name !== 'RemoveField' || !changesExistingTable(ctx, op)) continue;
-      const names = modelNames(ctx, op);
-      const fieldName = targetFieldName(op);
-      if (!names || !fieldName) continue;
-      const field = previousField(ctx, op, names.key, fieldName);
+      const removed = readFieldTarget(ctx, op);
+      if (!removed) continue;
+      const { names, fieldName, before } = removed;
       const dropped =
-        field && isManyToManyType(field.type)
+        before && isManyToManyType(before.type)
           ? 'drops its many-to-many table (data loss) while old code still queries it'
-          : `drops column ${(field && columnName(fieldName, field)) ?? fieldName} from ${names.table} (data loss) while old code still SELECTs it`;
+          : `drops column ${(before && fieldColumnName(fieldName, before)) ?? fieldName} from ${names.table} (data loss) while old code still SELECTs it`;
       ctx.report({
         span: op.span,
-        message: `RemoveField ${names.label}.${fieldName}: ${dropped}`,
+        message: `RemoveField ${removed.label}: ${dropped}`,
         operation: op,
         // Turning it into a state-only removal only makes sense for a top-level operation.
         fixes: op.context === 'operations' ? [{ kind: 'state-only-remove-field', operationSpan: op.span }] : [],

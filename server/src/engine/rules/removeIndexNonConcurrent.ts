@@ -1,8 +1,8 @@
 // DROP INDEX without CONCURRENTLY needs an ACCESS EXCLUSIVE lock: brief, but it queues behind every query.
 import type { Operation } from '../python/model';
-import type { FileContext, FileRule, FixData } from './rule';
-import { hasColumn, hasPlainIndex, isPrimaryKey, isUnique, kwargSpanOr, readFieldOperation } from './fieldTypes';
-import { changesExistingTable, migrationAtomic, modelNames, opArg, stringValue } from './support';
+import type { FileContext, FileRule } from './rule';
+import { hasPlainIndex, isPrimaryKey, isUnique, kwargSpanOr, readAlteredColumn } from './fieldTypes';
+import { changesExistingTable, concurrentIndexFixes, modelNames, opArg, stringValue } from './support';
 
 export const removeIndexNonConcurrent: FileRule = {
   id: 'remove-index-non-concurrent',
@@ -47,20 +47,17 @@ function checkRemoveIndex(ctx: FileContext, op: Operation): void {
   const names = modelNames(ctx, op);
   if (!names) return;
   const indexName = stringValue(opArg(op, 'name'));
-  const fixes: FixData[] = [{ kind: 'use-concurrent-index', operationSpan: op.span, nameSpan: op.nameSpan, replacement: 'RemoveIndexConcurrently' }];
-  if (migrationAtomic(ctx) !== false) fixes.push({ kind: 'set-atomic-false' });
   ctx.report({
     span: op.span,
     message: `RemoveIndex ${names.label}: drops ${indexName ? `index ${indexName}` : 'an index'} without CONCURRENTLY; its ACCESS EXCLUSIVE lock on ${names.table} queues behind every running query`,
     operation: op,
-    fixes,
+    fixes: concurrentIndexFixes(ctx, op, 'RemoveIndexConcurrently'),
   });
 }
 
 function checkDbIndexOff(ctx: FileContext, op: Operation): void {
-  const change = readFieldOperation(ctx, op);
-  if (!change?.before || !hasColumn(change.before) || !hasColumn(change.after)) return;
-  if (hasPlainIndex(change.before) !== true || hasPlainIndex(change.after) !== false) return;
+  const change = readAlteredColumn(ctx, op);
+  if (!change || hasPlainIndex(change.before) !== true || hasPlainIndex(change.after) !== false) return;
   // When a unique constraint replaces the plain index, add-unique-constraint reports the change.
   if (isUnique(change.after) !== false || isPrimaryKey(change.after) !== false) return;
   ctx.report({

@@ -1,9 +1,8 @@
 // Renaming a column breaks the old code that is still running during the deploy: it SELECTs the old name.
 import type { Operation } from '../python/model';
-import type { FieldDef } from '../state/types';
 import type { FileContext, FileRule } from './rule';
-import { columnName, kwargSpanOr, previousField, readFieldOperation } from './fieldTypes';
-import { changesExistingTable, isManyToManyType, modelNames, opArg, stringValue } from './support';
+import { kwargSpanOr, readAlteredColumn, readFieldTarget } from './fieldTypes';
+import { changesExistingTable, fieldColumnName, isManyToManyType, opArg, stringValue } from './support';
 
 export const renameField: FileRule = {
   id: 'rename-field',
@@ -46,12 +45,10 @@ export const renameField: FileRule = {
 };
 
 function checkRenameField(ctx: FileContext, op: Operation): void {
-  const names = modelNames(ctx, op);
-  const oldName = stringValue(opArg(op, 'old_name'));
+  const renamed = readFieldTarget(ctx, op);
   const newName = stringValue(opArg(op, 'new_name'));
-  if (!names || !oldName || !newName) return;
-  const field: FieldDef | undefined = previousField(ctx, op, names.key, oldName);
-  const label = `${names.label}.${oldName}`;
+  if (!renamed || !newName) return;
+  const { names, fieldName: oldName, label, before: field } = renamed;
   if (!field) {
     ctx.report({
       span: op.span,
@@ -70,8 +67,8 @@ function checkRenameField(ctx: FileContext, op: Operation): void {
     });
     return;
   }
-  const before = columnName(oldName, field);
-  const after = columnName(newName, field);
+  const before = fieldColumnName(oldName, field);
+  const after = fieldColumnName(newName, field);
   if (before === undefined || before === after) return;
   ctx.report({
     span: op.span,
@@ -81,10 +78,10 @@ function checkRenameField(ctx: FileContext, op: Operation): void {
 }
 
 function checkColumnChange(ctx: FileContext, op: Operation): void {
-  const change = readFieldOperation(ctx, op);
-  if (!change?.before) return;
-  const before = columnName(change.fieldName, change.before);
-  const after = columnName(change.fieldName, change.after);
+  const change = readAlteredColumn(ctx, op);
+  if (!change) return;
+  const before = fieldColumnName(change.fieldName, change.before);
+  const after = fieldColumnName(change.fieldName, change.after);
   if (before === undefined || after === undefined || before === after) return;
   ctx.report({
     span: kwargSpanOr(change.after, 'db_column', op.span),

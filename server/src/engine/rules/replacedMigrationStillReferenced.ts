@@ -2,7 +2,7 @@
 // depends on one of them. Django redirects the dependency while the squashed migration keeps `replaces`; the day
 // someone finishes the squash by removing `replaces` (as Django's docs ask), the graph breaks with NodeNotFoundError.
 import type { GraphRule } from './rule';
-import { dependencyNameSpan, isLoadableMigrationName, migrationKey, squashReplacements } from './support';
+import { isLoadableMigrationName, migrationKey, migrationReferences, renameDependencyFix, squashReplacements } from './support';
 
 export const replacedMigrationStillReferenced: GraphRule = {
   id: 'replaced-migration-still-referenced',
@@ -32,22 +32,17 @@ export const replacedMigrationStillReferenced: GraphRule = {
   check(ctx) {
     const present = new Set(ctx.nodes.filter((node) => isLoadableMigrationName(node.name)).map((node) => migrationKey(node.app, node.name)));
     const replacements = squashReplacements(ctx.nodes);
-    for (const file of ctx.files) {
-      const migrationClass = file.migrationClass;
-      if (!migrationClass || !isLoadableMigrationName(file.name)) continue;
-      for (const dependency of [...migrationClass.dependencies, ...migrationClass.runBefore]) {
-        if (dependency.dynamic) continue;
-        const key = migrationKey(dependency.app, dependency.name);
-        const squash = replacements.get(key);
-        // While the original file still exists, the squash is in its transition phase and the dependency is fine.
-        if (!squash || present.has(key) || squash.path === file.path) continue;
-        const span = dependencyNameSpan(file, dependency);
-        ctx.report(file.path, {
-          span: dependency.span,
-          message: `${migrationClass.runBefore.includes(dependency) ? 'run_before names' : 'Depends on'} \`${dependency.app}.${dependency.name}\`, which \`${squash.app}.${squash.name}\` replaces and which no longer exists: point at \`${squash.name}\` instead so the squash can drop \`replaces\`.`,
-          fixes: span && squash.app === dependency.app ? [{ kind: 'replace-text', span, newText: squash.name, title: `Depend on ${squash.app}.${squash.name}` }] : [],
-        });
-      }
+    for (const { file, dependency, runBefore } of migrationReferences(ctx.files)) {
+      if (dependency.dynamic) continue;
+      const key = migrationKey(dependency.app, dependency.name);
+      const squash = replacements.get(key);
+      // While the original file still exists, the squash is in its transition phase and the dependency is fine.
+      if (!squash || present.has(key) || squash.path === file.path) continue;
+      ctx.report(file.path, {
+        span: dependency.span,
+        message: `${runBefore ? 'run_before names' : 'Depends on'} \`${dependency.app}.${dependency.name}\`, which \`${squash.app}.${squash.name}\` replaces and which no longer exists: point at \`${squash.name}\` instead so the squash can drop \`replaces\`.`,
+        fixes: squash.app === dependency.app ? renameDependencyFix(file, dependency, squash.name) : [],
+      });
     }
   },
 };

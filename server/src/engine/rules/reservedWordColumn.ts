@@ -3,7 +3,7 @@
 import type { CallExpr, Expr, Operation, Span } from '../python/model';
 import { databasesReserving, isReservedWord } from '../sql/reservedWords';
 import type { FileContext, FileRule } from './rule';
-import { createModelFields, dictEntry, fieldColumnName, fieldCall, fieldShape, isUnmanagedModel, literalTruth, opArg, stringValue, targetModel } from './support';
+import { createModelFields, dictEntry, fieldColumnName, fieldCall, fieldShape, isUnmanagedModel, literalTruth, opArg, stringValue, targetModel, writtenModelName } from './support';
 
 export const reservedWordColumn: FileRule = {
   id: 'reserved-word-column',
@@ -111,5 +111,5 @@ function argumentSpan(op: Operation, param: string, value: Expr): Span {
 
 /** The model name as written (`ChecklistItem` in CreateModel, usually lower case in field operations). */
 function modelLabel(op: Operation): string {
-  return stringValue(opArg(op, op.name === 'CreateModel' ? 'name' : 'model_name')) ?? '?';
+  return writtenModelName(op) ?? '?';
 }

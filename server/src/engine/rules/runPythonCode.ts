@@ -2,6 +2,7 @@
 // offers small syntax-tree walks over it. Code imported from elsewhere cannot be inspected and is skipped.
 import type { SyntaxNode } from '@lezer/common';
 import type { Expr, MigrationModel, Operation, Span } from '../python/model';
+import type { FileContext } from './rule';
 import { opArg } from './support';
 
 export interface Parameter {
@@ -31,6 +32,25 @@ export interface RunPythonCode {
 export function runPythonCode(model: MigrationModel, op: Operation, param: 'code' | 'reverse_code'): RunPythonCode | undefined {
   const expr = opArg(op, param);
   return expr ? resolveCallable(model, expr) : undefined;
+}
+
+/**
+ * The in-file code of every RunPython that runs against the database, for the given arguments. A function used by
+ * several operations (or as both code and reverse_code) comes once, with the first operation that uses it.
+ */
+export function runPythonFunctions(ctx: FileContext, params: readonly ('code' | 'reverse_code')[]): { op: Operation; code: RunPythonCode }[] {
+  const found: { op: Operation; code: RunPythonCode }[] = [];
+  const seen = new Set<number>();
+  for (const op of ctx.file.allOperations) {
+    if (op.name !== 'RunPython' || !ctx.touchesDatabase(op)) continue;
+    for (const param of params) {
+      const code = runPythonCode(ctx.file, op, param);
+      if (!code || seen.has(code.node.from)) continue;
+      seen.add(code.node.from);
+      found.push({ op, code });
+    }
+  }
+  return found;
 }
 
 export function resolveCallable(model: MigrationModel, expr: Expr): RunPythonCode | undefined {

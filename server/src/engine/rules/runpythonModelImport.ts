@@ -1,7 +1,7 @@
 import type { SyntaxNode } from '@lezer/common';
 import type { MigrationModel, Operation } from '../python/model';
 import type { FileContext, FileRule } from './rule';
-import { accessChain, nodeText, runPythonCode, walkDescendants, type RunPythonCode } from './runPythonCode';
+import { accessChain, nodeText, runPythonFunctions, walkDescendants, type RunPythonCode } from './runPythonCode';
 
 /** Attributes that only a model class has: touching them means the code uses the model itself. */
 const MODEL_ATTRIBUTES = new Set(['objects', '_default_manager', '_base_manager', '_meta', 'DoesNotExist', 'MultipleObjectsReturned']);
@@ -31,16 +31,7 @@ export const runpythonModelImport: FileRule = {
   },
   check(ctx) {
     const moduleBindings = importBindings(ctx.file, topLevelImports(ctx.file));
-    const seen = new Set<number>();
-    for (const op of ctx.file.allOperations) {
-      if (op.name !== 'RunPython' || !ctx.touchesDatabase(op)) continue;
-      for (const param of ['code', 'reverse_code'] as const) {
-        const code = runPythonCode(ctx.file, op, param);
-        if (!code || seen.has(code.node.from)) continue;
-        seen.add(code.node.from);
-        checkCode(ctx, op, code, moduleBindings);
-      }
-    }
+    for (const { op, code } of runPythonFunctions(ctx, ['code', 'reverse_code'])) checkCode(ctx, op, code, moduleBindings);
   },
 };
 

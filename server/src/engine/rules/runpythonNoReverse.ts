@@ -1,5 +1,5 @@
-import type { FixData, FileRule } from './rule';
-import { opArg } from './support';
+import type { FileRule } from './rule';
+import { missingReverseFixes, opArg } from './support';
 
 export const runpythonNoReverse: FileRule = {
   id: 'runpython-no-reverse',
@@ -23,14 +23,10 @@ export const runpythonNoReverse: FileRule = {
   check(ctx) {
     for (const op of ctx.file.allOperations) {
       if (op.name !== 'RunPython' || !ctx.touchesDatabase(op) || op.call.hasStarArgs) continue;
-      const reverse = opArg(op, 'reverse_code');
-      if (reverse && reverse.kind !== 'none') continue;
+      const fixes = missingReverseFixes(op, 'reverse_code');
+      if (!fixes) continue;
       const code = opArg(op, 'code');
       const what = code?.kind === 'name' ? `RunPython(${code.dotted})` : 'RunPython';
-      const callee = op.call.callee.text;
-      const fixes: FixData[] = reverse
-        ? [{ kind: 'replace-text', span: reverse.span, newText: `${callee}.noop`, title: `Use ${callee}.noop as reverse_code` }]
-        : [{ kind: 'add-reverse-code', argListSpan: op.call.argListSpan }];
       ctx.report({ span: op.span, message: `${what} has no reverse_code, so this migration cannot be unapplied`, operation: op, fixes });
     }
   },

@@ -1,5 +1,5 @@
 import type { FileRule } from './rule';
-import { runPythonCode, type Parameter, type RunPythonCode } from './runPythonCode';
+import { runPythonFunctions, type Parameter, type RunPythonCode } from './runPythonCode';
 
 const CONVENTIONAL = ['apps', 'schema_editor'] as const;
 
@@ -24,16 +24,9 @@ export const runpythonSignature: FileRule = {
     safeCodeLanguage: 'python',
   },
   check(ctx) {
-    const seen = new Set<number>();
-    for (const op of ctx.file.allOperations) {
-      if (op.name !== 'RunPython' || !ctx.touchesDatabase(op)) continue;
-      for (const param of ['code', 'reverse_code'] as const) {
-        const code = runPythonCode(ctx.file, op, param);
-        if (!code || seen.has(code.node.from)) continue;
-        seen.add(code.node.from);
-        const problem = signatureProblem(code);
-        if (problem) ctx.report({ span: code.signatureSpan, message: problem, operation: op });
-      }
+    for (const { op, code } of runPythonFunctions(ctx, ['code', 'reverse_code'])) {
+      const problem = signatureProblem(code);
+      if (problem) ctx.report({ span: code.signatureSpan, message: problem, operation: op });
     }
   },
 };

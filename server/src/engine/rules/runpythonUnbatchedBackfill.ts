@@ -1,7 +1,7 @@
 import type { SyntaxNode } from '@lezer/common';
 import type { MigrationModel } from '../python/model';
 import type { FileRule } from './rule';
-import { accessChain, nodeText, runPythonCode, walkDescendants, type AccessChain, type RunPythonCode } from './runPythonCode';
+import { accessChain, nodeText, runPythonFunctions, walkDescendants, type AccessChain, type RunPythonCode } from './runPythonCode';
 
 const MANAGERS = new Set(['objects', '_default_manager', '_base_manager']);
 /** Wrappers that still iterate the whole queryset: `for o in list(Order.objects.all())`. */
@@ -45,12 +45,7 @@ export const runpythonUnbatchedBackfill: FileRule = {
     safeCodeLanguage: 'python',
   },
   check(ctx) {
-    const seen = new Set<number>();
-    for (const op of ctx.file.allOperations) {
-      if (op.name !== 'RunPython' || !ctx.touchesDatabase(op)) continue;
-      const code = runPythonCode(ctx.file, op, 'code');
-      if (!code || seen.has(code.node.from)) continue;
-      seen.add(code.node.from);
+    for (const { op, code } of runPythonFunctions(ctx, ['code'])) {
       for (const finding of unbatchedWork(ctx.file, code)) {
         ctx.report({ span: { start: finding.node.from, end: finding.end }, message: finding.message, operation: op });
       }

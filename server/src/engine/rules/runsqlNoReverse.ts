@@ -1,6 +1,6 @@
-import type { FixData, FileRule } from './rule';
+import type { FileRule } from './rule';
 import { migrationSqlStatements, statementExcerpt } from './migrationSql';
-import { opArg } from './support';
+import { missingReverseFixes } from './support';
 
 export const runsqlNoReverse: FileRule = {
   id: 'runsql-no-reverse',
@@ -27,14 +27,10 @@ export const runsqlNoReverse: FileRule = {
     const statements = migrationSqlStatements(ctx);
     for (const op of ctx.file.allOperations) {
       if (op.name !== 'RunSQL' || !ctx.touchesDatabase(op) || op.call.hasStarArgs) continue;
-      const reverse = opArg(op, 'reverse_sql');
-      if (reverse && reverse.kind !== 'none') continue;
+      const fixes = missingReverseFixes(op, 'reverse_sql');
+      if (!fixes) continue;
       const first = statements.find((item) => item.op === op);
       const what = first ? `RunSQL \`${statementExcerpt(first.statement, 40)}\`` : 'RunSQL';
-      const callee = op.call.callee.text;
-      const fixes: FixData[] = reverse
-        ? [{ kind: 'replace-text', span: reverse.span, newText: `${callee}.noop`, title: `Use ${callee}.noop as reverse_sql` }]
-        : [{ kind: 'add-reverse-sql', argListSpan: op.call.argListSpan }];
       ctx.report({ span: op.span, message: `${what} has no reverse_sql, so this migration cannot be unapplied`, operation: op, fixes });
     }
   },

@@ -3,7 +3,8 @@
 import type { Operation } from '../python/model';
 import { computeLineStarts, lineOfOffset } from '../python/textPositions';
 import type { FileRule } from './rule';
-import { heavyTableWork, modelNames, type HeavyTableWork } from './support';
+import { modelNames } from './support';
+import { heavyTableWork, type HeavyTableWork } from './tableWork';
 
 export const severalHeavyOpsOneTable: FileRule = {
   id: 'several-heavy-ops-one-table',

@@ -2,8 +2,8 @@
 import type { Operation } from '../python/model';
 import type { FieldDef } from '../state/types';
 import type { FileContext, FileRule } from './rule';
-import { columnName, definitionDiffers, fieldShouldBeAltered, flag, hasColumn, hasForeignKeyColumn, hasForeignKeyConstraint, isPrimaryKey, isUnique, previousField, readFieldOperation } from './fieldTypes';
-import { changesExistingTable, modelNames, opArg, stringValue, versionAtLeast } from './support';
+import { definitionDiffers, fieldShouldBeAltered, hasForeignKeyConstraint, isPrimaryKey, isUnique, readAlteredColumn, readFieldTarget } from './fieldTypes';
+import { changesExistingTable, fieldColumnName, hasColumn, hasForeignKeyColumn, kwargFlag, opArg, stringValue, versionAtLeast } from './support';
 
 export const sqliteTableRebuild: FileRule = {
   id: 'sqlite-table-rebuild',
@@ -45,9 +45,9 @@ function rebuildMessage(table: string): string {
 }
 
 function checkAlterField(ctx: FileContext, op: Operation): void {
-  const change = readFieldOperation(ctx, op);
   // Without the previous definition the change may be one the database never sees (help_text, choices): stay silent.
-  if (!change?.before || !hasColumn(change.before) || !hasColumn(change.after)) return;
+  const change = readAlteredColumn(ctx, op);
+  if (!change) return;
   if (fieldShouldBeAltered(change.fieldName, change.before, change.after) !== true) return;
   // Only the column name changed and no foreign key constraint is involved: ALTER TABLE ... RENAME COLUMN.
   if (!definitionDiffers(change.before, change.after) && hasForeignKeyConstraint(change.before) === false && hasForeignKeyConstraint(change.after) === false) return;
@@ -55,29 +55,26 @@ function checkAlterField(ctx: FileContext, op: Operation): void {
 }
 
 function checkRenameField(ctx: FileContext, op: Operation): void {
-  const names = modelNames(ctx, op);
-  const oldName = stringValue(opArg(op, 'old_name'));
+  const renamed = readFieldTarget(ctx, op);
   const newName = stringValue(opArg(op, 'new_name'));
-  if (!names || !oldName || !newName) return;
-  const field = previousField(ctx, op, names.key, oldName);
-  if (!field || !hasColumn(field)) return;
-  if (columnName(oldName, field) === columnName(newName, field)) return;
+  const field = renamed?.before;
+  if (!renamed || !newName || !field || !hasColumn(field)) return;
+  if (fieldColumnName(renamed.fieldName, field) === fieldColumnName(newName, field)) return;
   // A plain column is renamed in place; Django remakes the table when a foreign key constraint is involved.
   if (hasForeignKeyConstraint(field) !== true) return;
-  ctx.report({ span: op.span, message: `RenameField ${names.label}.${oldName} -> ${newName}: ${rebuildMessage(names.table)}`, operation: op });
+  ctx.report({ span: op.span, message: `RenameField ${renamed.label} -> ${newName}: ${rebuildMessage(renamed.names.table)}`, operation: op });
 }
 
 function checkRemoveField(ctx: FileContext, op: Operation): void {
-  const names = modelNames(ctx, op);
-  const fieldName = stringValue(opArg(op, 'name'));
-  if (!names || !fieldName) return;
-  const field = previousField(ctx, op, names.key, fieldName);
+  const removed = readFieldTarget(ctx, op);
+  if (!removed) return;
+  const field = removed.before;
   if (field && !hasColumn(field)) return;
   if (versionAtLeast(ctx.config.djangoVersion, '4.1')) {
     // Django >= 4.1 drops plain columns with ALTER TABLE DROP COLUMN; unknown fields are given that benefit.
     if (!field || dropsInPlace(field)) return;
   }
-  ctx.report({ span: op.span, message: `RemoveField ${names.label}.${fieldName}: ${rebuildMessage(names.table)}`, operation: op });
+  ctx.report({ span: op.span, message: `RemoveField ${removed.label}: ${rebuildMessage(removed.names.table)}`, operation: op });
 }
 
 /** Django's sqlite3 `remove_field` condition for a plain DROP COLUMN. */
@@ -85,7 +82,7 @@ function dropsInPlace(field: FieldDef): boolean {
   return (
     isPrimaryKey(field) === false &&
     isUnique(field) === false &&
-    flag(field, 'db_index', hasForeignKeyColumn(field)) === false &&
+    kwargFlag(field, 'db_index', hasForeignKeyColumn(field)) === false &&
     hasForeignKeyConstraint(field) === false
   );
 }

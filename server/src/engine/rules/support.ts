@@ -1,7 +1,11 @@
-// Helpers shared by rules: reading operation arguments by Django's signatures, literal values, field attributes.
+// Helpers shared by rules: reading operations by Django's signatures, field classes and their columns, the model and
+// table an operation targets, quick-fix data, and the squash-aware migration graph. What the database does with a
+// field (column types, indexes, alterations) lives in fieldTypes.ts.
 import type { CallExpr, Dependency, Expr, MigrationModel, Operation, Span } from '../python/model';
 import type { FieldDef, GraphNode } from '../state/types';
-import type { FileContext } from './rule';
+import type { FileContext, FixData } from './rule';
+
+// --- reading operations: arguments by Django's signatures, literal values ---
 
 /** Positional parameter names of Django's migration operations (after `self`). */
 const OPERATION_PARAMS: Record<string, readonly string[]> = {
@@ -64,12 +68,6 @@ export function literalTruth(expr: Expr | undefined): boolean | undefined {
   }
 }
 
-/** A keyword argument's literal truth, with Django's default when the argument is absent. */
-export function kwargFlag(call: { kwargs: Record<string, Expr> }, name: string, defaultValue: boolean): boolean | undefined {
-  const expr = call.kwargs[name];
-  return expr ? literalTruth(expr) : defaultValue;
-}
-
 /** The model name as written in the operation (`model_name`, or `name` for model-level operations). */
 export function writtenModelName(op: Operation): string | undefined {
   return stringValue(opArg(op, 'model_name')) ?? (isModelOperation(op.name) ? stringValue(opArg(op, 'name')) : undefined);
@@ -82,6 +80,11 @@ export function targetModel(op: Operation): string | undefined {
 
 function isModelOperation(name: string): boolean {
   return name === 'CreateModel' || name === 'DeleteModel' || name.startsWith('AlterModel') || name === 'AlterUniqueTogether' || name === 'AlterIndexTogether' || name === 'AlterOrderWithRespectTo';
+}
+
+/** The field an operation names: `name` of AddField/AlterField/RemoveField, `old_name` of RenameField. */
+export function targetFieldName(op: Operation): string | undefined {
+  return stringValue(opArg(op, op.name === 'RenameField' ? 'old_name' : 'name'));
 }
 
 /** The field call of AddField/AlterField (`field=models.X(...)`), when it is a call. */
@@ -103,12 +106,37 @@ export function calleeName(call: CallExpr): string {
   return callee.text;
 }
 
-/** True when the table behind the operation's model exists before this migration (not created earlier in it). */
-export function isExistingTable(ctx: FileContext, op: Operation): boolean {
-  const model = targetModel(op);
-  if (!model) return true;
-  return !ctx.stateBefore(op).createdInSameMigration(ctx.file.app, model);
+/** One `('name', models.X(...))` entry of a CreateModel's `fields` list. */
+export interface ModelFieldEntry {
+  name: string;
+  nameExpr: Expr;
+  /** The field call, when the entry's second item is a call. */
+  field?: CallExpr;
+  entry: Expr;
 }
+
+/** The literal entries of CreateModel's `fields`; entries that are not `(string, expr)` pairs are skipped. */
+export function createModelFields(op: Operation): ModelFieldEntry[] {
+  const fields = opArg(op, 'fields');
+  if (!fields || (fields.kind !== 'list' && fields.kind !== 'tuple')) return [];
+  const entries: ModelFieldEntry[] = [];
+  for (const entry of fields.items) {
+    if ((entry.kind !== 'tuple' && entry.kind !== 'list') || entry.items.length < 2) continue;
+    const [nameExpr, value] = entry.items as [Expr, Expr];
+    const name = stringValue(nameExpr);
+    if (name === undefined) continue;
+    entries.push({ name, nameExpr, field: value.kind === 'call' ? value : undefined, entry });
+  }
+  return entries;
+}
+
+/** The entry of a literal dict whose key is the string `key`. */
+export function dictEntry(expr: Expr | undefined, key: string): { key: Expr; value: Expr } | undefined {
+  if (expr?.kind !== 'dict') return undefined;
+  return expr.entries.find((entry) => stringValue(entry.key) === key);
+}
+
+// --- field classes and their columns ---
 
 /** A field call written in an operation (`field=models.CharField(...)`) as a FieldDef, like the replayed state's. */
 export function fieldShape(call: CallExpr): FieldDef {
@@ -157,37 +185,131 @@ export function fieldColumnName(fieldName: string, field: { type: string; kwargs
   return hasForeignKeyColumn(field) ? `${fieldName}_id` : fieldName;
 }
 
-// --- hygiene and graph helpers: CreateModel fields, columns, heavy table work, the squash-aware migration graph ---
+// --- models and tables as the state knows them right before an operation ---
 
-/** One `('name', models.X(...))` entry of a CreateModel's `fields` list. */
-export interface ModelFieldEntry {
-  name: string;
-  nameExpr: Expr;
-  /** The field call, when the entry's second item is a call. */
-  field?: CallExpr;
-  entry: Expr;
+/** How messages name a model and its table: `shop.Order` and `shop_order` (or its explicit `db_table`). */
+export interface ModelNames {
+  app: string;
+  /** Lower-cased model name, as Django keys it. */
+  key: string;
+  /** `app.ModelName`, with the model's name as written in its CreateModel when the state knows it. */
+  label: string;
+  table: string;
+  /** True when `table` comes from an explicit `db_table` option. */
+  explicitTable: boolean;
 }
 
-/** The literal entries of CreateModel's `fields`; entries that are not `(string, expr)` pairs are skipped. */
-export function createModelFields(op: Operation): ModelFieldEntry[] {
-  const fields = opArg(op, 'fields');
-  if (!fields || (fields.kind !== 'list' && fields.kind !== 'tuple')) return [];
-  const entries: ModelFieldEntry[] = [];
-  for (const entry of fields.items) {
-    if ((entry.kind !== 'tuple' && entry.kind !== 'list') || entry.items.length < 2) continue;
-    const [nameExpr, value] = entry.items as [Expr, Expr];
-    const name = stringValue(nameExpr);
-    if (name === undefined) continue;
-    entries.push({ name, nameExpr, field: value.kind === 'call' ? value : undefined, entry });
+/** Names of the model an operation targets, read from the state right before it. */
+export function modelNames(ctx: FileContext, op: Operation): ModelNames | undefined {
+  const key = targetModel(op);
+  if (!key) return undefined;
+  const app = ctx.file.app;
+  const model = ctx.stateBefore(op).model(app, key);
+  const written = writtenModelName(op) ?? key;
+  const dbTable = stringValue(model?.options['db_table']);
+  return {
+    app,
+    key,
+    label: `${app}.${model?.name ?? written}`,
+    table: dbTable ?? `${app}_${key}`,
+    explicitTable: dbTable !== undefined,
+  };
+}
+
+/** True when the table behind the operation's model exists before this migration (not created earlier in it). */
+export function isExistingTable(ctx: FileContext, op: Operation): boolean {
+  const model = targetModel(op);
+  if (!model) return true;
+  return !ctx.stateBefore(op).createdInSameMigration(ctx.file.app, model);
+}
+
+/** True when Django issues no SQL for the model: `managed=False` or a proxy model in the replayed state. */
+export function isUnmanagedModel(ctx: FileContext, op: Operation): boolean {
+  const key = targetModel(op);
+  if (!key) return false;
+  const model = ctx.stateBefore(op).model(ctx.file.app, key);
+  if (!model) return false;
+  return literalTruth(model.options['managed']) === false || literalTruth(model.options['proxy']) === true;
+}
+
+/** The operation runs SQL against a table that already holds rows: not state-only, not a table created
+ *  earlier in this migration, not an unmanaged or proxy model. */
+export function changesExistingTable(ctx: FileContext, op: Operation): boolean {
+  return ctx.touchesDatabase(op) && isExistingTable(ctx, op) && !isUnmanagedModel(ctx, op);
+}
+
+/** An AddConstraint of one constraint class (`CheckConstraint`, `UniqueConstraint`...) on a table that holds rows. */
+export interface AddedConstraint {
+  call: CallExpr;
+  names: ModelNames;
+  /** The constraint's literal `name=`. */
+  name?: string;
+}
+
+export function readAddedConstraint(ctx: FileContext, op: Operation, constraintClass: string): AddedConstraint | undefined {
+  if (op.name !== 'AddConstraint' || !changesExistingTable(ctx, op)) return undefined;
+  const call = constraintCall(op);
+  const names = call && calleeName(call) === constraintClass ? modelNames(ctx, op) : undefined;
+  if (!call || !names) return undefined;
+  const name = stringValue(call.kwargs['name']);
+  return name === undefined ? { call, names } : { call, names, name };
+}
+
+/** Operations that only change Django's state, never the database (SeparateDatabaseAndState's own children count apart). */
+const STATE_ONLY_OPERATIONS = new Set(['AlterModelOptions', 'AlterModelManagers', 'SeparateDatabaseAndState', 'IgnoreMigration']);
+
+export function isStateOnlyOperation(op: Operation): boolean {
+  return STATE_ONLY_OPERATIONS.has(op.name);
+}
+
+/** False when the operation sits in a `state_operations` list (directly or through nesting): it changes state only. */
+export function runsAgainstDatabase(op: Operation): boolean {
+  for (let current: Operation | undefined = op; current; current = current.parent) {
+    if (current.context === 'state_operations') return false;
   }
-  return entries;
+  return true;
 }
 
-/** The entry of a literal dict whose key is the string `key`. */
-export function dictEntry(expr: Expr | undefined, key: string): { key: Expr; value: Expr } | undefined {
-  if (expr?.kind !== 'dict') return undefined;
-  return expr.entries.find((entry) => stringValue(entry.key) === key);
+// --- the migration: atomic, versions, quick fixes ---
+
+/** The Migration class's `atomic`: true (Django's default), false, or undefined when not a literal. */
+export function migrationAtomic(ctx: FileContext): boolean | undefined {
+  const atomic = ctx.file.migrationClass?.atomic;
+  return atomic ? atomic.value : true;
 }
+
+/** True when a dotted version such as "4.2" is at least `minimum` ("5.0"); unparsable parts count as 0. */
+export function versionAtLeast(version: string, minimum: string): boolean {
+  const have = version.split('.').map((part) => parseInt(part, 10) || 0);
+  const want = minimum.split('.').map((part) => parseInt(part, 10) || 0);
+  for (let index = 0; index < Math.max(have.length, want.length); index++) {
+    const a = have[index] ?? 0;
+    const b = want[index] ?? 0;
+    if (a !== b) return a > b;
+  }
+  return true;
+}
+
+/** Quick fixes for AddIndex/RemoveIndex: the concurrent operation, plus `atomic = False` when the migration needs it. */
+export function concurrentIndexFixes(ctx: FileContext, op: Operation, replacement: 'AddIndexConcurrently' | 'RemoveIndexConcurrently'): FixData[] {
+  const fixes: FixData[] = [{ kind: 'use-concurrent-index', operationSpan: op.span, nameSpan: op.nameSpan, replacement }];
+  if (migrationAtomic(ctx) !== false) fixes.push({ kind: 'set-atomic-false' });
+  return fixes;
+}
+
+/**
+ * For a RunPython/RunSQL without a reverse (`reverse_code`/`reverse_sql` absent or None): the quick fixes, `.noop` in
+ * place of an explicit None, else a new keyword argument. Undefined when a reverse is given.
+ */
+export function missingReverseFixes(op: Operation, param: 'reverse_code' | 'reverse_sql'): FixData[] | undefined {
+  const reverse = opArg(op, param);
+  if (reverse && reverse.kind !== 'none') return undefined;
+  const callee = op.call.callee.text;
+  if (reverse) return [{ kind: 'replace-text', span: reverse.span, newText: `${callee}.noop`, title: `Use ${callee}.noop as ${param}` }];
+  return [param === 'reverse_code' ? { kind: 'add-reverse-code', argListSpan: op.call.argListSpan } : { kind: 'add-reverse-sql', argListSpan: op.call.argListSpan }];
+}
+
+// --- the squash-aware migration graph ---
 
 /** `app:name`, the key of a migration in graph maps. */
 export function migrationKey(app: string, name: string): string {
@@ -229,77 +351,33 @@ export function squashReplacements(nodes: readonly GraphNode[]): Map<string, Gra
   return resolved;
 }
 
-// --- compatibility and locking helpers: names, versions, managed tables ---
+/** One entry of the `dependencies` or `run_before` list of a migration Django loads. */
+export interface MigrationReference {
+  file: MigrationModel;
+  dependency: Dependency;
+  /** True for a `run_before` entry (the named migration depends on this one). */
+  runBefore: boolean;
+}
 
-/** True when a dotted version such as "4.2" is at least `minimum` ("5.0"); unparsable parts count as 0. */
-export function versionAtLeast(version: string, minimum: string): boolean {
-  const have = version.split('.').map((part) => parseInt(part, 10) || 0);
-  const want = minimum.split('.').map((part) => parseInt(part, 10) || 0);
-  for (let index = 0; index < Math.max(have.length, want.length); index++) {
-    const a = have[index] ?? 0;
-    const b = want[index] ?? 0;
-    if (a !== b) return a > b;
+export function migrationReferences(files: readonly MigrationModel[]): MigrationReference[] {
+  const references: MigrationReference[] = [];
+  for (const file of files) {
+    const migrationClass = file.migrationClass;
+    if (!migrationClass || !isLoadableMigrationName(file.name)) continue;
+    for (const dependency of migrationClass.dependencies) references.push({ file, dependency, runBefore: false });
+    for (const dependency of migrationClass.runBefore) references.push({ file, dependency, runBefore: true });
   }
-  return true;
+  return references;
 }
 
-/** The field an operation names: `name` of AddField/AlterField/RemoveField, `old_name` of RenameField. */
-export function targetFieldName(op: Operation): string | undefined {
-  return stringValue(opArg(op, op.name === 'RenameField' ? 'old_name' : 'name'));
+/** The quick fix that points a literal dependency tuple at another migration of the same app. */
+export function renameDependencyFix(file: { text: string }, dependency: Dependency, newName: string): FixData[] {
+  const span = dependencyNameSpan(file, dependency);
+  return span ? [{ kind: 'replace-text', span, newText: newName, title: `Depend on ${dependency.app}.${newName}` }] : [];
 }
 
-/** How messages name a model and its table: `shop.Order` and `shop_order` (or its explicit `db_table`). */
-export interface ModelNames {
-  app: string;
-  /** Lower-cased model name, as Django keys it. */
-  key: string;
-  /** `app.ModelName`, with the model's name as written in its CreateModel when the state knows it. */
-  label: string;
-  table: string;
-  /** True when `table` comes from an explicit `db_table` option. */
-  explicitTable: boolean;
-}
-
-/** Names of the model an operation targets, read from the state right before it. */
-export function modelNames(ctx: FileContext, op: Operation): ModelNames | undefined {
-  const key = targetModel(op);
-  if (!key) return undefined;
-  const app = ctx.file.app;
-  const model = ctx.stateBefore(op).model(app, key);
-  const written = stringValue(opArg(op, 'model_name')) ?? stringValue(opArg(op, 'name')) ?? key;
-  const dbTable = stringValue(model?.options['db_table']);
-  return {
-    app,
-    key,
-    label: `${app}.${model?.name ?? written}`,
-    table: dbTable ?? `${app}_${key}`,
-    explicitTable: dbTable !== undefined,
-  };
-}
-
-/** True when Django issues no SQL for the model: `managed=False` or a proxy model in the replayed state. */
-export function isUnmanagedModel(ctx: FileContext, op: Operation): boolean {
-  const key = targetModel(op);
-  if (!key) return false;
-  const model = ctx.stateBefore(op).model(ctx.file.app, key);
-  if (!model) return false;
-  return literalTruth(model.options['managed']) === false || literalTruth(model.options['proxy']) === true;
-}
-
-/** The operation runs SQL against a table that already holds rows: not state-only, not a table created
- *  earlier in this migration, not an unmanaged or proxy model. */
-export function changesExistingTable(ctx: FileContext, op: Operation): boolean {
-  return ctx.touchesDatabase(op) && isExistingTable(ctx, op) && !isUnmanagedModel(ctx, op);
-}
-
-/** The Migration class's `atomic`: true (Django's default), false, or undefined when not a literal. */
-export function migrationAtomic(ctx: FileContext): boolean | undefined {
-  const atomic = ctx.file.migrationClass?.atomic;
-  return atomic ? atomic.value : true;
-}
-
-/** Span of the migration name inside a literal dependency tuple (`("shop", "0002_x")` -> `0002_x`), for rename fixes. */
-export function dependencyNameSpan(file: { text: string }, dependency: Dependency): Span | undefined {
+/** Span of the migration name inside a literal dependency tuple (`("shop", "0002_x")` -> `0002_x`). */
+function dependencyNameSpan(file: { text: string }, dependency: Dependency): Span | undefined {
   if (dependency.dynamic) return undefined;
   const text = file.text.slice(dependency.span.start, dependency.span.end);
   const at = text.lastIndexOf(dependency.name);
@@ -377,7 +455,7 @@ export function latestFieldDefinitions(files: readonly MigrationModel[], nodes: 
         if (field === undefined) return;
         const fields = models.get(modelKey) ?? new Map<string, LatestFieldDefinition | undefined>();
         models.set(modelKey, fields);
-        const modelLabel = stringValue(opArg(op, op.name === 'CreateModel' ? 'name' : 'model_name')) ?? model;
+        const modelLabel = writtenModelName(op) ?? model;
         fields.set(field.toLowerCase(), call ? { file, op, app: file.app, model, modelLabel, field, call } : undefined);
       };
       switch (op.name) {
@@ -412,11 +490,3 @@ export function latestFieldDefinitions(files: readonly MigrationModel[], nodes: 
 }
 
 const latestDefinitionsCache = new WeakMap<readonly MigrationModel[], LatestFieldDefinition[]>();
-
-/** False when the operation sits in a `state_operations` list (directly or through nesting): it changes state only. */
-export function runsAgainstDatabase(op: Operation): boolean {
-  for (let current: Operation | undefined = op; current; current = current.parent) {
-    if (current.context === 'state_operations') return false;
-  }
-  return true;
-}

@@ -111,7 +111,8 @@ function words(statement: SqlStatement): string[] {
   return statement.tokens.map((t) => (t.kind === 'word' ? t.value : ''));
 }
 
-function firstWord(statement: SqlStatement): string | undefined {
+/** The statement's leading keyword, upper-cased (`UPDATE`, `DO`, `REFRESH`...). */
+export function firstWord(statement: SqlStatement): string | undefined {
   const token = statement.tokens[0];
   return token?.kind === 'word' ? token.value : undefined;
 }

@@ -1,5 +1,4 @@
-import { parseAlterTable } from '../../sql/statements';
-import { isNewTable, migrationSqlStatements, reportStatement } from '../migrationSql';
+import { existingTableAlters, reportStatement } from '../migrationSql';
 import type { FileRule } from '../rule';
 
 export const sqlAddColumnNotNull: FileRule = {
@@ -27,9 +26,7 @@ ALTER TABLE shop_order DROP CONSTRAINT shop_order_status_not_null;`,
     safeCodeLanguage: 'sql',
   },
   check(ctx) {
-    for (const item of migrationSqlStatements(ctx)) {
-      const alter = parseAlterTable(item.statement);
-      if (!alter || isNewTable(ctx, item, alter.table)) continue;
+    for (const { item, alter } of existingTableAlters(ctx)) {
       for (const action of alter.actions) {
         if (action.kind !== 'add-column' || !action.notNull || action.hasDefault) continue;
         const column = action.column?.text ?? 'a column';

@@ -1,5 +1,4 @@
-import { parseAlterTable } from '../../sql/statements';
-import { isNewTable, migrationSqlStatements, reportStatement } from '../migrationSql';
+import { existingTableAlters, reportStatement } from '../migrationSql';
 import type { FileRule } from '../rule';
 
 export const sqlAddConstraintNotValidMissing: FileRule = {
@@ -26,9 +25,7 @@ ALTER TABLE shop_order VALIDATE CONSTRAINT shop_order_customer_fk;`,
     safeCodeLanguage: 'sql',
   },
   check(ctx) {
-    for (const item of migrationSqlStatements(ctx)) {
-      const alter = parseAlterTable(item.statement);
-      if (!alter || isNewTable(ctx, item, alter.table)) continue;
+    for (const { item, alter } of existingTableAlters(ctx)) {
       for (const action of alter.actions) {
         if (action.kind !== 'add-constraint' || action.notValid) continue;
         if (action.constraintType !== 'foreign-key' && action.constraintType !== 'check') continue;

@@ -1,5 +1,4 @@
-import { parseAlterTable } from '../../sql/statements';
-import { isNewTable, migrationSqlStatements, reportStatement } from '../migrationSql';
+import { existingTableAlters, reportStatement } from '../migrationSql';
 import type { FileRule } from '../rule';
 
 export const sqlAlterColumnType: FileRule = {
@@ -25,9 +24,7 @@ UPDATE shop_order SET quantity_big = quantity WHERE id BETWEEN 1 AND 10000;
     safeCodeLanguage: 'sql',
   },
   check(ctx) {
-    for (const item of migrationSqlStatements(ctx)) {
-      const alter = parseAlterTable(item.statement);
-      if (!alter || isNewTable(ctx, item, alter.table)) continue;
+    for (const { item, alter } of existingTableAlters(ctx)) {
       const changed = alter.actions.filter((action) => action.kind === 'alter-column-type').map((action) => action.column?.text ?? '?');
       if (changed.length === 0) continue;
       const table = alter.table?.text ?? 'the table';

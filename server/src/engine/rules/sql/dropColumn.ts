@@ -1,5 +1,4 @@
-import { parseAlterTable } from '../../sql/statements';
-import { isNewTable, migrationSqlStatements, reportStatement } from '../migrationSql';
+import { existingTableAlters, reportStatement } from '../migrationSql';
 import type { FileRule } from '../rule';
 
 export const sqlDropColumn: FileRule = {
@@ -30,9 +29,7 @@ migrations.RunSQL(
     safeCodeLanguage: 'python',
   },
   check(ctx) {
-    for (const item of migrationSqlStatements(ctx)) {
-      const alter = parseAlterTable(item.statement);
-      if (!alter || isNewTable(ctx, item, alter.table)) continue;
+    for (const { item, alter } of existingTableAlters(ctx)) {
       const dropped = alter.actions.filter((action) => action.kind === 'drop-column').map((action) => action.column?.text ?? '?');
       if (dropped.length === 0) continue;
       reportStatement(ctx, item, `DROP COLUMN ${dropped.join(', ')} on ${alter.table?.text ?? 'the table'} loses data and breaks old code that still selects it`);

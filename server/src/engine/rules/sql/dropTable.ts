@@ -1,5 +1,5 @@
 import { parseDropTable } from '../../sql/statements';
-import { migrationSqlStatements, reportStatement, tableKey, tablesCreatedBefore } from '../migrationSql';
+import { existingTables, migrationSqlStatements, reportStatement } from '../migrationSql';
 import type { FileRule } from '../rule';
 
 export const sqlDropTable: FileRule = {
@@ -29,9 +29,8 @@ migrations.RunSQL(sql="DROP TABLE IF EXISTS shop_legacyinvoice;", reverse_sql=mi
     for (const item of migrationSqlStatements(ctx)) {
       const drop = parseDropTable(item.statement);
       if (!drop || drop.temporary) continue;
-      const created = tablesCreatedBefore(ctx, item);
-      const existing = drop.tables.filter((table) => !created.has(tableKey(table)));
-      if (existing.length === 0 && drop.tables.length > 0) continue;
+      const existing = existingTables(ctx, item, drop.tables);
+      if (!existing) continue;
       const names = existing.map((table) => table.text).join(', ') || 'a table';
       reportStatement(ctx, item, `DROP TABLE ${names} deletes its data and breaks old code that still queries it`);
     }

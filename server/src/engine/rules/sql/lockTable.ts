@@ -1,5 +1,5 @@
 import { parseLockTable } from '../../sql/statements';
-import { migrationSqlStatements, reportStatement, tableKey, tablesCreatedBefore } from '../migrationSql';
+import { existingTables, migrationSqlStatements, reportStatement } from '../migrationSql';
 import type { FileRule } from '../rule';
 
 /** Lock modes that let ordinary reads and writes continue. */
@@ -29,9 +29,8 @@ export const sqlLockTable: FileRule = {
     for (const item of migrationSqlStatements(ctx)) {
       const lock = parseLockTable(item.statement);
       if (!lock || HARMLESS_MODES.has(lock.mode)) continue;
-      const created = tablesCreatedBefore(ctx, item);
-      const existing = lock.tables.filter((table) => !created.has(tableKey(table)));
-      if (lock.tables.length > 0 && existing.length === 0) continue;
+      const existing = existingTables(ctx, item, lock.tables);
+      if (!existing) continue;
       const tables = existing.map((table) => table.text).join(', ');
       reportStatement(ctx, item, `LOCK TABLE ${tables} in ${lock.mode} mode keeps the table locked until the migration commits`);
     }

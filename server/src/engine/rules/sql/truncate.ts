@@ -1,5 +1,5 @@
 import { parseTruncate } from '../../sql/statements';
-import { migrationSqlStatements, reportStatement, tableKey, tablesCreatedBefore } from '../migrationSql';
+import { existingTables, migrationSqlStatements, reportStatement } from '../migrationSql';
 import type { FileRule } from '../rule';
 
 export const sqlTruncate: FileRule = {
@@ -25,9 +25,8 @@ WHERE id IN (SELECT id FROM shop_cartitem WHERE created_at < now() - interval '9
     for (const item of migrationSqlStatements(ctx)) {
       const truncate = parseTruncate(item.statement);
       if (!truncate) continue;
-      const created = tablesCreatedBefore(ctx, item);
-      const existing = truncate.tables.filter((table) => !created.has(tableKey(table)));
-      if (truncate.tables.length > 0 && existing.length === 0) continue;
+      const existing = existingTables(ctx, item, truncate.tables);
+      if (!existing) continue;
       reportStatement(ctx, item, `TRUNCATE ${existing.map((table) => table.text).join(', ') || 'the table'} deletes every row`);
     }
   },

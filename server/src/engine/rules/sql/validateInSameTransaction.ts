@@ -1,7 +1,7 @@
 import { parseAlterTable } from '../../sql/statements';
 import { migrationSqlStatements, reportStatement, tableKey } from '../migrationSql';
 import type { FileContext, FileRule } from '../rule';
-import { migrationAtomic, modelNames, opArg, stringValue } from '../support';
+import { constraintCall, migrationAtomic, modelNames, stringValue } from '../support';
 
 export const sqlValidateInSameTransaction: FileRule = {
   id: 'sql-validate-in-same-transaction',
@@ -66,8 +66,7 @@ function notValidConstraintsFromOperations(ctx: FileContext): { name: string; po
   const adds: { name: string; position: number }[] = [];
   for (const op of ctx.file.allOperations) {
     if (op.name !== 'AddConstraintNotValid' || !ctx.touchesDatabase(op)) continue;
-    const constraint = opArg(op, 'constraint');
-    const name = constraint?.kind === 'call' ? stringValue(constraint.kwargs['name']) : undefined;
+    const name = stringValue(constraintCall(op)?.kwargs['name']);
     if (name && modelNames(ctx, op)) adds.push({ name: name.toLowerCase(), position: op.span.start });
   }
   return adds;
