@@ -2,7 +2,7 @@
 import type { FieldDef } from '../state/types';
 import type { FileContext, FileRule } from './rule';
 import type { Operation } from '../python/model';
-import { hasForeignKeyConstraint, kwargSpanOr, readAddedColumn, readAlteredColumn, relationTarget, type AlteredColumn, type FieldOperation } from './fieldTypes';
+import { hasForeignKeyConstraint, kwargSpanOr, presentArg, readAddedColumn, readAlteredColumn, relationTarget, type AlteredColumn, type FieldOperation } from './fieldTypes';
 import { hasForeignKeyColumn, stringValue } from './support';
 
 export const addForeignKeyValidating: FileRule = {
@@ -14,7 +14,7 @@ export const addForeignKeyValidating: FileRule = {
   scope: 'file',
   explanation: {
     summary:
-      'Adding a foreign key constraint makes the database check every existing row against the referenced table. On PostgreSQL that takes a SHARE ROW EXCLUSIVE lock on both tables for the whole scan, so writes to the table and to the referenced table (often a hot one such as the users table) wait. MySQL copies the table when foreign_key_checks is on.',
+      'Adding a foreign key constraint to existing data makes the database check every existing row against the referenced table (PostgreSQL skips the check only for a brand-new column with no default, where every row is NULL). On PostgreSQL that takes a SHARE ROW EXCLUSIVE lock on both tables for the whole scan, so writes to the table and to the referenced table (often a hot one such as the users table) wait. MySQL copies the table when foreign_key_checks is on.',
     sql: 'ALTER TABLE "shop_order" ADD CONSTRAINT "shop_order_customer_id_fk" FOREIGN KEY ("customer_id") REFERENCES "shop_customer" ("id") DEFERRABLE INITIALLY DEFERRED;',
     lock: 'SHARE ROW EXCLUSIVE on both tables for the whole validation scan, held until the migration commits (on top of the ACCESS EXCLUSIVE lock of an ADD COLUMN in the same migration).',
     blocks: 'Writes to both tables during the validation; reads continue on PostgreSQL.',
@@ -52,6 +52,7 @@ migrations.RunSQL(
       const field = readAddedColumn(ctx, op) ?? altered;
       if (!field || hasForeignKeyConstraint(field.after) !== true) continue;
       if (altered && !addsConstraint(altered)) continue;
+      if (!altered && ctx.database === 'postgresql' && startsAllNull(field.after)) continue;
       ctx.report({
         span: op.name === 'AlterField' ? kwargSpanOr(field.after, 'db_constraint', op.span) : op.span,
         message: `${op.name} ${field.label}: ${validation(ctx, op, field)}`,
@@ -60,6 +61,14 @@ migrations.RunSQL(
     }
   },
 };
+
+/**
+ * PostgreSQL skips validating a foreign key added inline with a new column that has no default (every row is NULL,
+ * so nothing can violate it); Django adds foreign keys inline on PostgreSQL, so such an AddField takes brief locks only.
+ */
+function startsAllNull(field: FieldDef): boolean {
+  return !presentArg(field, 'default') && !presentArg(field, 'db_default');
+}
 
 /** An AlterField adds (or re-creates) the constraint when there was none or it pointed elsewhere. */
 function addsConstraint(field: AlteredColumn): boolean {
