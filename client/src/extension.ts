@@ -22,6 +22,8 @@ export interface MigrationGuardApi {
   /** Answers every confirmation, pick and input with this Prompter until the returned Disposable is disposed. */
   usePrompter(prompter: Prompter): vscode.Disposable;
   serverState(): ServerState;
+  /** The Django Migrations view's data (what its rows show), for the integration tests. */
+  migrationsView: Pick<vscode.TreeDataProvider<unknown>, 'getChildren' | 'getTreeItem'>;
 }
 
 export function activate(context: vscode.ExtensionContext): MigrationGuardApi {
@@ -58,7 +60,7 @@ export function activate(context: vscode.ExtensionContext): MigrationGuardApi {
   void announceDjangoProjects(locator, log);
   void client.start();
 
-  return { usePrompter: (replacement) => prompter.use(replacement), serverState: () => client.serverState };
+  return { usePrompter: (replacement) => prompter.use(replacement), serverState: () => client.serverState, migrationsView: tree };
 }
 
 export function deactivate(): void {

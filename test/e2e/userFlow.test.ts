@@ -1,0 +1,218 @@
+// Through the user's eyes: the packaged .vsix (`npm run package`) installed into a private code-server, a copy of
+// the fixture project opened in Chromium, and every step done with the keyboard and mouse like a person would:
+// Quick Open a migration, see the squiggle and the Problems entry, hover it, run "Django Migrations: Migrate" from
+// the command palette and confirm the dialog, then answer a flashcard with the keyboard inside the review webview
+// and see it come back after a page reload. Screenshots of each step go to test-artifacts/user-flow/.
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
+import { ARTIFACTS_DIR, e2eHostsUnavailableReason, installVsix, launchChromium, startCodeServer, type CodeServer } from './codeServer';
+import { copyFixtureProject, DJANGO_PYTHON, removeFixtureCopy, REPO_ROOT } from './integrationHarness';
+
+const VSIX = join(REPO_ROOT, 'migration-guard.vsix');
+const SHOTS = join(ARTIFACTS_DIR, 'user-flow');
+const DOCS_IMAGES = join(REPO_ROOT, 'docs', 'images');
+const UI_TIMEOUT = 30_000;
+
+describe('user flow with the installed .vsix (code-server + Chromium)', function () {
+  this.timeout(120_000);
+
+  let workspace: string | undefined;
+  let extensionsDir: string | undefined;
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let shot = 0;
+
+  /** A step's screenshot; with MIGRATION_GUARD_DOCS_IMAGES=1 the ones named for the README also go to docs/images. */
+  async function screenshot(name: string, docsImage?: string): Promise<void> {
+    await page.screenshot({ path: join(SHOTS, `${String(++shot).padStart(2, '0')}-${name}.png`) });
+    if (docsImage && process.env.MIGRATION_GUARD_DOCS_IMAGES === '1') {
+      mkdirSync(DOCS_IMAGES, { recursive: true });
+      await page.screenshot({ path: join(DOCS_IMAGES, `${docsImage}.png`) });
+    }
+  }
+
+  /** Runs a command palette entry by its exact label ("Django Migrations: Migrate"). */
+  async function runCommand(label: string): Promise<void> {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${label}`);
+    await quickInputRow(label).click();
+  }
+
+  /** The quick input row whose label is exactly `label` (not a longer command that starts the same). */
+  function quickInputRow(label: string): Locator {
+    const exact = new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+    return page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
+  }
+
+  async function until(what: string, condition: () => Promise<boolean>): Promise<void> {
+    const deadline = Date.now() + UI_TIMEOUT;
+    while (!(await condition())) {
+      if (Date.now() > deadline) throw new Error(`Timed out after ${UI_TIMEOUT} ms waiting for ${what}`);
+      await page.waitForTimeout(100);
+    }
+  }
+
+  function reviewFrame(): FrameLocator {
+    return page.frameLocator('iframe.webview').frameLocator('iframe#active-frame');
+  }
+
+  function appliedShopMigrations(): string[] {
+    const output = execFileSync(DJANGO_PYTHON, ['manage.py', 'showmigrations', '--list', 'shop'], { cwd: workspace!, encoding: 'utf8', timeout: 60_000 });
+    return output
+      .split('\n')
+      .map((line) => /^\s*\[X\]\s+(\S+)/.exec(line)?.[1])
+      .filter((name): name is string => name !== undefined);
+  }
+
+  before(async function () {
+    this.timeout(300_000);
+    const missing = e2eHostsUnavailableReason();
+    if (missing) {
+      if (process.env.CI) throw new Error(`End-to-end hosts are missing on CI: ${missing}`);
+      console.warn(`\n  SKIPPING the user flow: ${missing}\n`);
+      this.skip();
+    }
+    rmSync(VSIX, { force: true });
+    execFileSync('npm', ['run', 'package', '--silent'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'], timeout: 240_000 });
+    assert.ok(existsSync(VSIX), `npm run package did not produce ${VSIX}`);
+    console.log(`      packaged ${VSIX} (${Math.round(statSync(VSIX).size / 1024)} KB)`);
+
+    extensionsDir = mkdtempSync(join(tmpdir(), 'mg-e2e-extensions-'));
+    installVsix(VSIX, extensionsDir);
+    workspace = copyFixtureProject();
+    server = await startCodeServer({
+      folder: workspace,
+      extensionsDir,
+      extraArgs: ['--disable-workspace-trust'],
+      machineSettings: { 'migrationGuard.pythonPath': DJANGO_PYTHON },
+      userSettings: { 'editor.hover.delay': 150, 'workbench.tips.enabled': false, 'workbench.secondarySideBar.defaultVisibility': 'hidden', 'chat.disableAIFeatures': true },
+    });
+    rmSync(SHOTS, { recursive: true, force: true });
+    mkdirSync(SHOTS, { recursive: true });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.setDefaultTimeout(UI_TIMEOUT);
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && page) await screenshot(`FAILED-${this.currentTest.title.replace(/\W+/g, '-')}`).catch(() => undefined);
+  });
+
+  after(async function () {
+    await browser?.close().catch(() => undefined);
+    await server?.stop();
+    if (workspace) removeFixtureCopy(workspace);
+    if (extensionsDir) rmSync(extensionsDir, { recursive: true, force: true });
+  });
+
+  it('installed the extension from the .vsix, not from the development folder', function () {
+    const installed = execFileSync('ls', [extensionsDir!], { encoding: 'utf8' });
+    assert.match(installed, /migration-guard\.django-migration-guard-\d+\.\d+\.\d+/);
+  });
+
+  it('opens a migration with Quick Open and shows the squiggle', async function () {
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill('0003_product_name_idx');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: '0003_product_name_idx.py' }).first().click();
+    await page.locator('.tab.active', { hasText: '0003_product_name_idx.py' }).waitFor();
+    await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ state: 'visible' });
+    await screenshot('squiggle');
+  });
+
+  it('lists the finding in the Problems panel', async function () {
+    await page.keyboard.press('Control+Shift+M');
+    const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'shop_product_name_idx' }).first();
+    await row.waitFor({ state: 'visible' });
+    assert.match((await row.textContent()) ?? '', /add-index-non-concurrent/);
+    await screenshot('problems');
+  });
+
+  it('explains the risk when the squiggle is hovered', async function () {
+    const squiggle = page.locator('.monaco-editor .squiggly-warning').first();
+    const box = await squiggle.boundingBox();
+    assert.ok(box, 'the squiggle has a position on screen');
+    await page.mouse.move(box.x + Math.min(40, box.width / 2), box.y + box.height / 2);
+    // The language server's explanation, not only the diagnostic's message (which the hover also shows).
+    const hover = page.locator('.monaco-hover').filter({ hasText: 'on PostgreSQL' }).first();
+    await hover.waitFor({ state: 'visible' });
+    const text = (await hover.textContent()) ?? '';
+    assert.match(text, /AddIndex/);
+    assert.match(text, /Lock:\s*SHARE/);
+    await screenshot('hover', 'editor-hover');
+    await page.mouse.move(5, 5);
+    await page.keyboard.press('Escape');
+  });
+
+  it('runs "Django Migrations: Migrate" from the command palette and confirms the dialog', async function () {
+    assert.deepEqual(appliedShopMigrations(), []);
+    await page.locator('.monaco-editor .view-lines').first().click();
+    await runCommand('Django Migrations: Migrate');
+    await quickInputRow('All apps').click();
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 60_000 });
+    assert.match((await dialog.textContent()) ?? '', /apply 5 migrations on database/);
+    // The planning step is over once the dialog asks: its progress notification must be gone.
+    await page.locator('.notification-toast', { hasText: 'planning' }).waitFor({ state: 'hidden', timeout: 10_000 });
+    await screenshot('migrate-confirmation', 'migrate-confirmation');
+    await dialog.locator('.monaco-button', { hasText: /^Migrate$/ }).click();
+    await page.locator('.notifications-toasts', { hasText: 'Migrate all apps: done' }).waitFor({ state: 'visible', timeout: 90_000 });
+    await screenshot('migrate-done');
+    assert.deepEqual(appliedShopMigrations(), ['0001_initial', '0002_name_products', '0003_product_name_idx']);
+  });
+
+  it('shows the migrations as applied in the Django Migrations view', async function () {
+    await runCommand('Django Migrations: Show Migrations');
+    const row = page.locator('.monaco-list-row', { hasText: '0003_product_name_idx' }).filter({ hasText: 'applied' }).first();
+    await row.waitFor({ state: 'visible', timeout: 60_000 });
+    assert.doesNotMatch((await row.textContent()) ?? '', /not applied/);
+    await screenshot('migrations-view');
+  });
+
+  let countsAfterAnswer = '';
+  let questionAfterAnswer = '';
+
+  it('opens the review flashcards and answers a card with the keyboard', async function () {
+    await runCommand('Django Migrations: Review Flashcards');
+    const frame = reviewFrame();
+    const question = frame.locator('#card-question');
+    await question.waitFor({ state: 'visible' });
+    const counts = frame.locator('.counts');
+    const countsBefore = (await counts.getAttribute('aria-label')) ?? '';
+    assert.equal(await frame.locator('#undo').isDisabled(), true, 'nothing answered yet');
+
+    await question.click();
+    await page.keyboard.press('Space');
+    await frame.locator('#card-answer').waitFor({ state: 'visible' });
+    await screenshot('review-answer', 'review-panel');
+    await page.keyboard.press('3');
+    // The host recorded the answer: Undo becomes available and the counts move.
+    await until('Undo to become available', async () => !(await frame.locator('#undo').isDisabled()));
+    await until('the counts to change', async () => ((await counts.getAttribute('aria-label')) ?? '') !== countsBefore);
+    countsAfterAnswer = (await counts.getAttribute('aria-label')) ?? '';
+    questionAfterAnswer = (await question.textContent()) ?? '';
+    await screenshot('review-answered');
+  });
+
+  it('brings the review panel back after "Developer: Reload Window", with the progress and the card kept', async function () {
+    assert.ok(countsAfterAnswer, 'the previous step answered a card');
+    await runCommand('Developer: Reload Window');
+    await page.waitForEvent('load', { timeout: 60_000 });
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+    const frame = reviewFrame();
+    await frame.locator('.counts').waitFor({ state: 'visible', timeout: 60_000 });
+    await frame.locator(`.counts[aria-label="${countsAfterAnswer}"]`).waitFor({ state: 'visible' });
+    await screenshot('review-restored');
+    assert.equal(await frame.locator('#card-question').textContent(), questionAfterAnswer, 'the restored panel shows the card that was on screen');
+  });
+});

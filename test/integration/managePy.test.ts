@@ -1,0 +1,191 @@
+// The manage.py commands against the fixture project with real Django (SQLite next to manage.py, created by the
+// first migrate). Confirmations are answered by a scripted Prompter, the way a user answers the dialogs, and every
+// effect is checked independently with `manage.py showmigrations` and the files on disk. The tests run in order:
+// each one starts from the database state the previous one left.
+import * as assert from 'node:assert/strict';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import * as vscode from 'vscode';
+import {
+  appliedMigrations,
+  byLabel,
+  closeAllEditors,
+  describeQuestion,
+  extensionApi,
+  fixturePath,
+  MIGRATIONS,
+  openMigration,
+  ScriptedPrompter,
+  waitFor,
+  withPrompter,
+} from './support';
+
+interface CommandResult {
+  status: string;
+  message?: string;
+  files?: string[];
+  plan?: { app: string; name: string; operations: string[] }[];
+}
+
+const SHOP = ['shop.0001_initial', 'shop.0002_name_products', 'shop.0003_product_name_idx'];
+const CONTENTTYPES = ['contenttypes.0001_initial', 'contenttypes.0002_remove_content_type_name'];
+
+function run(command: string, prompter: ScriptedPrompter, ...args: unknown[]): Promise<CommandResult> {
+  return withPrompter(prompter, async () => {
+    const result = await vscode.commands.executeCommand<CommandResult | undefined>(command, ...args);
+    assert.ok(result, `${command} returned no result`);
+    return result;
+  });
+}
+
+function migrationArgument(name: string): { managePy: string; app: string; name: string } {
+  return { managePy: fixturePath('manage.py'), app: 'shop', name };
+}
+
+/** `app.migration -> description` of every row of the Django Migrations view. */
+async function viewRows(): Promise<Map<string, string>> {
+  const view = (await extensionApi()).migrationsView;
+  const labelOf = (item: vscode.TreeItem): string => (typeof item.label === 'string' ? item.label : (item.label?.label ?? ''));
+  const rows = new Map<string, string>();
+  for (const app of (await view.getChildren()) ?? []) {
+    const appLabel = labelOf(await view.getTreeItem(app));
+    for (const migration of (await view.getChildren(app)) ?? []) {
+      const item = await view.getTreeItem(migration);
+      rows.set(`${appLabel}.${labelOf(item)}`, typeof item.description === 'string' ? item.description : '');
+    }
+  }
+  return rows;
+}
+
+/** Waits until the view shows each migration in the given state (`applied` or `not applied`). */
+async function waitForView(expected: Record<string, 'applied' | 'not applied'>): Promise<void> {
+  let rows = new Map<string, string>();
+  await waitFor(
+    `the Django Migrations view to show ${JSON.stringify(expected)}`,
+    async () => {
+      rows = await viewRows();
+      return Object.entries(expected).every(([migration, state]) => rows.get(migration)?.split(' · ')[0] === state) || undefined;
+    },
+    20_000,
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}\nrows: ${JSON.stringify([...rows])}`);
+  });
+}
+
+function states(migrations: string[], state: 'applied' | 'not applied'): Record<string, 'applied' | 'not applied'> {
+  return Object.fromEntries(migrations.map((migration) => [migration, state]));
+}
+
+describe('manage.py commands with Django', function () {
+  this.timeout(120_000);
+
+  before(async function () {
+    await extensionApi();
+    assert.equal(existsSync(fixturePath('db.sqlite3')), false, 'the runner starts from a copy without a database');
+  });
+
+  after(async function () {
+    await closeAllEditors();
+  });
+
+  it('lists every migration as not applied in the Django Migrations view (showmigrations)', async function () {
+    const prompter = new ScriptedPrompter([]);
+    const result = await run('migrationGuard.showMigrations', prompter);
+    assert.equal(result.status, 'done', result.message);
+    await waitForView(states([...CONTENTTYPES, ...SHOP], 'not applied'));
+    const rows = await viewRows();
+    assert.deepEqual([...rows.keys()].filter((key) => key.startsWith('shop.')), SHOP, 'the view lists the app migrations in order');
+  });
+
+  it('migrates all apps once the plan is confirmed', async function () {
+    await openMigration(MIGRATIONS.nameIndex);
+    const prompter = new ScriptedPrompter([{ pick: byLabel('All apps') }, { confirm: true }]);
+    const result = await run('migrationGuard.migrate', prompter);
+    assert.equal(result.status, 'done', `${result.message}; asked: ${prompter.asked.map(describeQuestion).join(' | ')}`);
+    prompter.assertAllAnswered();
+
+    const [pick, confirm] = prompter.asked;
+    assert.ok(pick?.kind === 'pick' && pick.items.some((item) => item.label === 'Up to shop.0003_product_name_idx'), 'offers the migration in the editor as a target');
+    assert.ok(confirm?.kind === 'confirm');
+    assert.match(confirm.request.message, /apply 5 migrations on database ".*db\.sqlite3" \(sqlite3\)/);
+    assert.match(confirm.request.detail ?? '', /Settings: e2esite\.settings/);
+    assert.match(confirm.request.detail ?? '', /Apply shop\.0003_product_name_idx/);
+    assert.equal(confirm.request.confirmLabel, 'Migrate');
+    assert.deepEqual(result.plan?.map((step) => `${step.app}.${step.name}`).filter((name) => name.startsWith('shop.')), SHOP);
+
+    const applied = await appliedMigrations();
+    assert.deepEqual(SHOP.map((migration) => applied.get(migration)), [true, true, true]);
+    await waitForView(states([...CONTENTTYPES, ...SHOP], 'applied'));
+  });
+
+  it('shows the SQL of a migration (sqlmigrate, both directions)', async function () {
+    const result = await run('migrationGuard.showSql', new ScriptedPrompter([]), migrationArgument('0003_product_name_idx'));
+    assert.equal(result.status, 'done', result.message);
+    const text = await waitFor('the SQL preview to be the active editor', () => {
+      const document = vscode.window.activeTextEditor?.document;
+      return document?.uri.path.endsWith('shop.0003_product_name_idx.sql') ? document.getText() : undefined;
+    });
+    assert.match(text, /CREATE INDEX "shop_product_name_idx" ON "shop_product" \("name"\)/);
+    assert.match(text, /DROP INDEX "shop_product_name_idx"/);
+  });
+
+  it('changes nothing when the rollback confirmation is declined', async function () {
+    const prompter = new ScriptedPrompter([{ confirm: false }]);
+    const result = await run('migrationGuard.rollback', prompter, migrationArgument('0003_product_name_idx'));
+    assert.equal(result.status, 'declined');
+    assert.equal((await appliedMigrations()).get('shop.0003_product_name_idx'), true);
+  });
+
+  it('rolls back to before a migration once confirmed', async function () {
+    const prompter = new ScriptedPrompter([{ confirm: true }]);
+    const result = await run('migrationGuard.rollback', prompter, migrationArgument('0003_product_name_idx'));
+    assert.equal(result.status, 'done', result.message);
+    const [confirm] = prompter.asked;
+    assert.ok(confirm?.kind === 'confirm');
+    assert.match(confirm.request.message, /Roll back shop to 0002_name_products: UNAPPLY 1 migration/);
+    assert.equal(confirm.request.confirmLabel, 'Roll Back');
+
+    const applied = await appliedMigrations();
+    assert.equal(applied.get('shop.0002_name_products'), true);
+    assert.equal(applied.get('shop.0003_product_name_idx'), false);
+    await waitForView({ 'shop.0002_name_products': 'applied', 'shop.0003_product_name_idx': 'not applied' });
+  });
+
+  it('migrates up to the migration in the editor (Migrate to Here)', async function () {
+    await openMigration(MIGRATIONS.nameIndex);
+    const prompter = new ScriptedPrompter([{ confirm: true }]);
+    const result = await run('migrationGuard.migrateToHere', prompter);
+    assert.equal(result.status, 'done', result.message);
+    assert.deepEqual(result.plan?.map((step) => step.name), ['0003_product_name_idx']);
+    assert.equal((await appliedMigrations()).get('shop.0003_product_name_idx'), true);
+    await waitForView(states(SHOP, 'applied'));
+  });
+
+  it('reports model changes without a migration, then writes one (makemigrations)', async function () {
+    const models = fixturePath('shop', 'models.py');
+    const original = readFileSync(models, 'utf8');
+    appendFileSync(models, '\n\nclass Supplier(models.Model):\n    name = models.CharField(max_length=100)\n');
+    try {
+      const check = await run('migrationGuard.checkMissingMigrations', new ScriptedPrompter([]));
+      assert.equal(check.status, 'done');
+      assert.match(check.message ?? '', /Models have changes without a migration in shop/);
+
+      const prompter = new ScriptedPrompter([{ pick: byLabel('shop') }, { input: 'supplier' }, { confirm: true }]);
+      const result = await run('migrationGuard.makeMigrations', prompter);
+      assert.equal(result.status, 'done', `${result.message}; asked: ${prompter.asked.map(describeQuestion).join(' | ')}`);
+      prompter.assertAllAnswered();
+      const written = fixturePath('shop', 'migrations', '0004_supplier.py');
+      assert.deepEqual(result.files, [written]);
+      const confirm = prompter.asked[2];
+      assert.ok(confirm?.kind === 'confirm');
+      assert.equal(confirm.request.message, 'Write 1 migration file?');
+      assert.match(confirm.request.detail ?? '', /Create model Supplier/);
+
+      assert.match(readFileSync(written, 'utf8'), /migrations\.CreateModel\(\s*name='Supplier'/);
+      await waitFor('the new migration to open in the editor', () => vscode.window.activeTextEditor?.document.uri.fsPath === written || undefined);
+      const again = await run('migrationGuard.checkMissingMigrations', new ScriptedPrompter([]));
+      assert.match(again.message ?? '', /No missing migrations/);
+    } finally {
+      writeFileSync(models, original);
+    }
+  });
+});
