@@ -1,0 +1,286 @@
+// Language server benchmark, through the real server over stdio as an editor would drive it:
+//  - edit-to-diagnostics latency (p50, p95) for a generated 1,500-line migration and a 100-line one: each of N edits
+//    is an incremental didChange, timed until the publishDiagnostics carrying that document version arrives;
+//  - the server's resident memory after indexing a generated project of 2,000+ migrations (scripts/benchCorpus.mjs).
+// Targets (issue 3): p95 < 20 ms for 1,500 lines, < 5 ms for 100 lines, < 150 MB after indexing 2,000 files.
+// Usable alone (`node scripts/bench-lsp.mjs [--edits N] [--server dist/server.js]`) or from scripts/bench.mjs via
+// `benchLsp()`.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { generateCorpus } from './benchCorpus.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const { createProtocolConnection, StreamMessageReader, StreamMessageWriter } = require('vscode-languageserver-protocol/node');
+
+const TARGETS = { largeP95Ms: 20, smallP95Ms: 5, rssMb: 150 };
+
+/** mulberry32, so the generated migrations are the same on every run. */
+function prng(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A migration of about `targetLines` lines shaped like a squashed one: models created with their fields, then a
+ * stream of AddField / AlterField / RemoveField / AddIndex / RunSQL / RunPython, some of which the rules flag.
+ */
+export function generateMigration(targetLines, seed = 7) {
+  const random = prng(seed);
+  const lines = [
+    'from django.db import migrations, models',
+    '',
+    '',
+    'def backfill(apps, schema_editor):',
+    '    Item = apps.get_model("bench", "Item0")',
+    '    Item.objects.filter(code__isnull=True).update(code="")',
+    '',
+    '',
+    'class Migration(migrations.Migration):',
+    '    dependencies = [("bench", "0001_initial")]',
+    '',
+    '    operations = [',
+  ];
+  const models = [];
+  let model = 0;
+  let field = 0;
+  const close = ['    ]', ''];
+  while (lines.length + close.length < targetLines) {
+    const roll = random();
+    if (models.length === 0 || roll < 0.12) {
+      const name = `Item${model++}`;
+      models.push(name.toLowerCase());
+      lines.push('        migrations.CreateModel(', `            name="${name}",`, '            fields=[');
+      lines.push('                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),');
+      for (let index = 0; index < 8; index++) lines.push(`                ("field_${index}", models.CharField(max_length=${50 + index}, blank=True)),`);
+      lines.push('            ],', '        ),');
+      continue;
+    }
+    const target = models[Math.floor(random() * models.length)];
+    if (roll < 0.5) {
+      lines.push('        migrations.AddField(', `            model_name="${target}",`, `            name="extra_${field++}",`, `            field=models.IntegerField(default=0, help_text="counter ${field}"),`, '        ),');
+    } else if (roll < 0.7) {
+      lines.push('        migrations.AlterField(', `            model_name="${target}",`, '            name="field_1",', `            field=models.CharField(max_length=${60 + Math.floor(random() * 40)}, blank=True),`, '        ),');
+    } else if (roll < 0.8) {
+      lines.push('        migrations.AddIndex(', `            model_name="${target}",`, `            index=models.Index(fields=["field_2"], name="${target}_f2_${field++}_idx"),`, '        ),');
+    } else if (roll < 0.88) {
+      lines.push('        migrations.RemoveField(', `            model_name="${target}",`, '            name="field_7",', '        ),');
+    } else if (roll < 0.95) {
+      lines.push(`        migrations.RunSQL("UPDATE bench_${target} SET field_0 = '' WHERE field_0 IS NULL", reverse_sql=migrations.RunSQL.noop),`);
+    } else {
+      lines.push('        migrations.RunPython(backfill, migrations.RunPython.noop),');
+    }
+  }
+  lines.push(...close);
+  return lines.join('\n');
+}
+
+const INITIAL = `from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    initial = True
+    dependencies = []
+
+    operations = [
+        migrations.CreateModel(
+            name="Seed",
+            fields=[("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"))],
+        ),
+    ]
+`;
+
+class BenchClient {
+  constructor(serverPath, workspace) {
+    this.child = spawn(process.execPath, [serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stderr.resume();
+    this.connection = createProtocolConnection(new StreamMessageReader(this.child.stdout), new StreamMessageWriter(this.child.stdin));
+    this.waiters = new Set();
+    this.progressEnded = false;
+    this.connection.onNotification('textDocument/publishDiagnostics', (params) => {
+      for (const waiter of [...this.waiters]) waiter(params);
+    });
+    this.connection.onNotification('$/progress', (params) => {
+      if (params.value?.kind === 'end') this.progressEnded = true;
+      for (const waiter of [...this.waiters]) waiter(undefined);
+    });
+    this.connection.onRequest('workspace/configuration', (params) => params.items.map(() => ({})));
+    this.connection.onRequest('window/workDoneProgress/create', () => null);
+    this.connection.onRequest('client/registerCapability', () => null);
+    this.connection.onNotification('window/logMessage', () => undefined);
+    this.connection.listen();
+    this.workspace = workspace;
+  }
+
+  async initialize() {
+    const uri = pathToFileURL(this.workspace).href;
+    await this.connection.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: uri,
+      workspaceFolders: [{ uri, name: 'bench' }],
+      capabilities: {
+        workspace: { configuration: true, didChangeWatchedFiles: { dynamicRegistration: true } },
+        textDocument: { publishDiagnostics: { versionSupport: true } },
+        window: { workDoneProgress: true },
+      },
+    });
+    await this.connection.sendNotification('initialized', {});
+  }
+
+  /** Resolves with the first notification `accept` returns a value for; rejects after `timeoutMs`. */
+  waitFor(accept, timeoutMs, what) {
+    return new Promise((resolve, reject) => {
+      const waiter = (params) => {
+        const value = accept(params);
+        if (value === undefined) return;
+        this.waiters.delete(waiter);
+        clearTimeout(timer);
+        resolve(value);
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(waiter);
+        reject(new Error(`timed out waiting for ${what}`));
+      }, timeoutMs);
+      this.waiters.add(waiter);
+      waiter(undefined);
+    });
+  }
+
+  waitForIndexing(timeoutMs) {
+    return this.waitFor(() => (this.progressEnded ? true : undefined), timeoutMs, 'indexing');
+  }
+
+  waitForVersion(uri, version, timeoutMs = 30000) {
+    return this.waitFor((params) => (params && params.uri === uri && params.version === version ? params : undefined), timeoutMs, `diagnostics v${version}`);
+  }
+
+  residentMb() {
+    const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
+    const kilobytes = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+    return kilobytes / 1024;
+  }
+
+  async dispose() {
+    try {
+      await Promise.race([this.connection.sendRequest('shutdown'), new Promise((resolve) => setTimeout(resolve, 2000))]);
+      await this.connection.sendNotification('exit');
+    } catch {
+      // already gone
+    }
+    await Promise.race([new Promise((resolve) => this.child.once('exit', resolve)), new Promise((resolve) => setTimeout(resolve, 2000))]);
+    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+    this.connection.dispose();
+  }
+}
+
+const percentile = (sorted, share) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(share * sorted.length) - 1))];
+
+/** Opens `text`, then makes `edits` single-character edits and times each until its diagnostics arrive. */
+async function editLatency(client, path, text, edits) {
+  const uri = pathToFileURL(path).href;
+  await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
+  await client.waitForVersion(uri, 1);
+  const lines = text.split('\n');
+  // Edit a field's max_length near the middle of the file: a real change the rules must look at again. A file
+  // without one gets its first line (the "Generated by Django" comment) edited instead.
+  const middle = Math.floor(lines.length / 2);
+  let line = lines.findIndex((content, index) => index >= middle && /max_length=\d/.test(content));
+  if (line < 0) line = lines.findIndex((content) => /max_length=\d/.test(content));
+  const character = line >= 0 ? lines[line].indexOf('max_length=') + 'max_length='.length : 0;
+  if (line < 0) line = 0;
+  const samples = [];
+  let version = 1;
+  for (let edit = 0; edit < edits; edit++) {
+    version++;
+    const digit = String((edit % 9) + 1);
+    const range = { start: { line, character }, end: { line, character: character + 1 } };
+    const started = process.hrtime.bigint();
+    const published = client.waitForVersion(uri, version);
+    await client.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range, text: digit }] });
+    await published;
+    samples.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { lines: lines.length, edits, p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), max: sorted[sorted.length - 1] };
+}
+
+export async function benchLsp({ serverPath = join(ROOT, 'dist', 'server.js'), edits = 100, log = console.log } = {}) {
+  if (!existsSync(serverPath)) throw new Error(`${serverPath} is missing: run \`npm run build\` first`);
+  const scratch = mkdtempSync(join(tmpdir(), 'mg-bench-lsp-'));
+  try {
+    const latencyRoot = join(scratch, 'latency');
+    const migrations = join(latencyRoot, 'bench', 'migrations');
+    mkdirSync(migrations, { recursive: true });
+    writeFileSync(join(migrations, '__init__.py'), '');
+    writeFileSync(join(migrations, '0001_initial.py'), INITIAL);
+    const latency = new BenchClient(serverPath, latencyRoot);
+    let large;
+    let small;
+    try {
+      await latency.initialize();
+      await latency.waitForIndexing(60000);
+      large = await editLatency(latency, join(migrations, '0002_squashed.py'), generateMigration(1500, 11), edits);
+      small = await editLatency(latency, join(migrations, '0003_small.py'), generateMigration(100, 12), edits);
+    } finally {
+      await latency.dispose();
+    }
+
+    const corpusRoot = join(scratch, 'corpus');
+    const corpus = generateCorpus(corpusRoot);
+    const indexing = new BenchClient(serverPath, corpusRoot);
+    let rssMb;
+    let indexMs;
+    let inCorpus;
+    try {
+      const started = process.hrtime.bigint();
+      await indexing.initialize();
+      await indexing.waitForIndexing(300000);
+      indexMs = Number(process.hrtime.bigint() - started) / 1e6;
+      // Let the workspace-wide graph pass that follows indexing finish before reading the memory.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      rssMb = indexing.residentMb();
+      // The same edit loop on an ordinary migration of the big project: what typing costs in a real workspace.
+      const app = readdirSync(corpusRoot).sort()[3];
+      const folder = join(corpusRoot, app, 'migrations');
+      const last = readdirSync(folder).filter((name) => name.endsWith('.py') && name !== '__init__.py').sort().pop();
+      inCorpus = await editLatency(indexing, join(folder, last), readFileSync(join(folder, last), 'utf8'), Math.min(edits, 50));
+    } finally {
+      await indexing.dispose();
+    }
+
+    const result = { large, small, inCorpus, index: { files: corpus.files, ms: indexMs, rssMb }, targets: TARGETS };
+    const ms = (value) => `${value.toFixed(1)} ms`;
+    const verdict = (ok) => (ok ? 'ok' : 'OVER TARGET');
+    log('Language server (node dist/server.js --stdio, real LSP client, incremental didChange):');
+    log(`  ${large.lines}-line migration: edit-to-diagnostics p50 ${ms(large.p50)}, p95 ${ms(large.p95)} (target < ${TARGETS.largeP95Ms} ms: ${verdict(large.p95 < TARGETS.largeP95Ms)}), max ${ms(large.max)}, ${large.edits} edits`);
+    log(`  ${small.lines}-line migration: edit-to-diagnostics p50 ${ms(small.p50)}, p95 ${ms(small.p95)} (target < ${TARGETS.smallP95Ms} ms: ${verdict(small.p95 < TARGETS.smallP95Ms)}), max ${ms(small.max)}, ${small.edits} edits`);
+    log(`  indexing ${corpus.files} migrations: ${(indexMs / 1000).toFixed(2)} s, resident memory after ${rssMb.toFixed(0)} MB (target < ${TARGETS.rssMb} MB: ${verdict(rssMb < TARGETS.rssMb)})`);
+    log(`  ${inCorpus.lines}-line migration of that ${corpus.files}-migration project: edit-to-diagnostics p50 ${ms(inCorpus.p50)}, p95 ${ms(inCorpus.p95)} (no target), ${inCorpus.edits} edits`);
+    return result;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const option = (name, fallback) => {
+    const index = process.argv.indexOf(`--${name}`);
+    return index >= 0 && process.argv[index + 1] ? process.argv[index + 1] : fallback;
+  };
+  const edits = Math.max(10, Math.min(1000, Number(option('edits', '100')) || 100));
+  const serverPath = option('server', join(ROOT, 'dist', 'server.js'));
+  benchLsp({ serverPath, edits }).catch((error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

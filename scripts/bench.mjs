@@ -1,0 +1,109 @@
+// `npm run bench`: how fast is `migration-guard check` on a large project, compared with doing nothing but
+// parsing the same files with @lezer/python? Generates a deterministic corpus (>= 2,000 migrations, 40 apps) in
+// .bench/, runs the built CLI and the bare parse as separate processes several times, alternating (the machine
+// may be shared: the fastest run of each is the least disturbed one), and prints a table.
+// Then the language server's figures (scripts/bench-lsp.mjs). Options: --runs N (default 5), --workers auto|N
+// (the CLI's setting; default auto), --cli-only (skip the language server part).
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateCorpus } from './benchCorpus.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const BENCH = join(ROOT, '.bench');
+const CORPUS = join(BENCH, 'corpus');
+const CLI = join(ROOT, 'dist', 'cli.js');
+
+function option(name, fallback) {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 && process.argv[index + 1] ? process.argv[index + 1] : fallback;
+}
+const runs = Math.max(1, Math.min(50, Number(option('runs', '5')) || 5));
+const workers = option('workers', 'auto');
+
+if (!existsSync(CLI)) {
+  console.error('dist/cli.js is missing: run `npm run build` first (npm run bench does).');
+  process.exit(1);
+}
+
+/** Migration files as the CLI finds them: `<app>/migrations/<name>.py`, no `__init__.py`. */
+function migrationFiles(dir) {
+  const found = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...migrationFiles(full));
+    else if (entry.name.endsWith('.py') && entry.name !== '__init__.py' && dir.endsWith(`${'/'}migrations`)) found.push(full);
+  }
+  return found.sort();
+}
+
+function timed(args) {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  if (result.status !== 0 && result.status !== 1) {
+    console.error(`${args.join(' ')} exited with ${result.status}:\n${result.stderr}`);
+    process.exit(1);
+  }
+  return { wallMs, stdout: result.stdout, stderr: result.stderr };
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const fastest = (samples) => samples.reduce((best, sample) => (sample.wallMs < best.wallMs ? sample : best));
+
+const corpus = generateCorpus(CORPUS);
+const files = migrationFiles(CORPUS);
+const listFile = join(BENCH, 'files.txt');
+writeFileSync(listFile, `${files.join('\n')}\n`);
+const bytes = files.reduce((sum, file) => sum + statSync(file).size, 0);
+console.log(`Corpus: ${files.length} migrations in 40 apps, ${corpus.lines.toLocaleString('en')} lines, ${(bytes / 1048576).toFixed(1)} MB (.bench/corpus, seed fixed)`);
+console.log(`Machine: ${availableParallelism()} cores, Node ${process.version}; ${runs} alternating runs each, CLI --workers ${workers}\n`);
+
+const bare = [];
+const cli = [];
+for (let run = 0; run < runs; run++) {
+  const parse = timed([join(ROOT, 'scripts', 'bareParse.mjs'), listFile]);
+  bare.push({ ...parse, ...JSON.parse(parse.stdout) });
+  const check = timed([CLI, 'check', CORPUS, '--format', 'json', '--stats', '--workers', workers]);
+  const stats = JSON.parse(/migration-guard stats (\{.*\})/.exec(check.stderr)[1]);
+  const report = JSON.parse(check.stdout);
+  cli.push({ ...check, stats, findings: report.findings.length, errors: report.errors.length });
+}
+
+const bestCli = fastest(cli);
+const bestBare = fastest(bare);
+const stats = bestCli.stats;
+// In worker mode the CLI measures its parse phase itself; single-threaded, the bare in-process parse time of the
+// same files is the best estimate of what parsing costs inside the CLI.
+const parseShare = stats.workers > 0 ? stats.parseMs / stats.totalMs : Math.min(1, bestBare.parseMs / stats.totalMs);
+const rows = [
+  ['files analysed', `${stats.files}`],
+  ['lines analysed', stats.lines.toLocaleString('en')],
+  ['findings / file errors', `${bestCli.findings} / ${bestCli.errors}`],
+  ['CLI wall time (fastest, median)', `${bestCli.wallMs.toFixed(0)} ms, ${median(cli.map((s) => s.wallMs)).toFixed(0)} ms`],
+  ['CLI files/s', `${Math.round(stats.files / (bestCli.wallMs / 1000)).toLocaleString('en')}`],
+  ['CLI lines/s', `${Math.round(stats.lines / (bestCli.wallMs / 1000)).toLocaleString('en')}`],
+  ['  inside: discover + read', `${(stats.discoverMs + stats.readMs).toFixed(0)} ms`],
+  ['  inside: parse (+ models)', stats.workers > 0 ? `${stats.parseMs.toFixed(0)} ms on ${stats.workers} worker(s) + main` : 'in analysis (single thread)'],
+  ['  inside: analysis', `${stats.analyzeMs.toFixed(0)} ms`],
+  ['share of time parsing', `${(parseShare * 100).toFixed(0)} %${stats.workers > 0 ? '' : ' (bare parse time / CLI time)'}`],
+  ['peak memory (max RSS)', `${(stats.maxRssKb / 1024).toFixed(0)} MB`],
+  ['bare parse wall time (fastest, median)', `${bestBare.wallMs.toFixed(0)} ms, ${median(bare.map((s) => s.wallMs)).toFixed(0)} ms`],
+  ['bare parse in-process', `${bestBare.parseMs} ms`],
+  ['ratio CLI / bare parse (wall)', `${(bestCli.wallMs / bestBare.wallMs).toFixed(2)}x (target <= 1.5x)`],
+];
+const width = Math.max(...rows.map(([label]) => label.length));
+for (const [label, value] of rows) console.log(`${label.padEnd(width)}  ${value}`);
+
+if (!process.argv.includes('--cli-only')) {
+  console.log('');
+  try {
+    const { benchLsp } = await import('./bench-lsp.mjs');
+    await benchLsp();
+  } catch (error) {
+    // The CLI figures above stand on their own; a failing server benchmark is reported, not fatal.
+    console.log(`Language server benchmark failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

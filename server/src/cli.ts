@@ -1,0 +1,271 @@
+// `migration-guard check|rules|explain|lsp`: argument parsing and output only; the work is in engine/.
+// Exit codes: 0 no error-severity finding, 1 at least one (or a file that could not be analysed), 2 usage or
+// configuration error (message on stderr).
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import pc from 'picocolors';
+import packageJson from '../../package.json';
+import { checkProject, knownRuleIds, type CheckOutcome } from './engine/checkProject';
+import { ConfigError } from './engine/config/pyproject';
+import { DATABASES, type ConfigLayer, type Database } from './engine/config/types';
+import { PathNotFoundError } from './engine/files';
+import { formatReport, OUTPUT_FORMATS, type OutputFormat } from './engine/format/index';
+import type { ReportContext } from './engine/format/report';
+import { ruleHelpText } from './engine/format/ruleHelp';
+import { ALL_RULES, ruleById } from './engine/rules/index';
+import { didYouMean } from './engine/suggest';
+
+export interface CliIO {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  cwd: string;
+  env: Record<string, string | undefined>;
+  /** Whether stdout is a terminal (colours on by default). */
+  stdoutIsTTY: boolean;
+}
+
+/** Usage errors found after commander has parsed the arguments. */
+class UsageError extends Error {}
+
+const VERSION: string = packageJson.version;
+
+function commaList(value: string, previous: string[] | undefined): string[] {
+  const items = value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  return [...(previous ?? []), ...items];
+}
+
+function integer(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 9 || parsed > 99) throw new InvalidArgumentError('expected a PostgreSQL major version such as 16.');
+  return parsed;
+}
+
+function majorMinor(value: string): string {
+  const match = /^(\d+)\.(\d+)(?:\.\d+)?$/.exec(value.trim());
+  if (!match) throw new InvalidArgumentError('expected a Django version such as 4.2.');
+  return `${Number(match[1])}.${Number(match[2])}`;
+}
+
+/** Colours follow https://no-color.org and FORCE_COLOR; --no-color always wins. */
+function useColor(io: CliIO, flag: boolean): boolean {
+  if (!flag) return false;
+  if (io.env['NO_COLOR']) return false;
+  if (io.env['FORCE_COLOR'] && io.env['FORCE_COLOR'] !== '0') return true;
+  return io.stdoutIsTTY && io.env['TERM'] !== 'dumb';
+}
+
+interface CheckFlags {
+  format: OutputFormat;
+  database?: Database;
+  postgresVersion?: number;
+  djangoVersion?: string;
+  select?: string[];
+  ignore?: string[];
+  config?: string;
+  baseline?: string;
+  writeBaseline?: string;
+  color: boolean;
+  demo?: boolean;
+  stats?: boolean;
+  workers?: string;
+}
+
+function flagsLayer(flags: CheckFlags): ConfigLayer {
+  const layer: ConfigLayer = {};
+  if (flags.database) layer.database = flags.database;
+  if (flags.postgresVersion !== undefined) layer.postgresVersion = flags.postgresVersion;
+  if (flags.djangoVersion) layer.djangoVersion = flags.djangoVersion;
+  if (flags.select) layer.select = flags.select;
+  if (flags.ignore) layer.ignore = flags.ignore;
+  return layer;
+}
+
+function workerSetting(value: string | undefined): number | 'auto' {
+  if (value === undefined || value === 'auto') return 'auto';
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 0 || count > 64) throw new UsageError(`--workers must be "auto" or a number from 0 to 64, not "${value}"`);
+  return count;
+}
+
+function printStats(io: CliIO, outcome: CheckOutcome): void {
+  const stats = {
+    files: outcome.report.fileCount,
+    lines: outcome.lineCount,
+    ...Object.fromEntries(Object.entries(outcome.timings).map(([key, value]) => [key, typeof value === 'number' ? Math.round(value * 10) / 10 : value])),
+    maxRssKb: process.resourceUsage().maxRSS,
+  };
+  io.stderr(`migration-guard stats ${JSON.stringify(stats)}\n`);
+}
+
+async function runCheck(paths: string[], flags: CheckFlags, io: CliIO): Promise<number> {
+  const outcome = await checkProject({
+    paths: paths.length > 0 ? paths : ['.'],
+    cwd: io.cwd,
+    flags: flagsLayer(flags),
+    ...(flags.config ? { configFile: flags.config } : {}),
+    ...(flags.baseline ? { baselineFile: flags.baseline } : {}),
+    ...(flags.writeBaseline ? { writeBaselineFile: flags.writeBaseline } : {}),
+    workers: workerSetting(flags.workers),
+  });
+  const color = useColor(io, flags.color);
+  const c = pc.createColors(color);
+  if (flags.stats) printStats(io, outcome);
+
+  if (outcome.baselineWritten) {
+    const { file, entries, findings } = outcome.baselineWritten;
+    io.stdout(`Wrote ${findings} accepted finding${findings === 1 ? '' : 's'} (${entries} entr${entries === 1 ? 'y' : 'ies'}) to ${file}.\n`);
+    for (const error of outcome.report.errors) io.stderr(`${error.file}: could not analyse: ${error.message}\n`);
+    return 0;
+  }
+
+  const context: ReportContext = { rules: ALL_RULES, version: VERSION, cwd: io.cwd, color, fingerprint: outcome.fingerprint };
+  io.stdout(formatReport(flags.format, outcome.report, context));
+
+  const failing = outcome.report.errors.length > 0 || outcome.report.findings.some((finding) => finding.severity === 'error');
+  if (flags.demo) {
+    const note = failing
+      ? 'Demo run: exiting with status 0 anyway; without --demo this check would exit with 1 and fail a CI job.'
+      : 'Demo run: nothing blocking found; exiting with status 0.';
+    // Keep machine-readable stdout parseable: the note goes to stderr for every format but text.
+    if (flags.format === 'text') io.stdout(`\n${c.dim(note)}\n`);
+    else io.stderr(`${note}\n`);
+    return 0;
+  }
+  return failing ? 1 : 0;
+}
+
+function listRules(format: 'text' | 'json', io: CliIO, color: boolean): void {
+  if (format === 'json') {
+    const rules = ALL_RULES.map((rule) => ({ id: rule.id, severity: rule.severity, vendors: rule.vendors, category: rule.category, title: rule.title }));
+    io.stdout(`${JSON.stringify(rules, null, 2)}\n`);
+    return;
+  }
+  const c = pc.createColors(color);
+  const vendors = (rule: (typeof ALL_RULES)[number]): string => (rule.vendors === 'all' ? 'all' : rule.vendors.join(','));
+  const idWidth = Math.max(2, ...ALL_RULES.map((rule) => rule.id.length));
+  const vendorWidth = Math.max(7, ...ALL_RULES.map((rule) => vendors(rule).length));
+  const severityColor = { error: c.red, warning: c.yellow, info: c.blue };
+  const lines = [c.bold(`${'ID'.padEnd(idWidth)}  ${'SEVERITY'.padEnd(8)}  ${'VENDORS'.padEnd(vendorWidth)}  TITLE`)];
+  for (const rule of ALL_RULES) {
+    lines.push(`${rule.id.padEnd(idWidth)}  ${severityColor[rule.severity](rule.severity.padEnd(8))}  ${vendors(rule).padEnd(vendorWidth)}  ${rule.title}`);
+  }
+  lines.push('', `${ALL_RULES.length} rules. \`migration-guard explain <rule-id>\` shows one in full.`);
+  io.stdout(`${lines.join('\n')}\n`);
+}
+
+function explainRule(id: string, io: CliIO, color: boolean): number {
+  const rule = ruleById(id);
+  if (!rule) {
+    io.stderr(`migration-guard: unknown rule "${id}"${didYouMean(id, knownRuleIds())}. \`migration-guard rules\` lists them all.\n`);
+    return 2;
+  }
+  io.stdout(ruleHelpText(rule, color));
+  return 0;
+}
+
+function buildProgram(io: CliIO, setExit: (code: number | undefined) => void): Command {
+  const program = new Command('migration-guard')
+    .description('Static analysis of Django migrations: locks, table rewrites and deploy-breaking changes.')
+    .version(VERSION, '-V, --version')
+    .exitOverride()
+    .showSuggestionAfterError()
+    .configureOutput({ writeOut: (text) => io.stdout(text), writeErr: (text) => io.stderr(text) });
+
+  program
+    .command('check')
+    .description('analyse the migrations below PATH(s) together and print findings')
+    .argument('[paths...]', 'files or folders to check (default: the current folder)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(OUTPUT_FORMATS).default('text'))
+    .addOption(new Option('--database <database>', 'database vendor (default: from settings files, else postgresql)').choices(DATABASES))
+    .option('--select <rules>', 'only run these rules (comma-separated ids)', commaList)
+    .option('--ignore <rules>', 'skip these rules (comma-separated ids)', commaList)
+    .option('--postgres-version <major>', 'PostgreSQL major version', integer)
+    .option('--django-version <x.y>', 'Django version', majorMinor)
+    .option('--config <file>', 'read [tool.migration-guard] from this TOML file instead of the nearest pyproject.toml')
+    .option('--baseline <file>', 'hide the findings accepted in this baseline file')
+    .option('--write-baseline <file>', 'accept every current finding: write them to this baseline file')
+    .option('--no-color', 'plain text output (also: NO_COLOR=1)')
+    .addOption(new Option('--workers <count>', 'worker threads: auto or a number (0 = analyse in this thread)').hideHelp())
+    .addOption(new Option('--demo', 'always exit 0 (npm start)').hideHelp())
+    .addOption(new Option('--stats', 'print timing and memory figures to stderr').hideHelp())
+    .action(async (paths: string[], flags: CheckFlags) => {
+      if (flags.baseline && flags.writeBaseline) throw new UsageError('use either --baseline or --write-baseline, not both');
+      setExit(await runCheck(paths, flags, io));
+    });
+
+  program
+    .command('rules')
+    .description('list every rule: id, severity, vendors, title')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--no-color', 'plain text output')
+    .action((flags: { format: 'text' | 'json'; color: boolean }) => {
+      listRules(flags.format, io, useColor(io, flags.color));
+      setExit(0);
+    });
+
+  program
+    .command('explain')
+    .description("print a rule's full explanation: SQL, lock, what it blocks, the safe alternative")
+    .argument('<rule>', 'rule id, e.g. add-index-non-concurrent')
+    .option('--no-color', 'plain text output')
+    .action((id: string, flags: { color: boolean }) => {
+      setExit(explainRule(id, io, useColor(io, flags.color)));
+    });
+
+  program
+    .command('lsp')
+    .description('start the language server (for editors: Neovim, Helix, Emacs, Zed, ...)')
+    .option('--stdio', 'talk LSP over stdin/stdout')
+    .action(async (flags: { stdio?: boolean }) => {
+      // createConnection reads the transport from process.argv; without one it would throw a stack trace.
+      if (!flags.stdio) throw new UsageError('the language server needs a transport: run `migration-guard lsp --stdio`');
+      // Loaded on demand so `check` does not pay for the LSP libraries' start-up.
+      const { startServer } = await import('./lsp/start');
+      startServer();
+      setExit(undefined);
+    });
+
+  return program;
+}
+
+/**
+ * Runs the CLI with `argv` (without `node` and the script). Resolves to the exit code, or undefined when the
+ * process must stay alive (the language server).
+ */
+export async function runCli(argv: string[], io: CliIO): Promise<number | undefined> {
+  let exitCode: number | undefined = 0;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : 2;
+    }
+    if (error instanceof ConfigError || error instanceof UsageError || error instanceof PathNotFoundError) {
+      io.stderr(`migration-guard: ${error.message}\n`);
+      return 2;
+    }
+    io.stderr(`migration-guard: internal error: ${(error as Error).stack ?? String(error)}\n`);
+    return 2;
+  }
+}
+
+if (require.main === module) {
+  // A closed pipe (`migration-guard check | head`) is not an error worth a stack trace.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+  const io: CliIO = {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    cwd: process.cwd(),
+    env: process.env,
+    stdoutIsTTY: process.stdout.isTTY === true,
+  };
+  void runCli(process.argv.slice(2), io).then((code) => {
+    if (code !== undefined) process.exitCode = code;
+  });
+}

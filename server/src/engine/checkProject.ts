@@ -1,0 +1,169 @@
+// `migration-guard check` without the terminal: find the files, load the configuration layers, read every file
+// defensively, analyse them together, then apply `exclude` and the baseline. The CLI only parses flags and prints.
+import { performance } from 'node:perf_hooks';
+import { relative, resolve } from 'node:path';
+import picomatch from 'picomatch';
+import type { FileError, SourceFile } from './analyze';
+import { applyBaseline, createBaseline, findingFingerprint, readBaseline, writeBaseline } from './config/baseline';
+import { ConfigError, findConfig, loadConfigFile, resolveConfig, unknownRuleIds, type LoadedConfig } from './config/pyproject';
+import type { ConfigLayer, ResolvedConfig } from './config/types';
+import { discoverFiles, displayPath, readSourceFile, type DiscoveredFiles } from './files';
+import type { Report } from './format/report';
+import { analyzeSources, ParsePool, type AnalysisTimings } from './parallelAnalyze';
+import { ALL_RULES } from './rules/index';
+import type { Finding } from './rules/rule';
+
+export interface CheckRequest {
+  /** Files or folders to check (relative to cwd or absolute). */
+  paths: string[];
+  cwd: string;
+  /** `--config FILE`; otherwise the nearest pyproject.toml with the table is used. */
+  configFile?: string;
+  /** The command-line layer, above the file's. */
+  flags: ConfigLayer;
+  /** `--baseline FILE` (overrides the config's `baseline`). */
+  baselineFile?: string;
+  /** `--write-baseline FILE`: accept every current finding. */
+  writeBaselineFile?: string;
+  /** Worker threads to use: 'auto' decides from the amount of work. */
+  workers?: number | 'auto';
+}
+
+export interface CheckTimings extends AnalysisTimings {
+  discoverMs: number;
+  readMs: number;
+  totalMs: number;
+}
+
+export interface CheckOutcome {
+  report: Report;
+  config: ResolvedConfig;
+  configFile?: string;
+  /** Number of lines across the analysed files (for --stats). */
+  lineCount: number;
+  /** Baseline fingerprint of a finding (SARIF partialFingerprints). */
+  fingerprint(finding: Finding): string;
+  /** Set when --write-baseline wrote a file. */
+  baselineWritten?: { file: string; entries: number; findings: number };
+  timings: CheckTimings;
+}
+
+/** Rule ids that config may name: the catalogue plus the engine's own `unused-ignore`. */
+export function knownRuleIds(): Set<string> {
+  return new Set([...ALL_RULES.map((rule) => rule.id), 'unused-ignore']);
+}
+
+function checkRuleIds(layer: ConfigLayer, where: string): void {
+  const unknown = unknownRuleIds(layer, knownRuleIds());
+  if (unknown.length > 0) {
+    throw new ConfigError(`${where}: unknown rule ${unknown.join(', ')}; \`migration-guard rules\` lists them all`);
+  }
+}
+
+function loadConfig(request: CheckRequest): LoadedConfig {
+  if (request.configFile) return loadConfigFile(resolve(request.cwd, request.configFile));
+  const start = resolve(request.cwd, request.paths[0] ?? '.');
+  return findConfig(start) ?? { layer: {}, root: request.cwd };
+}
+
+function countLines(text: string): number {
+  let lines = 1;
+  for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1)) lines++;
+  return lines;
+}
+
+export async function checkProject(request: CheckRequest): Promise<CheckOutcome> {
+  const started = performance.now();
+  const { cwd } = request;
+
+  const loaded = loadConfig(request);
+  checkRuleIds(loaded.layer, loaded.file ? displayPath(loaded.file, cwd) : 'config');
+  checkRuleIds(request.flags, 'command line');
+  const config = resolveConfig(loaded.root, loaded.layer, request.flags);
+
+  const discovered = discoverFiles(request.paths, cwd);
+  const discoverMs = performance.now() - started;
+  // Started before reading the files, so the threads load their code meanwhile.
+  const pool = ParsePool.start(discovered.migrations.length, request.workers ?? 'auto');
+  try {
+    return await analyseDiscovered(request, config, loaded, discovered, pool, { started, discoverMs });
+  } finally {
+    pool.close();
+  }
+}
+
+async function analyseDiscovered(
+  request: CheckRequest,
+  config: ResolvedConfig,
+  loaded: LoadedConfig,
+  discovered: DiscoveredFiles,
+  pool: ParsePool,
+  clock: { started: number; discoverMs: number },
+): Promise<CheckOutcome> {
+  const { cwd } = request;
+
+  // `exclude` globs are relative to the config root; excluded migrations are still read and analysed, because
+  // the migrations after them need their history, but nothing is reported for them.
+  const isExcluded = config.exclude.length > 0 ? picomatch(config.exclude, { dot: true }) : () => false;
+  const excluded = (absolute: string): boolean => isExcluded(relative(resolve(cwd, config.root), absolute).split('\\').join('/'));
+
+  const readStarted = performance.now();
+  const sources: SourceFile[] = [];
+  const errors: FileError[] = [];
+  const texts = new Map<string, string>();
+  let lineCount = 0;
+  for (const absolute of discovered.migrations) {
+    const path = displayPath(absolute, cwd);
+    const read = readSourceFile(absolute);
+    if (read.ok) {
+      sources.push({ path, text: read.text });
+      texts.set(path, read.text);
+      lineCount += countLines(read.text);
+    } else if (!excluded(absolute)) {
+      errors.push({ file: path, message: read.message });
+    }
+  }
+  for (const folder of discovered.unreadableFolders) errors.push({ file: displayPath(folder.path, cwd), message: folder.message });
+  for (const absolute of discovered.notMigrations) {
+    errors.push({ file: displayPath(absolute, cwd), message: 'not a migration file: migrations live directly inside a migrations/ folder' });
+  }
+  const settingsFiles: SourceFile[] = [];
+  for (const absolute of discovered.settings) {
+    const read = readSourceFile(absolute);
+    if (read.ok) settingsFiles.push({ path: displayPath(absolute, cwd), text: read.text });
+  }
+  const readMs = performance.now() - readStarted;
+
+  const analysis = await analyzeSources(sources, { config, settingsFiles }, pool);
+  const reportable = (file: string): boolean => !excluded(resolve(cwd, file));
+  let findings = analysis.findings.filter((finding) => reportable(finding.file));
+  errors.push(...analysis.errors.filter((error) => reportable(error.file)));
+
+  const sourceOf = (file: string): string | undefined => texts.get(file);
+  const fingerprint = (finding: Finding): string => findingFingerprint(finding, sourceOf(finding.file));
+
+  let baselineWritten: CheckOutcome['baselineWritten'];
+  let baselineSuppressed = 0;
+  if (request.writeBaselineFile) {
+    const baseline = createBaseline(findings, sourceOf, request.writeBaselineFile, cwd);
+    writeBaseline(baseline, request.writeBaselineFile, cwd);
+    baselineWritten = { file: request.writeBaselineFile, entries: baseline.findings.length, findings: findings.length };
+  } else {
+    const baselineFile = request.baselineFile ?? (config.baseline ? displayPath(resolve(config.root, config.baseline), cwd) : undefined);
+    if (baselineFile) {
+      const applied = applyBaseline(findings, readBaseline(baselineFile, cwd), sourceOf, baselineFile, cwd);
+      findings = applied.kept;
+      baselineSuppressed = applied.suppressed;
+    }
+  }
+
+  return {
+    report: { findings, errors, fileCount: discovered.migrations.length, baselineSuppressed },
+    config,
+    ...(loaded.file ? { configFile: loaded.file } : {}),
+    lineCount,
+    fingerprint,
+    ...(baselineWritten ? { baselineWritten } : {}),
+    timings: { ...analysis.timings, discoverMs: clock.discoverMs, readMs, totalMs: performance.now() - clock.started },
+  };
+}

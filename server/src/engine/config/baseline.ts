@@ -1,0 +1,154 @@
+// The baseline: a JSON file of accepted findings, so an existing project's old migrations never block CI while
+// every new finding still does. Entries are keyed by file (relative to the baseline file's folder, so the file
+// works from any working directory), rule and a fingerprint of the operation's source text: line shifts and
+// re-indentation leave a finding matched, a changed operation makes it new again.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import type { Finding } from '../rules/rule';
+import { ConfigError } from './pyproject';
+
+export const BASELINE_VERSION = 1;
+
+export interface BaselineEntry {
+  file: string;
+  rule: string;
+  fingerprint: string;
+  /** How many identical findings (same file, rule and fingerprint) are accepted. */
+  count: number;
+  /** For people reviewing the file; not used for matching. */
+  message?: string;
+}
+
+export interface Baseline {
+  version: number;
+  findings: BaselineEntry[];
+}
+
+/** Looks up the text of an analysed file by the path the finding carries. */
+export type SourceLookup = (file: string) => string | undefined;
+
+/** Drops whitespace and trailing commas, so re-indenting or re-wrapping an operation (black, ruff) keeps it matched. */
+function normaliseLayout(text: string): string {
+  return text.replace(/\s+/g, '').replace(/,([)\]}])/g, '$1');
+}
+
+/**
+ * A fingerprint that survives line shifts and reformatting: the rule plus the operation's source text (and the
+ * flagged part of it, so two findings of one rule on one operation stay apart), without its layout.
+ */
+export function findingFingerprint(finding: Finding, source: string | undefined): string {
+  const operation = finding.operationSpan ?? finding.span;
+  const operationText = source ? normaliseLayout(source.slice(operation.start, operation.end)) : '';
+  const flaggedText = source ? normaliseLayout(source.slice(finding.span.start, finding.span.end)) : '';
+  // Without the source (should not happen) the message is the best stable stand-in.
+  const identity = source === undefined ? finding.message : `${operationText}\u0000${flaggedText}`;
+  return createHash('sha256').update(`${finding.rule}\u0000${identity}`).digest('hex').slice(0, 20);
+}
+
+function toSlashes(path: string): string {
+  return sep === '/' ? path : path.split(sep).join('/');
+}
+
+/** The key path of a finding's file: relative to the baseline's folder. */
+function keyPath(file: string, baselineFolder: string, cwd: string): string {
+  const absolute = isAbsolute(file) ? file : resolve(cwd, file);
+  return toSlashes(relative(baselineFolder, absolute));
+}
+
+function entryKey(file: string, rule: string, fingerprint: string): string {
+  return `${file}\u0000${rule}\u0000${fingerprint}`;
+}
+
+/** Builds the baseline accepting every given finding. */
+export function createBaseline(findings: readonly Finding[], sourceOf: SourceLookup, baselineFile: string, cwd: string): Baseline {
+  const folder = dirname(resolve(cwd, baselineFile));
+  const entries = new Map<string, BaselineEntry>();
+  for (const finding of findings) {
+    const file = keyPath(finding.file, folder, cwd);
+    const fingerprint = findingFingerprint(finding, sourceOf(finding.file));
+    const key = entryKey(file, finding.rule, fingerprint);
+    const existing = entries.get(key);
+    if (existing) existing.count++;
+    else entries.set(key, { file, rule: finding.rule, fingerprint, count: 1, message: finding.message });
+  }
+  const sorted = [...entries.values()].sort((a, b) => a.file.localeCompare(b.file) || a.rule.localeCompare(b.rule) || a.fingerprint.localeCompare(b.fingerprint));
+  return { version: BASELINE_VERSION, findings: sorted };
+}
+
+export function writeBaseline(baseline: Baseline, baselineFile: string, cwd: string): void {
+  const path = resolve(cwd, baselineFile);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, `${JSON.stringify(baseline, null, 2)}\n`);
+  } catch (error) {
+    throw new ConfigError(`cannot write baseline ${baselineFile}: ${(error as Error).message}`);
+  }
+}
+
+/** Reads and validates a baseline file; throws ConfigError with a clear message when it is missing or malformed. */
+export function readBaseline(baselineFile: string, cwd: string): Baseline {
+  let text: string;
+  try {
+    text = readFileSync(resolve(cwd, baselineFile), 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const hint = code === 'ENOENT' ? ' (create it with --write-baseline)' : '';
+    throw new ConfigError(`cannot read baseline ${baselineFile}: ${code === 'ENOENT' ? 'file not found' : (error as Error).message}${hint}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`baseline ${baselineFile} is not valid JSON: ${(error as Error).message}`);
+  }
+  const document = data as Partial<Baseline> | null;
+  if (typeof document !== 'object' || document === null || !Array.isArray(document.findings)) {
+    throw new ConfigError(`baseline ${baselineFile} has no "findings" array; write a new one with --write-baseline`);
+  }
+  if (document.version !== BASELINE_VERSION) {
+    throw new ConfigError(`baseline ${baselineFile} has version ${JSON.stringify(document.version)}; this migration-guard reads version ${BASELINE_VERSION}`);
+  }
+  const findings: BaselineEntry[] = [];
+  document.findings.forEach((entry: unknown, index: number) => {
+    const candidate = entry as Partial<BaselineEntry> | null;
+    if (
+      typeof candidate !== 'object' || candidate === null ||
+      typeof candidate.file !== 'string' || typeof candidate.rule !== 'string' || typeof candidate.fingerprint !== 'string' ||
+      (candidate.count !== undefined && (!Number.isInteger(candidate.count) || candidate.count < 1))
+    ) {
+      throw new ConfigError(`baseline ${baselineFile}: entry ${index} needs "file", "rule" and "fingerprint" strings (and a positive integer "count")`);
+    }
+    findings.push({ file: candidate.file, rule: candidate.rule, fingerprint: candidate.fingerprint, count: candidate.count ?? 1 });
+  });
+  return { version: BASELINE_VERSION, findings };
+}
+
+/** Removes the findings the baseline accepts (each entry at most `count` times); the rest are new. */
+export function applyBaseline(
+  findings: readonly Finding[],
+  baseline: Baseline,
+  sourceOf: SourceLookup,
+  baselineFile: string,
+  cwd: string,
+): { kept: Finding[]; suppressed: number } {
+  const folder = dirname(resolve(cwd, baselineFile));
+  const remaining = new Map<string, number>();
+  for (const entry of baseline.findings) {
+    const key = entryKey(entry.file, entry.rule, entry.fingerprint);
+    remaining.set(key, (remaining.get(key) ?? 0) + entry.count);
+  }
+  const kept: Finding[] = [];
+  let suppressed = 0;
+  for (const finding of findings) {
+    const key = entryKey(keyPath(finding.file, folder, cwd), finding.rule, findingFingerprint(finding, sourceOf(finding.file)));
+    const left = remaining.get(key) ?? 0;
+    if (left > 0) {
+      remaining.set(key, left - 1);
+      suppressed++;
+    } else {
+      kept.push(finding);
+    }
+  }
+  return { kept, suppressed };
+}

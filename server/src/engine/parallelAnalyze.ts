@@ -1,0 +1,174 @@
+// The CLI's runner. With enough files, parsing (most of a check's CPU time, and independent per file) is spread
+// over worker threads; the main thread feeds each returned tree straight into a Project, so building the models
+// overlaps with the parsing still going on, then analyses everything together (graph, state replay and rules need
+// every file). With few files, or without the bundled worker script (tests running from source), everything
+// runs in this thread.
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import type { Tree } from '@lezer/common';
+import { parser } from '@lezer/python';
+import { analyze, Project, type AnalysisResult, type AnalyzeOptions, type SourceFile } from './analyze';
+import type { ParseRequest, ParseResponse } from './analyzeWorker';
+import { fromPortable } from './treeTransfer';
+
+/** Below this many files a worker's start-up (~40 ms to load its bundle) costs more than it saves. */
+export const MIN_FILES_FOR_WORKERS = 250;
+/** Files per message: small enough to balance the load, large enough that messaging stays cheap. */
+const CHUNK_FILES = 32;
+
+export interface AnalysisTimings {
+  /** Wall time until every file had a syntax tree and a model (0 when analyze parsed by itself). */
+  parseMs: number;
+  /** CPU time spent parsing, summed over threads (0 when analyze parsed by itself). */
+  parseCpuMs: number;
+  /** Wall time of the analysis after that (graph, replay, rules; everything when single-threaded). */
+  analyzeMs: number;
+  /** Worker threads used (0 = everything in the main thread). */
+  workers: number;
+}
+
+export function workerScriptPath(): string | undefined {
+  // Bundled as dist/analyzeWorker.js next to dist/cli.js; absent when running from the TypeScript sources.
+  const candidate = join(__dirname, 'analyzeWorker.js');
+  return existsSync(candidate) ? candidate : undefined;
+}
+
+/** How many worker threads to use for `fileCount` files. */
+export function chooseWorkerCount(fileCount: number, requested: number | 'auto'): number {
+  if (requested !== 'auto') return requested;
+  if (fileCount < MIN_FILES_FOR_WORKERS) return 0;
+  // One worker per core: the main thread is mostly busy building models from the trees they send back.
+  return Math.max(0, Math.min(availableParallelism(), Math.ceil(fileCount / (CHUNK_FILES * 4)), 8));
+}
+
+/**
+ * Parser threads, started as soon as the number of files is known so that loading their code overlaps with
+ * reading the files. Used once, then closed.
+ */
+export class ParsePool {
+  private readonly workers: Worker[] = [];
+
+  private constructor(script: string | undefined, count: number) {
+    for (let n = 0; n < count && script; n++) {
+      try {
+        this.workers.push(new Worker(script));
+      } catch {
+        break; // fewer threads (or none) only means slower
+      }
+    }
+  }
+
+  /** A pool sized for `fileCount` files; it may hold no worker at all. */
+  static start(fileCount: number, requested: number | 'auto', script = workerScriptPath()): ParsePool {
+    return new ParsePool(script, script ? chooseWorkerCount(fileCount, requested) : 0);
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /**
+   * Parses every text once, handing each tree to `onTree` as it arrives. A worker that fails or exits hands its
+   * chunks back to the queue, and the main thread parses whatever is left once no worker remains, so this
+   * always completes. The pool is closed afterwards.
+   */
+  parse(texts: string[], onTree: (index: number, tree: Tree) => void): Promise<{ parseCpuMs: number }> {
+    const queue: number[][] = [];
+    for (let start = 0; start < texts.length; start += CHUNK_FILES) {
+      queue.push(Array.from({ length: Math.min(CHUNK_FILES, texts.length - start) }, (_, k) => start + k));
+    }
+    let remaining = queue.length;
+    let parseCpuMs = 0;
+    const alive = new Set(this.workers);
+    const inFlight = new Map<Worker, Map<number, number[]>>(this.workers.map((worker) => [worker, new Map()]));
+    let nextChunkId = 0;
+    let settled = false;
+
+    return new Promise((resolve) => {
+      const finish = (): void => {
+        if (settled || remaining > 0) return;
+        settled = true;
+        this.close();
+        resolve({ parseCpuMs });
+      };
+      const parseHere = (chunk: number[]): void => {
+        const started = performance.now();
+        for (const index of chunk) onTree(index, parser.parse(texts[index]!));
+        parseCpuMs += performance.now() - started;
+        remaining--;
+      };
+      const dispatch = (worker: Worker): void => {
+        const chunk = queue.shift();
+        if (!chunk) return;
+        const id = nextChunkId++;
+        inFlight.get(worker)!.set(id, chunk);
+        const request: ParseRequest = { chunk: id, texts: chunk.map((index) => texts[index]!) };
+        worker.postMessage(request);
+      };
+      const parseLeftoversHere = (): void => {
+        for (let chunk = queue.shift(); chunk; chunk = queue.shift()) parseHere(chunk);
+        finish();
+      };
+      const retire = (worker: Worker): void => {
+        if (!alive.delete(worker)) return;
+        for (const chunk of inFlight.get(worker)!.values()) queue.push(chunk);
+        inFlight.get(worker)!.clear();
+        void worker.terminate();
+        if (settled) return;
+        if (alive.size === 0) parseLeftoversHere();
+        else for (const other of alive) while (inFlight.get(other)!.size < 2 && queue.length > 0) dispatch(other);
+      };
+
+      for (const worker of this.workers) {
+        worker.on('message', (response: ParseResponse) => {
+          const chunk = inFlight.get(worker)!.get(response.chunk);
+          if (!chunk) return;
+          inFlight.get(worker)!.delete(response.chunk);
+          // Keep the worker busy before doing this chunk's share of the main thread's work.
+          dispatch(worker);
+          parseCpuMs += response.parseMs;
+          chunk.forEach((index, k) => {
+            const portable = response.trees[k];
+            onTree(index, portable ? fromPortable(portable, parser.nodeSet) : parser.parse(texts[index]!));
+          });
+          remaining--;
+          finish();
+        });
+        worker.on('error', () => retire(worker));
+        worker.on('exit', () => retire(worker));
+        // Two chunks in flight per worker, so it never waits for a round trip.
+        dispatch(worker);
+        dispatch(worker);
+      }
+      if (alive.size === 0) parseLeftoversHere();
+    });
+  }
+
+  close(): void {
+    for (const worker of this.workers) void worker.terminate();
+  }
+}
+
+/** Analyses the files together, parsing on the pool's workers when it has any. The pool is closed afterwards. */
+export async function analyzeSources(files: SourceFile[], options: AnalyzeOptions, pool: ParsePool): Promise<AnalysisResult & { timings: AnalysisTimings }> {
+  if (pool.size === 0) {
+    const started = performance.now();
+    const result = analyze(files, options);
+    return { ...result, timings: { parseMs: 0, parseCpuMs: 0, analyzeMs: performance.now() - started, workers: 0 } };
+  }
+  const workers = pool.size;
+  const project = new Project(options.rules);
+  const parseStarted = performance.now();
+  const { parseCpuMs } = await pool.parse(
+    files.map((file) => file.text),
+    (index, tree) => project.setFile(files[index]!.path, files[index]!.text, tree),
+  );
+  const parseMs = performance.now() - parseStarted;
+  const analyzeStarted = performance.now();
+  if (options.settingsFiles) project.setSettingsFiles(options.settingsFiles);
+  const result = project.analyzeAll(options.config);
+  return { ...result, timings: { parseMs, parseCpuMs, analyzeMs: performance.now() - analyzeStarted, workers } };
+}

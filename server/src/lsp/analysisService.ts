@@ -1,0 +1,167 @@
+// One analysis per open document version: feeds the editor's text to the document's project (incremental re-parse
+// inside the engine), resolves its configuration and runs the rules. Diagnostics, hovers and code actions all read
+// the same cached result, so a hover never re-runs the rules and never disagrees with the squiggles.
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { CancellationToken } from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { TextDocuments } from 'vscode-languageserver/node';
+import type { Database, ResolvedConfig } from '../engine/config/types';
+import { isMigrationPath } from '../engine/files';
+import type { MigrationModel } from '../engine/python/model';
+import type { Finding } from '../engine/rules/rule';
+import type { SettingsStore } from './settings';
+import type { ChangeEffect, IndexedProject, WorkspaceIndex } from './workspaceIndex';
+
+/**
+ * Past this size the rules do not run on every change: the engine costs tens of microseconds per operation, so a
+ * multi-megabyte file would hold the server for seconds per keystroke. Such files still join the graph.
+ */
+export const MAX_LIVE_ANALYSIS_CHARS = 1_000_000;
+
+export interface DocumentAnalysis {
+  uri: string;
+  version: number;
+  path: string;
+  /** Undefined for a document the engine could not model (binary content). */
+  model: MigrationModel | undefined;
+  findings: Finding[];
+  config: ResolvedConfig;
+  database: Database;
+  excluded: boolean;
+  entry: IndexedProject;
+  /** How long syncing and the rules took, for the adaptive scheduling of the next run. */
+  durationMs: number;
+  /** Why the rules did not run, shown to the user as an information diagnostic. */
+  notice?: string;
+}
+
+export interface AnalysisServiceHooks {
+  log(message: string): void;
+  /** A document's text reached its project; `graphChanged` when dependencies, replaces or the file set changed. */
+  contentChanged(entry: IndexedProject, changedUri: string, graphChanged: boolean): void;
+}
+
+/** The file-system path of a `file:` URI, with forward slashes; undefined for other schemes. */
+export function uriToPath(uri: string): string | undefined {
+  if (!uri.startsWith('file:')) return undefined;
+  try {
+    return fileURLToPath(uri).split('\\').join('/');
+  } catch {
+    return undefined;
+  }
+}
+
+export function pathToUri(path: string): string {
+  return pathToFileURL(path).href;
+}
+
+/** The path of a document the server analyses: a Python file directly inside a `migrations/` folder. */
+export function migrationPathOf(uri: string): string | undefined {
+  const path = uriToPath(uri);
+  return path !== undefined && isMigrationPath(path) ? path : undefined;
+}
+
+export class AnalysisService {
+  /** Bumped whenever something other than a document's own text can change findings (settings, graph, config files). */
+  private generation = 0;
+  private readonly cache = new Map<string, { analysis: DocumentAnalysis; generation: number }>();
+  private readonly fedVersions = new Map<string, number>();
+  private readonly loggedProblems = new Set<string>();
+
+  constructor(
+    private readonly documents: TextDocuments<TextDocument>,
+    private readonly index: WorkspaceIndex,
+    private readonly settings: SettingsStore,
+    private readonly hooks: AnalysisServiceHooks,
+  ) {}
+
+  /** Every cached analysis is stale (settings, pyproject, settings files or the graph changed). */
+  invalidateAll(): void {
+    this.generation++;
+  }
+
+  /** The document was closed: its text no longer overrides the disk. */
+  forget(uri: string): void {
+    this.cache.delete(uri);
+    this.fedVersions.delete(uri);
+  }
+
+  /** Gives the project the document's current text, once per version. */
+  sync(document: TextDocument): ChangeEffect | undefined {
+    const path = migrationPathOf(document.uri);
+    if (!path || this.fedVersions.get(document.uri) === document.version) return undefined;
+    const effect = this.index.setEditorText(path, document.getText());
+    this.fedVersions.set(document.uri, document.version);
+    if (effect.graphChanged) this.generation++;
+    this.hooks.contentChanged(effect.project, document.uri, effect.graphChanged);
+    return effect;
+  }
+
+  /** The cached analysis when it matches the document's current version, without running anything. */
+  cached(uri: string): DocumentAnalysis | undefined {
+    const entry = this.cache.get(uri);
+    const document = this.documents.get(uri);
+    if (!entry || !document || entry.analysis.version !== document.version || entry.generation !== this.generation) return undefined;
+    return entry.analysis;
+  }
+
+  /** Analyses the document's current version (or returns the cached result). Undefined for non-migration documents. */
+  async analyse(uri: string, token?: CancellationToken): Promise<DocumentAnalysis | undefined> {
+    const path = migrationPathOf(uri);
+    if (!path || !this.documents.get(uri)) return undefined;
+    const entry = this.index.projectFor(path);
+    const documentConfig = await this.settings.documentConfig(uri, path, entry.isWorkspaceFolder ? entry.root : undefined);
+    // The document may have changed or closed while the settings were fetched: always analyse the latest text.
+    const document = this.documents.get(uri);
+    if (!document || token?.isCancellationRequested) return undefined;
+    const started = performance.now();
+    this.sync(document);
+    const hit = this.cached(uri);
+    if (hit) return hit;
+
+    const generation = this.generation;
+    const size = document.getText().length;
+    const tooLarge = size > MAX_LIVE_ANALYSIS_CHARS;
+    const findings = tooLarge || documentConfig.excluded ? [] : this.runRules(entry, path, documentConfig.config);
+    const analysis: DocumentAnalysis = {
+      uri,
+      version: document.version,
+      path,
+      model: entry.project.model(path),
+      findings,
+      config: documentConfig.config,
+      database: entry.project.effectiveDatabase(documentConfig.config),
+      excluded: documentConfig.excluded,
+      entry,
+      durationMs: performance.now() - started,
+    };
+    if (tooLarge) {
+      analysis.notice = `Migration Guard does not analyse this file while you type: it is ${(size / 1_000_000).toFixed(1)} MB (the limit is ${MAX_LIVE_ANALYSIS_CHARS / 1_000_000} MB). Run \`migration-guard check\` on it instead.`;
+    }
+    this.cache.set(uri, { analysis, generation });
+    return analysis;
+  }
+
+  /** The rules' findings; a failure anywhere is logged and yields no findings rather than an error response. */
+  private runRules(entry: IndexedProject, path: string, config: ResolvedConfig): Finding[] {
+    try {
+      const result = entry.project.analyzeFileWithErrors(path, config);
+      for (const error of result.errors) {
+        // Syntax errors are normal while typing; failing rules are worth one log line each.
+        if (error.message.startsWith('syntax error')) continue;
+        this.logOnce(`${error.file}: ${error.message}`);
+      }
+      return result.findings;
+    } catch (error) {
+      this.logOnce(`analysis of ${path} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      return [];
+    }
+  }
+
+  private logOnce(message: string): void {
+    if (this.loggedProblems.has(message)) return;
+    if (this.loggedProblems.size > 1000) this.loggedProblems.clear();
+    this.loggedProblems.add(message);
+    this.hooks.log(message);
+  }
+}

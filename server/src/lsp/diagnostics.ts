@@ -1,0 +1,235 @@
+// Publishing findings as LSP diagnostics: for open migration documents on every change (carrying the document
+// version), and for closed files the workspace-wide graph problems (conflicting leaves, missing dependencies) so
+// they show up on every file involved. Analysis runs from the event loop between messages, never inside a handler,
+// so edits, hovers and cancellations keep flowing.
+import {
+  DiagnosticSeverity,
+  DiagnosticTag,
+  type Connection,
+  type Diagnostic,
+  type TextDocuments,
+} from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { ruleDocsUrl } from '../engine/docsUrl';
+import { ALL_RULES } from '../engine/rules/index';
+import type { Finding, Severity } from '../engine/rules/rule';
+import { pathToUri, uriToPath, type AnalysisService } from './analysisService';
+import type { SettingsStore } from './settings';
+import { yieldToEventLoop, type IndexedProject } from './workspaceIndex';
+
+export const DIAGNOSTIC_SOURCE = 'migration-guard';
+
+/** Graph rules whose findings are published on closed files too: they concern several files at once. */
+const WORKSPACE_RULES: ReadonlySet<string> = new Set(['conflicting-leaf-migrations', 'missing-dependency', 'replaced-migration-still-referenced']);
+
+/** Beyond this, edits that arrive faster than the analysis finishes are coalesced (see DiagnosticsPublisher.changed). */
+const SLOW_ANALYSIS_MS = 30;
+const MAX_DEBOUNCE_MS = 250;
+const WORKSPACE_REFRESH_DELAY_MS = 50;
+
+/** What code actions need to rebuild a diagnostic's fixes. */
+export interface DiagnosticData {
+  rule: string;
+  /** Offsets into the text of the document version the diagnostic was published for. */
+  span: { start: number; end: number };
+  operationSpan?: { start: number; end: number };
+  fixes: Finding['fixes'];
+}
+
+const SEVERITIES: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  info: DiagnosticSeverity.Information,
+};
+
+export function toDiagnostic(finding: Finding): Diagnostic {
+  const data: DiagnosticData = { rule: finding.rule, span: finding.span, fixes: finding.fixes };
+  if (finding.operationSpan) data.operationSpan = finding.operationSpan;
+  const diagnostic: Diagnostic = {
+    range: { start: finding.start, end: finding.end },
+    severity: SEVERITIES[finding.severity],
+    code: finding.rule,
+    codeDescription: { href: ruleDocsUrl(finding.rule) },
+    source: DIAGNOSTIC_SOURCE,
+    message: finding.message,
+    data,
+  };
+  // A stale ignore comment is dead code: editors fade it out.
+  if (finding.rule === 'unused-ignore') diagnostic.tags = [DiagnosticTag.Unnecessary];
+  return diagnostic;
+}
+
+export class DiagnosticsPublisher {
+  private readonly queue = new Set<string>();
+  private draining = false;
+  private readonly delayed = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly lastDuration = new Map<string, number>();
+  private readonly lastChange = new Map<string, number>();
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly documents: TextDocuments<TextDocument>,
+    private readonly analysis: AnalysisService,
+    private readonly log: (message: string) => void,
+  ) {}
+
+  /**
+   * The document's text changed. Analyse at once, unless analyses of it are slow and the edits come faster than
+   * they finish (fast typing in a large file): then wait for a pause, so the latest text is analysed once instead of
+   * every intermediate version in turn.
+   */
+  changed(uri: string): void {
+    const now = performance.now();
+    const sincePrevious = now - (this.lastChange.get(uri) ?? Number.NEGATIVE_INFINITY);
+    this.lastChange.set(uri, now);
+    const duration = this.lastDuration.get(uri) ?? 0;
+    if (duration <= SLOW_ANALYSIS_MS || sincePrevious >= duration) {
+      this.schedule(uri);
+      return;
+    }
+    clearTimeout(this.delayed.get(uri));
+    this.delayed.set(
+      uri,
+      setTimeout(() => {
+        this.delayed.delete(uri);
+        this.enqueue(uri);
+      }, Math.min(duration, MAX_DEBOUNCE_MS)),
+    );
+  }
+
+  /** Re-analyse a document as soon as the event loop is free. */
+  schedule(uri: string): void {
+    clearTimeout(this.delayed.get(uri));
+    this.delayed.delete(uri);
+    this.enqueue(uri);
+  }
+
+  scheduleAllOpen(filter: (uri: string) => boolean = () => true): void {
+    for (const document of this.documents.all()) if (filter(document.uri)) this.enqueue(document.uri);
+  }
+
+  /** The document closed: remove its diagnostics (the workspace refresh re-adds graph problems if any). */
+  clear(uri: string): void {
+    this.queue.delete(uri);
+    clearTimeout(this.delayed.get(uri));
+    this.delayed.delete(uri);
+    this.lastDuration.delete(uri);
+    this.lastChange.delete(uri);
+    void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+  }
+
+  private enqueue(uri: string): void {
+    this.queue.add(uri);
+    if (this.draining) return;
+    this.draining = true;
+    setImmediate(() => void this.drain());
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      for (let next = first(this.queue); next !== undefined; next = first(this.queue)) {
+        this.queue.delete(next);
+        try {
+          await this.publish(next);
+        } catch (error) {
+          this.log(`publishing diagnostics for ${next} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        }
+        // Let queued messages (newer edits, cancellations, hovers) run before the next document.
+        if (this.queue.size > 0) await yieldToEventLoop();
+      }
+    } finally {
+      this.draining = false;
+      if (this.queue.size > 0) this.enqueue(first(this.queue)!);
+    }
+  }
+
+  private async publish(uri: string): Promise<void> {
+    const analysis = await this.analysis.analyse(uri);
+    if (!analysis) return;
+    this.lastDuration.set(uri, analysis.durationMs);
+    const current = this.documents.get(uri);
+    if (!current) return;
+    if (current.version !== analysis.version) {
+      this.schedule(uri); // publish only results for the text the editor shows
+      return;
+    }
+    const diagnostics = analysis.findings.map(toDiagnostic);
+    if (analysis.notice) {
+      const start = { line: 0, character: 0 };
+      diagnostics.push({ range: { start, end: start }, severity: DiagnosticSeverity.Information, source: DIAGNOSTIC_SOURCE, message: analysis.notice });
+    }
+    await this.connection.sendDiagnostics({ uri, version: analysis.version, diagnostics });
+  }
+}
+
+/** Publishes the workspace-wide graph problems on files that are not open. */
+export class WorkspaceProblemsPublisher {
+  /** Per project root: URIs that currently carry published workspace problems. */
+  private readonly published = new Map<string, Set<string>>();
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly settings: SettingsStore,
+    private readonly isOpenPath: (path: string) => boolean,
+    private readonly log: (message: string) => void,
+  ) {}
+
+  schedule(entry: IndexedProject): void {
+    clearTimeout(this.timers.get(entry.root));
+    this.timers.set(
+      entry.root,
+      setTimeout(() => {
+        this.timers.delete(entry.root);
+        this.publish(entry).catch((error: unknown) => this.log(`workspace problems for ${entry.root} failed: ${String(error)}`));
+      }, WORKSPACE_REFRESH_DELAY_MS),
+    );
+  }
+
+  /** A workspace folder went away: take back what was published for its closed files. */
+  forget(entry: IndexedProject): void {
+    clearTimeout(this.timers.get(entry.root));
+    this.timers.delete(entry.root);
+    for (const uri of this.published.get(entry.root) ?? []) {
+      const path = uriToPath(uri);
+      if (path !== undefined && !this.isOpenPath(path)) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+    }
+    this.published.delete(entry.root);
+  }
+
+  dispose(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private async publish(entry: IndexedProject): Promise<void> {
+    const scope = await this.settings.documentConfig(entry.rootUri, `${entry.root}/pyproject.toml`, entry.isWorkspaceFolder ? entry.root : undefined);
+    const base = scope.config;
+    const select = (base.select ?? ALL_RULES.map((rule) => rule.id)).filter((id) => WORKSPACE_RULES.has(id));
+    const byUri = new Map<string, Finding[]>();
+    if (select.length > 0) {
+      const result = entry.project.analyzeAll({ ...base, select });
+      for (const finding of result.findings) {
+        if (this.isOpenPath(finding.file)) continue; // open documents publish their own full analysis
+        const { excluded } = await this.settings.documentConfig(entry.rootUri, finding.file, entry.isWorkspaceFolder ? entry.root : undefined);
+        if (excluded) continue;
+        const uri = pathToUri(finding.file);
+        const list = byUri.get(uri);
+        if (list) list.push(finding);
+        else byUri.set(uri, [finding]);
+      }
+    }
+    const previous = this.published.get(entry.root) ?? new Set<string>();
+    for (const uri of previous) {
+      const path = uriToPath(uri);
+      if (!byUri.has(uri) && path !== undefined && !this.isOpenPath(path)) await this.connection.sendDiagnostics({ uri, diagnostics: [] });
+    }
+    for (const [uri, findings] of byUri) await this.connection.sendDiagnostics({ uri, diagnostics: findings.map(toDiagnostic) });
+    this.published.set(entry.root, new Set(byUri.keys()));
+  }
+}
+
+function first<T>(set: Set<T>): T | undefined {
+  for (const value of set) return value;
+  return undefined;
+}

@@ -1,0 +1,214 @@
+// Hovers: on an operation name, what it does on the effective database (SQL, lock, what the lock blocks, rewrite or
+// scan, old code during the deploy) plus, when the operation is flagged, each rule's explanation and safe
+// alternative; on a rule id inside a `# migration-guard:` comment, that rule's explanation. Every hover ends with a
+// link that opens the matching flashcard in the VS Code client (other editors show it as a plain link).
+import { MarkupKind, type Hover, type Range } from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { parseIgnoreComment } from '../engine/config/ignoreComments';
+import type { Database } from '../engine/config/types';
+import { ruleDocsUrl } from '../engine/docsUrl';
+import { describeOperation } from '../engine/operationDocs';
+import type { MigrationModel, Operation, Span } from '../engine/python/model';
+import { ruleById } from '../engine/rules/index';
+import type { FileContext, Finding, RuleMeta, Severity } from '../engine/rules/rule';
+import type { StateView } from '../engine/state/types';
+import { fieldCall, fieldColumnName, fieldShape, modelNames, opArg, stringValue, targetFieldName } from '../engine/rules/support';
+import { unusedIgnore } from '../engine/rules/unusedIgnore';
+import type { DocumentAnalysis } from './analysisService';
+
+export const REVIEW_COMMAND = 'migrationGuard.reviewRule';
+
+const EMPTY_STATE_VIEW: StateView = {
+  model: () => undefined,
+  field: () => undefined,
+  createdInSameMigration: () => false,
+  historyComplete: () => false,
+};
+
+const DATABASE_NAMES: Record<Database, string> = { postgresql: 'PostgreSQL', mysql: 'MySQL', sqlite: 'SQLite' };
+/** The most severe finding comes first, and its card is the one the review link opens. */
+const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+/** A rule's metadata by id, including the pipeline's own `unused-ignore`. */
+export function ruleMeta(id: string): RuleMeta | undefined {
+  return ruleById(id) ?? (id === unusedIgnore.id ? unusedIgnore : undefined);
+}
+
+/** `[Review this in the flashcards](command:migrationGuard.reviewRule?["rule-id"])`, URL-encoded as VS Code expects. */
+export function reviewLink(ruleId: string): string {
+  return `[Review this in the flashcards](command:${REVIEW_COMMAND}?${encodeURIComponent(JSON.stringify([ruleId]))})`;
+}
+
+export function computeHover(analysis: DocumentAnalysis, document: TextDocument, offset: number): Hover | null {
+  const model = analysis.model;
+  if (!model) return null;
+  return commentHover(model, document, offset) ?? operationHover(analysis, model, document, offset);
+}
+
+function commentHover(model: MigrationModel, document: TextDocument, offset: number): Hover | null {
+  const comment = model.comments.find((candidate) => candidate.span.start <= offset && offset <= candidate.span.end);
+  if (!comment || !parseIgnoreComment(comment)) return null;
+  const word = wordAt(model.text, offset, comment.span);
+  if (!word) return null;
+  const rule = ruleMeta(model.text.slice(word.start, word.end));
+  if (!rule) return null;
+  return { contents: { kind: MarkupKind.Markdown, value: ruleMarkdown(rule) }, range: toRange(document, word) };
+}
+
+function operationHover(analysis: DocumentAnalysis, model: MigrationModel, document: TextDocument, offset: number): Hover | null {
+  // Nested operations have their own names, so the innermost one under the cursor is the one meant.
+  const operation = [...model.allOperations]
+    .filter((op) => op.nameSpan.start <= offset && offset <= op.nameSpan.end)
+    .sort((a, b) => a.nameSpan.end - a.nameSpan.start - (b.nameSpan.end - b.nameSpan.start))[0];
+  if (!operation) return null;
+  const names = operationNames(analysis, model, operation);
+  const doc = describeOperation(operation.name, {
+    database: analysis.database,
+    postgresVersion: analysis.config.postgresVersion,
+    ...(names.table !== undefined ? { table: names.table } : {}),
+    ...(names.column !== undefined ? { column: names.column } : {}),
+    ...(names.name !== undefined ? { name: names.name } : {}),
+  });
+  const flagged = findingsOf(analysis.findings, operation).sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
+  if (!doc && flagged.length === 0) return null;
+
+  const sections: string[] = [];
+  const where = analysis.database === 'postgresql' ? `PostgreSQL ${analysis.config.postgresVersion}` : DATABASE_NAMES[analysis.database];
+  sections.push(`**\`${operation.name}\`** on ${where}${names.table ? ` · table \`${names.table}\`` : ''}`);
+  if (doc) {
+    sections.push(doc.summary);
+    sections.push(
+      factsMarkdown([
+        ['SQL', doc.sql],
+        ['Lock', doc.lock],
+        ['Blocks', doc.blocks],
+        ['Rewrite / scan', doc.rewrite],
+        ['Old code during the deploy', doc.oldCode],
+      ]),
+    );
+  }
+  const seen = new Set<string>();
+  for (const finding of flagged) {
+    if (seen.has(finding.rule)) continue;
+    seen.add(finding.rule);
+    const rule = ruleMeta(finding.rule);
+    sections.push('---');
+    sections.push(`**${finding.severity} · [\`${finding.rule}\`](${ruleDocsUrl(finding.rule)})**: ${finding.message}`);
+    if (rule) sections.push(explanationMarkdown(rule));
+  }
+  const reviewRule = flagged[0]?.rule ?? doc?.relatedRules.find((id) => ruleMeta(id) !== undefined);
+  if (reviewRule) sections.push(reviewLink(reviewRule));
+  return { contents: { kind: MarkupKind.Markdown, value: sections.join('\n\n') }, range: toRange(document, operation.nameSpan) };
+}
+
+/** A rule's own explanation, for the hover on its id in an ignore comment. */
+function ruleMarkdown(rule: RuleMeta): string {
+  const { explanation } = rule;
+  const sql = explanation.sql.trim();
+  // Rules write their SQL example either as plain SQL statements (shown as a code block) or as prose.
+  const sqlIsCode = sql !== '' && !sql.includes('`') && (sql.endsWith(';') || sql.includes('\n'));
+  return [
+    `**[\`${rule.id}\`](${ruleDocsUrl(rule.id)})** (${rule.severity}): ${rule.title}`,
+    sqlIsCode ? `**SQL:**\n\n${fence(sql, 'sql')}` : '',
+    factsMarkdown([
+      ['SQL', sqlIsCode ? '' : sql],
+      ['Lock', explanation.lock],
+      ['Blocks', explanation.blocks],
+      ['Rewrite / scan', explanation.rewrite],
+    ]),
+    explanationMarkdown(rule),
+    reviewLink(rule.id),
+  ]
+    .filter((part) => part !== '')
+    .join('\n\n');
+}
+
+function factsMarkdown(facts: [label: string, text: string][]): string {
+  return facts
+    .filter(([, text]) => text.trim() !== '')
+    .map(([label, text]) => `**${label}:** ${text}`)
+    .join('\n\n');
+}
+
+function explanationMarkdown(rule: RuleMeta): string {
+  const { explanation } = rule;
+  const language = explanation.safeCodeLanguage ?? 'python';
+  const parts = [explanation.summary, `**Safe alternative:** ${explanation.safeAlternative}`];
+  if (explanation.safeCode.trim() !== '') parts.push(fence(explanation.safeCode.replace(/\n+$/, ''), language));
+  return parts.join('\n\n');
+}
+
+/** A fenced code block whose fence is longer than any backtick run inside the code. */
+function fence(code: string, language: string): string {
+  const longestRun = Math.max(2, ...[...code.matchAll(/`+/g)].map((match) => match[0].length));
+  const marks = '`'.repeat(longestRun + 1);
+  return `${marks}${language}\n${code}\n${marks}`;
+}
+
+/** Findings about this operation: anchored on it, or inside it without an operation of their own. */
+function findingsOf(findings: readonly Finding[], operation: Operation): Finding[] {
+  return findings.filter((finding) =>
+    finding.operationSpan
+      ? finding.operationSpan.start === operation.span.start && finding.operationSpan.end === operation.span.end
+      : finding.span.start >= operation.span.start && finding.span.end <= operation.span.end,
+  );
+}
+
+/** The table, column and index/constraint name an operation touches, for the SQL shown in the hover. */
+function operationNames(analysis: DocumentAnalysis, model: MigrationModel, operation: Operation): { table?: string; column?: string; name?: string } {
+  const context: FileContext = {
+    file: model,
+    config: analysis.config,
+    database: analysis.database,
+    // Replaying a file too large for live analysis would cost seconds; the hover then names tables without state.
+    stateBefore: (op) => (analysis.notice ? EMPTY_STATE_VIEW : analysis.entry.project.stateBefore(analysis.path, op)),
+    touchesDatabase: (op) => {
+      for (let current: Operation | undefined = op; current; current = current.parent) if (current.context === 'state_operations') return false;
+      return true;
+    },
+    report: () => undefined,
+  };
+  try {
+    const names = modelNames(context, operation);
+    let table = names?.table;
+    if (operation.name === 'AlterModelTable') table = stringValue(opArg(operation, 'table')) ?? table;
+    if (operation.name === 'CreateModel') {
+      const options = opArg(operation, 'options');
+      const dbTable = options?.kind === 'dict' ? options.entries.find((entry) => stringValue(entry.key) === 'db_table') : undefined;
+      table = stringValue(dbTable?.value) ?? table;
+    }
+    const fieldName = targetFieldName(operation);
+    let column: string | undefined;
+    if (fieldName && names) {
+      const call = fieldCall(operation);
+      const known = call ? fieldShape(call) : context.stateBefore(operation).field(names.app, names.key, fieldName);
+      column = known ? fieldColumnName(fieldName, known) : fieldName;
+    }
+    const name = objectName(operation);
+    return { ...(table !== undefined ? { table } : {}), ...(column !== undefined ? { column } : {}), ...(name !== undefined ? { name } : {}) };
+  } catch {
+    // Names only decorate the hover; an unexpected shape must not cost the whole hover.
+    return {};
+  }
+}
+
+/** The index or constraint an operation adds (its `name=`) or removes (its `name` argument). */
+function objectName(operation: Operation): string | undefined {
+  const added = opArg(operation, operation.name.includes('Constraint') ? 'constraint' : 'index');
+  if (added?.kind === 'call' && operation.name.startsWith('Add')) return stringValue(added.kwargs['name']);
+  if (/^(Remove(Index|Constraint)|ValidateConstraint)/.test(operation.name)) return stringValue(opArg(operation, 'name'));
+  return undefined;
+}
+
+function wordAt(text: string, offset: number, within: Span): Span | undefined {
+  const isWordChar = (char: string | undefined) => char !== undefined && /[A-Za-z0-9_-]/.test(char);
+  let start = offset;
+  let end = offset;
+  while (start > within.start && isWordChar(text[start - 1])) start--;
+  while (end < within.end && isWordChar(text[end])) end++;
+  return end > start ? { start, end } : undefined;
+}
+
+function toRange(document: TextDocument, span: Span): Range {
+  return { start: document.positionAt(span.start), end: document.positionAt(span.end) };
+}

@@ -1,0 +1,163 @@
+// Per-document configuration: the editor's `migrationGuard.*` settings (pulled with workspace/configuration for the
+// document's own scope) merged over the nearest pyproject.toml `[tool.migration-guard]` table. Both caches live in
+// this object, owned by one server instance, and are dropped whenever the client or the file system says they changed.
+import { dirname, relative } from 'node:path';
+import picomatch from 'picomatch';
+import type { Connection } from 'vscode-languageserver/node';
+import { ConfigError, findConfig, resolveConfig, type LoadedConfig } from '../engine/config/pyproject';
+import { DATABASES, type ConfigLayer, type Database, type ResolvedConfig } from '../engine/config/types';
+import type { Severity } from '../engine/rules/rule';
+import { isExcluded } from '../engine/analyze';
+
+export const SETTINGS_SECTION = 'migrationGuard';
+
+/** The editor settings as the server understands them, after validation. */
+export interface EditorSettings {
+  database: 'auto' | Database;
+  postgresVersion?: number;
+  rules: Record<string, Severity | 'off'>;
+  exclude: string[];
+}
+
+export interface DocumentConfig {
+  config: ResolvedConfig;
+  /** True when the file matches an `exclude` glob (pyproject's or the editor's): analysed for the graph, never reported. */
+  excluded: boolean;
+}
+
+const SEVERITIES: readonly string[] = ['error', 'warning', 'info', 'off'];
+
+/** Validates whatever the client sent; anything malformed falls back to the default for that key. */
+export function readEditorSettings(raw: unknown): EditorSettings {
+  const settings: EditorSettings = { database: 'auto', rules: {}, exclude: [] };
+  if (typeof raw !== 'object' || raw === null) return settings;
+  const value = raw as Record<string, unknown>;
+  if (typeof value.database === 'string' && (DATABASES as readonly string[]).includes(value.database)) {
+    settings.database = value.database as Database;
+  }
+  const version = typeof value.postgresVersion === 'string' ? Number(value.postgresVersion) : value.postgresVersion;
+  if (typeof version === 'number' && Number.isInteger(version) && version >= 9 && version <= 99) settings.postgresVersion = version;
+  if (typeof value.rules === 'object' && value.rules !== null && !Array.isArray(value.rules)) {
+    for (const [rule, level] of Object.entries(value.rules as Record<string, unknown>)) {
+      if (typeof level === 'string' && SEVERITIES.includes(level)) settings.rules[rule] = level as Severity | 'off';
+    }
+  }
+  if (Array.isArray(value.exclude)) settings.exclude = value.exclude.filter((glob): glob is string => typeof glob === 'string' && glob.trim() !== '');
+  return settings;
+}
+
+/**
+ * Settings a client passes in initializationOptions, for clients that never answer workspace/configuration:
+ * `{ migrationGuard: {...} }`, `{ settings: { migrationGuard: {...} } }` or the section itself.
+ */
+export function initialSettings(options: unknown): unknown {
+  if (typeof options !== 'object' || options === null) return undefined;
+  const record = options as Record<string, unknown>;
+  const nested = record['settings'];
+  if (typeof nested === 'object' && nested !== null && SETTINGS_SECTION in nested) return (nested as Record<string, unknown>)[SETTINGS_SECTION];
+  if (SETTINGS_SECTION in record) return record[SETTINGS_SECTION];
+  return record;
+}
+
+function editorLayer(settings: EditorSettings): ConfigLayer {
+  const layer: ConfigLayer = { severity: settings.rules };
+  if (settings.database !== 'auto') layer.database = settings.database;
+  if (settings.postgresVersion !== undefined) layer.postgresVersion = settings.postgresVersion;
+  return layer;
+}
+
+type PyprojectEntry = { loaded: LoadedConfig | undefined } | { error: string };
+
+export interface SettingsStoreOptions {
+  /** True when the client answers workspace/configuration; otherwise the pushed settings are used. */
+  pullConfiguration: boolean;
+  /** Called once per distinct problem with a pyproject.toml (shown to the user, not thrown). */
+  reportConfigProblem(message: string): void;
+}
+
+export class SettingsStore {
+  private readonly editorSettings = new Map<string, Promise<EditorSettings>>();
+  private readonly pyprojectByFolder = new Map<string, PyprojectEntry>();
+  /** Settings pushed with didChangeConfiguration (or initializationOptions), for clients that cannot be asked. */
+  private pushedSettings: EditorSettings;
+  private readonly reportedProblems = new Set<string>();
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly options: SettingsStoreOptions,
+    initialSettings: unknown,
+  ) {
+    this.pushedSettings = readEditorSettings(initialSettings);
+  }
+
+  /** The editor settings changed: forget every document's settings (and take the pushed ones, if any). */
+  editorSettingsChanged(pushed: unknown): void {
+    this.editorSettings.clear();
+    const section = typeof pushed === 'object' && pushed !== null ? (pushed as Record<string, unknown>)[SETTINGS_SECTION] : undefined;
+    if (section !== undefined) this.pushedSettings = readEditorSettings(section);
+  }
+
+  /** A pyproject.toml was created, changed or deleted somewhere. */
+  pyprojectChanged(): void {
+    this.pyprojectByFolder.clear();
+    this.reportedProblems.clear();
+  }
+
+  forgetDocument(uri: string): void {
+    this.editorSettings.delete(uri);
+  }
+
+  /** Configuration for a file: editor settings for `scopeUri` over the pyproject config found from `path`. */
+  async documentConfig(scopeUri: string, path: string, workspaceFolder: string | undefined): Promise<DocumentConfig> {
+    const editor = await this.editorSettingsFor(scopeUri);
+    const pyproject = this.pyprojectFor(path);
+    const root = pyproject?.root ?? workspaceFolder ?? dirname(path);
+    const config = resolveConfig(root, pyproject?.layer ?? {}, editorLayer(editor));
+    // pyproject globs are relative to the pyproject folder (the engine's rule); the editor's to the workspace folder.
+    const excluded = isExcluded(path, config) || (workspaceFolder !== undefined && matchesGlobs(editor.exclude, workspaceFolder, path));
+    return { config, excluded };
+  }
+
+  private editorSettingsFor(scopeUri: string): Promise<EditorSettings> {
+    if (!this.options.pullConfiguration) return Promise.resolve(this.pushedSettings);
+    let settings = this.editorSettings.get(scopeUri);
+    if (!settings) {
+      settings = this.connection.workspace
+        .getConfiguration({ scopeUri, section: SETTINGS_SECTION })
+        .then(readEditorSettings, (error: unknown) => {
+          this.connection.console.warn(`could not read ${SETTINGS_SECTION} settings: ${String(error)}`);
+          return this.pushedSettings;
+        });
+      this.editorSettings.set(scopeUri, settings);
+    }
+    return settings;
+  }
+
+  private pyprojectFor(path: string): LoadedConfig | undefined {
+    const folder = dirname(path);
+    let entry = this.pyprojectByFolder.get(folder);
+    if (!entry) {
+      try {
+        entry = { loaded: findConfig(folder) };
+      } catch (error) {
+        entry = { error: error instanceof ConfigError ? error.message : `cannot read pyproject.toml: ${String(error)}` };
+      }
+      this.pyprojectByFolder.set(folder, entry);
+    }
+    if ('error' in entry) {
+      if (!this.reportedProblems.has(entry.error)) {
+        this.reportedProblems.add(entry.error);
+        this.options.reportConfigProblem(entry.error);
+      }
+      return undefined;
+    }
+    return entry.loaded;
+  }
+}
+
+function matchesGlobs(globs: readonly string[], root: string, path: string): boolean {
+  if (globs.length === 0) return false;
+  const relativePath = relative(root, path).split('\\').join('/');
+  if (relativePath.startsWith('..')) return false;
+  return picomatch(globs as string[], { dot: true })(relativePath);
+}

@@ -1,0 +1,286 @@
+// The language server's wiring: LSP messages in, engine calls out. The same code serves VS Code (IPC) and every
+// other editor (`migration-guard lsp --stdio`): createConnection picks the transport from the command line.
+import {
+  CodeActionKind,
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  FileChangeType,
+  ProposedFeatures,
+  TextDocuments,
+  TextDocumentSyncKind,
+  createConnection,
+  type ClientCapabilities,
+  type Connection,
+  type InitializeParams,
+  type InitializeResult,
+  type WorkspaceFolder,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { AnalysisService, migrationPathOf, uriToPath } from './analysisService';
+import { computeCodeActions, FIX_ALL_KIND } from './codeActions';
+import { DiagnosticsPublisher, WorkspaceProblemsPublisher } from './diagnostics';
+import { computeHover } from './hover';
+import { SettingsStore, initialSettings } from './settings';
+import { WATCHED_GLOBS, WorkspaceIndex, isPyproject, type IndexedProject } from './workspaceIndex';
+
+/** After an edit that changes only a file's content, other open files of the project are refreshed this much later. */
+const DEPENDENT_REFRESH_MS = 300;
+
+/** A folder path without its trailing slash, so the same folder always gives the same project key. */
+function folderRoot(path: string): string {
+  return path.replace(/\/+$/, '') || '/';
+}
+
+export function startServer(): void {
+  const connection = createConnection(ProposedFeatures.all);
+  const documents = new TextDocuments(TextDocument);
+  new MigrationGuardServer(connection, documents).listen();
+}
+
+class MigrationGuardServer {
+  private capabilities: ClientCapabilities = {};
+  private folders: WorkspaceFolder[] = [];
+  private readonly openPaths = new Set<string>();
+  private settings!: SettingsStore;
+  private readonly index: WorkspaceIndex;
+  private analysis!: AnalysisService;
+  private publisher!: DiagnosticsPublisher;
+  private workspaceProblems!: WorkspaceProblemsPublisher;
+  private readonly dependentRefresh = new Map<string, ReturnType<typeof setTimeout>>();
+  private shuttingDown = false;
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly documents: TextDocuments<TextDocument>,
+  ) {
+    this.index = new WorkspaceIndex(
+      (message) => this.log(message),
+      (path) => this.openPaths.has(path),
+    );
+  }
+
+  listen(): void {
+    const { connection, documents } = this;
+    connection.onInitialize((params) => this.initialize(params));
+    connection.onInitialized(() => void this.initialized().catch((error: unknown) => this.logError('start-up', error)));
+    connection.onShutdown(() => {
+      this.shuttingDown = true;
+      this.workspaceProblems?.dispose();
+      for (const timer of this.dependentRefresh.values()) clearTimeout(timer);
+    });
+
+    documents.onDidOpen(({ document }) => {
+      const path = migrationPathOf(document.uri);
+      if (path) this.openPaths.add(path);
+    });
+    documents.onDidChangeContent(({ document }) => {
+      if (migrationPathOf(document.uri)) this.publisher.changed(document.uri);
+    });
+    documents.onDidClose(({ document }) => this.closed(document.uri));
+
+    connection.onHover(async (params, token) =>
+      this.guard('hover', null, async () => {
+        const analysis = await this.analysis.analyse(params.textDocument.uri, token);
+        const document = documents.get(params.textDocument.uri);
+        if (!analysis || !document || token.isCancellationRequested || document.version !== analysis.version) return null;
+        return computeHover(analysis, document, document.offsetAt(params.position));
+      }),
+    );
+    connection.onCodeAction(async (params, token) =>
+      this.guard('code actions', [], async () => {
+        const analysis = await this.analysis.analyse(params.textDocument.uri, token);
+        const document = documents.get(params.textDocument.uri);
+        if (!analysis || !document || token.isCancellationRequested || document.version !== analysis.version) return [];
+        const documentChanges = this.capabilities.workspace?.workspaceEdit?.documentChanges === true;
+        return computeCodeActions(analysis, document, params, { documentChanges });
+      }),
+    );
+    connection.onDidChangeConfiguration((change) => {
+      this.settings.editorSettingsChanged(change.settings);
+      this.refreshEverything();
+    });
+    connection.onDidChangeWatchedFiles(({ changes }) => this.filesChanged(changes.map((change) => ({ uri: change.uri, deleted: change.type === FileChangeType.Deleted }))));
+
+    documents.listen(connection);
+    connection.listen();
+  }
+
+  private initialize(params: InitializeParams): InitializeResult {
+    this.capabilities = params.capabilities;
+    this.folders = params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: 'root' }] : []);
+    this.settings = new SettingsStore(
+      this.connection,
+      {
+        pullConfiguration: params.capabilities.workspace?.configuration === true,
+        reportConfigProblem: (message) => void this.connection.window.showWarningMessage(`Migration Guard: ${message}`),
+      },
+      initialSettings(params.initializationOptions),
+    );
+    this.analysis = new AnalysisService(this.documents, this.index, this.settings, {
+      log: (message) => this.log(message),
+      contentChanged: (entry, uri, graphChanged) => this.contentChanged(entry, uri, graphChanged),
+    });
+    this.publisher = new DiagnosticsPublisher(this.connection, this.documents, this.analysis, (message) => this.log(message));
+    this.workspaceProblems = new WorkspaceProblemsPublisher(this.connection, this.settings, (path) => this.openPaths.has(path), (message) => this.log(message));
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        hoverProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      },
+      serverInfo: { name: 'migration-guard' },
+    };
+  }
+
+  private async initialized(): Promise<void> {
+    const workspace = this.capabilities.workspace;
+    if (workspace?.didChangeConfiguration?.dynamicRegistration) {
+      await this.connection.client.register(DidChangeConfigurationNotification.type, { section: 'migrationGuard' });
+    }
+    if (workspace?.didChangeWatchedFiles?.dynamicRegistration) {
+      await this.connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: WATCHED_GLOBS.map((globPattern) => ({ globPattern })) });
+    }
+    if (workspace?.workspaceFolders) {
+      this.connection.workspace.onDidChangeWorkspaceFolders((event) => {
+        for (const removed of event.removed) {
+          const path = uriToPath(removed.uri);
+          const entry = path ? this.index.removeWorkspaceFolder(folderRoot(path)) : undefined;
+          if (entry) this.workspaceProblems.forget(entry);
+        }
+        this.analysis.invalidateAll();
+        this.publisher.scheduleAllOpen();
+        void this.indexFolders(event.added).catch((error: unknown) => this.logError('indexing', error));
+      });
+    }
+    await this.indexFolders(this.folders);
+  }
+
+  /** Indexes workspace folders with `$/progress` (when the client supports it), then refreshes what depends on them. */
+  private async indexFolders(folders: readonly WorkspaceFolder[]): Promise<void> {
+    const entries: IndexedProject[] = [];
+    for (const folder of folders) {
+      const path = uriToPath(folder.uri);
+      if (path) entries.push(this.index.addWorkspaceFolder(folderRoot(path), folder.uri));
+    }
+    if (entries.length === 0) return;
+    const progress = await this.connection.window.createWorkDoneProgress();
+    progress.begin('Migration Guard', 0, 'Indexing migrations', false);
+    const started = performance.now();
+    let total = 0;
+    try {
+      for (const [position, entry] of entries.entries()) {
+        total += await this.index.indexFolder(
+          entry,
+          {
+            report: (done, count, message) => {
+              const share = count === 0 ? 1 : done / count;
+              progress.report(Math.round(((position + share) / entries.length) * 100), message);
+            },
+          },
+          () => this.shuttingDown,
+        );
+      }
+    } finally {
+      progress.done();
+    }
+    this.log(`indexed ${total} migrations in ${entries.length} folder(s) in ${Math.round(performance.now() - started)} ms`);
+    this.analysis.invalidateAll();
+    this.publisher.scheduleAllOpen();
+    for (const entry of entries) this.workspaceProblems.schedule(entry);
+  }
+
+  /** An open document's text changed what its project knows. */
+  private contentChanged(entry: IndexedProject, changedUri: string, graphChanged: boolean): void {
+    const others = (uri: string) => uri !== changedUri && this.inProject(uri, entry);
+    if (graphChanged) {
+      this.analysis.invalidateAll();
+      this.publisher.scheduleAllOpen(others);
+      this.workspaceProblems.schedule(entry);
+      return;
+    }
+    // Field definitions feed the state replay of later migrations: refresh the other open files once typing pauses.
+    clearTimeout(this.dependentRefresh.get(entry.root));
+    this.dependentRefresh.set(
+      entry.root,
+      setTimeout(() => {
+        this.dependentRefresh.delete(entry.root);
+        if (!this.documents.all().some((document) => others(document.uri))) return;
+        this.analysis.invalidateAll();
+        this.publisher.scheduleAllOpen(others);
+      }, DEPENDENT_REFRESH_MS),
+    );
+  }
+
+  private closed(uri: string): void {
+    this.settings.forgetDocument(uri);
+    const path = migrationPathOf(uri);
+    if (!path) return;
+    this.openPaths.delete(path);
+    this.analysis.forget(uri);
+    this.publisher.clear(uri);
+    // The disk is the truth again (the editor may have closed without saving).
+    const effect = this.index.fileChangedOnDisk(path, false);
+    if (effect) {
+      this.analysis.invalidateAll();
+      this.publisher.scheduleAllOpen((other) => this.inProject(other, effect.project));
+      this.workspaceProblems.schedule(effect.project);
+    }
+  }
+
+  private filesChanged(changes: { uri: string; deleted: boolean }[]): void {
+    const affected = new Set<IndexedProject>();
+    let configChanged = false;
+    for (const change of changes) {
+      const path = uriToPath(change.uri);
+      if (!path) continue;
+      if (isPyproject(path)) {
+        configChanged = true;
+        continue;
+      }
+      const effect = this.index.fileChangedOnDisk(path, change.deleted);
+      if (effect) affected.add(effect.project);
+    }
+    if (configChanged) {
+      this.settings.pyprojectChanged();
+      this.refreshEverything();
+      return;
+    }
+    if (affected.size === 0) return;
+    this.analysis.invalidateAll();
+    for (const entry of affected) {
+      this.publisher.scheduleAllOpen((uri) => this.inProject(uri, entry));
+      this.workspaceProblems.schedule(entry);
+    }
+  }
+
+  private refreshEverything(): void {
+    this.analysis.invalidateAll();
+    this.publisher.scheduleAllOpen();
+    for (const entry of this.index.allProjects()) this.workspaceProblems.schedule(entry);
+  }
+
+  private inProject(uri: string, entry: IndexedProject): boolean {
+    const path = migrationPathOf(uri);
+    return path !== undefined && this.index.projectFor(path) === entry;
+  }
+
+  /** Runs a request handler; an unexpected failure is logged and answered with an empty result, never a crash. */
+  private async guard<T>(what: string, fallback: T, handler: () => Promise<T>): Promise<T> {
+    try {
+      return await handler();
+    } catch (error) {
+      this.logError(what, error);
+      return fallback;
+    }
+  }
+
+  private log(message: string): void {
+    this.connection.console.log(message);
+  }
+
+  private logError(what: string, error: unknown): void {
+    this.connection.console.error(`${what} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  }
+}
+

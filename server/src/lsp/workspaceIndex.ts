@@ -1,0 +1,257 @@
+// The workspace's migrations, settings files and their analysis projects. State replay and graph rules need every
+// migration of an app, not just the open ones, so each workspace folder gets one engine Project, filled on start
+// by a walk of the folder and kept current by file-watch events. Open documents override the disk content.
+import { existsSync, readdirSync } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Project, type SourceFile } from '../engine/analyze';
+import { isMigrationPath, isSettingsPath, readSourceFile } from '../engine/files';
+import { graphStructureSignature } from '../engine/state/graph';
+
+/** Folders that never hold a project's own migrations (the CLI's discovery skips the same). */
+const SKIPPED_FOLDERS = new Set(['node_modules', '__pycache__', 'venv', 'site-packages', 'dist-packages']);
+/** Bounds on the walk, so a workspace opened at `/` or a home folder cannot keep the server busy forever. */
+const MAX_DEPTH = 32;
+const MAX_VISITED_FOLDERS = 50_000;
+/** How long indexing works before letting other messages (edits, hovers, cancellations) through. */
+const INDEX_SLICE_MS = 15;
+
+export interface IndexedProject {
+  /** Folder path (a workspace folder, or the folder above an app opened from outside every workspace folder). */
+  root: string;
+  /** URI of that folder, the scope for workspace/configuration when no document is involved. */
+  rootUri: string;
+  isWorkspaceFolder: boolean;
+  project: Project;
+  settingsFiles: Map<string, string>;
+}
+
+/** What a change did to a project, so the caller knows what to re-analyse. */
+export interface ChangeEffect {
+  project: IndexedProject;
+  /** The migration graph changed (a file added or removed, dependencies or replaces edited). */
+  graphChanged: boolean;
+  /** Settings files changed (the detected database may differ). */
+  settingsChanged: boolean;
+}
+
+export interface IndexProgress {
+  report(done: number, total: number, message: string): void;
+}
+
+export type FileReader = (path: string) => { ok: true; text: string } | { ok: false; message: string };
+
+export class WorkspaceIndex {
+  private readonly projects: IndexedProject[] = [];
+
+  constructor(
+    private readonly log: (message: string) => void,
+    /** True for paths open in the editor: their text comes from the editor, never from disk. */
+    private readonly isOpen: (path: string) => boolean,
+    private readonly readFile: FileReader = readSourceFile,
+  ) {}
+
+  allProjects(): readonly IndexedProject[] {
+    return this.projects;
+  }
+
+  addWorkspaceFolder(root: string, rootUri: string): IndexedProject {
+    const existing = this.projects.find((entry) => entry.isWorkspaceFolder && entry.root === root);
+    if (existing) return existing;
+    const entry: IndexedProject = { root, rootUri, isWorkspaceFolder: true, project: new Project(), settingsFiles: new Map() };
+    this.projects.push(entry);
+    // The deepest folder wins when folders nest, so keep longer roots first.
+    this.projects.sort((a, b) => b.root.length - a.root.length);
+    return entry;
+  }
+
+  /** Drops a workspace folder's project; returns it so what was published for it can be withdrawn. */
+  removeWorkspaceFolder(root: string): IndexedProject | undefined {
+    const index = this.projects.findIndex((entry) => entry.isWorkspaceFolder && entry.root === root);
+    return index >= 0 ? this.projects.splice(index, 1)[0] : undefined;
+  }
+
+  /** The project a file belongs to; a file outside every workspace folder gets a project of its own app folder's parent. */
+  projectFor(path: string): IndexedProject {
+    const found = this.projects.find((entry) => isInside(path, entry.root));
+    if (found) return found;
+    const appFolder = dirname(dirname(path));
+    const root = dirname(appFolder);
+    const entry: IndexedProject = { root, rootUri: pathToUri(root), isWorkspaceFolder: false, project: new Project(), settingsFiles: new Map() };
+    this.projects.push(entry);
+    this.projects.sort((a, b) => b.root.length - a.root.length);
+    // Only the file's own migrations folder: the graph of its app, without walking an unknown (maybe huge) tree.
+    this.loadMigrationsFolder(entry, dirname(path));
+    return entry;
+  }
+
+  /** Walks a workspace folder and loads every migration and settings file, yielding to the event loop as it goes. */
+  async indexFolder(entry: IndexedProject, progress: IndexProgress, isCancelled: () => boolean): Promise<number> {
+    const migrations: string[] = [];
+    const settings: string[] = [];
+    await this.walk(entry.root, migrations, settings, isCancelled);
+    const total = migrations.length;
+    let done = 0;
+    let sliceStart = Date.now();
+    for (const path of migrations) {
+      if (isCancelled()) break;
+      if (!this.isOpen(path)) this.loadFromDisk(entry, path);
+      done++;
+      if (Date.now() - sliceStart > INDEX_SLICE_MS) {
+        progress.report(done, total, `${done}/${total} migrations`);
+        await yieldToEventLoop();
+        sliceStart = Date.now();
+      }
+    }
+    for (const path of settings) this.readSettingsFile(entry, path);
+    entry.project.setSettingsFiles(settingsSources(entry));
+    progress.report(done, total, `${done}/${total} migrations`);
+    return done;
+  }
+
+  /** A migration's text from the editor (open document). */
+  setEditorText(path: string, text: string): ChangeEffect {
+    const entry = this.projectFor(path);
+    return this.updateMigration(entry, path, () => entry.project.setFile(path, text));
+  }
+
+  /**
+   * A file changed on disk (or an open document was closed and the disk is the truth again). Migrations are
+   * re-read unless open; settings files update database detection; deletions drop the file.
+   */
+  fileChangedOnDisk(path: string, deleted: boolean): ChangeEffect | undefined {
+    if (isMigrationPath(path)) {
+      if (this.isOpen(path)) return undefined;
+      const entry = this.projectFor(path);
+      if (deleted || !existsSync(path)) return this.updateMigration(entry, path, () => entry.project.removeFile(path));
+      return this.updateMigration(entry, path, () => this.loadFromDisk(entry, path));
+    }
+    if (isSettingsPath(path)) {
+      const entry = this.projects.find((candidate) => isInside(path, candidate.root));
+      if (!entry) return undefined;
+      if (deleted || !existsSync(path)) entry.settingsFiles.delete(path);
+      else this.readSettingsFile(entry, path);
+      entry.project.setSettingsFiles(settingsSources(entry));
+      return { project: entry, graphChanged: false, settingsChanged: true };
+    }
+    return undefined;
+  }
+
+  private updateMigration(entry: IndexedProject, path: string, change: () => void): ChangeEffect {
+    const before = this.structure(entry, path);
+    change();
+    const after = this.structure(entry, path);
+    return { project: entry, graphChanged: before !== after, settingsChanged: false };
+  }
+
+  private structure(entry: IndexedProject, path: string): string | undefined {
+    const model = entry.project.model(path);
+    if (model) return graphStructureSignature(model);
+    return entry.project.paths().includes(path) ? 'unparsed' : undefined;
+  }
+
+  private loadFromDisk(entry: IndexedProject, path: string): void {
+    const result = this.readFile(path);
+    if (result.ok) {
+      entry.project.setFile(path, result.text);
+    } else {
+      // Unreadable, binary or not UTF-8: leave it out of the graph rather than analyse garbage.
+      entry.project.removeFile(path);
+      this.log(`skipped ${path}: ${result.message}`);
+    }
+  }
+
+  private readSettingsFile(entry: IndexedProject, path: string): void {
+    const result = this.readFile(path);
+    if (result.ok) entry.settingsFiles.set(path, result.text);
+    else entry.settingsFiles.delete(path);
+  }
+
+  private loadMigrationsFolder(entry: IndexedProject, folder: string): void {
+    let names: string[];
+    try {
+      names = readdirSync(folder);
+    } catch {
+      return;
+    }
+    for (const name of names.sort()) {
+      const path = join(folder, name);
+      if (isMigrationPath(path) && !this.isOpen(path)) this.loadFromDisk(entry, path);
+    }
+  }
+
+  private async walk(root: string, migrations: string[], settings: string[], isCancelled: () => boolean): Promise<void> {
+    const visited = new Set<string>();
+    const pending: { folder: string; depth: number }[] = [{ folder: root, depth: 0 }];
+    let sliceStart = Date.now();
+    while (pending.length > 0 && visited.size < MAX_VISITED_FOLDERS && !isCancelled()) {
+      const { folder, depth } = pending.pop()!;
+      let real: string;
+      try {
+        real = await realpath(folder);
+      } catch {
+        continue;
+      }
+      if (visited.has(real)) continue; // symlink cycles
+      visited.add(real);
+      let entries;
+      try {
+        entries = await readdir(folder, { withFileTypes: true });
+      } catch {
+        continue;
+      }
+      const names = new Set(entries.map((dirent) => dirent.name));
+      if (depth > 0 && names.has('pyvenv.cfg')) continue; // a virtualenv, whatever its name
+      for (const dirent of entries) {
+        const path = join(folder, dirent.name);
+        let isDirectory = dirent.isDirectory();
+        let isFile = dirent.isFile();
+        if (dirent.isSymbolicLink()) {
+          try {
+            const target = await stat(path);
+            isDirectory = target.isDirectory();
+            isFile = target.isFile();
+          } catch {
+            continue;
+          }
+        }
+        if (isDirectory) {
+          if (!dirent.name.startsWith('.') && !SKIPPED_FOLDERS.has(dirent.name) && depth < MAX_DEPTH) pending.push({ folder: path, depth: depth + 1 });
+        } else if (isFile) {
+          if (isMigrationPath(path)) migrations.push(path);
+          else if (isSettingsPath(path)) settings.push(path);
+        }
+      }
+      if (Date.now() - sliceStart > INDEX_SLICE_MS) {
+        await yieldToEventLoop();
+        sliceStart = Date.now();
+      }
+    }
+    migrations.sort();
+    settings.sort();
+  }
+}
+
+function settingsSources(entry: IndexedProject): SourceFile[] {
+  return [...entry.settingsFiles].map(([path, text]) => ({ path, text }));
+}
+
+function isInside(path: string, root: string): boolean {
+  return path === root || path.startsWith(root.endsWith('/') ? root : `${root}/`);
+}
+
+function pathToUri(path: string): string {
+  return pathToFileURL(path).href;
+}
+
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** File names the server watches; the same patterns are registered with the client. */
+export const WATCHED_GLOBS = ['**/migrations/*.py', '**/pyproject.toml', '**/settings*.py', '**/settings/*.py'];
+
+export function isPyproject(path: string): boolean {
+  return basename(path) === 'pyproject.toml';
+}

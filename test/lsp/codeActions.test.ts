@@ -1,0 +1,150 @@
+// Code actions over the real protocol: each quick fix applied to the document as an editor would, then re-analysed
+// by the server: its diagnostic goes away and the file still parses. Also the ignore comments, the documentation
+// command and source.fixAll.migration-guard.
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CodeAction, Diagnostic, TextDocumentEdit } from 'vscode-languageserver-protocol';
+import { Project } from '../../server/src/engine/analyze';
+import { LspClient, copyFixture, removeWorkspace, uriOf } from './lspClient';
+
+const CHANGES = 'shop/migrations/0002_order_changes.py';
+
+/** The engine's own parse of a text: what "the file still parses" means. */
+function syntaxErrors(text: string): number {
+  const project = new Project();
+  project.setFile(CHANGES, text);
+  const model = project.model(CHANGES);
+  assert.ok(model?.migrationClass, 'the Migration class is gone');
+  return model.syntaxErrors.length;
+}
+
+describe('LSP code actions', function () {
+  this.timeout(20000);
+  let workspace: string;
+  let client: LspClient;
+  let uri: string;
+  let original: string;
+
+  before(async () => {
+    workspace = copyFixture('project');
+    client = await LspClient.start({ workspace });
+    await client.waitForIndexing();
+    const path = join(workspace, CHANGES);
+    uri = uriOf(path);
+    original = readFileSync(path, 'utf8');
+    await client.open(path, original);
+  });
+
+  after(async () => {
+    await client?.dispose();
+    removeWorkspace(workspace);
+  });
+
+  beforeEach(async () => {
+    if (client.text(uri) !== original) await client.replaceText(uri, original);
+  });
+
+  function diagnostic(rule: string): Diagnostic {
+    const found = client.latestDiagnostics(uri).find((candidate) => candidate.code === rule);
+    assert.ok(found, `no ${rule} diagnostic; have ${client.latestDiagnostics(uri).map((d) => d.code).join(', ')}`);
+    return found;
+  }
+
+  async function actionsFor(rule: string): Promise<{ diagnostic: Diagnostic; actions: CodeAction[] }> {
+    const found = diagnostic(rule);
+    return { diagnostic: found, actions: await client.codeActions(uri, found.range, [found]) };
+  }
+
+  function titled(actions: CodeAction[], pattern: RegExp): CodeAction {
+    const action = actions.find((candidate) => pattern.test(candidate.title));
+    assert.ok(action, `no action matching ${pattern}; have: ${actions.map((a) => a.title).join(' | ')}`);
+    return action;
+  }
+
+  const quickFixes: { rule: string; title: RegExp; expect: RegExp }[] = [
+    { rule: 'add-index-non-concurrent', title: /^Use AddIndexConcurrently/, expect: /from django\.contrib\.postgres\.operations import AddIndexConcurrently[\s\S]*atomic = False[\s\S]*AddIndexConcurrently\(/ },
+    { rule: 'runpython-no-reverse', title: /reverse_code=migrations\.RunPython\.noop/, expect: /migrations\.RunPython\(fill_totals, reverse_code=migrations\.RunPython\.noop\)/ },
+    { rule: 'runsql-no-reverse', title: /reverse_sql=migrations\.RunSQL\.noop/, expect: /reverse_sql=migrations\.RunSQL\.noop\)/ },
+    { rule: 'add-field-not-null-no-default', title: /null=True/, expect: /field=models\.TextField\(null=True\)/ },
+    { rule: 'remove-field', title: /SeparateDatabaseAndState/, expect: /migrations\.SeparateDatabaseAndState\(\n {12}state_operations=\[\n {16}migrations\.RemoveField\(/ },
+  ];
+
+  for (const { rule, title, expect } of quickFixes) {
+    it(`fixes ${rule}: the diagnostic goes away and the file still parses`, async () => {
+      const { actions } = await actionsFor(rule);
+      const fix = titled(actions, title);
+      assert.equal(fix.kind, 'quickfix');
+      assert.equal(fix.isPreferred, true);
+      assert.deepEqual(fix.diagnostics?.map((d) => d.code), [rule]);
+      const change = fix.edit?.documentChanges?.[0] as TextDocumentEdit;
+      assert.equal(change.textDocument.version, client.version(uri), 'edits are tied to the version they were computed for');
+      const published = await client.applyAction(uri, fix);
+      assert.match(client.text(uri), expect);
+      assert.equal(syntaxErrors(client.text(uri)), 0, client.text(uri));
+      assert.equal(published.diagnostics.filter((d) => d.code === rule).length, 0, `${rule} still reported after "${fix.title}"`);
+      assert.ok(published.diagnostics.length > 0, 'the other findings are still there');
+    });
+  }
+
+  it('offers "Set atomic = False" for a concurrent operation in an atomic migration', async () => {
+    const concurrent = original
+      .replace('from django.db import migrations, models\n', 'from django.contrib.postgres.operations import AddIndexConcurrently\nfrom django.db import migrations, models\n')
+      .replace('migrations.AddIndex(', 'AddIndexConcurrently(');
+    await client.replaceText(uri, concurrent);
+    const { actions } = await actionsFor('concurrent-op-in-atomic-migration');
+    const published = await client.applyAction(uri, titled(actions, /atomic = False/));
+    assert.match(client.text(uri), /class Migration\(migrations\.Migration\):\n {4}atomic = False\n {4}dependencies/);
+    assert.equal(published.diagnostics.filter((d) => d.code === 'concurrent-op-in-atomic-migration').length, 0);
+  });
+
+  it('"Ignore RULE for this operation" writes the comment above the operation, with its indentation', async () => {
+    const { actions } = await actionsFor('remove-field');
+    const published = await client.applyAction(uri, titled(actions, /^Ignore remove-field for this operation$/));
+    assert.match(client.text(uri), /\n {8}# migration-guard: ignore remove-field\n {8}migrations\.RemoveField\(/);
+    assert.equal(published.diagnostics.filter((d) => d.code === 'remove-field').length, 0);
+    assert.equal(published.diagnostics.filter((d) => d.code === 'unused-ignore').length, 0);
+    assert.ok(published.diagnostics.some((d) => d.code === 'add-index-non-concurrent'));
+    assert.equal(syntaxErrors(client.text(uri)), 0);
+  });
+
+  it('"Ignore RULE for this file" writes one ignore-file comment after the imports', async () => {
+    const { actions } = await actionsFor('mixed-schema-and-data');
+    const published = await client.applyAction(uri, titled(actions, /^Ignore mixed-schema-and-data for this file$/));
+    assert.match(client.text(uri), /^from django\.db import migrations, models\n# migration-guard: ignore-file mixed-schema-and-data\n/);
+    assert.equal(published.diagnostics.filter((d) => d.code === 'mixed-schema-and-data').length, 0, 'both RunPython and RunSQL findings are gone');
+    assert.equal(syntaxErrors(client.text(uri)), 0);
+  });
+
+  it('"Show documentation for RULE" runs migrationGuard.showRuleDocs with the rule id', async () => {
+    const { actions } = await actionsFor('add-index-non-concurrent');
+    const docs = titled(actions, /^Show documentation for add-index-non-concurrent$/);
+    assert.deepEqual(docs.command, {
+      title: 'Show documentation for add-index-non-concurrent',
+      command: 'migrationGuard.showRuleDocs',
+      arguments: ['add-index-non-concurrent'],
+    });
+  });
+
+  it('source.fixAll.migration-guard applies every safe fix at once and leaves the rest', async () => {
+    const all = await client.codeActions(uri, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, [], ['source.fixAll.migration-guard']);
+    assert.equal(all.length, 1);
+    const [fixAll] = all;
+    assert.equal(fixAll?.kind, 'source.fixAll.migration-guard');
+    const published = await client.applyAction(uri, fixAll!);
+    const text = client.text(uri);
+    assert.equal(syntaxErrors(text), 0, text);
+    assert.equal(text.match(/atomic = False/g)?.length, 1);
+    const codes = new Set(published.diagnostics.map((d) => d.code));
+    for (const fixed of ['add-index-non-concurrent', 'runpython-no-reverse', 'runsql-no-reverse']) assert.ok(!codes.has(fixed), `${fixed} still reported`);
+    // Decisions a human must make are not taken by fix-all.
+    for (const kept of ['remove-field', 'add-field-not-null-no-default']) assert.ok(codes.has(kept), `${kept} was fixed by fix-all`);
+  });
+
+  it('answers only quick fixes when asked for quick fixes', async () => {
+    const found = diagnostic('remove-field');
+    const actions = await client.codeActions(uri, found.range, [found], ['quickfix']);
+    assert.ok(actions.length >= 3);
+    assert.ok(actions.every((action) => action.kind === 'quickfix'));
+  });
+});
