@@ -206,6 +206,128 @@ DATABASES = {
       assert.equal(project.analyzeFile(FILES[1]!.path, config()).length, 1);
       assert.equal(calls, 2);
     });
+
+    describe('re-run only when their declared inputs change', () => {
+      const SHOP_1 = 'shop/migrations/0001_initial.py';
+      const SHOP_2 = 'shop/migrations/0002_more.py';
+      const BILLING_1 = 'billing/migrations/0001_initial.py';
+      const billing = migration(['migrations.RunSQL("CREATE INDEX i ON t (a)")']);
+
+      function projectWith(rules: GraphRule[]): Project {
+        const project = new Project(rules);
+        for (const file of [...FILES, { path: BILLING_1, text: billing }]) project.setFile(file.path, file.text);
+        return project;
+      }
+
+      it('graph: only when a Migration header changes, with findings following the moved header', () => {
+        let runs = 0;
+        const graphRule: GraphRule = { ...leafRule, dependsOn: 'graph', check: (ctx) => ((runs += 1), leafRule.check(ctx)) };
+        const project = projectWith([graphRule]);
+        project.analyzeFile(SHOP_2, config());
+        const edits = [
+          { text: FILES[1]!.text.replace(REMOVE, `${REMOVE}, ${REMOVE}`), reruns: false },
+          { text: FILES[1]!.text.replace(REMOVE, 'migrations.RemoveField("order", "legacy"'), reruns: true }, // now a syntax error
+          { text: FILES[1]!.text.replace(REMOVE, 'migrations.RemoveField("order", "other")'), reruns: true }, // parses again
+          { text: `# moved down a line\n${FILES[1]!.text}`, reruns: true },
+          { text: FILES[1]!.text.replace('0001_initial', '0001_missing'), reruns: true },
+        ];
+        for (const edit of edits) {
+          const before = runs;
+          project.setFile(SHOP_2, edit.text);
+          const findings = project.analyzeFile(SHOP_2, config());
+          assert.equal(runs - before, edit.reruns ? 1 : 0, edit.text);
+          const fresh = analyze([FILES[0]!, { path: SHOP_2, text: edit.text }, { path: BILLING_1, text: billing }], { config: config(), rules: [graphRule] });
+          assert.deepEqual(findings, fresh.findings.filter((finding) => finding.file === SHOP_2));
+        }
+      });
+
+      it('app: the edited app alone, every app when the graph changes', () => {
+        const seen: string[][] = [];
+        const appRule: GraphRule = {
+          ...leafRule,
+          id: 'fake-app',
+          dependsOn: 'app',
+          check(ctx) {
+            seen.push(ctx.files.map((file) => file.path));
+            for (const file of ctx.files) ctx.report(file.path, { span: file.operations[0]!.span, message: `${file.app} has ${file.operations.length} operations` });
+          },
+        };
+        const project = projectWith([appRule]);
+        const messages = () => project.analyzeAll(config()).findings.map((finding) => `${finding.file}: ${finding.message}`);
+        assert.equal(messages().length, 3);
+        assert.deepEqual(seen, [[SHOP_1, SHOP_2, BILLING_1]]);
+        project.setFile(SHOP_2, migration([RUN_SQL, REMOVE, REMOVE], '[("shop", "0001_initial")]'));
+        assert.deepEqual(messages(), [`${BILLING_1}: billing has 1 operations`, `${SHOP_1}: shop has 2 operations`, `${SHOP_2}: shop has 3 operations`]);
+        assert.deepEqual(seen[1], [SHOP_1, SHOP_2]);
+        messages();
+        assert.equal(seen.length, 2, 'nothing changed, nothing re-run');
+        project.setFile(SHOP_2, migration([RUN_SQL], '[("shop", "0001_initial"), ("billing", "0001_initial")]'));
+        messages();
+        assert.deepEqual(seen[2], [SHOP_1, SHOP_2, BILLING_1]);
+        project.removeFile(BILLING_1);
+        assert.deepEqual(messages(), [`${SHOP_1}: shop has 2 operations`, `${SHOP_2}: shop has 1 operations`]);
+      });
+
+      it('app: every app when a workspace fact changes, not when an edit keeps the facts', () => {
+        const seen: string[][] = [];
+        const factRule: GraphRule = {
+          ...leafRule,
+          id: 'fake-facts',
+          dependsOn: 'app',
+          check(ctx) {
+            seen.push([...new Set(ctx.files.map((file) => file.app))]);
+            const sql = ctx.workspaceFacts('sql', (file) => file.allOperations.filter((op) => op.name === 'RunSQL').map((op) => op.call.args[0]?.text ?? ''));
+            for (const file of ctx.files) ctx.report(file.path, { span: file.migrationClass!.nameSpan, message: `sees ${sql.length} RunSQL: ${sql.join(' ')}` });
+          },
+        };
+        const project = projectWith([factRule]);
+        project.analyzeAll(config());
+        project.setFile(SHOP_1, migration([REMOVE, RUN_SQL, REMOVE]));
+        project.analyzeAll(config());
+        assert.deepEqual(seen.slice(1), [['shop']]);
+        project.setFile(BILLING_1, migration(['migrations.RunSQL("CREATE INDEX j ON t (b)")']));
+        const incremental = project.analyzeAll(config());
+        assert.deepEqual(seen.slice(2), [['shop', 'billing']]);
+        const fresh = analyze(
+          [{ path: SHOP_1, text: migration([REMOVE, RUN_SQL, REMOVE]) }, FILES[1]!, { path: BILLING_1, text: migration(['migrations.RunSQL("CREATE INDEX j ON t (b)")']) }],
+          { config: config(), rules: [factRule] },
+        );
+        assert.deepEqual(incremental, fresh);
+        assert.ok(incremental.findings.every((finding) => finding.message.includes('"CREATE INDEX j ON t (b)"')));
+      });
+
+      it('keep the real graph rules identical to a fresh analysis through edits across apps', () => {
+        const foreignKey = (name: string) =>
+          `migrations.AddField("order", "${name}", models.ForeignKey("billing.Invoice", on_delete=models.CASCADE, db_index=False))`;
+        const files = new Map<string, string>([
+          [SHOP_1, migration(['migrations.CreateModel("Order", [("id", models.AutoField(primary_key=True))])', foreignKey('invoice')])],
+          [SHOP_2, migration([foreignKey('refund')], '[("shop", "0001_initial")]')],
+          [BILLING_1, migration(['migrations.CreateModel("Invoice", [("id", models.BigAutoField(primary_key=True))])'])],
+          ['billing/migrations/0002_sql.py', migration([RUN_SQL], '[("billing", "0001_initial")]')],
+        ]);
+        const project = new Project();
+        for (const [path, text] of files) project.setFile(path, text);
+        const edits: [string, (text: string) => string][] = [
+          ['billing/migrations/0002_sql.py', (text) => text.replace(RUN_SQL, 'migrations.RunSQL("CREATE INDEX x ON shop_order (refund_id)")')],
+          [SHOP_1, (text) => text.replace('models.AutoField', 'models.BigAutoField')],
+          [SHOP_2, (text) => text.replace('0001_initial', '0001_gone')],
+          ['billing/migrations/0002_sql.py', (text) => text.replace('refund_id', 'other_id')],
+          [SHOP_1, (text) => text.replace('models.BigAutoField', 'models.AutoField')],
+          [SHOP_2, (text) => `# header comment\n${text.replace('0001_gone', '0001_initial')}`],
+        ];
+        const rules = new Set<string>();
+        for (const [path, edit] of edits) {
+          files.set(path, edit(files.get(path)!));
+          project.setFile(path, files.get(path)!);
+          project.analyzeFile(path, config());
+          const incremental = project.analyzeAll(config());
+          const fresh = analyze([...files].map(([filePath, text]) => ({ path: filePath, text })), { config: config() });
+          assert.deepEqual(incremental, fresh, `after editing ${path}`);
+          for (const finding of incremental.findings) rules.add(finding.rule);
+        }
+        for (const id of ['foreign-key-without-index', 'prefer-big-auto-field', 'missing-dependency']) assert.ok(rules.has(id), id);
+      });
+    });
   });
 
   it('skips files matching exclude globs, relative to the config root', () => {

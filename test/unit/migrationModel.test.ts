@@ -382,6 +382,99 @@ class Migration(migrations.Migration):
       assert.ok(mig.allOperations.some((op) => op.name === 'AddField'));
     });
 
+    describe('one broken operation costs only itself', () => {
+      const ADD = 'migrations.AddField(model_name="order", name="code", field=models.CharField(max_length=20, null=True))';
+      const REMOVE = 'migrations.RemoveField(model_name="order", name="legacy")';
+      const ALTER = 'migrations.AlterField(\n            model_name="order",\n            name="total",\n            field=models.DecimalField(decimal_places=2, max_digits=12),\n        )';
+      const SQL = 'migrations.RunSQL("UPDATE shop_order SET note = \'a, b ) ]\' -- [", reverse_sql="SELECT \'#\'")';
+      const NESTED = 'migrations.SeparateDatabaseAndState(state_operations=[migrations.RemoveField("order", "old")])';
+
+      function migrationWith(items: string): string {
+        return `from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    dependencies = [("shop", "0001_initial")]\n\n    operations = [\n${items}`;
+      }
+
+      /** Every intact operation is in the model, in order, with the exact span of its text. */
+      function assertIntact(mig: MigrationModel, intact: string[]): void {
+        const texts = mig.operations.map((op) => slice(mig, op.span));
+        let from = 0;
+        for (const expected of intact) {
+          const index = texts.indexOf(expected, from);
+          assert.ok(index >= 0, `missing ${expected.split('(')[0]} in ${JSON.stringify(texts)}`);
+          const op = mig.operations[index]!;
+          assert.equal(op.topLevelIndex, index);
+          assert.equal(slice(mig, op.nameSpan), expected.split('(')[0]);
+          assert.equal(mig.text.indexOf(expected), op.span.start);
+          from = index + 1;
+        }
+      }
+
+      it('survives a missing comma between keyword arguments', () => {
+        const broken = 'migrations.AddField(model_name="order", name="note" field=models.TextField(null=True))';
+        for (const order of [[ADD, broken, REMOVE, ALTER], [broken, ADD, REMOVE], [ADD, REMOVE, broken]]) {
+          const mig = model(migrationWith(order.map((op) => `        ${op},\n`).join('') + '    ]\n'));
+          assert.ok(mig.syntaxErrors.length > 0);
+          assertIntact(mig, order.filter((op) => op !== broken));
+          const add = mig.operations.find((op) => slice(mig, op.span) === ADD)!;
+          assert.equal(slice(mig, add.call.kwargSpans['field']!), 'field=models.CharField(max_length=20, null=True)');
+          assert.equal(asCall(add.call.kwargs['field']).kwargs['max_length']?.text, '20');
+        }
+      });
+
+      it('survives a missing comma between operations', () => {
+        const mig = model(migrationWith(`        ${ADD}\n        ${REMOVE},\n        ${SQL}\n        ${ALTER},\n    ]\n`));
+        assert.ok(mig.syntaxErrors.length > 0);
+        assertIntact(mig, [ADD, REMOVE, SQL, ALTER]);
+        assert.equal(mig.operations.length, 4);
+        const sql = mig.operations[2]!;
+        assert.equal(sql.call.args[0]?.kind === 'string' && sql.call.args[0].value, "UPDATE shop_order SET note = 'a, b ) ]' -- [");
+      });
+
+      it('survives an unclosed parenthesis at the end of the file', () => {
+        const mig = model(migrationWith(`        ${ADD},\n        ${REMOVE},\n        migrations.AlterField(model_name="order", name="total"\n`));
+        assert.ok(mig.syntaxErrors.length > 0);
+        assertIntact(mig, [ADD, REMOVE]);
+        // The unfinished operation is kept with what it already says.
+        const last = mig.operations[2];
+        assert.equal(last?.name, 'AlterField');
+        assert.equal(last?.call.kwargs['name']?.text, '"total"');
+      });
+
+      it('survives an unclosed parenthesis in the middle of the list', () => {
+        const mig = model(migrationWith(`        ${ADD},\n        migrations.AlterField(\n            model_name="order",\n        ${REMOVE},\n        ${NESTED},\n    ]\n`));
+        assert.ok(mig.syntaxErrors.length > 0);
+        assertIntact(mig, [ADD, REMOVE, NESTED]);
+        assert.deepEqual(
+          mig.allOperations.filter((op) => op.parent).map((op) => `${op.name} in ${op.parent!.name} (${op.context})`),
+          ['RemoveField in SeparateDatabaseAndState (state_operations)'],
+        );
+      });
+
+      it('survives a half-typed `migrations.Add` at the end of the list and in the middle', () => {
+        // Valid Python (a list item that is an attribute), so no recovery is needed, just no operation for it.
+        const atEnd = model(migrationWith(`        ${ADD},\n        ${ALTER},\n        migrations.Add\n    ]\n`));
+        assertIntact(atEnd, [ADD, ALTER]);
+        assert.equal(atEnd.operations.length, 2);
+        const withoutBracket = model(migrationWith(`        ${ADD},\n        ${ALTER},\n        migrations.Add`));
+        assert.ok(withoutBracket.syntaxErrors.length > 0);
+        assertIntact(withoutBracket, [ADD, ALTER]);
+        const inMiddle = model(migrationWith(`        ${ADD},\n        migrations.Add\n        ${REMOVE},\n        migrations.AddField(\n    ]\n`));
+        assert.ok(inMiddle.syntaxErrors.length > 0);
+        assertIntact(inMiddle, [ADD, REMOVE]);
+        assert.deepEqual(inMiddle.operations.map((op) => op.name), ['AddField', 'RemoveField', 'AddField']);
+      });
+
+      it('reads an intact list exactly as before, and never scans a list without errors', () => {
+        const clean = model(migrationWith(`        ${ADD},\n        ${SQL},\n        ${NESTED},\n    ]\n`));
+        const brokenElsewhere = model(migrationWith(`        ${ADD},\n        ${SQL},\n        ${NESTED},\n    ]\n\n\ndef broken(:\n    pass\n`));
+        assert.equal(clean.syntaxErrors.length, 0);
+        assert.ok(brokenElsewhere.syntaxErrors.length > 0);
+        assert.deepEqual(
+          brokenElsewhere.allOperations.map((op) => [op.name, op.span, op.context]),
+          clean.allOperations.map((op) => [op.name, op.span, op.context]),
+        );
+      });
+    });
+
     it('finds exactly the error nodes a full tree walk finds', () => {
       const base = REALISTIC;
       const insertions = ['(', ')', '"', ':', 'def ', '[[', '\n  x', "'''"];

@@ -352,6 +352,67 @@ describe('state replay', () => {
     assert.equal(view.historyComplete('shop'), true);
   });
 
+  describe('snapshots before every operation', () => {
+    it('keep declaration order through alterations, removals, re-additions and renames, each snapshot unchanged by later operations', () => {
+      const path = 'shop/migrations/0002_fields.py';
+      const project = projectOf({
+        'shop/migrations/0001_initial.py': SHOP_0001,
+        [path]: migration(
+          ['shop.0001_initial'],
+          [
+            'migrations.AddField("order", "note", models.TextField(null=True))',
+            'migrations.AlterField("order", "code", models.CharField(max_length=99, null=True))',
+            'migrations.RemoveField("order", "code")',
+            'migrations.AddField("order", "code", models.IntegerField(null=True))',
+            'migrations.RenameField("order", "id", "key")',
+            'migrations.RenameField("order", "note", "total")',
+            'migrations.RunSQL("SELECT 1")',
+          ],
+        ),
+      });
+      const keys = (index: number) => [...before(project, path, index).view.model('shop', 'order')!.fields.keys()];
+      assert.deepEqual(keys(0), ['id', 'code', 'total']);
+      assert.deepEqual(keys(1), ['id', 'code', 'total', 'note']);
+      assert.deepEqual(keys(2), ['id', 'code', 'total', 'note']);
+      assert.deepEqual(keys(3), ['id', 'total', 'note']);
+      assert.deepEqual(keys(4), ['id', 'total', 'note', 'code']);
+      assert.deepEqual(keys(5), ['key', 'total', 'note', 'code']);
+      // A rename onto an existing name keeps the earlier position and the later field, as rebuilding a Map would.
+      assert.deepEqual(keys(6), ['key', 'total', 'code']);
+      assert.equal(fieldText(before(project, path, 6).view, 'shop', 'order', 'total'), 'models.TextField(null=True)');
+      assert.equal(fieldText(before(project, path, 2).view, 'shop', 'order', 'code'), 'models.CharField(max_length=99, null=True)');
+      assert.equal(fieldText(before(project, path, 0).view, 'shop', 'order', 'code'), 'models.CharField(max_length=10, null=True)');
+      const fields = before(project, path, 4).view.model('shop', 'order')!.fields;
+      assert.equal(fields.size, 4);
+      assert.equal(fields.has('note'), true);
+      assert.deepEqual([...fields.values()].map((field) => field.type), ['AutoField', 'IntegerField', 'TextField', 'IntegerField']);
+      const seen: string[] = [];
+      fields.forEach((field, key) => seen.push(`${key}:${field.type}`));
+      assert.deepEqual(seen, [...fields].map(([key, field]) => `${key}:${field.type}`));
+    });
+
+    it('replay thousands of operations on one model, every snapshot seeing exactly the fields added before it', () => {
+      const count = 5000;
+      const operations = ['migrations.CreateModel(name="Wide", fields=[("id", models.BigAutoField(primary_key=True))])'];
+      for (let index = 0; index < count; index++) {
+        operations.push(index % 10 === 9 ? `migrations.RemoveField("wide", "f${index - 1}")` : `migrations.AddField("wide", "f${index}", models.IntegerField(null=True))`);
+      }
+      const path = 'shop/migrations/0001_wide.py';
+      const project = projectOf({ [path]: migration([], operations) });
+      let expected = 1;
+      const model = project.model(path)!;
+      for (let index = 1; index <= count; index++) {
+        const fields = project.stateBefore(path, model.allOperations[index]!).model('shop', 'wide')!.fields;
+        assert.equal(fields.size, expected, `before operation ${index}`);
+        expected += (index - 1) % 10 === 9 ? -1 : 1;
+      }
+      const last = project.stateBefore(path, model.allOperations[count]!).model('shop', 'wide')!;
+      assert.deepEqual([...last.fields.keys()].slice(0, 4), ['id', 'f0', 'f1', 'f2']);
+      assert.equal(last.fields.has('f8'), false);
+      assert.equal(last.fields.get('f4997')?.type, 'IntegerField');
+    });
+  });
+
   describe('after edits (Project caches)', () => {
     it('re-replays the edited file and its descendants, not stale states', () => {
       const project = projectOf({

@@ -3,25 +3,26 @@
 // edited file without starting over.
 //
 // Pipeline per file: skip binary, excluded and IgnoreMigration files; run the enabled file rules for the effective
-// database; add the graph rules' findings (run once over all files); apply ignore comments; report unused ignores;
-// turn spans into positions; sort.
+// database; add the graph rules' findings (run once over all files, then after an edit only the rules and apps whose
+// inputs changed, see graphRuleCache.ts); apply ignore comments; report unused ignores; turn spans into positions; sort.
 import { posix } from 'node:path';
 import type { Tree } from '@lezer/common';
 import picomatch from 'picomatch';
 import { collectIgnoreDirectives, applyIgnoreDirectives, type Suppressible } from './config/ignoreComments';
 import type { Database, ResolvedConfig } from './config/types';
 import { detectDatabase } from './config/vendor';
+import { GraphRuleCache, type ActiveGraphRule, type GraphFindings, type GraphRuleSources } from './graphRuleCache';
 import { buildMigrationModel } from './python/buildModel';
-import { isMigrationPath, normalizePath } from './python/migrationPath';
+import { isMigrationPath, migrationIdentity, normalizePath } from './python/migrationPath';
 import type { MigrationModel, Operation } from './python/model';
 import { parsePython, reparsePython, type ParsedText } from './python/parse';
 import { computeLineStarts, lineOfOffset, positionOfOffset } from './python/textPositions';
 import { ALL_RULES } from './rules/index';
-import type { FileContext, FileRule, Finding, GraphContext, RawFinding, Rule, Severity } from './rules/rule';
+import type { FileContext, FileRule, Finding, RawFinding, Rule, Severity } from './rules/rule';
 import { unusedIgnore } from './rules/unusedIgnore';
-import { MigrationGraph, graphStructureSignature, migrationKey, type MigrationKey } from './state/graph';
+import { MigrationGraph, graphRuleSignature, graphStructureSignature, migrationKey, type MigrationKey } from './state/graph';
 import { StateReplayer } from './state/replay';
-import type { StateView } from './state/types';
+import type { GraphNode, StateView } from './state/types';
 
 export interface SourceFile {
   path: string;
@@ -67,20 +68,14 @@ interface FileEntry {
   model?: MigrationModel;
   /** graphStructureSignature of the model: an edit that keeps it keeps the graph. */
   structure: string;
+  /** graphRuleSignature of the model: an edit that keeps it does not re-run `dependsOn: 'graph'` rules. */
+  header: string;
 }
 
 /** A raw finding with the rule that produced it and the severity it is reported at. */
 interface RuleFinding extends Suppressible {
   raw: RawFinding;
   severity: Severity;
-}
-
-interface GraphFindings {
-  cacheKey: string;
-  byFile: Map<string, { rule: string; severity: Severity; raw: RawFinding }[]>;
-  /** Graph rules that ran to completion (an ignore for a rule that failed cannot be judged). */
-  evaluated: Set<string>;
-  errors: FileError[];
 }
 
 /** Incremental form used by the language server: keeps parse trees and models per file. */
@@ -92,8 +87,15 @@ export class Project {
   private structureChanged = true;
   /** Re-parsed models whose graph shape is unchanged: swapped into the graph, their replays (and descendants') dropped. */
   private readonly pendingModels = new Map<string, MigrationModel>();
+  /** Bumped on every change; the versions below record when a kind of change last happened. */
   private version = 0;
-  private graphFindings: GraphFindings | undefined;
+  private structureVersion = 0;
+  private headerVersion = 0;
+  /** Per app: the version at which one of its files last changed, came or went. */
+  private readonly appChangedAt = new Map<string, number>();
+  private readonly graphRules = new GraphRuleCache();
+  private modelsCache: { version: number; models: MigrationModel[] } | undefined;
+  private nodesCache: { graph: MigrationGraph; nodes: GraphNode[] } | undefined;
   private fileRulesCache: { key: string; rules: { rule: FileRule; severity: Severity }[] } | undefined;
   private readonly knownRuleIds: ReadonlySet<string>;
 
@@ -113,17 +115,24 @@ export class Project {
     this.version++;
     const entry = createEntry(normalized, text, previous, tree);
     this.files.set(normalized, entry);
+    this.appChangedAt.set(migrationIdentity(normalized).app, this.version);
+    if (!previous || previous.header !== entry.header) this.headerVersion = this.version;
     if (!previous || previous.structure !== entry.structure || !entry.model) {
       this.structureChanged = true;
+      this.structureVersion = this.version;
     } else if (!this.structureChanged) {
       this.pendingModels.set(normalized, entry.model);
     }
   }
 
   removeFile(path: string): void {
-    if (this.files.delete(normalizePath(path))) {
+    const normalized = normalizePath(path);
+    if (this.files.delete(normalized)) {
       this.version++;
       this.structureChanged = true;
+      this.structureVersion = this.version;
+      this.headerVersion = this.version;
+      this.appChangedAt.set(migrationIdentity(normalized).app, this.version);
     }
   }
 
@@ -175,7 +184,7 @@ export class Project {
     const database = this.effectiveDatabase(config);
     const graphFindings = this.runGraphRules(config, database);
     const findings: Finding[] = [];
-    const errors: FileError[] = [...graphFindings.errors];
+    const errors: FileError[] = graphFindings.failures.map((failure) => ({ file: config.root, message: `rule ${failure.rule} failed: ${failure.message}` }));
     for (const entry of [...this.files.values()].sort((a, b) => compareStrings(a.path, b.path))) {
       const result = this.analyzeEntry(entry, config, database, graphFindings);
       findings.push(...result.findings);
@@ -229,7 +238,7 @@ export class Project {
       }
     }
     currentRule = undefined;
-    for (const finding of graphFindings.byFile.get(entry.path) ?? []) {
+    for (const finding of graphFindings.findingsFor(entry.path)) {
       collected.push({ rule: finding.rule, severity: finding.severity, raw: finding.raw, anchorLine: anchorLine(finding.raw) });
     }
 
@@ -267,46 +276,45 @@ export class Project {
     return rules;
   }
 
-  /** Graph rules run once per project version and configuration; their findings are kept per file. */
+  /** Graph rules' findings, re-running only the rules (and, for `app` rules, the apps) whose inputs changed. */
   private runGraphRules(config: ResolvedConfig, database: Database): GraphFindings {
-    const { graph } = this.ensureReplayer();
-    const cacheKey = `${this.version}\u0000${database}\u0000${JSON.stringify(config)}`;
-    if (this.graphFindings?.cacheKey === cacheKey) return this.graphFindings;
-    const result: GraphFindings = { cacheKey, byFile: new Map(), evaluated: new Set(), errors: [] };
-    const models = [...this.files.values()].flatMap((entry) => (entry.model ? [entry.model] : []));
-    const nodes = graph.nodes;
+    this.ensureReplayer();
+    const active: ActiveGraphRule[] = [];
     for (const rule of this.rules) {
       if (rule.scope !== 'graph') continue;
       const severity = enabledSeverity(rule, config, database);
-      if (!severity) continue;
-      const context: GraphContext = {
-        config,
-        files: models,
-        nodes,
-        report: (path, raw) => {
-          const normalized = normalizePath(path);
-          const list = result.byFile.get(normalized);
-          const finding = { rule: rule.id, severity, raw };
-          if (list) list.push(finding);
-          else result.byFile.set(normalized, [finding]);
-        },
-      };
-      try {
-        rule.check(context);
-        result.evaluated.add(rule.id);
-      } catch (error) {
-        result.errors.push({ file: config.root, message: `rule ${rule.id} failed: ${describeError(error)}` });
-      }
+      if (severity) active.push({ rule, severity });
     }
-    this.graphFindings = result;
-    return result;
+    const sources: GraphRuleSources = {
+      version: this.version,
+      headerVersion: this.headerVersion,
+      structureVersion: this.structureVersion,
+      appsChangedSince: (version) => [...this.appChangedAt].filter(([, changedAt]) => changedAt > version).map(([app]) => app),
+      files: () => this.allModels(),
+      nodes: () => this.graphNodes(),
+    };
+    return this.graphRules.update(active, `${database}\u0000${JSON.stringify(config)}`, { config }, sources);
+  }
+
+  /** Every parsed migration in insertion order, one array per project version (rules cache work per array). */
+  private allModels(): MigrationModel[] {
+    if (this.modelsCache?.version !== this.version) {
+      this.modelsCache = { version: this.version, models: [...this.files.values()].flatMap((entry) => (entry.model ? [entry.model] : [])) };
+    }
+    return this.modelsCache.models;
+  }
+
+  /** The graph's nodes, one array per graph (they change only with its structure). */
+  private graphNodes(): GraphNode[] {
+    const { graph } = this.ensureReplayer();
+    if (this.nodesCache?.graph !== graph) this.nodesCache = { graph, nodes: graph.nodes };
+    return this.nodesCache.nodes;
   }
 
   /** Rebuilds the graph when the files' shape changed; keeps replayed states when only contents changed. */
   private ensureReplayer(): { graph: MigrationGraph; replayer: StateReplayer } {
     if (this.structureChanged || !this.graph || !this.replayer) {
-      const models = [...this.files.values()].flatMap((entry) => (entry.model ? [entry.model] : []));
-      this.graph = new MigrationGraph(models);
+      this.graph = new MigrationGraph(this.allModels());
       this.replayer = new StateReplayer(this.graph);
       this.structureChanged = false;
       this.pendingModels.clear();
@@ -323,7 +331,7 @@ export class Project {
 }
 
 function createEntry(path: string, text: string, previous: FileEntry | undefined, tree: Tree | undefined): FileEntry {
-  if (looksBinary(text)) return { path, text, structure: `${path}|binary` };
+  if (looksBinary(text)) return { path, text, structure: `${path}|binary`, header: `${path}|binary` };
   let parsed: ParsedText;
   try {
     // A tree from elsewhere may lack the bookkeeping incremental parsing needs: a later edit re-parses in full.
@@ -334,7 +342,7 @@ function createEntry(path: string, text: string, previous: FileEntry | undefined
     parsed = parsePython(text);
   }
   const model = buildMigrationModel(path, text, parsed.tree);
-  return { path, text, parsed, model, structure: graphStructureSignature(model) };
+  return { path, text, parsed, model, structure: graphStructureSignature(model), header: graphRuleSignature(model) };
 }
 
 /** How much of the start of a text is sampled for control characters. */

@@ -3,6 +3,7 @@
 // the cost stays a small fraction of the parse. Tolerant by construction: any node it does not recognise becomes an
 // `other` expression or is skipped; it never throws on half-typed code.
 import { TreeBuffer, type SyntaxNode, type Tree } from '@lezer/common';
+import { parser } from '@lezer/python';
 import type {
   CallExpr,
   Comment,
@@ -17,6 +18,7 @@ import type {
 } from './model';
 import { migrationIdentity, normalizePath } from './migrationPath';
 import { ExpressionReader } from './expressions';
+import { splitListItems } from './listRecovery';
 import { computeLineStarts, lineOfOffset } from './textPositions';
 
 const MIGRATION_BASE = 'django.db.migrations.Migration';
@@ -33,7 +35,8 @@ const NESTING_PARAMS: Record<string, { param: 'database_operations' | 'state_ope
 export function buildMigrationModel(path: string, text: string, tree: Tree): MigrationModel {
   const normalized = normalizePath(path);
   const { app, name } = migrationIdentity(normalized);
-  const builder = new ModelBuilder(text);
+  const syntaxErrors = collectSyntaxErrors(tree);
+  const builder = new ModelBuilder(text, syntaxErrors);
   const lineStarts = computeLineStarts(text);
   let migrationClass: MigrationClass | undefined;
   let operations: Operation[] = [];
@@ -61,7 +64,7 @@ export function buildMigrationModel(path: string, text: string, tree: Tree): Mig
     allOperations,
     functions: builder.functions,
     comments: collectComments(text, tree, lineStarts),
-    syntaxErrors: collectSyntaxErrors(tree),
+    syntaxErrors,
     tree,
     ignoredByMigrationLinter: allOperations.some((op) => op.name === 'IgnoreMigration'),
     lineStarts,
@@ -79,7 +82,11 @@ class ModelBuilder {
 
   private readonly expressions: ExpressionReader;
 
-  constructor(private readonly text: string) {
+  constructor(
+    private readonly text: string,
+    /** Sorted error spans of the whole tree: a list with errors inside is read item by item (see listRecovery.ts). */
+    private readonly syntaxErrors: readonly Span[],
+  ) {
     // Imports are all read before any expression is converted (classes are read after the module walk).
     this.expressions = new ExpressionReader(text, (dotted) => this.qualify(dotted));
   }
@@ -277,10 +284,11 @@ class ModelBuilder {
           migrationClass.runBefore = this.dependencies(this.expressions.read(value));
           break;
         case 'operations': {
-          migrationClass.operationsSpan = span(value);
+          const list = this.operationList(target.nextSibling, value);
+          migrationClass.operationsSpan = list.span;
           operations = [];
           allOperations.length = 0;
-          for (const item of operationItems(this.expressions.read(value))) {
+          for (const item of list.items) {
             if (item.kind !== 'call') continue;
             const op = toOperation(item, 'operations', undefined, operations.length);
             operations.push(op);
@@ -292,6 +300,53 @@ class ModelBuilder {
     }
     allOperations.sort((a, b) => a.span.start - b.span.start);
     return { migrationClass, operations, allOperations };
+  }
+
+  /**
+   * The items of the `operations` value. When the parser met a syntax error inside it, its recovery may have folded
+   * the operations after the error into one nonsense node, so the items are found from the text instead and each
+   * is read on its own: every intact operation keeps its exact spans, and a broken one yields what can be read of it.
+   */
+  private operationList(assignOp: SyntaxNode, value: SyntaxNode): { span: Span; items: Expr[] } {
+    // Where the user's list starts: the parser's value node may end early (or be some other node) after an error.
+    let open = assignOp.to;
+    while (this.text[open] === ' ' || this.text[open] === '\t') open++;
+    const opener = this.text[open];
+    if ((opener !== '[' && opener !== '(') || !this.hasErrorWithin(open, this.text.length)) {
+      return { span: span(value), items: operationItems(this.expressions.read(value)) };
+    }
+    const list = splitListItems(this.text, open);
+    return { span: { start: open, end: list.end }, items: list.items.map((item) => this.readListItem(assignOp, item)) };
+  }
+
+  /** One item of a broken list: from the file's tree when a clean node covers exactly that text, else parsed alone. */
+  private readListItem(anyNode: SyntaxNode, item: Span): Expr {
+    if (!this.hasErrorWithin(item.start, item.end)) {
+      let top = anyNode;
+      while (top.parent) top = top.parent;
+      for (let node: SyntaxNode | null = top.resolveInner(item.start, 1); node && node.from === item.start; node = node.parent) {
+        if (node.to === item.end) return this.expressions.read(node);
+        if (node.to > item.end) break;
+      }
+    }
+    const source = this.text.slice(item.start, item.end);
+    const statement = parser.parse(source).topNode.firstChild;
+    const expression = statement?.name === 'ExpressionStatement' ? statement.firstChild : statement;
+    if (!expression) return { kind: 'other', span: item, text: source };
+    return new ExpressionReader(source, (dotted) => this.qualify(dotted), item.start).read(expression);
+  }
+
+  /** True when a syntax error starts in [from, to] (errors are sorted by start: a binary search). */
+  private hasErrorWithin(from: number, to: number): boolean {
+    let low = 0;
+    let high = this.syntaxErrors.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if ((this.syntaxErrors[middle] as Span).start < from) low = middle + 1;
+      else high = middle;
+    }
+    const first = this.syntaxErrors[low];
+    return first !== undefined && first.start <= to;
   }
 
   /** Statements of a class body, flattening `a = 1; b = 2` groups. */

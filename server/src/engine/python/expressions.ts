@@ -28,6 +28,11 @@ export class ExpressionReader {
     private readonly text: string,
     /** Resolves a dotted name's first part through the file's imports. */
     private readonly qualify: (dotted: string) => string,
+    /**
+     * Where `text` starts in the file: a piece of a broken file parsed on its own (see listRecovery.ts) still gets
+     * spans in file offsets.
+     */
+    private readonly offset = 0,
   ) {}
 
   read(node: SyntaxNode): Expr {
@@ -56,20 +61,20 @@ export class ExpressionReader {
       case 'String':
       case 'FormatString': {
         const { value, formatted } = this.stringPart(cursor);
-        return { kind: 'string', value, formatted, span: { start: from, end: to }, text: this.text.slice(from, to) };
+        return { kind: 'string', value, formatted, span: this.span(from, to), text: this.text.slice(from, to) };
       }
       case 'ContinuedString':
         return this.continuedString(cursor);
       case 'Number': {
         const text = this.text.slice(from, to);
-        return { kind: 'number', value: parseNumber(text), span: { start: from, end: to }, text };
+        return { kind: 'number', value: parseNumber(text), span: this.span(from, to), text };
       }
       case 'Boolean': {
         const text = this.text.slice(from, to);
-        return { kind: 'bool', value: text === 'True', span: { start: from, end: to }, text };
+        return { kind: 'bool', value: text === 'True', span: this.span(from, to), text };
       }
       case 'None':
-        return { kind: 'none', span: { start: from, end: to }, text: this.text.slice(from, to) };
+        return { kind: 'none', span: this.span(from, to), text: this.text.slice(from, to) };
       case 'VariableName':
       case 'MemberExpression': {
         const dotted = this.dotted(cursor);
@@ -78,15 +83,15 @@ export class ExpressionReader {
       case 'CallExpression':
         return this.callExpression(cursor);
       case 'ArrayExpression':
-        return { kind: 'list', items: this.items(cursor), span: { start: from, end: to }, text: this.text.slice(from, to) };
+        return { kind: 'list', items: this.items(cursor), span: this.span(from, to), text: this.text.slice(from, to) };
       case 'ArrayComprehensionExpression':
         // Half-typed lists (`[op(...` at the end of the file) are recovered as comprehensions without a `for`.
         if (this.hasChild(cursor, 'for')) return this.other(from, to);
-        return { kind: 'list', items: this.items(cursor), span: { start: from, end: to }, text: this.text.slice(from, to) };
+        return { kind: 'list', items: this.items(cursor), span: this.span(from, to), text: this.text.slice(from, to) };
       case 'TupleExpression':
-        return { kind: 'tuple', items: this.items(cursor), span: { start: from, end: to }, text: this.text.slice(from, to) };
+        return { kind: 'tuple', items: this.items(cursor), span: this.span(from, to), text: this.text.slice(from, to) };
       case 'SetExpression':
-        return { kind: 'set', items: this.items(cursor), span: { start: from, end: to }, text: this.text.slice(from, to) };
+        return { kind: 'set', items: this.items(cursor), span: this.span(from, to), text: this.text.slice(from, to) };
       case 'DictionaryExpression':
         return this.dict(cursor);
       case 'ParenthesizedExpression':
@@ -126,11 +131,11 @@ export class ExpressionReader {
       } while (cursor.nextSibling());
       cursor.parent();
     }
-    return { kind: 'string', value, formatted, span: { start: from, end: to }, text: this.text.slice(from, to) };
+    return { kind: 'string', value, formatted, span: this.span(from, to), text: this.text.slice(from, to) };
   }
 
   private name(dotted: string, from: number, to: number): NameExpr {
-    return { kind: 'name', dotted, qualified: this.qualify(dotted), span: { start: from, end: to }, text: this.text.slice(from, to) };
+    return { kind: 'name', dotted, qualified: this.qualify(dotted), span: this.span(from, to), text: this.text.slice(from, to) };
   }
 
   /** `a.b.c` for chains of plain attribute access; undefined for subscripts, calls and the like. */
@@ -154,8 +159,8 @@ export class ExpressionReader {
     let result: Expr | undefined;
     while (cursor.nextSibling()) {
       if (cursor.name !== 'ArgList') continue;
-      const argListSpan = { start: cursor.from, end: cursor.to };
-      const call: CallExpr = { kind: 'call', callee, ...this.arguments(cursor), argListSpan, span: { start: from, end: to }, text: this.text.slice(from, to) };
+      const argListSpan = this.span(cursor.from, cursor.to);
+      const call: CallExpr = { kind: 'call', callee, ...this.arguments(cursor), argListSpan, span: this.span(from, to), text: this.text.slice(from, to) };
       result = call;
       break;
     }
@@ -189,7 +194,7 @@ export class ExpressionReader {
             if (cursor.nextSibling() && !PUNCTUATION.has(cursor.name) && !cursor.type.isError) {
               const keyword = this.text.slice(keywordFrom, keywordTo);
               kwargs[keyword] = this.at(cursor);
-              kwargSpans[keyword] = { start: keywordFrom, end: cursor.to };
+              kwargSpans[keyword] = this.span(keywordFrom, cursor.to);
             }
             continue;
           }
@@ -237,7 +242,7 @@ export class ExpressionReader {
       } while (cursor.nextSibling());
       cursor.parent();
     }
-    return { kind: 'dict', entries, span: { start: from, end: to }, text: this.text.slice(from, to) };
+    return { kind: 'dict', entries, span: this.span(from, to), text: this.text.slice(from, to) };
   }
 
   private parenthesized(cursor: TreeCursor): Expr {
@@ -267,7 +272,7 @@ export class ExpressionReader {
     const right = usable ? this.at(cursor) : undefined;
     cursor.parent();
     if (!right) return this.other(from, to);
-    return { kind: 'binary', operator: this.text.slice(leftTo, rightFrom).trim(), left, right, span: { start: from, end: to }, text: this.text.slice(from, to) };
+    return { kind: 'binary', operator: this.text.slice(leftTo, rightFrom).trim(), left, right, span: this.span(from, to), text: this.text.slice(from, to) };
   }
 
   private unary(cursor: TreeCursor): Expr {
@@ -277,7 +282,7 @@ export class ExpressionReader {
     let result: Expr | undefined;
     if (sign && cursor.nextSibling() && cursor.name === 'Number') {
       const magnitude = parseNumber(this.text.slice(cursor.from, cursor.to));
-      result = { kind: 'number', value: sign === '-' ? -magnitude : magnitude, span: { start: from, end: to }, text: this.text.slice(from, to) };
+      result = { kind: 'number', value: sign === '-' ? -magnitude : magnitude, span: this.span(from, to), text: this.text.slice(from, to) };
     }
     cursor.parent();
     return result ?? this.other(from, to);
@@ -293,8 +298,12 @@ export class ExpressionReader {
     return found;
   }
 
+  private span(from: number, to: number): Span {
+    return { start: from + this.offset, end: to + this.offset };
+  }
+
   private other(from: number, to: number): Expr {
-    return { kind: 'other', span: { start: from, end: to }, text: this.text.slice(from, to) };
+    return { kind: 'other', span: this.span(from, to), text: this.text.slice(from, to) };
   }
 }
 

@@ -12,6 +12,7 @@ export const conflictingLeafMigrations: GraphRule = {
   vendors: 'all',
   category: 'graph',
   scope: 'graph',
+  dependsOn: 'graph',
   explanation: {
     summary:
       'The app has more than one leaf migration (a migration nothing else in the app depends on), typically because two branches each added one on top of the same parent. ' +

@@ -2,7 +2,7 @@
 // referencing columns by itself, so every DELETE (or key UPDATE) on the parent scans the child table to check the
 // constraint, and Django's on_delete collector queries it too. A graph rule because the index that covers the column
 // is often added by a later migration (the recommended `db_index=False` + AddIndexConcurrently pattern).
-import type { CallExpr, Expr } from '../python/model';
+import type { CallExpr, Expr, MigrationModel } from '../python/model';
 import { togetherSets } from './fieldTypes';
 import type { GraphRule } from './rule';
 import { runSqlTexts } from './runSqlText';
@@ -23,6 +23,7 @@ import {
 
 const INDEX_OPERATIONS = new Set(['AddIndex', 'AddIndexConcurrently']);
 const CONSTRAINT_OPERATIONS = new Set(['AddConstraint', 'AddConstraintNotValid']);
+const CREATE_INDEX = /\bcreate\s+(unique\s+)?index\b/i;
 
 export const foreignKeyWithoutIndex: GraphRule = {
   id: 'foreign-key-without-index',
@@ -31,6 +32,8 @@ export const foreignKeyWithoutIndex: GraphRule = {
   vendors: ['postgresql'],
   category: 'hygiene',
   scope: 'graph',
+  // Indexes are declared in the model's own app; hand-written index DDL anywhere comes in as a workspace fact.
+  dependsOn: 'app',
   explanation: {
     summary:
       'The foreign key has `db_index=False` and no other index starts with its column. PostgreSQL does not index referencing columns automatically: ' +
@@ -58,7 +61,8 @@ export const foreignKeyWithoutIndex: GraphRule = {
     const leadingColumns = new Map<string, Set<string>>();
     // Models this rule cannot judge: unmanaged tables, and a unique/index_together that is not spelled out literally.
     const unjudgedModels = new Set<string>();
-    const rawSql: string[] = [];
+    // Hand-written CREATE INDEX in any app's RunSQL may cover the column (e.g. an app that holds all custom DDL).
+    const indexDdl = ctx.workspaceFacts('create-index-sql', createIndexStatements);
     const renamedModels: [string, string][] = [];
     const cover = (app: string, model: string, name: string | undefined): void => {
       if (!name) return;
@@ -76,7 +80,6 @@ export const foreignKeyWithoutIndex: GraphRule = {
     for (const file of ctx.files) {
       const app = file.app;
       for (const op of file.allOperations) {
-        if (op.name === 'RunSQL') rawSql.push(...runSqlTexts(file, op).map((text) => text.sql));
         if (op.name === 'RenameModel') {
           const oldName = stringValue(opArg(op, 'old_name'))?.toLowerCase();
           const newName = stringValue(opArg(op, 'new_name'))?.toLowerCase();
@@ -107,7 +110,7 @@ export const foreignKeyWithoutIndex: GraphRule = {
     }
 
     for (const definition of latestFieldDefinitions(ctx.files, ctx.nodes)) {
-      if (!lacksIndex(definition, leadingColumns, unjudgedModels, rawSql)) continue;
+      if (!lacksIndex(definition, leadingColumns, unjudgedModels, indexDdl)) continue;
       const { file, op, modelLabel, field, call } = definition;
       ctx.report(file.path, {
         span: call.kwargSpans['db_index'] ?? call.span,
@@ -118,7 +121,17 @@ export const foreignKeyWithoutIndex: GraphRule = {
   },
 };
 
-function lacksIndex(definition: LatestFieldDefinition, leadingColumns: Map<string, Set<string>>, unjudgedModels: Set<string>, rawSql: string[]): boolean {
+/** The SQL texts of a file's RunSQL operations that create an index. */
+function createIndexStatements(file: MigrationModel): string[] {
+  const statements: string[] = [];
+  for (const op of file.allOperations) {
+    if (op.name !== 'RunSQL') continue;
+    for (const text of runSqlTexts(file, op)) if (CREATE_INDEX.test(text.sql)) statements.push(text.sql);
+  }
+  return statements;
+}
+
+function lacksIndex(definition: LatestFieldDefinition, leadingColumns: Map<string, Set<string>>, unjudgedModels: Set<string>, indexDdl: string[]): boolean {
   const { file, op, model, field, call } = definition;
   if (calleeName(call) !== 'ForeignKey' || !runsAgainstDatabase(op)) return false;
   // Only an explicit literal `db_index=False` turns the default index off.
@@ -135,7 +148,7 @@ function lacksIndex(definition: LatestFieldDefinition, leadingColumns: Map<strin
   if (covered && [field, column, `${field}_id`].some((name) => covered.has(name.toLowerCase()))) return false;
   // Hand-written index DDL naming the column: cannot tell which table or position, so assume it is covered.
   const columnWord = new RegExp(`\\b${escapeRegExp(column)}\\b`, 'i');
-  return !rawSql.some((sql) => /\bcreate\s+(unique\s+)?index\b/i.test(sql) && columnWord.test(sql));
+  return !indexDdl.some((sql) => columnWord.test(sql));
 }
 
 function onDeleteName(call: CallExpr): string | undefined {

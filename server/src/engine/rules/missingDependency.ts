@@ -13,6 +13,7 @@ export const missingDependency: GraphRule = {
   vendors: 'all',
   category: 'graph',
   scope: 'graph',
+  dependsOn: 'graph',
   explanation: {
     summary:
       'The migration depends on a migration of an app in this project that does not exist (renamed, deleted, squashed away, or only present on another branch). ' +

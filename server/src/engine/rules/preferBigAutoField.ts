@@ -21,6 +21,8 @@ export const preferBigAutoField: GraphRule = {
   vendors: 'all',
   category: 'hygiene',
   scope: 'graph',
+  // A field's latest definition is decided within its app.
+  dependsOn: 'app',
   explanation: {
     summary:
       'The new table\'s primary key is `AutoField`, a 32-bit `integer` that overflows at 2,147,483,647: inserts then fail with "nextval: reached maximum value of sequence". ' +

@@ -11,6 +11,7 @@ export const replacedMigrationStillReferenced: GraphRule = {
   vendors: 'all',
   category: 'graph',
   scope: 'graph',
+  dependsOn: 'graph',
   explanation: {
     summary:
       'This dependency names a migration that was squashed and whose file is gone. It only works because the squashed migration still lists it in `replaces`, so Django redirects the dependency. ' +

@@ -86,8 +86,20 @@ export interface FileContext {
 /** Workspace-wide context for graph rules. */
 export interface GraphContext {
   config: ResolvedConfig;
+  /**
+   * The files to check and report on: every migration of the workspace, or, when a rule with `dependsOn: 'app'` is
+   * re-checked after an edit, only the files of the apps that changed.
+   */
   files: MigrationModel[];
+  /** The whole migration graph, always every app. */
   nodes: GraphNode[];
+  /**
+   * Plain data (strings, numbers, arrays, objects) extracted from every migration of the workspace, for an
+   * `app` rule whose findings also depend on other apps' files (e.g. index DDL in any app's RunSQL). `extract` runs
+   * once per file version and is named by `key`; when its result for an edited file changes (compared as JSON),
+   * every app is re-checked. Results come in file order, concatenated.
+   */
+  workspaceFacts<T>(key: string, extract: (file: MigrationModel) => T[]): T[];
   /** Report a finding on a file (by path). */
   report(path: string, finding: RawFinding): void;
 }
@@ -107,8 +119,23 @@ export interface FileRule extends RuleBase {
   check(ctx: FileContext): void;
 }
 
+/**
+ * What a graph rule's findings depend on. The language server re-runs a graph rule after an edit only when its
+ * inputs changed, so say the narrowest that is true (a wrong answer leaves stale findings on screen):
+ * - `'workspace'` (the default): anything in any file; the rule re-runs after every edit.
+ * - `'graph'`: only the migration graph: each file's path, app and name, whether it parsed cleanly, and its
+ *   Migration class header (the class name's span; `dependencies`, `replaces` and `run_before` with their spans and
+ *   text), plus `ctx.nodes`. Re-runs only when one of those changes anywhere (not for edits inside `operations`).
+ * - `'app'`: what the rule reports on a file of app X depends only on `ctx.nodes`, the contents of app X's files and
+ *   `ctx.workspaceFacts`. After an edit the rule is re-checked for the edited file's app alone, with `ctx.files`
+ *   holding that app's files; it runs over every app again when the graph or a workspace fact changes. Report only
+ *   on files in `ctx.files`.
+ */
+export type GraphRuleInputs = 'workspace' | 'graph' | 'app';
+
 export interface GraphRule extends RuleBase {
   scope: 'graph';
+  dependsOn?: GraphRuleInputs;
   check(ctx: GraphContext): void;
 }
 

@@ -1,6 +1,6 @@
 // The migration graph of every app found among the files: dependencies resolved the way Django's loader resolves
 // them (squashed `replaces`, `__first__`/`__latest__`), leaves, and a topological order per app that tolerates cycles.
-import type { MigrationModel } from '../python/model';
+import type { Dependency, MigrationModel } from '../python/model';
 import type { GraphNode } from './types';
 
 /** Key of a migration in the graph: `app/name` (neither part can contain a slash). */
@@ -281,4 +281,25 @@ export function graphStructureSignature(model: MigrationModel): string {
 /** Whether the file parsed cleanly, which decides whether history through it counts as complete. */
 export function parsedCleanly(model: MigrationModel): boolean {
   return model.migrationClass !== undefined && model.syntaxErrors.length === 0;
+}
+
+/**
+ * Everything a `dependsOn: 'graph'` rule may read from a file (see GraphRuleInputs in rules/rule.ts): the graph
+ * structure plus whether the file parsed cleanly and where its header entries are, since findings point at them.
+ * Edits inside `operations` keep it, so they do not re-run those rules.
+ */
+export function graphRuleSignature(model: MigrationModel): string {
+  const migrationClass = model.migrationClass;
+  if (!migrationClass) return `${model.path}|${model.app}/${model.name}|no-class|${model.syntaxErrors.length > 0}`;
+  const entries = (list: readonly Dependency[]) =>
+    list.map((dep) => `${dep.app}/${dep.name}/${dep.dynamic}@${dep.span.start}:${model.text.slice(dep.span.start, dep.span.end)}`).join('\u0001');
+  return [
+    model.path,
+    `${model.app}/${model.name}`,
+    `${migrationClass.nameSpan.start}-${migrationClass.nameSpan.end}`,
+    model.syntaxErrors.length > 0,
+    entries(migrationClass.dependencies),
+    entries(migrationClass.replaces),
+    entries(migrationClass.runBefore),
+  ].join('\u0000');
 }

@@ -1,65 +1,38 @@
 // State replay: each app's models and fields, replayed along the migration graph, so rules can ask what a field was
 // before an operation and whether a table was created earlier in the same migration.
 //
-// States are immutable maps shared between snapshots (copy on write), so keeping a snapshot before every operation
-// costs a reference, and re-analysing one edited file only replays that file (its parents' states stay cached).
+// States are persistent maps (persistentMap.ts): an operation changes O(log n) nodes of its app's model map and of
+// its model's field map and shares the rest, so keeping a snapshot before every operation costs a reference and a
+// migration replays in O(n log n) however many operations touch one model. Re-analysing one edited file only
+// replays that file and its descendants (its parents' states stay cached).
 import type { CallExpr, Expr, MigrationModel, Operation } from '../python/model';
 import { opArg, stringValue } from '../rules/support';
 import { type GraphEntry, type MigrationGraph, type MigrationKey } from './graph';
+import { PersistentOrderedMap, PersistentStringMap } from './persistentMap';
 import type { FieldDef, ModelState, StateView } from './types';
 
-/**
- * One app's models by lower-cased name: a persistent map. Each change adds a one-entry layer on top of the previous
- * state (O(1)); every few layers the chain is flattened into a fresh map, so lookups stay short and a long squashed
- * migration does not copy the whole app once per operation.
- */
+/** One app's models by lower-cased name: a persistent map, so a snapshot per operation costs a reference. */
 export class AppState {
-  static readonly EMPTY = new AppState(new Map(), undefined, 0);
-  private static readonly MAX_DEPTH = 16;
+  static readonly EMPTY = new AppState(PersistentStringMap.empty<ModelState>());
 
-  private constructor(
-    private readonly own: ReadonlyMap<string, ModelState | null>,
-    private readonly parent: AppState | undefined,
-    private readonly depth: number,
-  ) {}
+  private constructor(private readonly byKey: PersistentStringMap<ModelState>) {}
 
   get(key: string): ModelState | undefined {
-    for (let layer: AppState | undefined = this; layer; layer = layer.parent) {
-      const value = layer.own.get(key);
-      if (value !== undefined) return value ?? undefined;
-    }
-    return undefined;
+    return this.byKey.get(key);
   }
 
   has(key: string): boolean {
-    return this.get(key) !== undefined;
+    return this.byKey.has(key);
   }
 
   /** A new state with `key` set to `model` (or removed for `null`). */
   with(key: string, model: ModelState | null): AppState {
-    if (this.depth < AppState.MAX_DEPTH) return new AppState(new Map([[key, model]]), this, this.depth + 1);
-    const flat = this.flatten();
-    if (model) flat.set(key, model);
-    else flat.delete(key);
-    return new AppState(flat, undefined, 0);
+    return new AppState(model ? this.byKey.set(key, model) : this.byKey.delete(key));
   }
 
   /** Every model, in no particular order. */
   models(): ModelState[] {
-    return [...this.flatten().values()].filter((model): model is ModelState => model !== null);
-  }
-
-  private flatten(): Map<string, ModelState | null> {
-    const layers: AppState[] = [];
-    for (let layer: AppState | undefined = this; layer; layer = layer.parent) layers.push(layer);
-    const flat = new Map<string, ModelState | null>();
-    for (let index = layers.length - 1; index >= 0; index--) {
-      for (const [key, value] of (layers[index] as AppState).own) {
-        if (value) flat.set(key, value);
-        else flat.delete(key);
-      }
-    }
-    return flat;
+    return [...this.byKey.values()];
   }
 }
 
@@ -334,13 +307,13 @@ export function applyOperation(state: AppState, op: Operation, migration: { app:
     case 'CreateModel': {
       const name = stringValue(opArg(op, 'name'));
       if (!name) return state;
-      const fields = new Map<string, FieldDef>();
+      let fields = PersistentOrderedMap.empty<FieldDef>();
       const fieldList = opArg(op, 'fields');
       if (fieldList && (fieldList.kind === 'list' || fieldList.kind === 'tuple')) {
         for (const item of fieldList.items) {
           if ((item.kind !== 'tuple' && item.kind !== 'list') || item.items.length < 2) continue;
           const fieldName = stringValue(item.items[0]);
-          if (fieldName) fields.set(fieldName.toLowerCase(), fieldDef(item.items[1] as Expr));
+          if (fieldName) fields = fields.with(fieldName.toLowerCase(), fieldDef(item.items[1] as Expr));
         }
       }
       const options = dictOptions(opArg(op, 'options'));
@@ -372,27 +345,21 @@ export function applyOperation(state: AppState, op: Operation, migration: { app:
       const fieldName = stringValue(opArg(op, 'name'));
       const field = opArg(op, 'field');
       if (!model || !fieldName || !field) return state;
-      const fields = new Map(model.fields);
-      fields.set(fieldName.toLowerCase(), fieldDef(field));
-      return withModel(state, { ...model, fields });
+      return withModel(state, { ...model, fields: fieldsOf(model).with(fieldName.toLowerCase(), fieldDef(field)) });
     }
     case 'RemoveField': {
       const model = modelOf(state, op);
       const fieldKey = stringValue(opArg(op, 'name'))?.toLowerCase();
       if (!model || !fieldKey || !model.fields.has(fieldKey)) return state;
-      const fields = new Map(model.fields);
-      fields.delete(fieldKey);
-      return withModel(state, { ...model, fields });
+      return withModel(state, { ...model, fields: fieldsOf(model).without(fieldKey) });
     }
     case 'RenameField': {
       const model = modelOf(state, op);
       const oldKey = stringValue(opArg(op, 'old_name'))?.toLowerCase();
       const newName = stringValue(opArg(op, 'new_name'));
       if (!model || !oldKey || !newName || !model.fields.has(oldKey)) return state;
-      // Rebuilt rather than delete+set so the field keeps its declaration position.
-      const fields = new Map<string, FieldDef>();
-      for (const [key, value] of model.fields) fields.set(key === oldKey ? newName.toLowerCase() : key, value);
-      return withModel(state, { ...model, fields });
+      // Renamed in place so the field keeps its declaration position.
+      return withModel(state, { ...model, fields: fieldsOf(model).renamed(oldKey, newName.toLowerCase()) });
     }
     case 'AlterModelTable':
       return withOptions(state, op, { db_table: opArg(op, 'table') });
@@ -416,6 +383,11 @@ export function applyOperation(state: AppState, op: Operation, migration: { app:
 function modelOf(state: AppState, op: Operation): ModelState | undefined {
   const key = stringValue(opArg(op, op.name.startsWith('AlterModel') || op.name.endsWith('Together') ? 'name' : 'model_name'))?.toLowerCase();
   return key ? state.get(key) : undefined;
+}
+
+/** The model's fields as a persistent map (a state built elsewhere, e.g. by a test, may hold a plain Map). */
+function fieldsOf(model: ModelState): PersistentOrderedMap<FieldDef> {
+  return model.fields instanceof PersistentOrderedMap ? model.fields : PersistentOrderedMap.from(model.fields);
 }
 
 function withModel(state: AppState, model: ModelState): AppState {

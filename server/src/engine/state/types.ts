@@ -18,8 +18,8 @@ export interface ModelState {
   key: string;
   /** Model name as last written. */
   name: string;
-  /** Fields by lower-cased field name, in declaration order. */
-  fields: Map<string, FieldDef>;
+  /** Fields by lower-cased field name, in declaration order (a persistent map shared between snapshots: read-only). */
+  fields: ReadonlyMap<string, FieldDef>;
   /** Raw `options` dict entries (db_table, unique_together, index_together, ...). */
   options: Record<string, Expr>;
   /** Where the model was created: migration name (app-local) and operation index. */
