@@ -49,7 +49,8 @@ export const addUniqueConstraint: FileRule = {
   },
   check(ctx) {
     for (const op of ctx.file.allOperations) {
-      if (!changesExistingTable(ctx, op)) continue;
+      // The operation's name first: the table facts need the replayed state.
+      if ((op.name !== 'AlterField' && op.name !== 'AddConstraint' && op.name !== 'AlterUniqueTogether') || !changesExistingTable(ctx, op)) continue;
       if (op.name === 'AlterField') checkAlterField(ctx, op);
       else if (op.name === 'AddConstraint') checkAddConstraint(ctx, op);
       else if (op.name === 'AlterUniqueTogether') checkUniqueTogether(ctx, op);

@@ -7,7 +7,7 @@ import { accessExclusiveLock, dmlVerb, firstWord, hasKeyword, parseAlterTable, p
 import { changesSchema, hasPlainIndex, isIndexOnlyUniqueConstraint, readFieldOperation, readFieldTarget, schemaChange } from './fieldTypes';
 import { migrationSqlStatements, statementExcerpt } from './migrationSql';
 import type { FileContext, FileRule } from './rule';
-import { calleeName, changesExistingTable, constraintCall, fieldColumnName, migrationAtomic, modelNames, opArg, stringValue } from './support';
+import { calleeName, changesExistingTable, constraintCall, fieldColumnName, isForwardNoopRunPython, migrationAtomic, modelNames, opArg, stringValue } from './support';
 import { heavyTableWork } from './tableWork';
 
 /** PostgreSQL lock modes that block writes (and, for ACCESS EXCLUSIVE, reads) while they are held. */
@@ -119,6 +119,9 @@ const ACCESS_EXCLUSIVE_OPERATIONS = new Set([
   'RemoveIndex',
 ]);
 
+/** Every operation lockTaken may report besides RunSQL and RenameModel. */
+const LOCKING_OPERATIONS = new Set([...ACCESS_EXCLUSIVE_OPERATIONS, 'AddIndex', 'AlterIndexTogether', 'RenameField', 'AlterField']);
+
 function lockTaken(ctx: FileContext, op: Operation): TakenLock | undefined {
   if (op.name === 'RunSQL') {
     for (const statement of runSqlStatements(ctx, op)) {
@@ -136,7 +139,7 @@ function lockTaken(ctx: FileContext, op: Operation): TakenLock | undefined {
     if (dbTable && dbTable.kind !== 'none') return undefined;
     return { lock: 'ACCESS EXCLUSIVE', what: `RenameModel ${ctx.file.app}.${stringValue(opArg(op, 'old_name'))}`, table: `${ctx.file.app}_${oldName}` };
   }
-  if (!changesExistingTable(ctx, op)) return undefined;
+  if (!LOCKING_OPERATIONS.has(op.name) || !changesExistingTable(ctx, op)) return undefined;
   const table = modelNames(ctx, op)?.table;
   const taken = (lock: HeavyLock): TakenLock => (table === undefined ? { lock, what: label(ctx, op) } : { lock, what: label(ctx, op), table });
   if (op.name === 'AddConstraint') {
@@ -168,6 +171,7 @@ function lockTaken(ctx: FileContext, op: Operation): TakenLock | undefined {
 
 function slowStep(ctx: FileContext, op: Operation): string | undefined {
   if (op.name === 'RunPython') {
+    if (isForwardNoopRunPython(op)) return undefined;
     const code = opArg(op, 'code');
     return `RunPython ${code?.kind === 'name' ? code.dotted : 'code'}`;
   }

@@ -17,6 +17,7 @@ import {
   kwargFlag,
   literalTruth,
   modelNames,
+  perOperationFact,
   opArg,
   stringValue,
   targetFieldName,
@@ -510,7 +511,7 @@ export interface FieldTarget {
   before?: FieldDef;
 }
 
-export function readFieldTarget(ctx: FileContext, op: Operation): FieldTarget | undefined {
+export const readFieldTarget = perOperationFact((ctx: FileContext, op: Operation): FieldTarget | undefined => {
   const names = modelNames(ctx, op);
   const fieldName = targetFieldName(op);
   if (!names || !fieldName) return undefined;
@@ -518,7 +519,7 @@ export function readFieldTarget(ctx: FileContext, op: Operation): FieldTarget | 
   const before = op.name === 'AddField' ? undefined : previousField(ctx, op, names.key, fieldName);
   if (before) target.before = before;
   return target;
-}
+});
 
 /** An AddField/AlterField read together with the state: the new definition and, for AlterField, the previous one. */
 export interface FieldOperation extends FieldTarget {
@@ -526,19 +527,19 @@ export interface FieldOperation extends FieldTarget {
   resolveRelated: RelatedFieldResolver;
 }
 
-export function readFieldOperation(ctx: FileContext, op: Operation): FieldOperation | undefined {
+export const readFieldOperation = perOperationFact((ctx: FileContext, op: Operation): FieldOperation | undefined => {
   const call = fieldCall(op);
   const target = call ? readFieldTarget(ctx, op) : undefined;
   if (!call || !target) return undefined;
   return { ...target, after: fieldShape(call), resolveRelated: relatedFieldResolver(ctx.stateBefore(op), target.names.app, target.names.key) };
-}
+});
 
 /** An AddField that adds a column to a table that holds rows (see changesExistingTable). */
-export function readAddedColumn(ctx: FileContext, op: Operation): FieldOperation | undefined {
+export const readAddedColumn = perOperationFact((ctx: FileContext, op: Operation): FieldOperation | undefined => {
   if (op.name !== 'AddField' || !changesExistingTable(ctx, op)) return undefined;
   const added = readFieldOperation(ctx, op);
   return added && hasColumn(added.after) ? added : undefined;
-}
+});
 
 /** An AlterField of a column whose previous definition is known (see previousField): both definitions have a column. */
 export interface AlteredColumn extends FieldOperation {
@@ -549,13 +550,13 @@ export interface AlteredColumn extends FieldOperation {
  * An AlterField of a table that holds rows, when the previous definition is known. makemigrations repeats every
  * attribute (null=True, unique=True, db_index=True...) on each AlterField, so without history nothing is a change.
  */
-export function readAlteredColumn(ctx: FileContext, op: Operation): AlteredColumn | undefined {
+export const readAlteredColumn = perOperationFact((ctx: FileContext, op: Operation): AlteredColumn | undefined => {
   if (op.name !== 'AlterField' || !changesExistingTable(ctx, op)) return undefined;
   const change = readFieldOperation(ctx, op);
   const before = change?.before;
   if (!change || !before || !hasColumn(before) || !hasColumn(change.after)) return undefined;
   return { ...change, before };
-}
+});
 
 /** What an AlterField does to the column type on the vendor; undefined when the previous definition or a type is unknown. */
 export function columnTypeChange(change: FieldOperation, database: Database): TypeChange | undefined {

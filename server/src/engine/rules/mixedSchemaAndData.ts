@@ -2,7 +2,7 @@ import type { Operation } from '../python/model';
 import { dmlVerb, isDdl } from '../sql/statements';
 import { migrationSqlStatements, type MigrationSqlStatement } from './migrationSql';
 import type { FileContext, FileRule } from './rule';
-import { isStateOnlyOperation, migrationAtomic, modelNames, opArg } from './support';
+import { isForwardNoopRunPython, isStateOnlyOperation, migrationAtomic, modelNames, opArg } from './support';
 
 export const mixedSchemaAndData: FileRule = {
   id: 'mixed-schema-and-data',
@@ -55,6 +55,7 @@ function isSchemaOperation(op: Operation, statements: readonly MigrationSqlState
 
 function dataDescription(op: Operation, statements: readonly MigrationSqlStatement[]): string | undefined {
   if (op.name === 'RunPython') {
+    if (isForwardNoopRunPython(op)) return undefined;
     const code = opArg(op, 'code');
     return code?.kind === 'name' ? `RunPython(${code.dotted})` : 'RunPython';
   }

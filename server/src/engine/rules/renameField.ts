@@ -37,7 +37,8 @@ export const renameField: FileRule = {
   },
   check(ctx) {
     for (const op of ctx.file.allOperations) {
-      if (!changesExistingTable(ctx, op)) continue;
+      // The operation's name first: the table facts need the replayed state.
+      if ((op.name !== 'RenameField' && op.name !== 'AlterField') || !changesExistingTable(ctx, op)) continue;
       if (op.name === 'RenameField') checkRenameField(ctx, op);
       else if (op.name === 'AlterField') checkColumnChange(ctx, op);
     }

@@ -40,7 +40,8 @@ class Migration(migrations.Migration):
   },
   check(ctx) {
     for (const op of ctx.file.allOperations) {
-      if (!changesExistingTable(ctx, op)) continue;
+      // The operation's name first: the table facts need the replayed state.
+      if ((op.name !== 'RenameModel' && op.name !== 'AlterModelTable') || !changesExistingTable(ctx, op)) continue;
       if (op.name === 'RenameModel') checkRenameModel(ctx, op);
       else if (op.name === 'AlterModelTable') checkAlterModelTable(ctx, op);
     }

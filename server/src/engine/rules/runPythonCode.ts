@@ -143,14 +143,15 @@ export function readParameters(text: string, paramList: SyntaxNode): Parameter[]
 
 /**
  * Visits every node below `root` (root excluded) in source order with a TreeCursor. Returning false from
- * `enter` skips that node's children.
+ * `enter` skips that node's children. With `only`, `enter` sees just the nodes of those names (the walk still goes
+ * through the others), which spares creating a node object for every token.
  */
-export function walkDescendants(root: SyntaxNode, enter: (node: SyntaxNode) => boolean | void): void {
+export function walkDescendants(root: SyntaxNode, enter: (node: SyntaxNode) => boolean | void, only?: ReadonlySet<string>): void {
   const cursor = root.cursor();
   if (!cursor.firstChild()) return;
   let depth = 1;
   for (;;) {
-    const descend = enter(cursor.node) !== false;
+    const descend = (only !== undefined && !only.has(cursor.name)) || enter(cursor.node) !== false;
     if (descend && cursor.firstChild()) {
       depth++;
       continue;

@@ -30,8 +30,11 @@ export const runpythonModelImport: FileRule = {
     safeCodeLanguage: 'python',
   },
   check(ctx) {
+    const functions = runPythonFunctions(ctx, ['code', 'reverse_code']);
+    // Most migrations run no Python: skip reading their imports.
+    if (functions.length === 0) return;
     const moduleBindings = importBindings(ctx.file, topLevelImports(ctx.file));
-    for (const { op, code } of runPythonFunctions(ctx, ['code', 'reverse_code'])) checkCode(ctx, op, code, moduleBindings);
+    for (const { op, code } of functions) checkCode(ctx, op, code, moduleBindings);
   },
 };
 
@@ -69,8 +72,10 @@ function checkCode(ctx: FileContext, op: Operation, code: RunPythonCode, moduleB
       operation: op,
     });
     return undefined;
-  });
+  }, VARIABLE_NAMES);
 }
+
+const VARIABLE_NAMES: ReadonlySet<string> = new Set(['VariableName']);
 
 /** The model name when this occurrence of a bound name is used as a model (manager, _meta, instantiation). */
 function modelUse(model: MigrationModel, nameNode: SyntaxNode, binding: Binding): string | undefined {
@@ -110,12 +115,14 @@ function topLevelImports(model: MigrationModel): SyntaxNode[] {
   return imports;
 }
 
+const IMPORT_STATEMENTS: ReadonlySet<string> = new Set(['ImportStatement']);
+
 function importsInside(body: SyntaxNode): SyntaxNode[] {
   const imports: SyntaxNode[] = [];
   walkDescendants(body, (node) => {
-    if (node.name === 'ImportStatement') imports.push(node);
-    return node.name !== 'ImportStatement';
-  });
+    imports.push(node);
+    return false;
+  }, IMPORT_STATEMENTS);
   return imports;
 }
 
@@ -224,9 +231,11 @@ function assignedNames(model: MigrationModel, code: RunPythonCode): Set<string> 
       }
     }
     return undefined;
-  });
+  }, BINDING_STATEMENTS);
   return names;
 }
+
+const BINDING_STATEMENTS: ReadonlySet<string> = new Set(['AssignStatement', 'ForStatement', 'WithStatement']);
 
 function collectNames(model: MigrationModel, node: SyntaxNode, into: Set<string>): void {
   for (let part = node.firstChild; part; part = part.nextSibling) if (part.name === 'VariableName') into.add(nodeText(model, part));

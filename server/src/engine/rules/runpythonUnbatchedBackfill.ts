@@ -93,9 +93,11 @@ function unbatchedWork(model: MigrationModel, code: RunPythonCode): UnbatchedWor
       }
     }
     return undefined;
-  });
+  }, UNBATCHED_CANDIDATES);
   return found;
 }
+
+const UNBATCHED_CANDIDATES: ReadonlySet<string> = new Set(['ForStatement', 'WhileStatement', 'CallExpression']);
 
 function loopIterable(forStatement: SyntaxNode): SyntaxNode | undefined {
   const keyword = forStatement.getChild('in');
@@ -113,9 +115,11 @@ function localAssignments(model: MigrationModel, body: SyntaxNode): Map<string, 
     const value = target?.nextSibling?.nextSibling;
     if (target?.name === 'VariableName' && target.nextSibling?.name === 'AssignOp' && value && !value.nextSibling) assignments.set(nodeText(model, target), value);
     return false;
-  });
+  }, ASSIGNMENT_SCOPES);
   return assignments;
 }
+
+const ASSIGNMENT_SCOPES: ReadonlySet<string> = new Set(['FunctionDefinition', 'LambdaExpression', 'AssignStatement']);
 
 /** The queryset chain a loop iterates (unwrapping `list(...)` and one level of local variables). */
 function querysetChain(model: MigrationModel, iterable: SyntaxNode, assignments: Map<string, SyntaxNode>, depth = 0): AccessChain | undefined {
@@ -160,6 +164,8 @@ function keywordNames(model: MigrationModel, args: SyntaxNode): string[] {
   return names;
 }
 
+const CALL_EXPRESSIONS: ReadonlySet<string> = new Set(['CallExpression']);
+
 function writesInside(model: MigrationModel, body: SyntaxNode): boolean {
   let writes = false;
   walkDescendants(body, (node) => {
@@ -170,7 +176,7 @@ function writesInside(model: MigrationModel, body: SyntaxNode): boolean {
       if (property && WRITES.has(nodeText(model, property))) writes = true;
     }
     return undefined;
-  });
+  }, CALL_EXPRESSIONS);
   return writes;
 }
 

@@ -32,7 +32,8 @@ migrations.AlterField(
   },
   check(ctx) {
     for (const op of ctx.file.allOperations) {
-      if (!changesExistingTable(ctx, op)) continue;
+      // The operation's name first: the table facts need the replayed state.
+      if ((op.name !== 'AlterField' && op.name !== 'RenameField' && op.name !== 'RemoveField') || !changesExistingTable(ctx, op)) continue;
       if (op.name === 'AlterField') checkAlterField(ctx, op);
       else if (op.name === 'RenameField') checkRenameField(ctx, op);
       else if (op.name === 'RemoveField') checkRemoveField(ctx, op);

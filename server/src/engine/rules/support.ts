@@ -199,8 +199,39 @@ export interface ModelNames {
   explicitTable: boolean;
 }
 
+// --- facts shared by several rules, computed once per file analysis ---
+
+/**
+ * Wraps a fact about one operation of the file being analysed so that it is computed once however many rules ask
+ * (a dozen rules read the same field definitions and table facts of every operation). The memo belongs to the
+ * FileContext, which lives for one analysis of one file: a later analysis, with possibly another replayed state,
+ * starts afresh. Callers must treat the result as read-only.
+ */
+export function perOperationFact<T>(compute: (ctx: FileContext, op: Operation) => T): (ctx: FileContext, op: Operation) => T {
+  const byContext = new WeakMap<FileContext, Map<Operation, T>>();
+  // Rules run one file at a time: remembering the last context skips the WeakMap lookup almost always.
+  let lastContext: FileContext | undefined;
+  let lastMemo: Map<Operation, T> | undefined;
+  return (ctx, op) => {
+    let memo = lastContext === ctx ? lastMemo : byContext.get(ctx);
+    if (!memo) {
+      memo = new Map();
+      byContext.set(ctx, memo);
+    }
+    lastContext = ctx;
+    lastMemo = memo;
+    const known = memo.get(op);
+    if (known !== undefined || memo.has(op)) return known as T;
+    const value = compute(ctx, op);
+    memo.set(op, value);
+    return value;
+  };
+}
+
 /** Names of the model an operation targets, read from the state right before it. */
-export function modelNames(ctx: FileContext, op: Operation): ModelNames | undefined {
+export const modelNames = perOperationFact(computeModelNames);
+
+function computeModelNames(ctx: FileContext, op: Operation): ModelNames | undefined {
   const key = targetModel(op);
   if (!key) return undefined;
   const app = ctx.file.app;
@@ -234,9 +265,9 @@ export function isUnmanagedModel(ctx: FileContext, op: Operation): boolean {
 
 /** The operation runs SQL against a table that already holds rows: not state-only, not a table created
  *  earlier in this migration, not an unmanaged or proxy model. */
-export function changesExistingTable(ctx: FileContext, op: Operation): boolean {
-  return ctx.touchesDatabase(op) && isExistingTable(ctx, op) && !isUnmanagedModel(ctx, op);
-}
+export const changesExistingTable = perOperationFact(
+  (ctx: FileContext, op: Operation): boolean => ctx.touchesDatabase(op) && isExistingTable(ctx, op) && !isUnmanagedModel(ctx, op),
+);
 
 /** An AddConstraint of one constraint class (`CheckConstraint`, `UniqueConstraint`...) on a table that holds rows. */
 export interface AddedConstraint {
@@ -268,6 +299,16 @@ export function runsAgainstDatabase(op: Operation): boolean {
     if (current.context === 'state_operations') return false;
   }
   return true;
+}
+
+/**
+ * A RunPython whose forward code is `RunPython.noop` does nothing when migrating forwards (Django uses it for
+ * reverse-only data migrations), so it is neither a data migration nor a slow step.
+ */
+export function isForwardNoopRunPython(op: Operation): boolean {
+  if (op.name !== 'RunPython') return false;
+  const code = opArg(op, 'code');
+  return code?.kind === 'name' && (code.qualified.endsWith('RunPython.noop') || code.dotted.endsWith('RunPython.noop'));
 }
 
 // --- the migration: atomic, versions, quick fixes ---
@@ -387,35 +428,106 @@ function dependencyNameSpan(file: { text: string }, dependency: Dependency): Spa
 /**
  * Migration files in an order Django could apply them: every migration after the ones it depends on (dependencies
  * on replaced migrations count as dependencies on their squashed migration). Ties and cycles fall back to path order,
- * so the result is deterministic for any input.
+ * so the result is deterministic for any input. The order is that of the whole graph (`nodes`) restricted to
+ * `files`, so a graph rule that checks one app at a time sees that app's migrations in the same order as a run over
+ * every file.
  */
 export function migrationApplyOrder<T extends { path: string }>(files: readonly T[], nodes: readonly GraphNode[]): T[] {
+  let graphRanks = applyOrderCache.get(nodes);
+  if (!graphRanks) {
+    graphRanks = applyOrderRanks(nodes, []);
+    applyOrderCache.set(nodes, graphRanks);
+  }
+  // Files outside the graph (a duplicate app and name) have no parents and no children, so they do not move the
+  // others; they only need places of their own.
+  const ranks = files.every((file) => graphRanks.has(file.path)) ? graphRanks : applyOrderRanks(nodes, files);
+  return [...files].sort((a, b) => (ranks.get(a.path) as number) - (ranks.get(b.path) as number));
+}
+
+/** Position of each of the graph's paths in apply order, per node array (the engine keeps one per graph). */
+const applyOrderCache = new WeakMap<readonly GraphNode[], Map<string, number>>();
+
+/**
+ * Kahn's algorithm that always takes the smallest ready path, and on a cycle the smallest remaining path: the same
+ * order as repeatedly scanning the remaining files in path order for the first whose parents are all placed, in
+ * O(n log n) instead of O(n²).
+ */
+function applyOrderRanks(nodes: readonly GraphNode[], files: readonly { path: string }[]): Map<string, number> {
   const replacements = squashReplacements(nodes);
   const byKey = new Map<string, GraphNode>();
   for (const node of nodes) byKey.set(migrationKey(node.app, node.name), node);
-  const fileByPath = new Map(files.map((file) => [file.path, file]));
-  const parents = new Map<string, Set<string>>();
+  const paths = [...new Set([...nodes.map((node) => node.path), ...files.map((file) => file.path)])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const index = new Map(paths.map((path, position) => [path, position]));
+  const waitingOn = new Array<number>(paths.length).fill(0);
+  const children: number[][] = paths.map(() => []);
   for (const node of nodes) {
-    if (!fileByPath.has(node.path)) continue;
-    const nodeParents = new Set<string>();
+    const child = index.get(node.path) as number;
+    const parents = new Set<number>();
     for (const dependency of node.dependencies) {
       const key = migrationKey(dependency.app, dependency.name);
       const parent = replacements.get(key) ?? byKey.get(key);
-      if (parent && parent.path !== node.path && fileByPath.has(parent.path)) nodeParents.add(parent.path);
+      if (parent && parent.path !== node.path) parents.add(index.get(parent.path) as number);
     }
-    parents.set(node.path, nodeParents);
+    waitingOn[child] = parents.size;
+    for (const parent of parents) (children[parent] as number[]).push(child);
   }
-  const ordered: T[] = [];
-  const done = new Set<string>();
-  const pending = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  while (pending.length > 0) {
-    const readyIndex = pending.findIndex((file) => [...(parents.get(file.path) ?? [])].every((parent) => done.has(parent)));
-    // A cycle (or a broken graph) takes the first remaining file, so the loop always advances.
-    const [next] = pending.splice(readyIndex >= 0 ? readyIndex : 0, 1) as [T];
-    ordered.push(next);
-    done.add(next.path);
+  const placed = new Array<boolean>(paths.length).fill(false);
+  const ready = new MinHeap();
+  for (let position = 0; position < paths.length; position++) if (waitingOn[position] === 0) ready.push(position);
+  const rank = new Map<string, number>();
+  let smallestUnplaced = 0;
+  while (rank.size < paths.length) {
+    let next = ready.pop();
+    if (next === undefined) {
+      // A cycle (or a broken graph): take the first remaining path, so the loop always advances.
+      while (placed[smallestUnplaced]) smallestUnplaced++;
+      next = smallestUnplaced;
+    }
+    if (placed[next]) continue;
+    placed[next] = true;
+    rank.set(paths[next] as string, rank.size);
+    for (const child of children[next] as number[]) {
+      waitingOn[child] = (waitingOn[child] as number) - 1;
+      if (waitingOn[child] === 0 && !placed[child]) ready.push(child);
+    }
   }
-  return ordered;
+  return rank;
+}
+
+/** A binary min-heap of numbers. */
+class MinHeap {
+  private readonly items: number[] = [];
+
+  push(value: number): void {
+    const items = this.items;
+    items.push(value);
+    let at = items.length - 1;
+    while (at > 0) {
+      const parent = (at - 1) >> 1;
+      if ((items[parent] as number) <= value) break;
+      items[at] = items[parent] as number;
+      at = parent;
+    }
+    items[at] = value;
+  }
+
+  pop(): number | undefined {
+    const items = this.items;
+    const top = items[0];
+    const last = items.pop();
+    if (top === undefined || last === undefined || items.length === 0) return top;
+    let at = 0;
+    for (;;) {
+      let child = 2 * at + 1;
+      if (child >= items.length) break;
+      if (child + 1 < items.length && (items[child + 1] as number) < (items[child] as number)) child++;
+      if ((items[child] as number) >= last) break;
+      items[at] = items[child] as number;
+      at = child;
+    }
+    items[at] = last;
+    return top;
+  }
 }
 
 /** The operation that last defined a field, at the end of the workspace's history. */

@@ -18,7 +18,7 @@ import {
   readAddedColumn,
   readAlteredColumn,
 } from './fieldTypes';
-import { calleeName, changesExistingTable, constraintCall, hasForeignKeyColumn, kwargFlag, targetModel } from './support';
+import { calleeName, changesExistingTable, constraintCall, hasForeignKeyColumn, kwargFlag, perOperationFact, targetModel } from './support';
 
 export interface HeavyTableWork {
   app: string;
@@ -42,7 +42,8 @@ export interface HeavyTableWork {
  * table created in the same migration or not managed by Django, state-only operations, and AlterFields and together
  * changes whose previous state is unknown.
  */
-export function heavyTableWork(ctx: FileContext, op: Operation): HeavyTableWork | undefined {
+export const heavyTableWork = perOperationFact((ctx: FileContext, op: Operation): HeavyTableWork | undefined => {
+  if (!MAYBE_HEAVY_OPERATIONS.has(op.name)) return undefined;
   const model = targetModel(op);
   if (!model || !changesExistingTable(ctx, op)) return undefined;
   const work = (kind: HeavyTableWork['kind'], reason: string): HeavyTableWork => ({ app: ctx.file.app, model, kind, reason });
@@ -73,7 +74,10 @@ export function heavyTableWork(ctx: FileContext, op: Operation): HeavyTableWork 
     default:
       return undefined;
   }
-}
+});
+
+/** The operations heavyTableWork may count (checked first: the other facts need the replayed state). */
+const MAYBE_HEAVY_OPERATIONS = new Set(['AddField', 'AlterField', 'AddIndex', 'AddConstraint', 'AlterUniqueTogether', 'AlterIndexTogether']);
 
 type Pass = Pick<HeavyTableWork, 'kind' | 'reason'>;
 
