@@ -86,7 +86,7 @@ describe('LSP analysis service', () => {
     const { service, uri } = setUp(TEXT + padding);
     const analysis = await service.analyse(uri);
     assert.deepEqual(analysis?.findings, []);
-    assert.match(analysis?.notice ?? '', /limit is 1 MB/);
+    assert.match(analysis?.notice ?? '', /limit is 2 MB/);
   });
 
   it('ignores documents that are not migrations', async () => {

@@ -11,19 +11,11 @@ import { describeOperation } from '../engine/operationDocs';
 import type { MigrationModel, Operation, Span } from '../engine/python/model';
 import { ruleById } from '../engine/rules/index';
 import type { FileContext, Finding, RuleMeta, Severity } from '../engine/rules/rule';
-import type { StateView } from '../engine/state/types';
 import { fieldCall, fieldColumnName, fieldShape, modelNames, opArg, stringValue, targetFieldName } from '../engine/rules/support';
 import { unusedIgnore } from '../engine/rules/unusedIgnore';
 import type { DocumentAnalysis } from './analysisService';
 
 export const REVIEW_COMMAND = 'migrationGuard.reviewRule';
-
-const EMPTY_STATE_VIEW: StateView = {
-  model: () => undefined,
-  field: () => undefined,
-  createdInSameMigration: () => false,
-  historyComplete: () => false,
-};
 
 const DATABASE_NAMES: Record<Database, string> = { postgresql: 'PostgreSQL', mysql: 'MySQL', sqlite: 'SQLite' };
 /** The most severe finding comes first, and its card is the one the review link opens. */
@@ -160,8 +152,7 @@ function operationNames(analysis: DocumentAnalysis, model: MigrationModel, opera
     file: model,
     config: analysis.config,
     database: analysis.database,
-    // Replaying a file too large for live analysis would cost seconds; the hover then names tables without state.
-    stateBefore: (op) => (analysis.notice ? EMPTY_STATE_VIEW : analysis.entry.project.stateBefore(analysis.path, op)),
+    stateBefore: (op) => analysis.entry.project.stateBefore(analysis.path, op),
     touchesDatabase: (op) => {
       for (let current: Operation | undefined = op; current; current = current.parent) if (current.context === 'state_operations') return false;
       return true;
