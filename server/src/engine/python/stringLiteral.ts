@@ -6,7 +6,8 @@ export interface DecodedString {
   formatted: boolean;
 }
 
-const SIMPLE_ESCAPES: Record<string, string> = {
+/** Python's single-character backslash escapes (`\n`, `\t`, ...), shared with the RunSQL offset mapper. */
+export const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
   '\\': '\\',
   "'": "'",
   '"': '"',

@@ -4,6 +4,7 @@
 import type { SyntaxNode } from '@lezer/common';
 import type { Expr, MigrationModel, Operation, Span } from '../python/model';
 import { opArg } from './support';
+import { SIMPLE_ESCAPES } from '../python/stringLiteral';
 
 export interface RunSqlText {
   /** The SQL as Python evaluates the literal. */
@@ -138,19 +139,6 @@ interface Decoded {
   value: string;
   offsets: number[];
 }
-
-const SIMPLE_ESCAPES: Record<string, string> = {
-  '\\': '\\',
-  "'": "'",
-  '"': '"',
-  a: '\x07',
-  b: '\b',
-  f: '\f',
-  n: '\n',
-  r: '\r',
-  t: '\t',
-  v: '\v',
-};
 
 /**
  * Decodes the adjacent Python string literals in text[start, end) (implicit concatenation, with whitespace,
