@@ -26,17 +26,22 @@ export interface MigrationGuardApi {
   migrationsView: Pick<vscode.TreeDataProvider<unknown>, 'getChildren' | 'getTreeItem'>;
 }
 
+/** Set while active, so deactivate() can wait for the language server to exit. */
+let stopLanguageServer: (() => Promise<void>) | undefined;
+
 export function activate(context: vscode.ExtensionContext): MigrationGuardApi {
   const previews = new PreviewDocuments();
   const log = new Log((title, output) => previews.show(`${title}.txt`, output));
   const prompter = new PrompterHolder();
   const client = new MigrationGuardClient(context, log);
+  stopLanguageServer = () => client.stop();
   const migrations = new MigrationStateStore();
   const locator = new ManagePyLocator(context.workspaceState, prompter);
   const interpreters = new InterpreterResolver(log);
   const projects = new ProjectResolver(locator, interpreters, log);
   const tree = new MigrationsTree(migrations, log);
   const status = new MigrationStatus({ serverState: () => client.serverState, onDidChangeServerState: client.onDidChangeState, migrations });
+  const codeLenses = new MigrationCodeLenses();
 
   context.subscriptions.push(
     log,
@@ -52,7 +57,8 @@ export function activate(context: vscode.ExtensionContext): MigrationGuardApi {
     vscode.commands.registerCommand('migrationGuard.showLogs', () => log.channel.show(true)),
     registerRuleDocsCommand(previews, prompter, log),
     ...registerManagePyCommands({ log, prompter, previews, projects, locator, state: migrations, showTree: (project) => tree.show(project) }),
-    vscode.languages.registerCodeLensProvider(MIGRATION_FILES, new MigrationCodeLenses()),
+    codeLenses,
+    vscode.languages.registerCodeLensProvider(MIGRATION_FILES, codeLenses),
     vscode.languages.registerCodeActionsProvider(MIGRATION_FILES, new ConflictMergeActions(), { providedCodeActionKinds: ConflictMergeActions.kinds }),
     ...registerReviewPanel(context, { onDueCountChanged: (due) => status.setDueCards(due.total), log: (message) => log.info(message) }),
   );
@@ -63,8 +69,11 @@ export function activate(context: vscode.ExtensionContext): MigrationGuardApi {
   return { usePrompter: (replacement) => prompter.use(replacement), serverState: () => client.serverState, migrationsView: tree };
 }
 
-export function deactivate(): void {
-  // Everything is in context.subscriptions; VS Code disposes them (stopping the language server).
+export function deactivate(): Promise<void> | undefined {
+  // Everything else is in context.subscriptions; the server gets a clean shutdown that VS Code waits for.
+  const stop = stopLanguageServer;
+  stopLanguageServer = undefined;
+  return stop?.();
 }
 
 /** Shows the Django Migrations view only in workspaces that hold a Django project. */

@@ -125,6 +125,11 @@ export class MigrationGuardClient implements vscode.Disposable {
     return new LanguageClient(CLIENT_ID, 'Django Migration Guard', serverOptions, clientOptions);
   }
 
+  /** Stops the language server and waits for it to exit (deactivation). */
+  stop(): Promise<void> {
+    return this.stopAndForget();
+  }
+
   dispose(): void {
     void this.stopAndForget();
     this.stateChanged.dispose();

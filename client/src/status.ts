@@ -2,6 +2,7 @@
 // the project's unapplied migrations once a manage.py command has told us (nothing runs just to fill it in).
 import * as vscode from 'vscode';
 import { MIGRATION_FILES, type ServerState } from './languageClient';
+import { plural } from './django/confirmation';
 import type { MigrationStateStore } from './django/migrationState';
 
 const DIAGNOSTIC_SOURCE = 'migration-guard';
@@ -52,7 +53,7 @@ export class MigrationStatus implements vscode.Disposable {
       return;
     }
     const errors = findings.filter((diagnostic) => diagnostic.severity === vscode.DiagnosticSeverity.Error).length;
-    this.item.text = state === 'starting' ? 'Migration Guard starting' : findings.length === 0 ? '$(check) No migration risks' : `$(warning) ${plural(findings.length, 'finding')}${errors > 0 ? ` (${errors} error${errors === 1 ? '' : 's'})` : ''}`;
+    this.item.text = state === 'starting' ? 'Migration Guard starting' : findings.length === 0 ? '$(check) No migration risks' : `$(warning) ${plural(findings.length, 'finding')}${errors > 0 ? ` (${plural(errors, 'error')})` : ''}`;
     const details = [unapplied === undefined ? '' : unapplied === 0 ? 'all migrations applied' : `${plural(unapplied, 'unapplied migration')}`, this.dueCards > 0 ? `${plural(this.dueCards, 'card')} to review` : ''];
     this.item.detail = details.filter(Boolean).join(' · ') || 'Django Migration Guard';
     this.item.command =
@@ -64,8 +65,4 @@ export class MigrationStatus implements vscode.Disposable {
   dispose(): void {
     vscode.Disposable.from(...this.subscriptions).dispose();
   }
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

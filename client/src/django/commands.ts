@@ -8,7 +8,7 @@ import { UserError, type Log } from '../log';
 import type { PreviewDocuments } from '../previewDocuments';
 import type { PickItem, Prompter } from '../prompter';
 import { describeMigrateTarget, makemigrationsArgs, migrateArgs, type MigrateTarget } from './commandLine';
-import { decideConfirmation } from './confirmation';
+import { decideConfirmation, plural } from './confirmation';
 import type { AppMigrations, PlannedStep, ProjectSettings } from './djangoOutput';
 import type { ManagePyLocator } from './managePy';
 import { migrationFilePath, migrationOfFile, rollbackTarget, type MigrationRef } from './migrationFiles';
@@ -420,8 +420,4 @@ function planOf(steps: readonly PlannedStep[]): CommandResult['plan'] {
 function isInside(folder: string, path: string): boolean {
   const rel = relative(folder, path);
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

@@ -117,6 +117,7 @@ function lastPathSegment(value: string): string {
   return value.split(/[\\/]/).filter((part) => part !== '').pop() ?? '';
 }
 
-function plural(count: number, noun: string): string {
+/** "1 migration", "2 migrations": the count and the noun, for the messages the commands and the status item show. */
+export function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

@@ -1,5 +1,5 @@
 // The review webview's HTML shell. Kept free of `vscode` so the browser test loads exactly what the panel shows.
-// Everything visible is built by dist/webview.js with textContent; this page only carries the CSP, the stylesheet
+// Everything visible is built by dist/webview/webview.js with textContent; this page only carries the CSP, the stylesheet
 // and the nonce'd script.
 import { randomBytes } from 'node:crypto';
 
@@ -7,7 +7,7 @@ export interface ReviewHtmlOptions {
   /** `webview.cspSource`: the origin the webview may load styles and images from. */
   cspSource: string;
   nonce: string;
-  /** `webview.asWebviewUri` of dist/webview.js. */
+  /** `webview.asWebviewUri` of dist/webview/webview.js. */
   scriptUri: string;
   /** `webview.asWebviewUri` of media/review.css. */
   styleUri: string;

@@ -73,16 +73,10 @@ async function readUserCardFiles(): Promise<{ files: UserCardFile[]; errors: str
 }
 
 /** Seed deck + one card per lint rule + every workspace folder's `.vscode/migration-cards.json`. */
-export async function loadReviewDeck(): Promise<DeckLoadResult> {
+async function loadReviewDeck(): Promise<DeckLoadResult> {
   const { files, errors } = await readUserCardFiles();
   const result = buildDeck(loadSeedDeck(), catalogueRuleCards(), files);
   return { deck: result.deck, errors: [...errors, ...result.errors] };
-}
-
-/** How many cards can be studied now, for the status item ("N cards due"). Reads the stored progress afresh. */
-export async function countDueCards(context: Pick<vscode.ExtensionContext, 'globalState'>): Promise<DueSummary> {
-  const session = new ReviewSession(await loadReviewDeck(), { store: new ProgressStore(context.globalState) });
-  return session.dueSummary();
 }
 
 class ReviewPanelController implements vscode.Disposable {
@@ -189,7 +183,7 @@ class ReviewPanelController implements vscode.Disposable {
       enableCommandUris: false,
       localResourceRoots: [
         vscode.Uri.joinPath(this.context.extensionUri, 'media'),
-        vscode.Uri.joinPath(this.context.extensionUri, 'dist'),
+        vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview'),
       ],
     };
   }
@@ -201,7 +195,7 @@ class ReviewPanelController implements vscode.Disposable {
     webview.html = buildReviewHtml({
       cspSource: webview.cspSource,
       nonce: createNonce(),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview.js')).toString(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview', 'webview.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'media', 'review.css')).toString(),
     });
     this.panelSubscriptions.push(
@@ -231,10 +225,14 @@ class ReviewPanelController implements vscode.Disposable {
     const uri = userCardsUri(folder);
     try {
       await vscode.workspace.fs.stat(uri);
+      await vscode.window.showTextDocument(uri, { viewColumn: vscode.ViewColumn.Beside });
+      return;
     } catch {
-      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(USER_FILE_TEMPLATE));
+      // No card file yet: it opens unsaved at its path with an example card, and only the user's save writes it.
     }
-    await vscode.window.showTextDocument(uri, { viewColumn: vscode.ViewColumn.Beside });
+    const document = await vscode.workspace.openTextDocument(uri.with({ scheme: 'untitled' }));
+    const editor = await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside });
+    if (document.getText() === '') await editor.edit((edit) => edit.insert(new vscode.Position(0, 0), USER_FILE_TEMPLATE));
   }
 
   dispose(): void {

@@ -176,7 +176,7 @@ function renderNotices(): HTMLElement[] {
       h('ul', {}, ...errors.map((error) => h('li', {}, error))),
       h(
         'button',
-        { className: 'button secondary', attrs: { type: 'button' }, onClick: () => context.post({ type: 'openUserCards' }) },
+        { className: 'button secondary', attrs: { type: 'button', 'data-focus-key': 'open-card-file' }, onClick: () => context.post({ type: 'openUserCards' }) },
         'Open the card file',
       ),
     );

@@ -26,15 +26,21 @@ export class Disposable {
 }
 
 export class Uri {
-  private constructor(readonly path: string) {}
+  private constructor(
+    readonly path: string,
+    readonly scheme = 'file',
+  ) {}
   static file(path: string): Uri {
     return new Uri(path);
   }
   static joinPath(base: Uri, ...segments: string[]): Uri {
-    return new Uri([base.path.replace(/\/$/, ''), ...segments].join('/'));
+    return new Uri([base.path.replace(/\/$/, ''), ...segments].join('/'), base.scheme);
+  }
+  with(change: { scheme?: string }): Uri {
+    return new Uri(this.path, change.scheme ?? this.scheme);
   }
   toString(): string {
-    return `file://${this.path}`;
+    return `${this.scheme}://${this.path}`;
   }
 }
 
@@ -93,6 +99,8 @@ export interface FakeVscode {
   warnings: string[];
   infos: string[];
   files: Map<string, string>;
+  /** Editors shown: the document's URI and, for an unsaved document, the text inserted into it. */
+  shownDocuments: { uri: string; text: string }[];
   /** Fires the "changed" event of every file watcher, as VS Code does when a watched file is saved. */
   fileChanged(path: string): Promise<void>;
   globalState: { get<T>(key: string): T | undefined; update(key: string, value: unknown): Promise<void>; writes: number };
@@ -110,6 +118,7 @@ export function createFakeVscode(): FakeVscode {
     warnings: [],
     infos: [],
     files: new Map(),
+    shownDocuments: [],
     globalState: {
       data: new Map<string, string>(),
       writes: 0,
@@ -154,11 +163,27 @@ export function createFakeVscode(): FakeVscode {
         fake.infos.push(message);
         return Promise.resolve(undefined);
       },
-      showTextDocument() {
-        return Promise.resolve(undefined);
+      showTextDocument(target: Uri | { uri: Uri; getText(): string }) {
+        const uri = target instanceof Uri ? target : target.uri;
+        const shown = { uri: uri.toString(), text: target instanceof Uri ? (fake.files.get(uri.path) ?? '') : target.getText() };
+        fake.shownDocuments.push(shown);
+        const edit = (build: (builder: { insert(position: unknown, text: string): void }) => void) => {
+          build({ insert: (_position, text) => (shown.text += text) });
+          return Promise.resolve(true);
+        };
+        return Promise.resolve({ document: target, edit });
       },
     },
+    Position: class Position {
+      constructor(
+        readonly line: number,
+        readonly character: number,
+      ) {}
+    },
     workspace: {
+      openTextDocument(uri: Uri) {
+        return Promise.resolve({ uri, getText: () => (uri.scheme === 'file' ? (fake.files.get(uri.path) ?? '') : '') });
+      },
       workspaceFolders: [{ name: 'shop', index: 0, uri: Uri.file('/work/shop') }],
       fs: {
         readFile(uri: Uri) {

@@ -52,6 +52,7 @@ describe('review panel host (with a stand-in for the vscode API)', () => {
     fake.files.clear();
     fake.warnings.length = 0;
     fake.infos.length = 0;
+    fake.shownDocuments.length = 0;
     register();
   });
 
@@ -76,7 +77,7 @@ describe('review panel host (with a stand-in for the vscode API)', () => {
     for (const options of [panel.options, panel.webview.options]) {
       assert.equal(options.enableScripts, true);
       assert.equal(options.retainContextWhenHidden, undefined);
-      assert.deepEqual((options.localResourceRoots as { path: string }[]).map((u) => u.path), ['/ext/media', '/ext/dist']);
+      assert.deepEqual((options.localResourceRoots as { path: string }[]).map((u) => u.path), ['/ext/media', '/ext/dist/webview']);
     }
     const html = panel.webview.html;
     const nonce = /script-src 'nonce-([^']+)'/.exec(html)?.[1];
@@ -86,7 +87,7 @@ describe('review panel host (with a stand-in for the vscode API)', () => {
         `content="default-src 'none'; style-src https://fake.vscode-cdn.net; script-src 'nonce-${nonce}'; img-src https://fake.vscode-cdn.net"`,
       ),
     );
-    assert.ok(html.includes(`<script nonce="${nonce}" src="https://fake.vscode-cdn.net/ext/dist/webview.js"></script>`));
+    assert.ok(html.includes(`<script nonce="${nonce}" src="https://fake.vscode-cdn.net/ext/dist/webview/webview.js"></script>`));
     assert.ok(html.includes('href="https://fake.vscode-cdn.net/ext/media/review.css"'));
     assert.doesNotMatch(html, /\son[a-z]+=|style=/i, 'no inline handlers or styles');
   });
@@ -109,11 +110,7 @@ describe('review panel host (with a stand-in for the vscode API)', () => {
 
   it('opens the card of the rule named by the hover link', async () => {
     const rule = ALL_RULES[0];
-    if (!rule) {
-      await fake.commands.get('migrationGuard.reviewRule')!('no-such-rule');
-      assert.match(fake.infos[0] ?? '', /no flashcard for rule "no-such-rule"/);
-      return;
-    }
+    assert.ok(rule, 'the catalogue has rules');
     await fake.commands.get('migrationGuard.reviewRule')!(rule.id);
     const panel = fake.panels[0]!;
     await panel.webview.send({ type: 'ready' });
@@ -152,10 +149,32 @@ describe('review panel host (with a stand-in for the vscode API)', () => {
     assert.deepEqual(lastState(panel).deckErrors, []);
   });
 
-  it('counts due cards for the status item', async () => {
-    const summary = await panelModule.countDueCards({ globalState: fake.globalState } as never);
-    assert.equal(summary.total, summary.new + summary.learning + summary.due);
-    assert.ok(summary.total > 0);
+  it('tells the status item on registration how many cards are due, the same number the panel shows', async () => {
+    dueCounts.length = 0;
+    register();
+    await waitFor(() => dueCounts.length > 0);
+    assert.ok(dueCounts[0]! > 0);
+    await fake.commands.get('migrationGuard.reviewFlashcards')!();
+    const panel = fake.panels[0]!;
+    await panel.webview.send({ type: 'ready' });
+    const { counts } = lastState(panel);
+    assert.equal(dueCounts.at(-1), counts.new + counts.learning + counts.due);
+  });
+
+  it('opens a missing card file unsaved with an example card, writing nothing; an existing one as it is', async () => {
+    const path = '/work/shop/.vscode/migration-cards.json';
+    await fake.commands.get('migrationGuard.reviewFlashcards')!();
+    const panel = fake.panels[0]!;
+    await panel.webview.send({ type: 'openUserCards' });
+    assert.equal(fake.files.has(path), false, 'only the user saving the document creates the file');
+    const shown = fake.shownDocuments.at(-1);
+    assert.equal(shown?.uri, `untitled://${path}`);
+    assert.match(shown.text, /"flashcards": \[/);
+
+    fake.files.set(path, '{"flashcards": []}');
+    await panel.webview.send({ type: 'openUserCards' });
+    assert.deepEqual(fake.shownDocuments.at(-1), { uri: `file://${path}`, text: '{"flashcards": []}' });
+    assert.equal(fake.files.get(path), '{"flashcards": []}');
   });
 });
 
