@@ -19,6 +19,7 @@ import { parsePython, reparsePython, type ParsedText } from './python/parse';
 import { computeLineStarts, lineOfOffset, positionOfOffset } from './python/textPositions';
 import { ALL_RULES } from './rules/index';
 import type { FileContext, FileRule, Finding, RawFinding, Rule, Severity } from './rules/rule';
+import { runsAgainstDatabase } from './rules/support';
 import { unusedIgnore } from './rules/unusedIgnore';
 import { MigrationGraph, graphRuleSignature, graphStructureSignature, migrationKey, type MigrationKey } from './state/graph';
 import { StateReplayer } from './state/replay';
@@ -145,14 +146,12 @@ export class Project {
     return this.files.get(normalizePath(path))?.model;
   }
 
-  /** True when the project holds this migration file (parsed or binary). */
-  hasFile(path: string): boolean {
-    return this.files.has(normalizePath(path));
-  }
-
-  /** Paths of every migration file the project holds. */
-  paths(): string[] {
-    return [...this.files.keys()];
+  /**
+   * The file's graphStructureSignature (a fixed marker for a binary file), undefined when the project lacks it: an
+   * edit that keeps it keeps the migration graph.
+   */
+  structureSignature(path: string): string | undefined {
+    return this.files.get(normalizePath(path))?.structure;
   }
 
   effectiveDatabase(config: ResolvedConfig): Database {
@@ -223,7 +222,7 @@ export class Project {
       config,
       database,
       stateBefore: (op) => replayer.viewBefore(model, op),
-      touchesDatabase,
+      touchesDatabase: runsAgainstDatabase,
       report: (raw) => {
         if (currentRule) collected.push({ rule: currentRule.id, severity: currentRule.severity, raw, anchorLine: anchorLine(raw) });
       },
@@ -371,14 +370,6 @@ export function enabledSeverity(rule: Pick<Rule, 'id' | 'severity' | 'vendors'>,
   if (severity === 'off') return undefined;
   if (rule.vendors !== 'all' && !rule.vendors.includes(database)) return undefined;
   return severity;
-}
-
-/** Operations inside `state_operations` (of SeparateDatabaseAndState or RunSQL) change Django's state only. */
-function touchesDatabase(op: Operation): boolean {
-  for (let current: Operation | undefined = op; current; current = current.parent) {
-    if (current.context === 'state_operations') return false;
-  }
-  return true;
 }
 
 const matcherCache = new Map<string, (path: string) => boolean>();

@@ -48,8 +48,13 @@ export function isSettingsPath(path: string): boolean {
   return parts[parts.length - 2] === 'settings';
 }
 
+/** Hidden folders and folders of installed packages: never a project's own migrations (the LSP's walk skips them too). */
+export function isSkippedFolderName(name: string): boolean {
+  return name.startsWith('.') || SKIPPED_FOLDERS.has(name);
+}
+
 function isSkippedFolder(name: string, fullPath: string): boolean {
-  if (name.startsWith('.') || SKIPPED_FOLDERS.has(name)) return true;
+  if (isSkippedFolderName(name)) return true;
   // Any virtualenv, whatever its name, has a pyvenv.cfg at its top.
   return existsSync(join(fullPath, 'pyvenv.cfg'));
 }

@@ -11,7 +11,7 @@ import { describeOperation } from '../engine/operationDocs';
 import type { MigrationModel, Operation, Span } from '../engine/python/model';
 import { ruleById } from '../engine/rules/index';
 import type { FileContext, Finding, RuleMeta, Severity } from '../engine/rules/rule';
-import { fieldCall, fieldColumnName, fieldShape, modelNames, opArg, stringValue, targetFieldName } from '../engine/rules/support';
+import { fieldCall, fieldColumnName, fieldShape, modelNames, opArg, runsAgainstDatabase, stringValue, targetFieldName } from '../engine/rules/support';
 import { unusedIgnore } from '../engine/rules/unusedIgnore';
 import type { DocumentAnalysis } from './analysisService';
 
@@ -153,10 +153,7 @@ function operationNames(analysis: DocumentAnalysis, model: MigrationModel, opera
     config: analysis.config,
     database: analysis.database,
     stateBefore: (op) => analysis.entry.project.stateBefore(analysis.path, op),
-    touchesDatabase: (op) => {
-      for (let current: Operation | undefined = op; current; current = current.parent) if (current.context === 'state_operations') return false;
-      return true;
-    },
+    touchesDatabase: runsAgainstDatabase,
     report: () => undefined,
   };
   try {

@@ -155,9 +155,19 @@ export class SettingsStore {
   }
 }
 
+/** Compiled `exclude` globs: documentConfig runs on every keystroke, the globs change only with the settings. */
+const globMatchers = new Map<string, (path: string) => boolean>();
+
 function matchesGlobs(globs: readonly string[], root: string, path: string): boolean {
   if (globs.length === 0) return false;
   const relativePath = relative(root, path).split('\\').join('/');
   if (relativePath.startsWith('..')) return false;
-  return picomatch(globs as string[], { dot: true })(relativePath);
+  const key = JSON.stringify(globs);
+  let matches = globMatchers.get(key);
+  if (!matches) {
+    if (globMatchers.size >= 100) globMatchers.clear();
+    matches = picomatch(globs as string[], { dot: true });
+    globMatchers.set(key, matches);
+  }
+  return matches(relativePath);
 }

@@ -4,13 +4,10 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Project, type SourceFile } from '../engine/analyze';
-import { isMigrationPath, isSettingsPath, readSourceFile } from '../engine/files';
-import { graphStructureSignature } from '../engine/state/graph';
+import { isMigrationPath, isSettingsPath, isSkippedFolderName, readSourceFile } from '../engine/files';
+import { pathToUri } from './analysisService';
 
-/** Folders that never hold a project's own migrations (the CLI's discovery skips the same). */
-const SKIPPED_FOLDERS = new Set(['node_modules', '__pycache__', 'venv', 'site-packages', 'dist-packages']);
 /** Bounds on the walk, so a workspace opened at `/` or a home folder cannot keep the server busy forever. */
 const MAX_DEPTH = 32;
 const MAX_VISITED_FOLDERS = 50_000;
@@ -139,16 +136,10 @@ export class WorkspaceIndex {
   }
 
   private updateMigration(entry: IndexedProject, path: string, change: () => void): ChangeEffect {
-    const before = this.structure(entry, path);
+    const before = entry.project.structureSignature(path);
     change();
-    const after = this.structure(entry, path);
+    const after = entry.project.structureSignature(path);
     return { project: entry, graphChanged: before !== after, settingsChanged: false };
-  }
-
-  private structure(entry: IndexedProject, path: string): string | undefined {
-    const model = entry.project.model(path);
-    if (model) return graphStructureSignature(model);
-    return entry.project.paths().includes(path) ? 'unparsed' : undefined;
   }
 
   private loadFromDisk(entry: IndexedProject, path: string): void {
@@ -217,7 +208,7 @@ export class WorkspaceIndex {
           }
         }
         if (isDirectory) {
-          if (!dirent.name.startsWith('.') && !SKIPPED_FOLDERS.has(dirent.name) && depth < MAX_DEPTH) pending.push({ folder: path, depth: depth + 1 });
+          if (!isSkippedFolderName(dirent.name) && depth < MAX_DEPTH) pending.push({ folder: path, depth: depth + 1 });
         } else if (isFile) {
           if (isMigrationPath(path)) migrations.push(path);
           else if (isSettingsPath(path)) settings.push(path);
@@ -239,10 +230,6 @@ function settingsSources(entry: IndexedProject): SourceFile[] {
 
 function isInside(path: string, root: string): boolean {
   return path === root || path.startsWith(root.endsWith('/') ? root : `${root}/`);
-}
-
-function pathToUri(path: string): string {
-  return pathToFileURL(path).href;
 }
 
 export function yieldToEventLoop(): Promise<void> {

@@ -43,7 +43,8 @@ function describe(value: unknown): string {
 
 function stringList(where: string, key: string, value: unknown): string[] {
   if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
-    throw new ConfigError(`${where}: "${key}" must be an array of strings, e.g. ${key} = ["remove-field"], not ${describe(value)}`);
+    const example = key === 'exclude' ? '["legacy/*/migrations/*.py"]' : '["remove-field"]';
+    throw new ConfigError(`${where}: "${key}" must be an array of strings, e.g. ${key} = ${example}, not ${describe(value)}`);
   }
   return value as string[];
 }

@@ -1,8 +1,8 @@
 // A NOT NULL column without any default cannot be added to a table that has rows, and the old code's INSERTs
 // (which do not know the column) fail on it afterwards.
 import type { FileRule, FixData } from './rule';
-import { AUTO_FIELD_TYPES, presentArg, readAddedColumn } from './fieldTypes';
-import { kwargFlag, versionAtLeast } from './support';
+import { AUTO_FIELD_TYPES, isNullable, presentArg, readAddedColumn } from './fieldTypes';
+import { versionAtLeast } from './support';
 
 export const addFieldNotNullNoDefault: FileRule = {
   id: 'add-field-not-null-no-default',
@@ -46,7 +46,7 @@ migrations.AddField(
       const field = added.after;
       // Auto fields fill themselves from a sequence and generated fields compute their value.
       if (AUTO_FIELD_TYPES.has(field.type) || field.type === 'GeneratedField') continue;
-      if (field.call?.hasStarArgs || kwargFlag(field, 'null', false) !== false) continue;
+      if (field.call?.hasStarArgs || isNullable(field) !== false) continue;
       if (presentArg(field, 'default') || presentArg(field, 'db_default')) continue;
       const fixes: FixData[] = [];
       if (field.call && !field.kwargs['null']) fixes.push({ kind: 'add-null-true', fieldCallSpan: field.call.span, argListSpan: field.call.argListSpan });

@@ -1,8 +1,8 @@
 // Before db_default, Django's `default=` never stays in the database: old code's INSERTs omit the new column and
 // hit a NOT NULL column without a database default.
 import type { FileRule } from './rule';
-import { AUTO_FIELD_TYPES, isPrimaryKey, isUnique, kwargSpanOr, presentArg, readAddedColumn, snippet } from './fieldTypes';
-import { kwargFlag, literalTruth, opArg, versionAtLeast } from './support';
+import { AUTO_FIELD_TYPES, isNullable, isPrimaryKey, isUnique, kwargSpanOr, presentArg, readAddedColumn, snippet } from './fieldTypes';
+import { literalTruth, opArg, versionAtLeast } from './support';
 
 export const addFieldNotNullPythonDefault: FileRule = {
   id: 'add-field-not-null-python-default',
@@ -43,7 +43,7 @@ migrations.AddField(
       if (!added) continue;
       const field = added.after;
       if (AUTO_FIELD_TYPES.has(field.type) || field.type === 'GeneratedField') continue;
-      if (kwargFlag(field, 'null', false) !== false) continue;
+      if (isNullable(field) !== false) continue;
       const defaultExpr = presentArg(field, 'default');
       if (!defaultExpr || presentArg(field, 'db_default')) continue;
       // A unique column filled with one default value fails outright: add-field-callable-default-unique reports that.

@@ -1,7 +1,6 @@
 // Dropping NOT NULL is cheap for the database but hands NULLs to code that never expected them.
 import type { FileRule } from './rule';
-import { kwargSpanOr, readAlteredColumn } from './fieldTypes';
-import { kwargFlag } from './support';
+import { isNullable, kwargSpanOr, readAlteredColumn } from './fieldTypes';
 
 export const alterFieldDropNotNull: FileRule = {
   id: 'alter-field-drop-not-null',
@@ -31,7 +30,7 @@ migrations.AlterField(
   check(ctx) {
     for (const op of ctx.file.allOperations) {
       const change = readAlteredColumn(ctx, op);
-      if (!change || kwargFlag(change.before, 'null', false) !== false || kwargFlag(change.after, 'null', false) !== true) continue;
+      if (!change || isNullable(change.before) !== false || isNullable(change.after) !== true) continue;
       ctx.report({
         span: kwargSpanOr(change.after, 'null', op.span),
         message: `AlterField ${change.label}: the column becomes nullable; every reader of ${change.names.table} must handle NULL`,

@@ -1,7 +1,7 @@
 // SET NOT NULL makes the database check every row while it holds an exclusive lock.
 import type { FileRule } from './rule';
-import { kwargSpanOr, presentArg, readFieldOperation } from './fieldTypes';
-import { changesExistingTable, hasColumn, kwargFlag } from './support';
+import { isNullable, kwargSpanOr, presentArg, readFieldOperation } from './fieldTypes';
+import { changesExistingTable, hasColumn } from './support';
 
 export const alterFieldSetNotNull: FileRule = {
   id: 'alter-field-set-not-null',
@@ -57,10 +57,10 @@ export const alterFieldSetNotNull: FileRule = {
     for (const op of ctx.file.allOperations) {
       if (op.name !== 'AlterField' || !changesExistingTable(ctx, op)) continue;
       const change = readFieldOperation(ctx, op);
-      if (!change || !hasColumn(change.after) || kwargFlag(change.after, 'null', false) !== false) continue;
+      if (!change || !hasColumn(change.after) || isNullable(change.after) !== false) continue;
       let unknown = '';
       if (change.before) {
-        if (!hasColumn(change.before) || kwargFlag(change.before, 'null', false) !== true) continue;
+        if (!hasColumn(change.before) || isNullable(change.before) !== true) continue;
       } else {
         // Without history only an explicit null=False says the nullability changes (makemigrations never writes it).
         if (!change.after.kwargs['null']) continue;

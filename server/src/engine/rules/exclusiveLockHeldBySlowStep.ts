@@ -7,7 +7,7 @@ import { accessExclusiveLock, dmlVerb, firstWord, hasKeyword, parseAlterTable, p
 import { changesSchema, hasPlainIndex, isIndexOnlyUniqueConstraint, readFieldOperation, readFieldTarget, schemaChange } from './fieldTypes';
 import { migrationSqlStatements, statementExcerpt } from './migrationSql';
 import type { FileContext, FileRule } from './rule';
-import { calleeName, changesExistingTable, constraintCall, fieldColumnName, isForwardNoopRunPython, migrationAtomic, modelNames, opArg, stringValue } from './support';
+import { calleeName, changesExistingTable, constraintCall, fieldColumnName, hasColumn, isForwardNoopRunPython, isManyToManyType, migrationAtomic, modelNames, opArg, stringValue } from './support';
 import { heavyTableWork } from './tableWork';
 
 /** PostgreSQL lock modes that block writes (and, for ACCESS EXCLUSIVE, reads) while they are held. */
@@ -146,6 +146,12 @@ function lockTaken(ctx: FileContext, op: Operation): TakenLock | undefined {
     const constraint = constraintCall(op);
     const indexOnly = constraint !== undefined && calleeName(constraint) === 'UniqueConstraint' && isIndexOnlyUniqueConstraint(constraint);
     return taken(indexOnly ? 'SHARE' : 'ACCESS EXCLUSIVE');
+  }
+  if (op.name === 'AddField') {
+    const added = readFieldOperation(ctx, op)?.after;
+    // No column on this table. A many-to-many gets a new join table whose foreign key to this table blocks writes
+    // to it (unless a `through` model owns the join table); other column-less fields run no SQL.
+    if (added && !hasColumn(added)) return isManyToManyType(added.type) && !added.kwargs['through'] ? taken('SHARE ROW EXCLUSIVE') : undefined;
   }
   if (ACCESS_EXCLUSIVE_OPERATIONS.has(op.name)) return taken('ACCESS EXCLUSIVE');
   if (op.name === 'AddIndex' || op.name === 'AlterIndexTogether') return taken('SHARE');

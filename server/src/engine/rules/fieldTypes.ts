@@ -42,12 +42,23 @@ export function isUnique(field: FieldDef): boolean | undefined {
   return kwargFlag(field, 'unique', false);
 }
 
+/** Whether the column accepts NULL. NullBooleanField (removed in Django 4.0) is nullable whatever `null` says. */
+export function isNullable(field: FieldDef): boolean | undefined {
+  if (field.type === 'NullBooleanField') return true;
+  return kwargFlag(field, 'null', false);
+}
+
+/** Django's `db_index` default for the field class: True for foreign keys and SlugField, False otherwise. */
+export function indexedByDefault(field: FieldDef): boolean {
+  return hasForeignKeyColumn(field) || field.type === 'SlugField';
+}
+
 /**
- * A plain (non-unique) index on the column, as Django decides it: `db_index` (True by default on foreign keys)
- * and not already covered by a unique constraint or the primary key.
+ * A plain (non-unique) index on the column, as Django decides it: `db_index` (see indexedByDefault) and not
+ * already covered by a unique constraint or the primary key.
  */
 export function hasPlainIndex(field: FieldDef): boolean | undefined {
-  const dbIndex = kwargFlag(field, 'db_index', hasForeignKeyColumn(field));
+  const dbIndex = kwargFlag(field, 'db_index', indexedByDefault(field));
   const unique = isUnique(field);
   const primary = isPrimaryKey(field);
   if (dbIndex === undefined || unique === undefined || primary === undefined) return undefined;
@@ -380,7 +391,7 @@ function canonicalKwargs(field: FieldDef): Map<string, string> {
   const result = new Map<string, string>();
   for (const [name, expr] of Object.entries(field.kwargs)) {
     if (NON_DB_ATTRS.has(name)) continue;
-    const defaultFlag = name === 'db_index' && hasForeignKeyColumn(field) ? true : DEFAULT_FLAGS[name];
+    const defaultFlag = name === 'db_index' ? indexedByDefault(field) : DEFAULT_FLAGS[name];
     if (defaultFlag !== undefined && literalTruth(expr) === defaultFlag) continue;
     result.set(name, canonicalText(expr));
   }
@@ -444,7 +455,7 @@ export function schemaChange(fieldName: string, before: FieldDef, after: FieldDe
   return {
     type,
     typeUnknown,
-    nullChanged: kwargFlag(before, 'null', false) !== kwargFlag(after, 'null', false),
+    nullChanged: isNullable(before) !== isNullable(after),
     uniqueChanged: isUnique(before) !== isUnique(after),
     indexChanged: hasPlainIndex(before) !== hasPlainIndex(after),
     primaryKeyChanged: isPrimaryKey(before) !== isPrimaryKey(after),

@@ -1,8 +1,9 @@
 import type { Operation } from '../python/model';
-import { dmlVerb, isDdl } from '../sql/statements';
+import { dmlVerb, isDdl, isExtensionStatement } from '../sql/statements';
+import { hasForeignKeyConstraint } from './fieldTypes';
 import { migrationSqlStatements, type MigrationSqlStatement } from './migrationSql';
 import type { FileContext, FileRule } from './rule';
-import { isForwardNoopRunPython, isStateOnlyOperation, migrationAtomic, modelNames, opArg } from './support';
+import { changesExistingTable, createModelFields, fieldShape, isForwardNoopRunPython, isManyToManyType, isStateOnlyOperation, migrationAtomic, modelNames, opArg } from './support';
 
 export const mixedSchemaAndData: FileRule = {
   id: 'mixed-schema-and-data',
@@ -35,7 +36,7 @@ operations = [
     if (migrationAtomic(ctx) !== true) return;
     const statements = migrationSqlStatements(ctx);
     const operations = ctx.file.allOperations.filter((op) => ctx.touchesDatabase(op));
-    const schemaOperations = operations.filter((op) => isSchemaOperation(op, statements));
+    const schemaOperations = operations.filter((op) => isSchemaOperation(ctx, op, statements));
     if (schemaOperations.length === 0) return;
     for (const op of operations) {
       const data = dataDescription(op, statements);
@@ -48,9 +49,37 @@ operations = [
   },
 };
 
-function isSchemaOperation(op: Operation, statements: readonly MigrationSqlStatement[]): boolean {
-  if (op.name === 'RunSQL') return statements.some((item) => item.op === op && isDdl(item.statement));
-  return op.name !== 'RunPython' && !isStateOnlyOperation(op);
+/** django.contrib.postgres operations that install an extension: they lock no table (nor does RunSQL's CREATE EXTENSION). */
+const EXTENSION_OPERATIONS = new Set([
+  'CreateExtension',
+  'BloomExtension',
+  'BtreeGinExtension',
+  'BtreeGistExtension',
+  'CITextExtension',
+  'CryptoExtension',
+  'HStoreExtension',
+  'TrigramExtension',
+  'UnaccentExtension',
+]);
+
+/**
+ * A schema change whose locks would be held through a data step. A table created in this migration (CreateModel,
+ * and later changes to it) is empty and unused by running code, so seeding it blocks nobody, unless its foreign
+ * keys hold the tables they reference against writes meanwhile.
+ */
+function isSchemaOperation(ctx: FileContext, op: Operation, statements: readonly MigrationSqlStatement[]): boolean {
+  if (op.name === 'RunSQL') return statements.some((item) => item.op === op && isDdl(item.statement) && !isExtensionStatement(item.statement));
+  if (op.name === 'RunPython' || isStateOnlyOperation(op) || EXTENSION_OPERATIONS.has(op.name)) return false;
+  if (op.name === 'CreateModel') return referencesOtherTables(op);
+  return changesExistingTable(ctx, op);
+}
+
+function referencesOtherTables(createModel: Operation): boolean {
+  return createModelFields(createModel).some(({ field }) => {
+    if (!field) return true;
+    const shape = fieldShape(field);
+    return hasForeignKeyConstraint(shape) !== false || (isManyToManyType(shape.type) && !shape.kwargs['through']);
+  });
 }
 
 function dataDescription(op: Operation, statements: readonly MigrationSqlStatement[]): string | undefined {

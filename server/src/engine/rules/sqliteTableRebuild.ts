@@ -2,8 +2,8 @@
 import type { Operation } from '../python/model';
 import type { FieldDef } from '../state/types';
 import type { FileContext, FileRule } from './rule';
-import { definitionDiffers, fieldShouldBeAltered, hasForeignKeyConstraint, isPrimaryKey, isUnique, readAlteredColumn, readFieldTarget } from './fieldTypes';
-import { changesExistingTable, fieldColumnName, hasColumn, hasForeignKeyColumn, kwargFlag, opArg, stringValue, versionAtLeast } from './support';
+import { definitionDiffers, fieldShouldBeAltered, hasForeignKeyConstraint, indexedByDefault, isPrimaryKey, isUnique, readAlteredColumn, readFieldTarget } from './fieldTypes';
+import { changesExistingTable, fieldColumnName, hasColumn, kwargFlag, opArg, stringValue, versionAtLeast } from './support';
 
 export const sqliteTableRebuild: FileRule = {
   id: 'sqlite-table-rebuild',
@@ -83,7 +83,7 @@ function dropsInPlace(field: FieldDef): boolean {
   return (
     isPrimaryKey(field) === false &&
     isUnique(field) === false &&
-    kwargFlag(field, 'db_index', hasForeignKeyColumn(field)) === false &&
+    kwargFlag(field, 'db_index', indexedByDefault(field)) === false &&
     hasForeignKeyConstraint(field) === false
   );
 }

@@ -11,6 +11,7 @@ import {
   dbDefaultComputedPerRow,
   hasForeignKeyConstraint,
   hasPlainIndex,
+  isNullable,
   isPrimaryKey,
   isStoredGenerated,
   isUnique,
@@ -18,7 +19,7 @@ import {
   readAddedColumn,
   readAlteredColumn,
 } from './fieldTypes';
-import { calleeName, changesExistingTable, constraintCall, hasForeignKeyColumn, kwargFlag, perOperationFact, targetModel } from './support';
+import { calleeName, changesExistingTable, constraintCall, hasForeignKeyColumn, perOperationFact, targetModel } from './support';
 
 export interface HeavyTableWork {
   app: string;
@@ -112,7 +113,7 @@ function alterFieldWork(ctx: FileContext, op: Operation): Pass | undefined {
   const { before, after, fieldName } = change;
   const typeChange = columnTypeChange(change, ctx.database);
   if (typeChange?.kind === 'rewrite') return { kind: 'rewrite', reason: `changes \`${fieldName}\` from ${typeChange.description}` };
-  if (kwargFlag(before, 'null', false) === true && kwargFlag(after, 'null', false) === false) return { kind: 'scan', reason: `sets \`${fieldName}\` NOT NULL, checking every row` };
+  if (isNullable(before) === true && isNullable(after) === false) return { kind: 'scan', reason: `sets \`${fieldName}\` NOT NULL, checking every row` };
   if (isUnique(before) === false && isPrimaryKey(before) === false && isUnique(after) === true) return { kind: 'scan', reason: `builds a unique index on \`${fieldName}\`` };
   if (hasPlainIndex(before) === false && hasPlainIndex(after) === true) return { kind: 'scan', reason: `builds an index on \`${fieldName}\`` };
   const constraintAdded = hasForeignKeyConstraint(after) === true && (!hasForeignKeyColumn(before) || hasForeignKeyConstraint(before) === false);

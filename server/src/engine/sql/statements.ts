@@ -608,6 +608,12 @@ export function isDdl(statement: SqlStatement): boolean {
   return head !== undefined && DDL_HEADS.has(head);
 }
 
+/** `CREATE|ALTER|DROP EXTENSION ...`: DDL that installs or removes database code and locks no table. */
+export function isExtensionStatement(statement: SqlStatement): boolean {
+  const [head, object] = statement.tokens;
+  return head?.kind === 'word' && (head.value === 'CREATE' || head.value === 'ALTER' || head.value === 'DROP') && object?.kind === 'word' && object.value === 'EXTENSION';
+}
+
 /** True when the statement contains CONCURRENTLY in a form that cannot run inside a transaction block. */
 export function requiresNoTransaction(statement: SqlStatement): boolean {
   if (!hasKeyword(statement, 'CONCURRENTLY')) return false;
