@@ -499,3 +499,25 @@ DATABASES = {
     });
   });
 });
+
+describe('a file the engine fails on', () => {
+  it('is reported on its own while the other files are still analysed', () => {
+    // Passes the binary check, then makes the parser throw: stands in for a parser or model-builder bug.
+    const poisoned = {
+      length: 40,
+      includes: () => false,
+      charCodeAt: () => 65,
+      slice: () => {
+        throw new Error('parser exploded');
+      },
+    } as unknown as string;
+    const rule = operationRule('remove', 'RemoveField');
+    const result = analyze([{ path: 'blog/migrations/0001_initial.py', text: poisoned }, ...FILES], { config: config(), rules: [rule] });
+    assert.deepEqual(
+      result.errors.map((e) => e.file),
+      ['blog/migrations/0001_initial.py'],
+    );
+    assert.match(result.errors[0]!.message, /^could not be analysed \(internal error: .+\); please report it with this file$/);
+    assert.equal(result.findings.filter((f) => f.rule === 'remove').length, 2);
+  });
+});

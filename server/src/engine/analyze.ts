@@ -64,9 +64,11 @@ export function analyze(files: SourceFile[], options: AnalyzeOptions): AnalysisR
 interface FileEntry {
   path: string;
   text: string;
-  /** Undefined for binary files, which are never parsed. */
+  /** Undefined for binary files, which are never parsed, and for files the engine failed on. */
   parsed?: ParsedText;
   model?: MigrationModel;
+  /** Why a non-binary file has no model: the parser or model builder threw (a bug, reported for this file only). */
+  failure?: string;
   /** graphStructureSignature of the model: an edit that keeps it keeps the graph. */
   structure: string;
   /** graphRuleSignature of the model: an edit that keeps it does not re-run `dependsOn: 'graph'` rules. */
@@ -198,7 +200,7 @@ export class Project {
     if (isExcluded(entry.path, config)) return { findings: [], errors };
     const model = entry.model;
     if (!model) {
-      errors.push({ file: entry.path, message: 'binary file, not analysed' });
+      errors.push({ file: entry.path, message: entry.failure ?? 'binary file, not analysed' });
       return { findings: [], errors };
     }
     if (model.ignoredByMigrationLinter) return { findings: [], errors };
@@ -331,17 +333,26 @@ export class Project {
 
 function createEntry(path: string, text: string, previous: FileEntry | undefined, tree: Tree | undefined): FileEntry {
   if (looksBinary(text)) return { path, text, structure: `${path}|binary`, header: `${path}|binary` };
-  let parsed: ParsedText;
+  try {
+    const parsed = parseForEntry(text, previous, tree);
+    const model = buildMigrationModel(path, text, parsed.tree);
+    return { path, text, parsed, model, structure: graphStructureSignature(model), header: graphRuleSignature(model) };
+  } catch (error) {
+    // One file the engine cannot model must not take the others down: it is reported and left out of the graph.
+    const failure = `could not be analysed (internal error: ${describeError(error)}); please report it with this file`;
+    return { path, text, failure, structure: `${path}|failed`, header: `${path}|failed` };
+  }
+}
+
+function parseForEntry(text: string, previous: FileEntry | undefined, tree: Tree | undefined): ParsedText {
   try {
     // A tree from elsewhere may lack the bookkeeping incremental parsing needs: a later edit re-parses in full.
-    if (tree && tree.length === text.length) parsed = { text, tree, fragments: [] };
-    else parsed = previous?.parsed ? reparsePython(previous.parsed, text) : parsePython(text);
+    if (tree && tree.length === text.length) return { text, tree, fragments: [] };
+    return previous?.parsed ? reparsePython(previous.parsed, text) : parsePython(text);
   } catch {
     // Incremental reuse is an optimisation: a fresh parse is always valid.
-    parsed = parsePython(text);
+    return parsePython(text);
   }
-  const model = buildMigrationModel(path, text, parsed.tree);
-  return { path, text, parsed, model, structure: graphStructureSignature(model), header: graphRuleSignature(model) };
 }
 
 /** How much of the start of a text is sampled for control characters. */
