@@ -8,6 +8,8 @@ import { DEFAULT_CONFIG, type ConfigLayer, type ResolvedConfig } from '../../ser
 import { ALL_RULES } from '../../server/src/engine/rules/index';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'rules');
+/** Migration histories several folder fixtures build on; a fixture names one in `fixture-history.txt`. */
+const HISTORIES = join(FIXTURES, '_histories');
 
 interface FixtureCase {
   name: string;
@@ -22,17 +24,22 @@ function loadCase(ruleDir: string, entry: string): FixtureCase {
   const kind = entry.startsWith('fire-') ? 'fire' : 'silent';
   const name = entry.replace(/\.py$/, '');
   if (statSync(full).isDirectory()) {
-    const files: SourceFile[] = [];
+    const files = new Map<string, SourceFile>();
     const settingsFiles: SourceFile[] = [];
     let config: ConfigLayer = {};
-    for (const path of walk(full)) {
-      const rel = relative(full, path).split('\\').join('/');
-      const text = readFileSync(path, 'utf8');
-      if (rel === 'fixture-config.json') config = JSON.parse(text) as ConfigLayer;
-      else if (/(^|\/)settings(\/[^/]+)?\.py$/.test(rel) || /(^|\/)settings[^/]*\.py$/.test(rel)) settingsFiles.push({ path: rel, text });
-      else if (rel.endsWith('.py')) files.push({ path: rel, text });
+    const historyFile = join(full, 'fixture-history.txt');
+    // The shared history goes in first so the fixture's own files replace any file of the same path.
+    const roots = existsSync(historyFile) ? [join(HISTORIES, readFileSync(historyFile, 'utf8').trim()), full] : [full];
+    for (const root of roots) {
+      for (const path of walk(root)) {
+        const rel = relative(root, path).split('\\').join('/');
+        const text = readFileSync(path, 'utf8');
+        if (rel === 'fixture-config.json') config = JSON.parse(text) as ConfigLayer;
+        else if (/(^|\/)settings(\/[^/]+)?\.py$/.test(rel) || /(^|\/)settings[^/]*\.py$/.test(rel)) settingsFiles.push({ path: rel, text });
+        else if (rel.endsWith('.py')) files.set(rel, { path: rel, text });
+      }
     }
-    return { name, kind, files, settingsFiles, config };
+    return { name, kind, files: [...files.values()], settingsFiles, config };
   }
   const text = readFileSync(full, 'utf8');
   const firstLine = text.split('\n', 1)[0] ?? '';
