@@ -17,11 +17,12 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import type { Log } from './log';
+import { REVIEW_RULE_COMMAND, SHOW_RULE_DOCS_COMMAND } from '../../server/src/lsp/clientContract';
 
 export const CLIENT_ID = 'migrationGuard';
 export const MIGRATION_FILES = { scheme: 'file', language: 'python', pattern: '**/migrations/*.py' } satisfies vscode.DocumentFilter;
 /** Commands a hover may link to; every other `command:` link in server markdown stays inert. */
-export const HOVER_COMMANDS: readonly string[] = ['migrationGuard.reviewRule', 'migrationGuard.showRuleDocs'];
+export const HOVER_COMMANDS: readonly string[] = [REVIEW_RULE_COMMAND, SHOW_RULE_DOCS_COMMAND];
 
 const RESTARTS_ALLOWED = 4;
 const RESTART_WINDOW_MS = 3 * 60_000;

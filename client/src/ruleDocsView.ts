@@ -6,8 +6,7 @@ import type { Log } from './log';
 import type { PreviewDocuments } from './previewDocuments';
 import type { Prompter } from './prompter';
 import { ruleDocumentMarkdown, ruleIdFromArgument } from './ruleDocs';
-
-export const SHOW_RULE_DOCS_COMMAND = 'migrationGuard.showRuleDocs';
+import { SHOW_RULE_DOCS_COMMAND } from '../../server/src/lsp/clientContract';
 
 export function registerRuleDocsCommand(previews: PreviewDocuments, prompter: Prompter, log: Log): vscode.Disposable {
   return vscode.commands.registerCommand(SHOW_RULE_DOCS_COMMAND, async (argument: unknown) => {

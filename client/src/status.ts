@@ -4,8 +4,7 @@ import * as vscode from 'vscode';
 import { MIGRATION_FILES, type ServerState } from './languageClient';
 import { plural } from './django/confirmation';
 import type { MigrationStateStore } from './django/migrationState';
-
-const DIAGNOSTIC_SOURCE = 'migration-guard';
+import { DIAGNOSTIC_SOURCE } from '../../server/src/lsp/clientContract';
 
 export interface StatusSources {
   serverState(): ServerState;

@@ -9,9 +9,9 @@ import * as vscode from 'vscode';
 import type { MigrationGuardApi } from '../../client/src/extension';
 import type { ConfirmRequest, InputRequest, PickItem, Prompter, TypedConfirmRequest } from '../../client/src/prompter';
 import { PYTHON_ENV, RELOAD_MARKER, STATE_ENV } from './results';
+import { DIAGNOSTIC_SOURCE } from '../../server/src/lsp/clientContract';
 
 export const EXTENSION_ID = 'migration-guard.django-migration-guard';
-export const DIAGNOSTIC_SOURCE = 'migration-guard';
 
 export function workspaceRoot(): string {
   const folder = vscode.workspace.workspaceFolders?.[0];

@@ -13,10 +13,10 @@ import {
 import { buildReviewHtml, createNonce } from './html';
 import { ReviewSession, type DueSummary } from './session';
 import { ProgressStore } from './store';
+import { REVIEW_RULE_COMMAND } from '../../../server/src/lsp/clientContract';
 
 export const REVIEW_VIEW_TYPE = 'migrationGuard.review';
 export const REVIEW_FLASHCARDS_COMMAND = 'migrationGuard.reviewFlashcards';
-export const REVIEW_RULE_COMMAND = 'migrationGuard.reviewRule';
 
 const PANEL_TITLE = 'Migration Flashcards';
 const MAX_USER_FILE_BYTES = 1_000_000;

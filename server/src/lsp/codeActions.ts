@@ -22,10 +22,10 @@ import {
 } from '../engine/quickFixes';
 import type { Finding } from '../engine/rules/rule';
 import type { DocumentAnalysis } from './analysisService';
-import { DIAGNOSTIC_SOURCE, toDiagnostic } from './diagnostics';
+import { toDiagnostic } from './diagnostics';
+import { DIAGNOSTIC_SOURCE, SHOW_RULE_DOCS_COMMAND } from './clientContract';
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.migration-guard`;
-export const SHOW_RULE_DOCS_COMMAND = 'migrationGuard.showRuleDocs';
 
 export interface CodeActionOptions {
   /** The client applies versioned `documentChanges` (safer: refused when the text moved on). */

@@ -16,8 +16,7 @@ import type { Finding, Severity } from '../engine/rules/rule';
 import { pathToUri, uriToPath, type AnalysisService } from './analysisService';
 import type { SettingsStore } from './settings';
 import { yieldToEventLoop, type IndexedProject } from './workspaceIndex';
-
-export const DIAGNOSTIC_SOURCE = 'migration-guard';
+import { DIAGNOSTIC_SOURCE } from './clientContract';
 
 /** Graph rules whose findings are published on closed files too: they concern several files at once. */
 const WORKSPACE_RULES: ReadonlySet<string> = new Set(['conflicting-leaf-migrations', 'missing-dependency', 'replaced-migration-still-referenced']);

@@ -14,8 +14,7 @@ import type { FileContext, Finding, RuleMeta, Severity } from '../engine/rules/r
 import { fieldCall, fieldColumnName, fieldShape, modelNames, opArg, runsAgainstDatabase, stringValue, targetFieldName } from '../engine/rules/support';
 import { unusedIgnore } from '../engine/rules/unusedIgnore';
 import type { DocumentAnalysis } from './analysisService';
-
-export const REVIEW_COMMAND = 'migrationGuard.reviewRule';
+import { REVIEW_RULE_COMMAND } from './clientContract';
 
 const DATABASE_NAMES: Record<Database, string> = { postgresql: 'PostgreSQL', mysql: 'MySQL', sqlite: 'SQLite' };
 /** The most severe finding comes first, and its card is the one the review link opens. */
@@ -28,7 +27,7 @@ export function ruleMeta(id: string): RuleMeta | undefined {
 
 /** `[Review this in the flashcards](command:migrationGuard.reviewRule?["rule-id"])`, URL-encoded as VS Code expects. */
 export function reviewLink(ruleId: string): string {
-  return `[Review this in the flashcards](command:${REVIEW_COMMAND}?${encodeURIComponent(JSON.stringify([ruleId]))})`;
+  return `[Review this in the flashcards](command:${REVIEW_RULE_COMMAND}?${encodeURIComponent(JSON.stringify([ruleId]))})`;
 }
 
 export function computeHover(analysis: DocumentAnalysis, document: TextDocument, offset: number): Hover | null {
