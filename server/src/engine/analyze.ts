@@ -265,7 +265,7 @@ export class Project {
 
   /** The file rules that run under this configuration and database, with their severities (computed once). */
   private activeFileRules(config: ResolvedConfig, database: Database): { rule: FileRule; severity: Severity }[] {
-    const key = `${database}\u0000${JSON.stringify(config)}`;
+    const key = configKey(config, database);
     if (this.fileRulesCache?.key === key) return this.fileRulesCache.rules;
     const rules: { rule: FileRule; severity: Severity }[] = [];
     for (const rule of this.rules) {
@@ -294,7 +294,7 @@ export class Project {
       files: () => this.allModels(),
       nodes: () => this.graphNodes(),
     };
-    return this.graphRules.update(active, `${database}\u0000${JSON.stringify(config)}`, { config }, sources);
+    return this.graphRules.update(active, configKey(config, database), { config }, sources);
   }
 
   /** Every parsed migration in insertion order, one array per project version (rules cache work per array). */
@@ -383,7 +383,21 @@ export function enabledSeverity(rule: Pick<Rule, 'id' | 'severity' | 'vendors'>,
   return severity;
 }
 
+const configKeys = new WeakMap<ResolvedConfig, string>();
+
+/** A cache key for what a configuration and database decide: serialised once per config object, not per file. */
+function configKey(config: ResolvedConfig, database: Database): string {
+  let key = configKeys.get(config);
+  if (key === undefined) {
+    key = JSON.stringify(config);
+    configKeys.set(config, key);
+  }
+  return `${database}\u0000${key}`;
+}
+
+/** Compiled `exclude` lists; a few at most in practice (pyproject, editor settings), bounded all the same. */
 const matcherCache = new Map<string, (path: string) => boolean>();
+const MATCHER_CACHE_LIMIT = 32;
 
 /** `exclude` globs match the path relative to the config root (or the path as given when it lies outside). */
 export function isExcluded(path: string, config: ResolvedConfig): boolean {
@@ -392,6 +406,7 @@ export function isExcluded(path: string, config: ResolvedConfig): boolean {
   let matches = matcherCache.get(cacheKey);
   if (!matches) {
     matches = picomatch(config.exclude, { dot: true });
+    if (matcherCache.size >= MATCHER_CACHE_LIMIT) matcherCache.clear();
     matcherCache.set(cacheKey, matches);
   }
   const normalized = normalizePath(path);

@@ -1,9 +1,8 @@
 // `migration-guard check` without the terminal: find the files, load the configuration layers, read every file
 // defensively, analyse them together, then apply `exclude` and the baseline. The CLI only parses flags and prints.
 import { performance } from 'node:perf_hooks';
-import { relative, resolve } from 'node:path';
-import picomatch from 'picomatch';
-import type { FileError, SourceFile } from './analyze';
+import { resolve } from 'node:path';
+import { isExcluded, type FileError, type SourceFile } from './analyze';
 import { applyBaseline, createBaseline, findingFingerprint, readBaseline, writeBaseline } from './config/baseline';
 import { ConfigError, findConfig, loadConfigFile, resolveConfig, unknownRuleIds, type LoadedConfig } from './config/pyproject';
 import type { ConfigLayer, ResolvedConfig } from './config/types';
@@ -104,8 +103,9 @@ async function analyseDiscovered(
 
   // `exclude` globs are relative to the config root; excluded migrations are still read and analysed, because
   // the migrations after them need their history, but nothing is reported for them.
-  const isExcluded = config.exclude.length > 0 ? picomatch(config.exclude, { dot: true }) : () => false;
-  const excluded = (absolute: string): boolean => isExcluded(relative(resolve(cwd, config.root), absolute).split('\\').join('/'));
+  // Absolute paths and root: the CLI's working directory (request.cwd) need not be the process's.
+  const excludeConfig = { ...config, root: resolve(cwd, config.root) };
+  const excluded = (absolute: string): boolean => isExcluded(absolute, excludeConfig);
 
   const readStarted = performance.now();
   const sources: SourceFile[] = [];

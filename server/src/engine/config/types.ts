@@ -23,6 +23,7 @@ export interface ConfigLayer {
   baseline?: string;
 }
 
+/** Treated as immutable once analysed with (the engine caches per config object): build a new one to change it. */
 export interface ResolvedConfig {
   /** The configured database, or undefined to detect it from settings files (falling back to postgresql). */
   database?: Database;
