@@ -19,10 +19,10 @@ import {
 import type { Log } from './log';
 import { REVIEW_RULE_COMMAND, SHOW_RULE_DOCS_COMMAND } from '../../server/src/lsp/clientContract';
 
-export const CLIENT_ID = 'migrationGuard';
+const CLIENT_ID = 'migrationGuard';
 export const MIGRATION_FILES = { scheme: 'file', language: 'python', pattern: '**/migrations/*.py' } satisfies vscode.DocumentFilter;
 /** Commands a hover may link to; every other `command:` link in server markdown stays inert. */
-export const HOVER_COMMANDS: readonly string[] = [REVIEW_RULE_COMMAND, SHOW_RULE_DOCS_COMMAND];
+const HOVER_COMMANDS: readonly string[] = [REVIEW_RULE_COMMAND, SHOW_RULE_DOCS_COMMAND];
 
 const RESTARTS_ALLOWED = 4;
 const RESTART_WINDOW_MS = 3 * 60_000;
@@ -142,7 +142,7 @@ export class MigrationGuardClient implements vscode.Disposable {
  * VS Code runs such links only from trusted markdown, and only the commands named here, so a link to any other
  * command in a hover stays dead.
  */
-export const trustHoverCommandLinks: Middleware = {
+const trustHoverCommandLinks: Middleware = {
   async provideHover(document, position, token, next) {
     const hover = await next(document, position, token);
     if (!hover) return hover;

@@ -2,7 +2,7 @@
 // notification whose "Show Logs" button opens it (and "Show Output" when there is process output to read).
 import * as vscode from 'vscode';
 
-export const OUTPUT_CHANNEL_NAME = 'Django Migration Guard';
+const OUTPUT_CHANNEL_NAME = 'Django Migration Guard';
 
 export interface FailureReport {
   /** What went wrong, in a sentence or two. */

@@ -2,7 +2,7 @@
 // Served by a content provider, so closing them never asks to save and the language server never lints them.
 import * as vscode from 'vscode';
 
-export const PREVIEW_SCHEME = 'migration-guard-preview';
+const PREVIEW_SCHEME = 'migration-guard-preview';
 
 /** Enough recent previews for back-and-forth navigation; older ones are released. */
 const MAX_PREVIEWS = 50;

@@ -40,7 +40,7 @@ export interface Prompter {
   input(request: InputRequest): Promise<string | undefined>;
 }
 
-export const windowPrompter: Prompter = {
+const windowPrompter: Prompter = {
   async confirm(request) {
     const options: vscode.MessageOptions = { modal: true };
     if (request.detail !== undefined) options.detail = request.detail;

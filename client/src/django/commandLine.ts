@@ -150,7 +150,7 @@ export const SETTINGS_PROBE_MARKER = '@@migration-guard-settings@@';
  * confirmation names, and the installed apps with their folders (to offer app choices and to open migration files).
  * A single argument: the code is never interpolated with user input.
  */
-export const SETTINGS_PROBE_CODE = [
+const SETTINGS_PROBE_CODE = [
   'import json, os',
   'from django.apps import apps',
   'from django.conf import settings',
@@ -168,7 +168,7 @@ export function settingsProbeArgs(): string[] {
 }
 
 /** Python run directly by the interpreter (no Django setup) to learn its version and whether Django imports. */
-export const INTERPRETER_PROBE_CODE = [
+const INTERPRETER_PROBE_CODE = [
   'import json, sys',
   'try:',
   '    import django',

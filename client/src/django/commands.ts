@@ -51,7 +51,7 @@ export interface MigrationArgument {
   file?: string;
 }
 
-export function isMigrationArgument(value: unknown): value is MigrationArgument {
+function isMigrationArgument(value: unknown): value is MigrationArgument {
   const candidate = value as Partial<MigrationArgument> | undefined;
   return typeof candidate === 'object' && candidate !== null && typeof candidate.managePy === 'string' && typeof candidate.app === 'string' && typeof candidate.name === 'string';
 }

@@ -4,7 +4,7 @@
 import type { PlannedStep, ProjectSettings } from './djangoOutput';
 
 /** Matches a whole word `prod`, `production` or `live` delimited by `.`, `_`, `-` or the ends. */
-export const DEFAULT_PRODUCTION_PATTERN = '(^|[._-])(prod|production|live)([._-]|$)';
+const DEFAULT_PRODUCTION_PATTERN = '(^|[._-])(prod|production|live)([._-]|$)';
 
 export interface ProductionCheck {
   /** The values that matched the pattern (settings module, database name, host). */

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { COMMANDS } from './commands';
 
-export const CONFLICT_RULE = 'conflicting-leaf-migrations';
+const CONFLICT_RULE = 'conflicting-leaf-migrations';
 
 export class ConflictMergeActions implements vscode.CodeActionProvider {
   static readonly kinds = [vscode.CodeActionKind.QuickFix];
@@ -17,7 +17,7 @@ export class ConflictMergeActions implements vscode.CodeActionProvider {
   }
 }
 
-export function diagnosticCode(diagnostic: vscode.Diagnostic): string | undefined {
+function diagnosticCode(diagnostic: vscode.Diagnostic): string | undefined {
   const code = diagnostic.code;
   if (typeof code === 'string') return code;
   if (typeof code === 'number') return String(code);

@@ -147,7 +147,7 @@ export class DjangoProject {
 }
 
 /** "makemigrations --dry-run" style label of a manage.py call, for messages. */
-export function describeAction(args: readonly string[]): string {
+function describeAction(args: readonly string[]): string {
   const [command = 'manage.py', ...rest] = args;
   const flags = rest.filter((arg) => arg.startsWith('--') && !['--no-color', '--noinput'].includes(arg) && arg !== '--verbosity');
   if (command === 'shell') return 'reading the Django settings (manage.py shell)';

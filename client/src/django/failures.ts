@@ -47,7 +47,7 @@ export function diagnoseFailure(result: RunResult, context: FailureContext): Fai
   return diagnoseOutput(result.stderr + '\n' + result.stdout, result.exitCode, context);
 }
 
-export function diagnoseOutput(output: string, exitCode: number | null, context: FailureContext): Failure {
+function diagnoseOutput(output: string, exitCode: number | null, context: FailureContext): Failure {
   const text = output.replace(/\r\n?/g, '\n');
   const lastError = lastErrorLine(text);
 

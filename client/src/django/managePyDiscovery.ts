@@ -13,7 +13,7 @@ export interface ManagePySearchOptions {
 }
 
 /** Folder names never searched, besides hidden folders and virtual environments (found by their pyvenv.cfg). */
-export const EXCLUDED_FOLDERS: ReadonlySet<string> = new Set(['node_modules', 'venv', 'site-packages', 'dist-packages', '__pycache__', 'bower_components']);
+const EXCLUDED_FOLDERS: ReadonlySet<string> = new Set(['node_modules', 'venv', 'site-packages', 'dist-packages', '__pycache__', 'bower_components']);
 
 export async function findManagePyFiles(root: string, options: ManagePySearchOptions = {}): Promise<string[]> {
   const maxDepth = options.maxDepth ?? 6;

@@ -12,7 +12,7 @@ import type { MigrationStateStore } from './migrationState';
 import type { ResolvedProject } from './projects';
 import { captured } from './tasks';
 
-export const MIGRATIONS_VIEW = 'migrationGuard.migrations';
+const MIGRATIONS_VIEW = 'migrationGuard.migrations';
 /** Context key: the view has data (its welcome text explains how to load it otherwise). */
 const LOADED_CONTEXT = 'migrationGuard.migrationsLoaded';
 

@@ -7,8 +7,8 @@ import { UserError, type Log } from '../log';
 import { displayCommandLine, type CommandLine } from './commandLine';
 import { ManagePyError, type CallOptions } from './djangoProject';
 
-export const TASK_TYPE = 'migrationGuard';
-export const TASK_SOURCE = 'Django Migration Guard';
+const TASK_TYPE = 'migrationGuard';
+const TASK_SOURCE = 'Django Migration Guard';
 
 /** Thrown when the user cancels; commands end quietly. */
 export class CancelledError extends Error {

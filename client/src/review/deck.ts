@@ -28,7 +28,7 @@ export interface DeckLoadResult {
 }
 
 export const USER_CARDS_RELATIVE_PATH = '.vscode/migration-cards.json';
-export const RULE_CARD_PREFIX = 'rule:';
+const RULE_CARD_PREFIX = 'rule:';
 const SEED_FILE_LABEL = 'cards/seed.json';
 const SEED_CONCEPTS_PER_PROMPT = 5;
 const MAX_TEXT = 10_000;

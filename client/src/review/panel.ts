@@ -16,7 +16,7 @@ import { ProgressStore } from './store';
 import { REVIEW_RULE_COMMAND } from '../../../server/src/lsp/clientContract';
 
 export const REVIEW_VIEW_TYPE = 'migrationGuard.review';
-export const REVIEW_FLASHCARDS_COMMAND = 'migrationGuard.reviewFlashcards';
+const REVIEW_FLASHCARDS_COMMAND = 'migrationGuard.reviewFlashcards';
 
 const PANEL_TITLE = 'Migration Flashcards';
 const MAX_USER_FILE_BYTES = 1_000_000;

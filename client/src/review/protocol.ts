@@ -194,9 +194,9 @@ export type WebviewMessage =
   | OpenUserCardsMessage;
 
 // Limits keep a misbehaving webview from making the host store or scan unbounded input.
-export const MAX_ID_LENGTH = 200;
-export const MAX_ANSWER_LENGTH = 20_000;
-export const MAX_CHOICE_LENGTH = 2_000;
+const MAX_ID_LENGTH = 200;
+const MAX_ANSWER_LENGTH = 20_000;
+const MAX_CHOICE_LENGTH = 2_000;
 const MAX_COVERED = 50;
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -10,7 +10,7 @@ export interface MementoLike {
 }
 
 export const PROGRESS_KEY = 'migrationGuard.review.progress';
-export const PROGRESS_SCHEMA_VERSION = 1;
+const PROGRESS_SCHEMA_VERSION = 1;
 
 /** ts-fsrs card fields with dates as epoch milliseconds (JSON-safe). */
 export interface StoredCard {

@@ -43,7 +43,7 @@ export interface UiState {
   explain: ExplainState;
 }
 
-export function initialUiState(): UiState {
+function initialUiState(): UiState {
   return {
     version: 1,
     mode: 'review',

@@ -374,7 +374,7 @@ export function looksBinary(text: string): boolean {
 }
 
 /** The severity a rule runs at, or undefined when it does not run (not selected, ignored, off, other database). */
-export function enabledSeverity(rule: Pick<Rule, 'id' | 'severity' | 'vendors'>, config: ResolvedConfig, database: Database): Severity | undefined {
+function enabledSeverity(rule: Pick<Rule, 'id' | 'severity' | 'vendors'>, config: ResolvedConfig, database: Database): Severity | undefined {
   if (config.select && !config.select.includes(rule.id)) return undefined;
   if (config.ignore.includes(rule.id)) return undefined;
   const severity = config.severity[rule.id] ?? rule.severity;

@@ -8,7 +8,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 const SKIPPED_FOLDERS = new Set(['node_modules', '__pycache__', 'venv', 'site-packages', 'dist-packages']);
 
 /** Files larger than this are reported instead of parsed (a migration is rarely over 1 MB). */
-export const MAX_FILE_BYTES = 16 * 1024 * 1024;
+const MAX_FILE_BYTES = 16 * 1024 * 1024;
 
 export interface DiscoveredFiles {
   /** Absolute paths of migration files, sorted. */

@@ -15,7 +15,7 @@ import type { ParseRequest, ParseResponse } from './analyzeWorker';
 import { fromPortable } from './treeTransfer';
 
 /** Below this many files a worker's start-up (~40 ms to load its bundle) costs more than it saves. */
-export const MIN_FILES_FOR_WORKERS = 250;
+const MIN_FILES_FOR_WORKERS = 250;
 /** Files per message: small enough to balance the load, large enough that messaging stays cheap. */
 const CHUNK_FILES = 32;
 /**
@@ -35,14 +35,14 @@ export interface AnalysisTimings {
   workers: number;
 }
 
-export function workerScriptPath(): string | undefined {
+function workerScriptPath(): string | undefined {
   // Bundled as dist/analyzeWorker.js next to dist/cli.js; absent when running from the TypeScript sources.
   const candidate = join(__dirname, 'analyzeWorker.js');
   return existsSync(candidate) ? candidate : undefined;
 }
 
 /** How many worker threads to use for `fileCount` files. */
-export function chooseWorkerCount(fileCount: number, requested: number | 'auto'): number {
+function chooseWorkerCount(fileCount: number, requested: number | 'auto'): number {
   if (requested !== 'auto') return requested;
   if (fileCount < MIN_FILES_FOR_WORKERS) return 0;
   // A check on one thread already keeps about 1.5 cores busy (V8 compiles and collects garbage on helper threads),

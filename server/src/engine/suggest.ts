@@ -14,7 +14,7 @@ function editDistance(a: string, b: string): number {
 }
 
 /** The candidate closest to `word`, when it is close enough to be a plausible typo (or `word` is part of it). */
-export function closestMatch(word: string, candidates: Iterable<string>): string | undefined {
+function closestMatch(word: string, candidates: Iterable<string>): string | undefined {
   const needle = word.toLowerCase().replace(/_/g, '-');
   let best: string | undefined;
   let bestDistance = Infinity;

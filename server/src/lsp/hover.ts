@@ -21,7 +21,7 @@ const DATABASE_NAMES: Record<Database, string> = { postgresql: 'PostgreSQL', mys
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
 /** A rule's metadata by id, including the pipeline's own `unused-ignore`. */
-export function ruleMeta(id: string): RuleMeta | undefined {
+function ruleMeta(id: string): RuleMeta | undefined {
   return ruleById(id) ?? (id === unusedIgnore.id ? unusedIgnore : undefined);
 }
 

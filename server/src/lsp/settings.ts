@@ -9,7 +9,7 @@ import { DATABASES, type ConfigLayer, type Database, type ResolvedConfig } from 
 import type { Severity } from '../engine/rules/rule';
 import { isExcluded } from '../engine/analyze';
 
-export const SETTINGS_SECTION = 'migrationGuard';
+const SETTINGS_SECTION = 'migrationGuard';
 
 /** The editor settings as the server understands them, after validation. */
 export interface EditorSettings {
@@ -28,7 +28,7 @@ export interface DocumentConfig {
 const SEVERITIES: readonly string[] = ['error', 'warning', 'info', 'off'];
 
 /** Validates whatever the client sent; anything malformed falls back to the default for that key. */
-export function readEditorSettings(raw: unknown): EditorSettings {
+function readEditorSettings(raw: unknown): EditorSettings {
   const settings: EditorSettings = { database: 'auto', rules: {}, exclude: [] };
   if (typeof raw !== 'object' || raw === null) return settings;
   const value = raw as Record<string, unknown>;

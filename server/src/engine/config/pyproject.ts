@@ -15,7 +15,7 @@ export class ConfigError extends Error {
   }
 }
 
-export const TABLE_NAME = 'tool.migration-guard';
+const TABLE_NAME = 'tool.migration-guard';
 
 const SEVERITY_VALUES: readonly (Severity | 'off')[] = ['error', 'warning', 'info', 'off'];
 
@@ -86,7 +86,7 @@ function readSeverityTable(where: string, value: unknown): Record<string, Severi
 }
 
 /** Validates the contents of a `[tool.migration-guard]` table. `where` names it in messages (file path and table). */
-export function validateTable(table: Record<string, unknown>, where: string): ConfigLayer {
+function validateTable(table: Record<string, unknown>, where: string): ConfigLayer {
   const layer: ConfigLayer = {};
   for (const [key, value] of Object.entries(table)) {
     if (!(KEYS as readonly string[]).includes(key)) {

@@ -242,7 +242,7 @@ export type RelatedFieldResolver = (field: FieldDef) => FieldDef | undefined;
  * The column type Django declares for a field on a vendor; undefined for custom field classes, fields without a
  * column, and arguments that are not literals. Foreign keys take their target's type through `resolveRelated`.
  */
-export function columnType(field: FieldDef, database: Database, resolveRelated?: RelatedFieldResolver, depth = 0): ColumnType | undefined {
+function columnType(field: FieldDef, database: Database, resolveRelated?: RelatedFieldResolver, depth = 0): ColumnType | undefined {
   if (depth > 4 || !hasColumn(field)) return undefined;
   if (hasForeignKeyColumn(field)) {
     const target = resolveRelated?.(field);
@@ -345,7 +345,7 @@ function compareNumeric(before: ColumnType, after: ColumnType, database: Databas
 }
 
 /** SQLite's type affinity rules (https://sqlite.org/datatype3.html, 3.1). */
-export function sqliteAffinity(declared: string): 'INTEGER' | 'TEXT' | 'BLOB' | 'REAL' | 'NUMERIC' {
+function sqliteAffinity(declared: string): 'INTEGER' | 'TEXT' | 'BLOB' | 'REAL' | 'NUMERIC' {
   const type = declared.toUpperCase();
   if (type.includes('INT')) return 'INTEGER';
   if (type.includes('CHAR') || type.includes('CLOB') || type.includes('TEXT')) return 'TEXT';
@@ -498,7 +498,7 @@ function argText(field: FieldDef, name: string, position?: number): string {
 // --- reading AddField/AlterField operations against the replayed state ---
 
 /** Resolves a relation's target field (its `to_field`, else the target's primary key) in a state. */
-export function relatedFieldResolver(state: StateView, app: string, selfKey: string): RelatedFieldResolver {
+function relatedFieldResolver(state: StateView, app: string, selfKey: string): RelatedFieldResolver {
   return (field) => {
     const target = relationTarget(field, app, selfKey);
     if (!target || target.startsWith('expr:')) return undefined;
@@ -629,7 +629,7 @@ export function addedTogetherSets(ctx: FileContext, op: Operation): { names: Mod
  * A field as the state knows it right before `op`, but only when the app's history up to there is complete (with a
  * migration missing or unparsable in between, the replayed definition may be stale) and its definition is readable.
  */
-export function previousField(ctx: FileContext, op: Operation, modelKey: string, fieldName: string): FieldDef | undefined {
+function previousField(ctx: FileContext, op: Operation, modelKey: string, fieldName: string): FieldDef | undefined {
   const state = ctx.stateBefore(op);
   if (!state.historyComplete(ctx.file.app)) return undefined;
   const field = state.field(ctx.file.app, modelKey, fieldName);

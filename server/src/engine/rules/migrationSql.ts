@@ -38,7 +38,7 @@ export function migrationSqlStatements(ctx: FileContext): MigrationSqlStatement[
 }
 
 /** RunSQL operations that run against the database (state_operations excluded), in source order. */
-export function runSqlOperations(ctx: FileContext): Operation[] {
+function runSqlOperations(ctx: FileContext): Operation[] {
   return ctx.file.allOperations.filter((op) => op.name === 'RunSQL' && ctx.touchesDatabase(op));
 }
 

@@ -53,7 +53,7 @@ export function runPythonFunctions(ctx: FileContext, params: readonly ('code' | 
   return found;
 }
 
-export function resolveCallable(model: MigrationModel, expr: Expr): RunPythonCode | undefined {
+function resolveCallable(model: MigrationModel, expr: Expr): RunPythonCode | undefined {
   if (expr.kind === 'name' && !expr.dotted.includes('.')) {
     const definition = model.functions.get(expr.dotted);
     if (!definition) return undefined;
@@ -107,7 +107,7 @@ function fromLambda(model: MigrationModel, node: SyntaxNode): RunPythonCode | un
 }
 
 /** Reads `(a, b=1, *args, c, **kw)` (annotations and defaults allowed) from a ParamList node. */
-export function readParameters(text: string, paramList: SyntaxNode): Parameter[] {
+function readParameters(text: string, paramList: SyntaxNode): Parameter[] {
   const params: Parameter[] = [];
   let star: Parameter['star'] = '';
   let keywordOnly = false;

@@ -248,7 +248,7 @@ function computeModelNames(ctx: FileContext, op: Operation): ModelNames | undefi
 }
 
 /** True when the table behind the operation's model exists before this migration (not created earlier in it). */
-export function isExistingTable(ctx: FileContext, op: Operation): boolean {
+function isExistingTable(ctx: FileContext, op: Operation): boolean {
   const model = targetModel(op);
   if (!model) return true;
   return !ctx.stateBefore(op).createdInSameMigration(ctx.file.app, model);
@@ -432,7 +432,7 @@ function dependencyNameSpan(file: { text: string }, dependency: Dependency): Spa
  * `files`, so a graph rule that checks one app at a time sees that app's migrations in the same order as a run over
  * every file.
  */
-export function migrationApplyOrder<T extends { path: string }>(files: readonly T[], nodes: readonly GraphNode[]): T[] {
+function migrationApplyOrder<T extends { path: string }>(files: readonly T[], nodes: readonly GraphNode[]): T[] {
   let graphRanks = applyOrderCache.get(nodes);
   if (!graphRanks) {
     graphRanks = applyOrderRanks(nodes, []);

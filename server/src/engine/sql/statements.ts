@@ -14,7 +14,7 @@ export interface SqlName {
 }
 
 /** Reads tokens of one statement with keyword matching. */
-export class SqlCursor {
+class SqlCursor {
   private position: number;
 
   constructor(

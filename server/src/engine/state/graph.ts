@@ -279,7 +279,7 @@ export function graphStructureSignature(model: MigrationModel): string {
 }
 
 /** Whether the file parsed cleanly, which decides whether history through it counts as complete. */
-export function parsedCleanly(model: MigrationModel): boolean {
+function parsedCleanly(model: MigrationModel): boolean {
   return model.migrationClass !== undefined && model.syntaxErrors.length === 0;
 }
 

@@ -12,7 +12,7 @@ import { PersistentOrderedMap, PersistentStringMap } from './persistentMap';
 import type { FieldDef, ModelState, StateView } from './types';
 
 /** One app's models by lower-cased name: a persistent map, so a snapshot per operation costs a reference. */
-export class AppState {
+class AppState {
   static readonly EMPTY = new AppState(PersistentStringMap.empty<ModelState>());
 
   private constructor(private readonly byKey: PersistentStringMap<ModelState>) {}
@@ -231,7 +231,7 @@ function findSnapshotBySpan(model: MigrationModel, replay: MigrationReplay, op: 
 }
 
 /** Replays one migration's operations on `before`, keeping the state before each operation (nested ones too). */
-export function replayMigration(before: AppState, model: MigrationModel): MigrationReplay {
+function replayMigration(before: AppState, model: MigrationModel): MigrationReplay {
   const replayer = new OperationReplayer(model, before);
   model.operations.forEach((op, index) => replayer.run(op, index, 'state'));
   return { before, after: replayer.state, beforeOperation: replayer.snapshots, views: new Map() };
@@ -302,7 +302,7 @@ class OperationReplayer {
 }
 
 /** The state after one (non-nesting) operation. Returns the same map when the operation leaves the state alone. */
-export function applyOperation(state: AppState, op: Operation, migration: { app: string; name: string }, operationIndex: number): AppState {
+function applyOperation(state: AppState, op: Operation, migration: { app: string; name: string }, operationIndex: number): AppState {
   switch (op.name) {
     case 'CreateModel': {
       const name = stringValue(opArg(op, 'name'));
@@ -416,7 +416,7 @@ function dictOptions(expr: Expr | undefined): Record<string, Expr> {
   return options;
 }
 
-export function fieldDef(expr: Expr): FieldDef {
+function fieldDef(expr: Expr): FieldDef {
   if (expr.kind !== 'call') return { type: '', qualifiedType: '', kwargs: {} };
   const call: CallExpr = expr;
   const callee = call.callee;
