@@ -3,6 +3,7 @@
 // the same file name).
 import { open, readdir } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
+import { isSkippedFolderName } from '../../../server/src/engine/files';
 
 export interface ManagePySearchOptions {
   /** Folder levels below the root that are searched (the root is level 0). */
@@ -13,8 +14,6 @@ export interface ManagePySearchOptions {
 }
 
 /** Folder names never searched, besides hidden folders and virtual environments (found by their pyvenv.cfg). */
-const EXCLUDED_FOLDERS: ReadonlySet<string> = new Set(['node_modules', 'venv', 'site-packages', 'dist-packages', '__pycache__', 'bower_components']);
-
 export async function findManagePyFiles(root: string, options: ManagePySearchOptions = {}): Promise<string[]> {
   const maxDepth = options.maxDepth ?? 6;
   const maxFolders = options.maxFolders ?? 20_000;
@@ -38,7 +37,7 @@ export async function findManagePyFiles(root: string, options: ManagePySearchOpt
         if (entry.isFile() && entry.name === 'manage.py') {
           const path = join(folder, entry.name);
           if (await mentionsDjango(path)) found.push(path);
-        } else if (entry.isDirectory() && !entry.name.startsWith('.') && !EXCLUDED_FOLDERS.has(entry.name)) {
+        } else if (entry.isDirectory() && !isSkippedFolderName(entry.name)) {
           // Symbolic links to folders are not directories for Dirent, which also keeps the walk free of cycles.
           next.push(join(folder, entry.name));
         }

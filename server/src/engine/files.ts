@@ -5,7 +5,7 @@ import { closeSync, existsSync, fstatSync, lstatSync, openSync, readdirSync, rea
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 /** Folders that never hold a project's own migrations. */
-const SKIPPED_FOLDERS = new Set(['node_modules', '__pycache__', 'venv', 'site-packages', 'dist-packages']);
+const SKIPPED_FOLDERS = new Set(['node_modules', 'bower_components', '__pycache__', 'venv', 'site-packages', 'dist-packages']);
 
 /** Files larger than this are reported instead of parsed (a migration is rarely over 1 MB). */
 const MAX_FILE_BYTES = 16 * 1024 * 1024;
@@ -48,7 +48,7 @@ export function isSettingsPath(path: string): boolean {
   return parts[parts.length - 2] === 'settings';
 }
 
-/** Hidden folders and folders of installed packages: never a project's own migrations (the LSP's walk skips them too). */
+/** Hidden folders and folders of installed packages: never a project's own code (the LSP and the client's manage.py search skip them too). */
 export function isSkippedFolderName(name: string): boolean {
   return name.startsWith('.') || SKIPPED_FOLDERS.has(name);
 }
