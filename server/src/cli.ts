@@ -4,7 +4,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import pc from 'picocolors';
 import packageJson from '../../package.json';
-import { checkProject, knownRuleIds, type CheckOutcome } from './engine/checkProject';
+import { checkProject, knownRuleIds, NoMigrationsFoundError, type CheckOutcome } from './engine/checkProject';
 import { ConfigError } from './engine/config/pyproject';
 import { DATABASES, type ConfigLayer, type Database } from './engine/config/types';
 import { PathNotFoundError } from './engine/files';
@@ -243,7 +243,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number | undefi
     if (error instanceof CommanderError) {
       return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : 2;
     }
-    if (error instanceof ConfigError || error instanceof UsageError || error instanceof PathNotFoundError) {
+    if (error instanceof ConfigError || error instanceof UsageError || error instanceof PathNotFoundError || error instanceof NoMigrationsFoundError) {
       io.stderr(`migration-guard: ${error.message}\n`);
       return 2;
     }

@@ -359,14 +359,16 @@ describe('migration-guard CLI', function () {
       assert.deepEqual([...new Set(single.findings.map((f) => f.file))], ['inventory/migrations/0003_item_name_idx.py']);
       const notMigration = project({ 'tools/script.py': 'print(1)\n' });
       const run = json(await cli(['check', 'tools/script.py', '--format', 'json'], notMigration));
-      assert.deepEqual(run.errors, [{ file: 'tools/script.py', message: 'not a migration file: migrations live directly inside a migrations/ folder' }]);
+      assert.deepEqual(run.errors, [{ file: 'tools/script.py', message: 'not a migration file: Django loads migrations from <app>/migrations/ or the package MIGRATION_MODULES names for the app' }]);
     });
 
-    it('finds nothing to complain about in an empty folder', async () => {
-      const empty = project({ 'README.md': 'nothing here\n' });
+    it('fails with a clear message when it finds no migration at all (a misconfigured CI job must not pass)', async () => {
+      const empty = project({ 'README.md': 'nothing here\n', 'shop/migrations/__init__.py': '', 'shop/migrations/_helpers.py': 'X = 1\n' });
       const run = await cli(['check'], empty);
-      assert.equal(run.code, 0);
-      assert.equal(run.stdout, '0 errors, 0 warnings, 0 info in 0 files\n');
+      assert.equal(run.code, 2);
+      assert.equal(run.stdout, '');
+      assert.match(run.stderr, /^migration-guard: no Django migration files found in "\.": looked for <app>\/migrations\/\*\.py and the packages MIGRATION_MODULES names/);
+      assert.match(run.stderr, /migration-modules/);
     });
 
     it('colours text only on a terminal, and --no-color / NO_COLOR switch it off', async () => {

@@ -1,6 +1,6 @@
 // Which migration a file is, where a listed migration's file lives, and what "the migration before" means.
 import { dirname, join, resolve } from 'node:path';
-import { isMigrationPath, migrationIdentity } from '../../../server/src/engine/python/migrationPath';
+import { ProjectLayout } from '../../../server/src/engine/django/projectLayout';
 import type { ListedMigration, ProjectSettings } from './djangoOutput';
 
 export interface MigrationRef {
@@ -13,8 +13,8 @@ export interface MigrationRef {
  * owns the folder when known (an AppConfig may set its own label), else the folder's name, as Django's default.
  */
 export function migrationOfFile(file: string, apps?: ProjectSettings['apps']): MigrationRef | undefined {
-  if (!isMigrationPath(file)) return undefined;
-  const identity = migrationIdentity(file);
+  const identity = ProjectLayout.CONVENTIONAL.identify(file.split('\\').join('/'));
+  if (!identity) return undefined;
   const folder = resolve(dirname(file));
   const owner = apps?.find((app) => app.path !== '' && resolve(app.path, 'migrations') === folder);
   return { app: owner?.label ?? identity.app, name: identity.name };

@@ -12,8 +12,9 @@ import { collectIgnoreDirectives, applyIgnoreDirectives, type Suppressible } fro
 import type { Database, ResolvedConfig } from './config/types';
 import { detectDatabase } from './config/vendor';
 import { GraphRuleCache, type ActiveGraphRule, type GraphFindings, type GraphRuleSources } from './graphRuleCache';
+import { ProjectLayout, type MigrationIdentity } from './django/projectLayout';
 import { buildMigrationModel } from './python/buildModel';
-import { isMigrationPath, migrationIdentity, normalizePath } from './python/migrationPath';
+import { normalizePath } from './python/migrationPath';
 import type { MigrationModel, Operation } from './python/model';
 import { parsePython, reparsePython, type ParsedText } from './python/parse';
 import { computeLineStarts, lineOfOffset, positionOfOffset } from './python/textPositions';
@@ -44,18 +45,23 @@ export interface AnalysisResult {
 
 export interface AnalyzeOptions {
   config: ResolvedConfig;
-  /** Texts of Django settings files (for database detection when config.database is unset). */
+  /** Texts of Django settings files (database detection when config.database is unset; MIGRATION_MODULES, INSTALLED_APPS). */
   settingsFiles?: SourceFile[];
+  /** Texts of the apps' `apps.py` files, whose AppConfig labels name the apps. */
+  appConfigFiles?: SourceFile[];
+  /** The layout built already (the CLI needs it to find the files); else built from the files above and the config. */
+  layout?: ProjectLayout;
   /** The rules to run; defaults to the whole catalogue (tests pass their own). */
   rules?: readonly Rule[];
 }
 
 /**
- * Pure: analyse a set of migration files together (graph + state replay across them). Files that are not
- * migrations (`<app>/migrations/<name>.py`, `__init__.py` excluded) are ignored.
+ * Pure: analyse a set of migration files together (graph + state replay across them). Files that the project's
+ * layout (apps.py labels, MIGRATION_MODULES, see django/projectLayout.ts) does not make migrations are ignored.
  */
 export function analyze(files: SourceFile[], options: AnalyzeOptions): AnalysisResult {
   const project = new Project(options.rules);
+  project.setLayout(layoutOf(options));
   for (const file of files) project.setFile(file.path, file.text, file.tree);
   if (options.settingsFiles) project.setSettingsFiles(options.settingsFiles);
   return project.analyzeAll(options.config);
@@ -64,6 +70,8 @@ export function analyze(files: SourceFile[], options: AnalyzeOptions): AnalysisR
 interface FileEntry {
   path: string;
   text: string;
+  /** The app label and migration name the layout gives the path. */
+  identity: MigrationIdentity;
   /** Undefined for binary files, which are never parsed, and for files the engine failed on. */
   parsed?: ParsedText;
   model?: MigrationModel;
@@ -84,6 +92,7 @@ interface RuleFinding extends Suppressible {
 /** Incremental form used by the language server: keeps parse trees and models per file. */
 export class Project {
   private readonly files = new Map<string, FileEntry>();
+  private layout = ProjectLayout.CONVENTIONAL;
   private settingsDatabase: Database | undefined;
   private graph: MigrationGraph | undefined;
   private replayer: StateReplayer | undefined;
@@ -112,13 +121,14 @@ export class Project {
    */
   setFile(path: string, text: string, tree?: Tree): void {
     const normalized = normalizePath(path);
-    if (!isMigrationPath(normalized)) return;
+    const identity = this.layout.identify(normalized);
+    if (!identity) return;
     const previous = this.files.get(normalized);
     if (previous && previous.text === text) return;
     this.version++;
-    const entry = createEntry(normalized, text, previous, tree);
+    const entry = createEntry(normalized, text, identity, previous, tree);
     this.files.set(normalized, entry);
-    this.appChangedAt.set(migrationIdentity(normalized).app, this.version);
+    this.appChangedAt.set(identity.app, this.version);
     if (!previous || previous.header !== entry.header) this.headerVersion = this.version;
     if (!previous || previous.structure !== entry.structure || !entry.model) {
       this.structureChanged = true;
@@ -130,13 +140,40 @@ export class Project {
 
   removeFile(path: string): void {
     const normalized = normalizePath(path);
-    if (this.files.delete(normalized)) {
-      this.version++;
-      this.structureChanged = true;
-      this.structureVersion = this.version;
-      this.headerVersion = this.version;
-      this.appChangedAt.set(migrationIdentity(normalized).app, this.version);
+    const entry = this.files.get(normalized);
+    if (entry && this.files.delete(normalized)) this.markFileSetChanged(entry.identity.app);
+  }
+
+  /**
+   * Where migrations live and what their apps are called. A new layout re-labels the files already added (their
+   * parse trees are kept) and drops those it no longer counts as migrations; files it newly counts must be added.
+   */
+  setLayout(layout: ProjectLayout): void {
+    if (layout.signature === this.layout.signature) return;
+    this.layout = layout;
+    for (const entry of [...this.files.values()]) {
+      const identity = layout.identify(entry.path);
+      if (identity && identity.app === entry.identity.app && identity.name === entry.identity.name) continue;
+      this.files.delete(entry.path);
+      this.markFileSetChanged(entry.identity.app);
+      if (!identity) continue;
+      const relabelled = relabelEntry(entry, identity);
+      this.files.set(entry.path, relabelled);
+      this.markFileSetChanged(identity.app);
     }
+  }
+
+  /** The layout files are identified with: the CLI and the language server build it from apps.py and settings. */
+  projectLayout(): ProjectLayout {
+    return this.layout;
+  }
+
+  private markFileSetChanged(app: string): void {
+    this.version++;
+    this.structureChanged = true;
+    this.structureVersion = this.version;
+    this.headerVersion = this.version;
+    this.appChangedAt.set(app, this.version);
   }
 
   setSettingsFiles(files: SourceFile[]): void {
@@ -239,7 +276,7 @@ export class Project {
       }
     }
     currentRule = undefined;
-    for (const finding of graphFindings.findingsFor(entry.path)) {
+    for (const finding of graphFindings.findingsFor(entry.path, entry.identity.app)) {
       collected.push({ rule: finding.rule, severity: finding.severity, raw: finding.raw, anchorLine: anchorLine(finding.raw) });
     }
 
@@ -331,17 +368,31 @@ export class Project {
   }
 }
 
-function createEntry(path: string, text: string, previous: FileEntry | undefined, tree: Tree | undefined): FileEntry {
-  if (looksBinary(text)) return { path, text, structure: `${path}|binary`, header: `${path}|binary` };
+function createEntry(path: string, text: string, identity: MigrationIdentity, previous: FileEntry | undefined, tree: Tree | undefined): FileEntry {
+  if (looksBinary(text)) return { path, text, identity, structure: `${path}|binary`, header: `${path}|binary` };
   try {
     const parsed = parseForEntry(text, previous, tree);
-    const model = buildMigrationModel(path, text, parsed.tree);
-    return { path, text, parsed, model, structure: graphStructureSignature(model), header: graphRuleSignature(model) };
+    const model = buildMigrationModel(path, text, parsed.tree, identity);
+    return { path, text, identity, parsed, model, structure: graphStructureSignature(model), header: graphRuleSignature(model) };
   } catch (error) {
     // One file the engine cannot model must not take the others down: it is reported and left out of the graph.
     const failure = `could not be analysed (internal error: ${describeError(error)}); please report it with this file`;
-    return { path, text, failure, structure: `${path}|failed`, header: `${path}|failed` };
+    return { path, text, identity, failure, structure: `${path}|failed`, header: `${path}|failed` };
   }
+}
+
+/** The same file under another app label or name: the model is re-stamped, its parse kept. */
+function relabelEntry(entry: FileEntry, identity: MigrationIdentity): FileEntry {
+  if (!entry.model) return { ...entry, identity };
+  const model: MigrationModel = { ...entry.model, app: identity.app, name: identity.name };
+  return { ...entry, identity, model, structure: graphStructureSignature(model), header: graphRuleSignature(model) };
+}
+
+/** The layout a batch analysis identifies its files with. */
+export function layoutOf(options: AnalyzeOptions): ProjectLayout {
+  if (options.layout) return options.layout;
+  if (!options.appConfigFiles?.length && !options.settingsFiles?.length && !options.config.migrationModules) return ProjectLayout.CONVENTIONAL;
+  return ProjectLayout.build({ appConfigFiles: options.appConfigFiles, settingsFiles: options.settingsFiles, migrationModules: options.config.migrationModules });
 }
 
 function parseForEntry(text: string, previous: FileEntry | undefined, tree: Tree | undefined): ParsedText {

@@ -6,7 +6,8 @@ import { isExcluded, type FileError, type SourceFile } from './analyze';
 import { applyBaseline, createBaseline, findingFingerprint, readBaseline, writeBaseline } from './config/baseline';
 import { ConfigError, findConfig, loadConfigFile, resolveConfig, unknownRuleIds, type LoadedConfig } from './config/pyproject';
 import type { ConfigLayer, ResolvedConfig } from './config/types';
-import { discoverFiles, displayPath, readSourceFile, type DiscoveredFiles } from './files';
+import { ProjectLayout } from './django/projectLayout';
+import { discoverFiles, displayPath, migrationFilesOf, readSourceFile, type DiscoveredFiles } from './files';
 import type { Report } from './format/report';
 import { analyzeSources, ParsePool, type AnalysisTimings } from './parallelAnalyze';
 import { ALL_RULES } from './rules/index';
@@ -81,14 +82,53 @@ export async function checkProject(request: CheckRequest): Promise<CheckOutcome>
   const config = resolveConfig(loaded.root, loaded.layer, request.flags);
 
   const discovered = discoverFiles(request.paths, cwd);
+  const { layout, settingsFiles, appConfigFiles } = readLayout(discovered, config, cwd);
+  const migrations = migrationFilesOf(discovered, layout);
   const discoverMs = performance.now() - started;
+  if (migrations.length === 0 && discovered.notMigrations.length === 0 && discovered.unreadableFolders.length === 0) {
+    throw new NoMigrationsFoundError(request.paths);
+  }
   // Started before reading the files, so the threads load their code meanwhile.
-  const pool = ParsePool.start(discovered.migrations.length, request.workers ?? 'auto');
+  const pool = ParsePool.start(migrations.length, request.workers ?? 'auto');
   try {
-    return await analyseDiscovered(request, config, loaded, discovered, pool, { started, discoverMs });
+    const project = { layout, settingsFiles, appConfigFiles, migrations };
+    return await analyseDiscovered(request, config, loaded, discovered, project, pool, { started, discoverMs });
   } finally {
     pool.close();
   }
+}
+
+/** Nothing to check is a misconfiguration, not a pass: a CI job pointed at the wrong folder must fail. */
+export class NoMigrationsFoundError extends Error {
+  constructor(readonly paths: string[]) {
+    super(
+      `no Django migration files found in ${paths.map((path) => JSON.stringify(path)).join(', ')}: looked for <app>/migrations/*.py and the ` +
+        'packages MIGRATION_MODULES names. Pass the project folder (or the migrations folders), or set ' +
+        '`migration-modules` in [tool.migration-guard] when the settings compute MIGRATION_MODULES.',
+    );
+    this.name = 'NoMigrationsFoundError';
+  }
+}
+
+interface ProjectFiles {
+  layout: ProjectLayout;
+  settingsFiles: SourceFile[];
+  appConfigFiles: SourceFile[];
+  /** Absolute paths of the migration files the layout finds. */
+  migrations: string[];
+}
+
+/** Reads the settings and apps.py files and builds the layout that says where migrations are and what apps are called. */
+function readLayout(discovered: DiscoveredFiles, config: ResolvedConfig, cwd: string): Omit<ProjectFiles, 'migrations'> {
+  const read = (paths: string[]): SourceFile[] =>
+    paths.flatMap((absolute) => {
+      const result = readSourceFile(absolute);
+      return result.ok ? [{ path: displayPath(absolute, cwd), text: result.text }] : [];
+    });
+  const settingsFiles = read(discovered.settings);
+  const appConfigFiles = read(discovered.appConfigs);
+  const layout = ProjectLayout.build({ settingsFiles, appConfigFiles, ...(config.migrationModules ? { migrationModules: config.migrationModules } : {}) });
+  return { layout, settingsFiles, appConfigFiles };
 }
 
 async function analyseDiscovered(
@@ -96,6 +136,7 @@ async function analyseDiscovered(
   config: ResolvedConfig,
   loaded: LoadedConfig,
   discovered: DiscoveredFiles,
+  project: ProjectFiles,
   pool: ParsePool,
   clock: { started: number; discoverMs: number },
 ): Promise<CheckOutcome> {
@@ -112,7 +153,7 @@ async function analyseDiscovered(
   const errors: FileError[] = [];
   const texts = new Map<string, string>();
   let lineCount = 0;
-  for (const absolute of discovered.migrations) {
+  for (const absolute of project.migrations) {
     const path = displayPath(absolute, cwd);
     const read = readSourceFile(absolute);
     if (read.ok) {
@@ -125,16 +166,12 @@ async function analyseDiscovered(
   }
   for (const folder of discovered.unreadableFolders) errors.push({ file: displayPath(folder.path, cwd), message: folder.message });
   for (const absolute of discovered.notMigrations) {
-    errors.push({ file: displayPath(absolute, cwd), message: 'not a migration file: migrations live directly inside a migrations/ folder' });
-  }
-  const settingsFiles: SourceFile[] = [];
-  for (const absolute of discovered.settings) {
-    const read = readSourceFile(absolute);
-    if (read.ok) settingsFiles.push({ path: displayPath(absolute, cwd), text: read.text });
+    errors.push({ file: displayPath(absolute, cwd), message: 'not a migration file: Django loads migrations from <app>/migrations/ or the package MIGRATION_MODULES names for the app' });
   }
   const readMs = performance.now() - readStarted;
 
-  const analysis = await analyzeSources(sources, { config, settingsFiles }, pool);
+  const { layout, settingsFiles, appConfigFiles } = project;
+  const analysis = await analyzeSources(sources, { config, settingsFiles, appConfigFiles, layout }, pool);
   const reportable = (file: string): boolean => !excluded(resolve(cwd, file));
   let findings = analysis.findings.filter((finding) => reportable(finding.file));
   errors.push(...analysis.errors.filter((error) => reportable(error.file)));
@@ -158,7 +195,7 @@ async function analyseDiscovered(
   }
 
   return {
-    report: { findings, errors, fileCount: discovered.migrations.length, baselineSuppressed },
+    report: { findings, errors, fileCount: project.migrations.length, baselineSuppressed },
     config,
     ...(loaded.file ? { configFile: loaded.file } : {}),
     lineCount,

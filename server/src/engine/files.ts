@@ -3,6 +3,7 @@
 // entry instead of a crash, and special files (FIFOs, sockets) are never opened, so nothing can hang.
 import { closeSync, existsSync, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { ProjectLayout } from './django/projectLayout';
 
 /** Folders that never hold a project's own migrations. */
 const SKIPPED_FOLDERS = new Set(['node_modules', 'bower_components', '__pycache__', 'venv', 'site-packages', 'dist-packages']);
@@ -11,10 +12,14 @@ const SKIPPED_FOLDERS = new Set(['node_modules', 'bower_components', '__pycache_
 const MAX_FILE_BYTES = 16 * 1024 * 1024;
 
 export interface DiscoveredFiles {
-  /** Absolute paths of migration files, sorted. */
+  /** Absolute paths of migration files by Django's conventions (`<app>/migrations/<name>.py`), sorted. */
   migrations: string[];
   /** Absolute paths of Django settings files, sorted. */
   settings: string[];
+  /** Absolute paths of the apps' `apps.py` files (their AppConfig labels name the apps), sorted. */
+  appConfigs: string[];
+  /** Every folder walked (absolute), where a MIGRATION_MODULES package may be found. */
+  folders: string[];
   /** Files named explicitly that are not migrations (not directly inside a `migrations/` folder). */
   notMigrations: string[];
   /** `migrations/` folders that could not be listed, with the reason. */
@@ -32,11 +37,9 @@ function toSlashes(path: string): string {
   return sep === '/' ? path : path.split(sep).join('/');
 }
 
-/** True for `<anything>/migrations/<name>.py` except `__init__.py`: the engine's definition of a migration file. */
-export function isMigrationPath(path: string): boolean {
-  const parts = toSlashes(path).split('/');
-  const name = parts[parts.length - 1] ?? '';
-  return parts.length >= 2 && parts[parts.length - 2] === 'migrations' && name.endsWith('.py') && name !== '__init__.py';
+/** True for `<app>/migrations/<name>.py` as Django loads it (no `__init__.py`, no `_private.py`), before any settings are read. */
+function isMigrationPath(path: string): boolean {
+  return ProjectLayout.CONVENTIONAL.isMigrationPath(toSlashes(path));
 }
 
 /** `settings.py`, `settings_<env>.py`, or any module of a `settings/` package. */
@@ -60,6 +63,7 @@ function isSkippedFolder(name: string, fullPath: string): boolean {
 }
 
 function walk(folder: string, found: DiscoveredFiles, visited: Set<string>): void {
+  found.folders.push(folder);
   let entries;
   try {
     entries = readdirSync(folder, { withFileTypes: true });
@@ -105,6 +109,8 @@ function walk(folder: string, found: DiscoveredFiles, visited: Set<string>): voi
       found.migrations.push(full);
     } else if (isSettingsPath(full)) {
       found.settings.push(full);
+    } else if (entry.name === 'apps.py') {
+      found.appConfigs.push(full);
     }
   }
 }
@@ -117,7 +123,7 @@ function settingsNearManagePy(start: string): string[] {
   let folder = start;
   for (let depth = 0; depth < 64; depth++) {
     if (existsSync(join(folder, 'manage.py'))) {
-      const found: DiscoveredFiles = { migrations: [], settings: [], notMigrations: [], unreadableFolders: [] };
+      const found = emptyDiscovery();
       for (const entry of safeReaddir(folder)) {
         const full = join(folder, entry);
         if (isSettingsPath(full)) found.settings.push(full);
@@ -161,7 +167,7 @@ function isDirectoryPath(path: string): boolean {
  * sorted into migrations, settings or notMigrations. Throws PathNotFoundError for a path that does not exist.
  */
 export function discoverFiles(paths: string[], cwd: string): DiscoveredFiles {
-  const found: DiscoveredFiles = { migrations: [], settings: [], notMigrations: [], unreadableFolders: [] };
+  const found = emptyDiscovery();
   const visited = new Set<string>();
   for (const given of paths) {
     const full = resolve(cwd, given);
@@ -189,9 +195,43 @@ export function discoverFiles(paths: string[], cwd: string): DiscoveredFiles {
   if (found.settings.length === 0 && paths.length > 0) {
     found.settings.push(...settingsNearManagePy(resolve(cwd, paths[0]!)));
   }
+  // A migration named on its own still gets its app's label: the apps.py of the package its folder is in.
+  for (const migration of [...found.migrations, ...found.notMigrations]) {
+    const appConfig = join(dirname(dirname(migration)), 'apps.py');
+    if (existsSync(appConfig)) found.appConfigs.push(appConfig);
+  }
   found.migrations = [...new Set(found.migrations)].sort();
   found.settings = [...new Set(found.settings)].sort();
+  found.appConfigs = [...new Set(found.appConfigs)].sort();
   return found;
+}
+
+function emptyDiscovery(): DiscoveredFiles {
+  return { migrations: [], settings: [], appConfigs: [], folders: [], notMigrations: [], unreadableFolders: [] };
+}
+
+/**
+ * The migration files once the project's layout is known: the conventional ones it keeps, plus the modules of the
+ * packages MIGRATION_MODULES moves them to (found among the walked folders), plus named files it recognises.
+ * `discovered.notMigrations` loses the named files that turn out to be migrations.
+ */
+export function migrationFilesOf(discovered: DiscoveredFiles, layout: ProjectLayout): string[] {
+  const files = new Set(discovered.migrations.filter((path) => layout.isMigrationPath(toSlashes(path))));
+  if (layout.movedFolders.length > 0) {
+    for (const folder of discovered.folders) {
+      if (!layout.movedFolders.some((moved) => toSlashes(folder).endsWith(`/${moved.suffix}`))) continue;
+      for (const name of safeReaddir(folder)) {
+        const full = join(folder, name);
+        if (layout.isMigrationPath(toSlashes(full)) && !isDirectoryPath(full)) files.add(full);
+      }
+    }
+  }
+  discovered.notMigrations = discovered.notMigrations.filter((path) => {
+    if (!layout.isMigrationPath(toSlashes(path))) return true;
+    files.add(path);
+    return false;
+  });
+  return [...files].sort();
 }
 
 export type ReadResult = { ok: true; text: string } | { ok: false; message: string };

@@ -1,7 +1,7 @@
 // Graph rules' findings kept between analyses of an incremental Project, so an edit re-runs only the graph rules
 // whose inputs it changed (GraphRuleInputs in rules/rule.ts): `graph` rules when some file's header changed, `app`
 // rules for the edited file's app only, `workspace` rules after every change. A batch analysis runs each rule once.
-import { migrationIdentity, normalizePath } from './python/migrationPath';
+import { normalizePath } from './python/migrationPath';
 import type { MigrationModel } from './python/model';
 import type { GraphContext, GraphRule, RawFinding, Severity } from './rules/rule';
 import type { GraphNode } from './state/types';
@@ -33,7 +33,8 @@ export interface GraphRuleFinding {
 }
 
 export interface GraphFindings {
-  findingsFor(path: string): GraphRuleFinding[];
+  /** The findings for a file of the given app. */
+  findingsFor(path: string, app: string): GraphRuleFinding[];
   /** Graph rules that ran to completion (an ignore for a rule that failed cannot be judged). */
   evaluated: ReadonlySet<string>;
   /** One message per failed rule. */
@@ -226,10 +227,10 @@ export class GraphRuleCache {
     return {
       evaluated,
       failures,
-      findingsFor: (path) => {
+      findingsFor: (path, app) => {
         const found: GraphRuleFinding[] = [];
         for (const { id, run } of runs) {
-          const outcome = run.whole ?? run.byApp?.get(migrationIdentity(path).app);
+          const outcome = run.whole ?? run.byApp?.get(app);
           for (const raw of outcome?.byFile.get(path) ?? []) found.push({ rule: id, severity: run.severity, raw });
         }
         return found;

@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { Tree } from '@lezer/common';
 import { parser } from '@lezer/python';
-import { analyze, Project, type AnalysisResult, type AnalyzeOptions, type SourceFile } from './analyze';
+import { analyze, layoutOf, Project, type AnalysisResult, type AnalyzeOptions, type SourceFile } from './analyze';
 import type { ParseRequest, ParseResponse } from './analyzeWorker';
 import { fromPortable } from './treeTransfer';
 
@@ -190,6 +190,7 @@ export async function analyzeSources(files: SourceFile[], options: AnalyzeOption
   }
   const workers = pool.size;
   const project = new Project(options.rules);
+  project.setLayout(layoutOf(options));
   const parseStarted = performance.now();
   const { parseCpuMs } = await pool.parse(
     files.map((file) => file.text),

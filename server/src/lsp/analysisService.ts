@@ -6,7 +6,6 @@ import type { CancellationToken } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocuments } from 'vscode-languageserver/node';
 import type { Database, ResolvedConfig } from '../engine/config/types';
-import { isMigrationPath } from '../engine/files';
 import type { MigrationModel } from '../engine/python/model';
 import type { Finding } from '../engine/rules/rule';
 import type { SettingsStore } from './settings';
@@ -56,10 +55,10 @@ export function pathToUri(path: string): string {
   return pathToFileURL(path).href;
 }
 
-/** The path of a document the server analyses: a Python file directly inside a `migrations/` folder. */
-export function migrationPathOf(uri: string): string | undefined {
+/** The path of a document the server analyses: a file its project's layout loads as a migration. */
+export function migrationPathOf(uri: string, index: WorkspaceIndex): string | undefined {
   const path = uriToPath(uri);
-  return path !== undefined && isMigrationPath(path) ? path : undefined;
+  return path !== undefined && index.isMigration(path) ? path : undefined;
 }
 
 export class AnalysisService {
@@ -89,7 +88,7 @@ export class AnalysisService {
 
   /** Gives the project the document's current text, once per version. */
   sync(document: TextDocument): ChangeEffect | undefined {
-    const path = migrationPathOf(document.uri);
+    const path = migrationPathOf(document.uri, this.index);
     if (!path || this.fedVersions.get(document.uri) === document.version) return undefined;
     const effect = this.index.setEditorText(path, document.getText());
     this.fedVersions.set(document.uri, document.version);
@@ -108,7 +107,7 @@ export class AnalysisService {
 
   /** Analyses the document's current version (or returns the cached result). Undefined for non-migration documents. */
   async analyse(uri: string, token?: CancellationToken): Promise<DocumentAnalysis | undefined> {
-    const path = migrationPathOf(uri);
+    const path = migrationPathOf(uri, this.index);
     if (!path || !this.documents.get(uri)) return undefined;
     const entry = this.index.projectFor(path);
     const documentConfig = await this.settings.documentConfig(uri, path, entry.isWorkspaceFolder ? entry.root : undefined);

@@ -48,6 +48,8 @@ class MigrationGuardServer {
   private workspaceProblems!: WorkspaceProblemsPublisher;
   private readonly dependentRefresh = new Map<string, ReturnType<typeof setTimeout>>();
   private shuttingDown = false;
+  /** Watcher globs registered for MIGRATION_MODULES packages. */
+  private readonly movedGlobsWatched = new Set<string>();
 
   constructor(
     private readonly connection: Connection,
@@ -70,11 +72,11 @@ class MigrationGuardServer {
     });
 
     documents.onDidOpen(({ document }) => {
-      const path = migrationPathOf(document.uri);
+      const path = migrationPathOf(document.uri, this.index);
       if (path) this.openPaths.add(path);
     });
     documents.onDidChangeContent(({ document }) => {
-      if (migrationPathOf(document.uri)) this.publisher.changed(document.uri);
+      if (migrationPathOf(document.uri, this.index)) this.publisher.changed(document.uri);
     });
     documents.onDidClose(({ document }) => this.closed(document.uri));
 
@@ -188,6 +190,26 @@ class MigrationGuardServer {
     this.analysis.invalidateAll();
     this.publisher.scheduleAllOpen();
     for (const entry of entries) this.workspaceProblems.schedule(entry);
+    await this.watchMovedMigrations();
+  }
+
+  /** Finds the migrations a changed layout (apps.py, MIGRATION_MODULES) adds, then refreshes what depends on them. */
+  private async reindex(entries: Iterable<IndexedProject>): Promise<void> {
+    for (const entry of entries) {
+      await this.index.indexFolder(entry, { report: () => undefined }, () => this.shuttingDown);
+      this.workspaceProblems.schedule(entry);
+    }
+    this.analysis.invalidateAll();
+    this.publisher.scheduleAllOpen();
+    await this.watchMovedMigrations();
+  }
+
+  /** Watches the packages MIGRATION_MODULES names, beyond the `migrations/` folders WATCHED_GLOBS covers. */
+  private async watchMovedMigrations(): Promise<void> {
+    const globs = this.index.movedMigrationGlobs().filter((glob) => !this.movedGlobsWatched.has(glob));
+    if (globs.length === 0 || !this.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration) return;
+    for (const glob of globs) this.movedGlobsWatched.add(glob);
+    await this.connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: globs.map((globPattern) => ({ globPattern })) });
   }
 
   /** An open document's text changed what its project knows. */
@@ -214,7 +236,7 @@ class MigrationGuardServer {
 
   private closed(uri: string): void {
     this.settings.forgetDocument(uri);
-    const path = migrationPathOf(uri);
+    const path = migrationPathOf(uri, this.index);
     if (!path) return;
     this.openPaths.delete(path);
     this.analysis.forget(uri);
@@ -230,6 +252,7 @@ class MigrationGuardServer {
 
   private filesChanged(changes: { uri: string; deleted: boolean }[]): void {
     const affected = new Set<IndexedProject>();
+    const relaid = new Set<IndexedProject>();
     let configChanged = false;
     for (const change of changes) {
       const path = uriToPath(change.uri);
@@ -240,12 +263,17 @@ class MigrationGuardServer {
       }
       const effect = this.index.fileChangedOnDisk(path, change.deleted);
       if (effect) affected.add(effect.project);
+      if (effect?.layoutChanged) relaid.add(effect.project);
     }
     if (configChanged) {
       this.settings.pyprojectChanged();
+      // `migration-modules` may have moved an app's migrations.
+      for (const entry of this.index.refreshLayouts()) relaid.add(entry);
+      if (relaid.size > 0) void this.reindex(relaid).catch((error: unknown) => this.logError('indexing', error));
       this.refreshEverything();
       return;
     }
+    if (relaid.size > 0) void this.reindex(relaid).catch((error: unknown) => this.logError('indexing', error));
     if (affected.size === 0) return;
     this.analysis.invalidateAll();
     for (const entry of affected) {
@@ -261,7 +289,7 @@ class MigrationGuardServer {
   }
 
   private inProject(uri: string, entry: IndexedProject): boolean {
-    const path = migrationPathOf(uri);
+    const path = migrationPathOf(uri, this.index);
     return path !== undefined && this.index.projectFor(path) === entry;
   }
 

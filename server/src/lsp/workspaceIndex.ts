@@ -5,7 +5,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Project, type SourceFile } from '../engine/analyze';
-import { isMigrationPath, isSettingsPath, isSkippedFolderName, readSourceFile } from '../engine/files';
+import { findConfig } from '../engine/config/pyproject';
+import { ProjectLayout } from '../engine/django/projectLayout';
+import { isSettingsPath, isSkippedFolderName, migrationFilesOf, readSourceFile } from '../engine/files';
 import { pathToUri } from './analysisService';
 
 /** Bounds on the walk, so a workspace opened at `/` or a home folder cannot keep the server busy forever. */
@@ -22,6 +24,8 @@ export interface IndexedProject {
   isWorkspaceFolder: boolean;
   project: Project;
   settingsFiles: Map<string, string>;
+  /** The apps' apps.py files by path: their AppConfig labels name the apps (see ProjectLayout). */
+  appConfigFiles: Map<string, string>;
 }
 
 /** What a change did to a project, so the caller knows what to re-analyse. */
@@ -31,6 +35,11 @@ export interface ChangeEffect {
   graphChanged: boolean;
   /** Settings files changed (the detected database may differ). */
   settingsChanged: boolean;
+  /**
+   * Where migrations live or what their apps are called changed (apps.py, MIGRATION_MODULES): files already known
+   * are re-labelled, but the folder must be indexed again to find the migrations the new layout adds.
+   */
+  layoutChanged: boolean;
 }
 
 export interface IndexProgress {
@@ -56,7 +65,7 @@ export class WorkspaceIndex {
   addWorkspaceFolder(root: string, rootUri: string): IndexedProject {
     const existing = this.projects.find((entry) => entry.isWorkspaceFolder && entry.root === root);
     if (existing) return existing;
-    const entry: IndexedProject = { root, rootUri, isWorkspaceFolder: true, project: new Project(), settingsFiles: new Map() };
+    const entry: IndexedProject = { root, rootUri, isWorkspaceFolder: true, project: new Project(), settingsFiles: new Map(), appConfigFiles: new Map() };
     this.projects.push(entry);
     // The deepest folder wins when folders nest, so keep longer roots first.
     this.projects.sort((a, b) => b.root.length - a.root.length);
@@ -69,25 +78,38 @@ export class WorkspaceIndex {
     return index >= 0 ? this.projects.splice(index, 1)[0] : undefined;
   }
 
+  /** True when the project the path falls in loads it as a migration (Django's conventions outside every project). */
+  isMigration(path: string): boolean {
+    const layout = this.projects.find((entry) => isInside(path, entry.root))?.project.projectLayout() ?? ProjectLayout.CONVENTIONAL;
+    return layout.isMigrationPath(path);
+  }
+
   /** The project a file belongs to; a file outside every workspace folder gets a project of its own app folder's parent. */
   projectFor(path: string): IndexedProject {
     const found = this.projects.find((entry) => isInside(path, entry.root));
     if (found) return found;
     const appFolder = dirname(dirname(path));
     const root = dirname(appFolder);
-    const entry: IndexedProject = { root, rootUri: pathToUri(root), isWorkspaceFolder: false, project: new Project(), settingsFiles: new Map() };
+    const entry: IndexedProject = { root, rootUri: pathToUri(root), isWorkspaceFolder: false, project: new Project(), settingsFiles: new Map(), appConfigFiles: new Map() };
     this.projects.push(entry);
     this.projects.sort((a, b) => b.root.length - a.root.length);
     // Only the file's own migrations folder: the graph of its app, without walking an unknown (maybe huge) tree.
+    const appConfig = join(appFolder, 'apps.py');
+    if (existsSync(appConfig)) this.readAppConfigFile(entry, appConfig);
+    this.updateLayout(entry);
     this.loadMigrationsFolder(entry, dirname(path));
     return entry;
   }
 
   /** Walks a workspace folder and loads every migration and settings file, yielding to the event loop as it goes. */
   async indexFolder(entry: IndexedProject, progress: IndexProgress, isCancelled: () => boolean): Promise<number> {
-    const migrations: string[] = [];
-    const settings: string[] = [];
-    await this.walk(entry.root, migrations, settings, isCancelled);
+    const found: WalkResult = { migrations: [], settings: [], appConfigs: [], folders: [] };
+    await this.walk(entry.root, found, isCancelled);
+    // Settings and apps.py first: they say which files are migrations and what their apps are called.
+    for (const path of found.settings) this.readSettingsFile(entry, path);
+    for (const path of found.appConfigs) this.readAppConfigFile(entry, path);
+    this.updateLayout(entry);
+    const migrations = migrationFilesOf({ ...found, notMigrations: [], unreadableFolders: [] }, entry.project.projectLayout());
     const total = migrations.length;
     let done = 0;
     let sliceStart = Date.now();
@@ -101,7 +123,6 @@ export class WorkspaceIndex {
         sliceStart = Date.now();
       }
     }
-    for (const path of settings) this.readSettingsFile(entry, path);
     entry.project.setSettingsFiles(settingsSources(entry));
     progress.report(done, total, `${done}/${total} migrations`);
     return done;
@@ -118,7 +139,7 @@ export class WorkspaceIndex {
    * re-read unless open; settings files update database detection; deletions drop the file.
    */
   fileChangedOnDisk(path: string, deleted: boolean): ChangeEffect | undefined {
-    if (isMigrationPath(path)) {
+    if (this.isMigration(path)) {
       if (this.isOpen(path)) return undefined;
       const entry = this.projectFor(path);
       if (deleted || !existsSync(path)) return this.updateMigration(entry, path, () => entry.project.removeFile(path));
@@ -130,16 +151,57 @@ export class WorkspaceIndex {
       if (deleted || !existsSync(path)) entry.settingsFiles.delete(path);
       else this.readSettingsFile(entry, path);
       entry.project.setSettingsFiles(settingsSources(entry));
-      return { project: entry, graphChanged: false, settingsChanged: true };
+      const layoutChanged = this.updateLayout(entry);
+      return { project: entry, graphChanged: layoutChanged, settingsChanged: true, layoutChanged };
+    }
+    if (basename(path) === 'apps.py') {
+      const entry = this.projects.find((candidate) => isInside(path, candidate.root));
+      if (!entry) return undefined;
+      if (deleted || !existsSync(path)) entry.appConfigFiles.delete(path);
+      else this.readAppConfigFile(entry, path);
+      const layoutChanged = this.updateLayout(entry);
+      return layoutChanged ? { project: entry, graphChanged: true, settingsChanged: false, layoutChanged } : undefined;
     }
     return undefined;
+  }
+
+  /** Rebuilds every project's layout (a pyproject.toml changed); returns the projects whose layout changed. */
+  refreshLayouts(): IndexedProject[] {
+    return this.projects.filter((entry) => this.updateLayout(entry));
+  }
+
+  /** Globs of the migrations packages MIGRATION_MODULES moves away from `migrations/`, to watch as well. */
+  movedMigrationGlobs(): string[] {
+    const globs = new Set<string>();
+    for (const entry of this.projects) for (const moved of entry.project.projectLayout().movedFolders) globs.add(`**/${moved.suffix}/*.py`);
+    return [...globs].sort();
   }
 
   private updateMigration(entry: IndexedProject, path: string, change: () => void): ChangeEffect {
     const before = entry.project.structureSignature(path);
     change();
     const after = entry.project.structureSignature(path);
-    return { project: entry, graphChanged: before !== after, settingsChanged: false };
+    return { project: entry, graphChanged: before !== after, settingsChanged: false, layoutChanged: false };
+  }
+
+  /** Rebuilds the project's layout from its apps.py and settings files (and pyproject); true when it changed. */
+  private updateLayout(entry: IndexedProject): boolean {
+    let migrationModules: Record<string, string> | undefined;
+    try {
+      migrationModules = findConfig(entry.root)?.layer.migrationModules;
+    } catch {
+      // An invalid pyproject.toml is reported with the diagnostics; the layout does without it.
+    }
+    const before = entry.project.projectLayout().signature;
+    const appConfigFiles = [...entry.appConfigFiles].map(([path, text]) => ({ path, text }));
+    entry.project.setLayout(ProjectLayout.build({ appConfigFiles, settingsFiles: settingsSources(entry), ...(migrationModules ? { migrationModules } : {}) }));
+    return entry.project.projectLayout().signature !== before;
+  }
+
+  private readAppConfigFile(entry: IndexedProject, path: string): void {
+    const result = this.readFile(path);
+    if (result.ok) entry.appConfigFiles.set(path, result.text);
+    else entry.appConfigFiles.delete(path);
   }
 
   private loadFromDisk(entry: IndexedProject, path: string): void {
@@ -168,11 +230,11 @@ export class WorkspaceIndex {
     }
     for (const name of names.sort()) {
       const path = join(folder, name);
-      if (isMigrationPath(path) && !this.isOpen(path)) this.loadFromDisk(entry, path);
+      if (entry.project.projectLayout().isMigrationPath(path) && !this.isOpen(path)) this.loadFromDisk(entry, path);
     }
   }
 
-  private async walk(root: string, migrations: string[], settings: string[], isCancelled: () => boolean): Promise<void> {
+  private async walk(root: string, found: WalkResult, isCancelled: () => boolean): Promise<void> {
     const visited = new Set<string>();
     const pending: { folder: string; depth: number }[] = [{ folder: root, depth: 0 }];
     let sliceStart = Date.now();
@@ -186,6 +248,7 @@ export class WorkspaceIndex {
       }
       if (visited.has(real)) continue; // symlink cycles
       visited.add(real);
+      found.folders.push(folder);
       let entries;
       try {
         entries = await readdir(folder, { withFileTypes: true });
@@ -210,8 +273,9 @@ export class WorkspaceIndex {
         if (isDirectory) {
           if (!isSkippedFolderName(dirent.name) && depth < MAX_DEPTH) pending.push({ folder: path, depth: depth + 1 });
         } else if (isFile) {
-          if (isMigrationPath(path)) migrations.push(path);
-          else if (isSettingsPath(path)) settings.push(path);
+          if (ProjectLayout.CONVENTIONAL.isMigrationPath(path)) found.migrations.push(path);
+          else if (isSettingsPath(path)) found.settings.push(path);
+          else if (dirent.name === 'apps.py') found.appConfigs.push(path);
         }
       }
       if (Date.now() - sliceStart > INDEX_SLICE_MS) {
@@ -219,9 +283,18 @@ export class WorkspaceIndex {
         sliceStart = Date.now();
       }
     }
-    migrations.sort();
-    settings.sort();
+    found.migrations.sort();
+    found.settings.sort();
+    found.appConfigs.sort();
   }
+}
+
+interface WalkResult {
+  /** Migrations by Django's conventions (`<app>/migrations/`); the layout may add moved ones. */
+  migrations: string[];
+  settings: string[];
+  appConfigs: string[];
+  folders: string[];
 }
 
 function settingsSources(entry: IndexedProject): SourceFile[] {
@@ -237,7 +310,7 @@ export function yieldToEventLoop(): Promise<void> {
 }
 
 /** File names the server watches; the same patterns are registered with the client. */
-export const WATCHED_GLOBS = ['**/migrations/*.py', '**/pyproject.toml', '**/settings*.py', '**/settings/*.py'];
+export const WATCHED_GLOBS = ['**/migrations/*.py', '**/pyproject.toml', '**/settings*.py', '**/settings/*.py', '**/apps.py'];
 
 export function isPyproject(path: string): boolean {
   return basename(path) === 'pyproject.toml';

@@ -20,7 +20,7 @@ const TABLE_NAME = 'tool.migration-guard';
 const SEVERITY_VALUES: readonly (Severity | 'off')[] = ['error', 'warning', 'info', 'off'];
 
 /** Table key -> how to validate it and where it goes in ConfigLayer. */
-const KEYS = ['database', 'postgres-version', 'django-version', 'select', 'ignore', 'severity', 'exclude', 'baseline'] as const;
+const KEYS = ['database', 'postgres-version', 'django-version', 'select', 'ignore', 'severity', 'exclude', 'baseline', 'migration-modules', 'post-deploy'] as const;
 type Key = (typeof KEYS)[number];
 
 export interface LoadedConfig {
@@ -43,7 +43,7 @@ function describe(value: unknown): string {
 
 function stringList(where: string, key: string, value: unknown): string[] {
   if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
-    const example = key === 'exclude' ? '["legacy/*/migrations/*.py"]' : '["remove-field"]';
+    const example = key === 'exclude' ? '["legacy/*/migrations/*.py"]' : key === 'post-deploy' ? '["*/migrations/*_post_deploy.py"]' : '["remove-field"]';
     throw new ConfigError(`${where}: "${key}" must be an array of strings, e.g. ${key} = ${example}, not ${describe(value)}`);
   }
   return value as string[];
@@ -85,6 +85,23 @@ function readSeverityTable(where: string, value: unknown): Record<string, Severi
   return severities;
 }
 
+/** `migration-modules = { shop = "shop.db_migrations" }`: like Django's MIGRATION_MODULES, labels to dotted modules. */
+function readMigrationModules(where: string, value: unknown): Record<string, string> {
+  const example = 'migration-modules = { shop = "shop.db_migrations" }';
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Date) {
+    throw new ConfigError(`${where}: "migration-modules" must be a table of app label = "dotted.module", e.g. ${example}, not ${describe(value)}`);
+  }
+  const modules: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [label, module] of Object.entries(value)) {
+    if (!/^[A-Za-z_]\w*$/.test(label)) throw new ConfigError(`${where}: "migration-modules" key ${JSON.stringify(label)} is not an app label (letters, digits and _)`);
+    if (typeof module !== 'string' || !/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(module)) {
+      throw new ConfigError(`${where}: migration module of "${label}" must be a dotted module path such as "shop.db_migrations", not ${describe(module)}`);
+    }
+    modules[label] = module;
+  }
+  return modules;
+}
+
 /** Validates the contents of a `[tool.migration-guard]` table. `where` names it in messages (file path and table). */
 function validateTable(table: Record<string, unknown>, where: string): ConfigLayer {
   const layer: ConfigLayer = {};
@@ -119,6 +136,12 @@ function validateTable(table: Record<string, unknown>, where: string): ConfigLay
           throw new ConfigError(`${where}: "baseline" must be a file path string, not ${describe(value)}`);
         }
         layer.baseline = value;
+        break;
+      case 'migration-modules':
+        layer.migrationModules = readMigrationModules(where, value);
+        break;
+      case 'post-deploy':
+        layer.postDeploy = stringList(where, key, value);
         break;
     }
   }
@@ -201,7 +224,7 @@ export function findConfig(start: string): LoadedConfig | undefined {
  * except `severity`, which merges per rule.
  */
 export function resolveConfig(root: string, ...layers: ConfigLayer[]): ResolvedConfig {
-  const config: ResolvedConfig = { ...DEFAULT_CONFIG, ignore: [...DEFAULT_CONFIG.ignore], severity: { ...DEFAULT_CONFIG.severity }, exclude: [...DEFAULT_CONFIG.exclude], root };
+  const config: ResolvedConfig = { ...DEFAULT_CONFIG, ignore: [...DEFAULT_CONFIG.ignore], severity: { ...DEFAULT_CONFIG.severity }, exclude: [...DEFAULT_CONFIG.exclude], postDeploy: [...DEFAULT_CONFIG.postDeploy], root };
   for (const layer of layers) {
     if (layer.database !== undefined) config.database = layer.database;
     if (layer.postgresVersion !== undefined) config.postgresVersion = layer.postgresVersion;
@@ -211,6 +234,8 @@ export function resolveConfig(root: string, ...layers: ConfigLayer[]): ResolvedC
     if (layer.severity !== undefined) config.severity = { ...config.severity, ...layer.severity };
     if (layer.exclude !== undefined) config.exclude = [...layer.exclude];
     if (layer.baseline !== undefined) config.baseline = layer.baseline;
+    if (layer.migrationModules !== undefined) config.migrationModules = { ...config.migrationModules, ...layer.migrationModules };
+    if (layer.postDeploy !== undefined) config.postDeploy = [...layer.postDeploy];
   }
   return config;
 }

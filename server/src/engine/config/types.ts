@@ -21,6 +21,10 @@ export interface ConfigLayer {
   exclude?: string[];
   /** Path of a baseline file of accepted findings (relative to the project root). */
   baseline?: string;
+  /** App label -> dotted module of its migrations, for settings whose MIGRATION_MODULES cannot be read statically. */
+  migrationModules?: Record<string, string>;
+  /** Globs (relative to the project root) of migrations that run after the new code is deployed. */
+  postDeploy?: string[];
 }
 
 /** Treated as immutable once analysed with (the engine caches per config object): build a new one to change it. */
@@ -34,6 +38,9 @@ export interface ResolvedConfig {
   severity: Record<string, Severity | 'off'>;
   exclude: string[];
   baseline?: string;
+  migrationModules?: Record<string, string>;
+  /** Globs of migrations that run after the deploy (besides those marked in the file itself). */
+  postDeploy: string[];
   /** Folder the relative paths in this config are relative to (where pyproject.toml was found). */
   root: string;
 }
@@ -44,5 +51,6 @@ export const DEFAULT_CONFIG: ResolvedConfig = {
   ignore: [],
   severity: {},
   exclude: [],
+  postDeploy: [],
   root: '.',
 };

@@ -32,9 +32,10 @@ const NESTING_PARAMS: Record<string, { param: 'database_operations' | 'state_ope
   RunSQL: [{ param: 'state_operations', position: 2 }],
 };
 
-export function buildMigrationModel(path: string, text: string, tree: Tree): MigrationModel {
+/** `identity` is the app label and name the project's layout gives the path (django/projectLayout.ts); by default the folder's. */
+export function buildMigrationModel(path: string, text: string, tree: Tree, identity?: { app: string; name: string }): MigrationModel {
   const normalized = normalizePath(path);
-  const { app, name } = migrationIdentity(normalized);
+  const { app, name } = identity ?? migrationIdentity(normalized);
   const syntaxErrors = collectSyntaxErrors(tree);
   const builder = new ModelBuilder(text, syntaxErrors);
   const lineStarts = computeLineStarts(text);

@@ -1,20 +1,12 @@
-// Which paths are Django migrations, and the app label and migration name a path implies.
-// Django finds an app's migrations in `<app>/migrations/<name>.py`; the engine follows the same convention.
+// Path helpers, and the app label and migration name a path implies by Django's conventions alone. Which paths
+// are migrations, and their real labels (apps.py, MIGRATION_MODULES), is django/projectLayout.ts's to say.
 
 /** Forward slashes only, so Windows and POSIX paths compare and glob the same way. */
 export function normalizePath(path: string): string {
   return path.includes('\\') ? path.split('\\').join('/') : path;
 }
 
-/** True for `<...>/migrations/<name>.py`, excluding `__init__.py`. */
-export function isMigrationPath(path: string): boolean {
-  const segments = normalizePath(path).split('/');
-  const fileName = segments[segments.length - 1] ?? '';
-  if (!fileName.endsWith('.py') || fileName === '__init__.py') return false;
-  return segments.slice(0, -1).includes('migrations');
-}
-
-/** App label (the folder containing `migrations/`) and migration name (file name without `.py`). */
+/** App label by convention (the folder containing `migrations/`) and migration name (file name without `.py`). */
 export function migrationIdentity(path: string): { app: string; name: string } {
   const segments = normalizePath(path).split('/');
   const fileName = segments[segments.length - 1] ?? '';
