@@ -1,6 +1,7 @@
 // Adding an auto-increment column numbers every existing row: a full rewrite under an exclusive lock.
+import { AUTO_FIELD_TYPES } from '../django/fields';
 import type { FileRule } from './rule';
-import { AUTO_FIELD_TYPES, readAddedColumn } from './fieldTypes';
+import { readAddedColumn } from './fieldTypes';
 
 export const addFieldAutoIncrement: FileRule = {
   id: 'add-field-auto-increment',

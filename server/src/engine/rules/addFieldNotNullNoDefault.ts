@@ -1,7 +1,8 @@
 // A NOT NULL column without any default cannot be added to a table that has rows, and the old code's INSERTs
 // (which do not know the column) fail on it afterwards.
+import { AUTO_FIELD_TYPES, effectiveDefault } from '../django/fields';
 import type { FileRule, FixData } from './rule';
-import { AUTO_FIELD_TYPES, isNullable, presentArg, readAddedColumn } from './fieldTypes';
+import { isNullable, presentArg, readAddedColumn } from './fieldTypes';
 import { versionAtLeast } from './support';
 
 export const addFieldNotNullNoDefault: FileRule = {
@@ -48,6 +49,8 @@ migrations.AddField(
       if (AUTO_FIELD_TYPES.has(field.type) || field.type === 'GeneratedField') continue;
       if (field.call?.hasStarArgs || isNullable(field) !== false) continue;
       if (presentArg(field, 'default') || presentArg(field, 'db_default')) continue;
+      // Django fills existing rows itself ('' for blank strings, now() for auto_now): add-field-not-null-python-default's case.
+      if (effectiveDefault(field)) continue;
       const fixes: FixData[] = [];
       if (field.call && !field.kwargs['null']) fixes.push({ kind: 'add-null-true', fieldCallSpan: field.call.span, argListSpan: field.call.argListSpan });
       const advice = dbDefaultAvailable ? 'add null=True and backfill, or give it a db_default' : 'add null=True and backfill';

@@ -1,7 +1,8 @@
 // Before db_default, Django's `default=` never stays in the database: old code's INSERTs omit the new column and
 // hit a NOT NULL column without a database default.
+import { AUTO_FIELD_TYPES, effectiveDefault } from '../django/fields';
 import type { FileRule } from './rule';
-import { AUTO_FIELD_TYPES, isNullable, isPrimaryKey, isUnique, kwargSpanOr, presentArg, readAddedColumn, snippet } from './fieldTypes';
+import { isNullable, isPrimaryKey, isUnique, kwargSpanOr, presentArg, readAddedColumn, snippet } from './fieldTypes';
 import { literalTruth, opArg, versionAtLeast } from './support';
 
 export const addFieldNotNullPythonDefault: FileRule = {
@@ -44,16 +45,22 @@ migrations.AddField(
       const field = added.after;
       if (AUTO_FIELD_TYPES.has(field.type) || field.type === 'GeneratedField') continue;
       if (isNullable(field) !== false) continue;
+      if (presentArg(field, 'db_default')) continue;
       const defaultExpr = presentArg(field, 'default');
-      if (!defaultExpr || presentArg(field, 'db_default')) continue;
+      // Without default=, Django still fills existing rows where it can (its effective default), then drops it.
+      const implicit = defaultExpr ? undefined : effectiveDefault(field);
+      if (!defaultExpr && !implicit) continue;
       // A unique column filled with one default value fails outright: add-field-callable-default-unique reports that.
       if (isUnique(field) !== false || isPrimaryKey(field) !== false) continue;
       const oneOff = literalTruth(opArg(op, 'preserve_default')) === false ? ' (one-off default)' : '';
       const advice = dbDefaultAvailable ? 'use db_default= instead' : 'add it nullable first';
       const rewrite = rewritesOnAdd ? `; PostgreSQL ${ctx.config.postgresVersion} also rewrites the whole table` : '';
+      const what = defaultExpr
+        ? `default=${snippet(defaultExpr.text)}${oneOff} is Python-only`
+        : `Django fills existing rows with ${implicit!.description} but keeps no database default`;
       ctx.report({
-        span: kwargSpanOr(field, 'default', op.span),
-        message: `AddField ${added.label}: default=${snippet(defaultExpr.text)}${oneOff} is Python-only, so old code's INSERTs fail on the new NOT NULL column; ${advice}${rewrite}`,
+        span: defaultExpr ? kwargSpanOr(field, 'default', op.span) : op.span,
+        message: `AddField ${added.label}: ${what}, so old code's INSERTs fail on the new NOT NULL column; ${advice}${rewrite}`,
         operation: op,
       });
     }

@@ -1,8 +1,9 @@
 // AddField with an index builds it right after ADD COLUMN, in the same transaction: the exclusive lock of the
 // ADD COLUMN is held for the whole index build.
+import { hasForeignKeyColumn } from '../django/fields';
 import type { FileRule } from './rule';
 import { hasPlainIndex, isPrimaryKey, isUnique, kwargSpanOr, readAddedColumn } from './fieldTypes';
-import { hasForeignKeyColumn } from './support';
+
 
 export const addFieldWithIndex: FileRule = {
   id: 'add-field-with-index',

@@ -1,9 +1,10 @@
 // Adding a foreign key constraint validates every existing row while blocking writes on both tables.
+import { hasForeignKeyColumn } from '../django/fields';
 import type { FieldDef } from '../state/types';
 import type { FileContext, FileRule } from './rule';
 import type { Operation } from '../python/model';
 import { hasForeignKeyConstraint, kwargSpanOr, presentArg, readAddedColumn, readAlteredColumn, relationTarget, type AlteredColumn, type FieldOperation } from './fieldTypes';
-import { hasForeignKeyColumn, stringValue } from './support';
+import { stringValue } from './support';
 
 export const addForeignKeyValidating: FileRule = {
   id: 'add-foreign-key-validating',

@@ -1,5 +1,6 @@
 // In an atomic migration every lock is held until COMMIT: a slow step after an exclusive lock keeps the table
 // blocked for the slow step's whole duration.
+import { hasColumn, isManyToMany } from '../django/fields';
 import type { Operation } from '../python/model';
 import { computeLineStarts, lineOfOffset } from '../python/textPositions';
 import type { SqlStatement } from '../sql/scanner';
@@ -7,7 +8,7 @@ import { accessExclusiveLock, dmlVerb, firstWord, hasKeyword, parseAlterTable, p
 import { changesSchema, hasPlainIndex, isIndexOnlyUniqueConstraint, readFieldOperation, readFieldTarget, schemaChange } from './fieldTypes';
 import { migrationSqlStatements, statementExcerpt } from './migrationSql';
 import type { FileContext, FileRule } from './rule';
-import { calleeName, changesExistingTable, constraintCall, fieldColumnName, hasColumn, isForwardNoopRunPython, isManyToManyType, migrationAtomic, modelNames, opArg, stringValue } from './support';
+import { calleeName, changesExistingTable, constraintCall, fieldColumnName, isForwardNoopRunPython, migrationAtomic, modelNames, opArg, stringValue } from './support';
 import { heavyTableWork } from './tableWork';
 
 /** PostgreSQL lock modes that block writes (and, for ACCESS EXCLUSIVE, reads) while they are held. */
@@ -151,7 +152,7 @@ function lockTaken(ctx: FileContext, op: Operation): TakenLock | undefined {
     const added = readFieldOperation(ctx, op)?.after;
     // No column on this table. A many-to-many gets a new join table whose foreign key to this table blocks writes
     // to it (unless a `through` model owns the join table); other column-less fields run no SQL.
-    if (added && !hasColumn(added)) return isManyToManyType(added.type) && !added.kwargs['through'] ? taken('SHARE ROW EXCLUSIVE') : undefined;
+    if (added && !hasColumn(added)) return isManyToMany(added) && !added.kwargs['through'] ? taken('SHARE ROW EXCLUSIVE') : undefined;
   }
   if (ACCESS_EXCLUSIVE_OPERATIONS.has(op.name)) return taken('ACCESS EXCLUSIVE');
   if (op.name === 'AddIndex' || op.name === 'AlterIndexTogether') return taken('SHARE');

@@ -2,6 +2,7 @@
 // whether it carries an index or a unique constraint, what an AlterField between two definitions does to the table
 // (nothing, a catalog-only change, or a rewrite), and the readers that pair an operation's field with the replayed
 // state. The type tables mirror the `data_types` of Django's postgresql, mysql and sqlite3 backends.
+import { hasColumn, hasForeignKeyColumn } from '../django/fields';
 import type { CallExpr, Expr, Operation, Span } from '../python/model';
 import type { FieldDef, ModelState, StateView } from '../state/types';
 import type { Database } from '../config/types';
@@ -12,8 +13,6 @@ import {
   fieldCall,
   fieldColumnName,
   fieldShape,
-  hasColumn,
-  hasForeignKeyColumn,
   kwargFlag,
   literalTruth,
   modelNames,
@@ -30,7 +29,6 @@ export function presentArg(field: FieldDef, name: string): Expr | undefined {
   return expr && expr.kind !== 'none' ? expr : undefined;
 }
 
-export const AUTO_FIELD_TYPES = new Set(['AutoField', 'BigAutoField', 'SmallAutoField']);
 
 export function isPrimaryKey(field: FieldDef): boolean | undefined {
   return kwargFlag(field, 'primary_key', false);

@@ -1,9 +1,10 @@
+import { isManyToMany } from '../django/fields';
 import type { Operation } from '../python/model';
 import { dmlVerb, isDdl, isExtensionStatement } from '../sql/statements';
 import { hasForeignKeyConstraint } from './fieldTypes';
 import { migrationSqlStatements, type MigrationSqlStatement } from './migrationSql';
 import type { FileContext, FileRule } from './rule';
-import { changesExistingTable, createModelFields, fieldShape, isForwardNoopRunPython, isManyToManyType, isStateOnlyOperation, migrationAtomic, modelNames, opArg } from './support';
+import { changesExistingTable, createModelFields, fieldShape, isForwardNoopRunPython, isStateOnlyOperation, migrationAtomic, modelNames, opArg } from './support';
 
 export const mixedSchemaAndData: FileRule = {
   id: 'mixed-schema-and-data',
@@ -78,7 +79,7 @@ function referencesOtherTables(createModel: Operation): boolean {
   return createModelFields(createModel).some(({ field }) => {
     if (!field) return true;
     const shape = fieldShape(field);
-    return hasForeignKeyConstraint(shape) !== false || (isManyToManyType(shape.type) && !shape.kwargs['through']);
+    return hasForeignKeyConstraint(shape) !== false || (isManyToMany(shape) && !shape.kwargs['through']);
   });
 }
 

@@ -1,7 +1,8 @@
 // RemoveField drops the column while the old code, still running during the deploy, SELECTs it.
+import { isManyToMany } from '../django/fields';
 import type { FileRule } from './rule';
 import { readFieldTarget } from './fieldTypes';
-import { changesExistingTable, fieldColumnName, isManyToManyType } from './support';
+import { changesExistingTable, fieldColumnName } from './support';
 
 export const removeField: FileRule = {
   id: 'remove-field',
@@ -51,7 +52,7 @@ class Migration(migrations.Migration):
       if (!removed) continue;
       const { names, fieldName, before } = removed;
       const dropped =
-        before && isManyToManyType(before.type)
+        before && isManyToMany(before)
           ? 'drops its many-to-many table (data loss) while old code still queries it'
           : `drops column ${(before && fieldColumnName(fieldName, before)) ?? fieldName} from ${names.table} (data loss) while old code still SELECTs it`;
       ctx.report({

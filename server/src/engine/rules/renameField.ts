@@ -1,8 +1,9 @@
 // Renaming a column breaks the old code that is still running during the deploy: it SELECTs the old name.
+import { isManyToMany } from '../django/fields';
 import type { Operation } from '../python/model';
 import type { FileContext, FileRule } from './rule';
 import { kwargSpanOr, readAlteredColumn, readFieldTarget } from './fieldTypes';
-import { changesExistingTable, fieldColumnName, isManyToManyType, opArg, stringValue } from './support';
+import { changesExistingTable, fieldColumnName, opArg, stringValue } from './support';
 
 export const renameField: FileRule = {
   id: 'rename-field',
@@ -58,7 +59,7 @@ function checkRenameField(ctx: FileContext, op: Operation): void {
     });
     return;
   }
-  if (isManyToManyType(field.type)) {
+  if (isManyToMany(field)) {
     // The through table is named after the field unless `db_table` pins it.
     if (field.kwargs['db_table'] || field.kwargs['through']) return;
     ctx.report({

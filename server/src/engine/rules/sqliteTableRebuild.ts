@@ -1,9 +1,10 @@
 // SQLite cannot alter a column in place: Django copies the whole table into a new one.
+import { hasColumn } from '../django/fields';
 import type { Operation } from '../python/model';
 import type { FieldDef } from '../state/types';
 import type { FileContext, FileRule } from './rule';
 import { definitionDiffers, fieldShouldBeAltered, hasForeignKeyConstraint, indexedByDefault, isPrimaryKey, isUnique, readAlteredColumn, readFieldTarget } from './fieldTypes';
-import { changesExistingTable, fieldColumnName, hasColumn, kwargFlag, opArg, stringValue, versionAtLeast } from './support';
+import { changesExistingTable, fieldColumnName, kwargFlag, opArg, stringValue, versionAtLeast } from './support';
 
 export const sqliteTableRebuild: FileRule = {
   id: 'sqlite-table-rebuild',

@@ -1,6 +1,7 @@
 // Helpers shared by rules: reading operations by Django's signatures, field classes and their columns, the model and
 // table an operation targets, quick-fix data, and the squash-aware migration graph. What the database does with a
 // field (column types, indexes, alterations) lives in fieldTypes.ts.
+import { hasColumn, hasForeignKeyColumn } from '../django/fields';
 import type { CallExpr, Dependency, Expr, MigrationModel, Operation, Span } from '../python/model';
 import type { FieldDef, GraphNode } from '../state/types';
 import type { FileContext, FixData } from './rule';
@@ -153,25 +154,6 @@ export function kwargFlag(field: CallExpr | FieldDef, name: string, defaultValue
   if (expr) return literalTruth(expr);
   const starArgs = 'hasStarArgs' in field ? field.hasStarArgs : field.call?.hasStarArgs;
   return starArgs ? undefined : defaultValue;
-}
-
-export function isManyToManyType(type: string): boolean {
-  return type === 'ManyToManyField' || type === 'ParentalManyToManyField' || type === 'TaggableManager';
-}
-
-/** Relation classes that own a `<name>_id` column (ForeignObject and generic relations have none). */
-const FOREIGN_KEY_COLUMN_TYPES = new Set(['ForeignKey', 'OneToOneField', 'ParentalKey', 'TreeForeignKey']);
-
-export function hasForeignKeyColumn(field: { type: string }): boolean {
-  return FOREIGN_KEY_COLUMN_TYPES.has(field.type);
-}
-
-/**
- * False for fields without a column of their own on the model's table: many-to-many (a separate table),
- * ForeignObject and GenericRelation (they reuse other columns), CompositePrimaryKey (a constraint over other fields).
- */
-export function hasColumn(field: { type: string }): boolean {
-  return !isManyToManyType(field.type) && field.type !== 'ForeignObject' && field.type !== 'GenericRelation' && field.type !== 'CompositePrimaryKey';
 }
 
 /**

@@ -2,10 +2,10 @@
 // several-heavy-ops-one-table counts these passes and exclusive-lock-held-by-slow-step treats them as slow steps; both
 // decide from the same field facts as the single-operation rules (alter-field-type, add-field-with-index,
 // add-field-volatile-db-default...), so they cannot disagree about what rewrites or scans a table.
+import { AUTO_FIELD_TYPES, hasForeignKeyColumn } from '../django/fields';
 import type { Operation } from '../python/model';
 import type { FileContext } from './rule';
 import {
-  AUTO_FIELD_TYPES,
   addedTogetherSets,
   columnTypeChange,
   dbDefaultComputedPerRow,
@@ -19,7 +19,7 @@ import {
   readAddedColumn,
   readAlteredColumn,
 } from './fieldTypes';
-import { calleeName, changesExistingTable, constraintCall, hasForeignKeyColumn, perOperationFact, targetModel } from './support';
+import { calleeName, changesExistingTable, constraintCall, perOperationFact, targetModel } from './support';
 
 export interface HeavyTableWork {
   app: string;
