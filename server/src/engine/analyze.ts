@@ -12,6 +12,7 @@ import { collectIgnoreDirectives, applyIgnoreDirectives, type Suppressible } fro
 import type { Database, ResolvedConfig } from './config/types';
 import { detectDatabase } from './config/vendor';
 import { GraphRuleCache, type ActiveGraphRule, type GraphFindings, type GraphRuleSources } from './graphRuleCache';
+import { deployPhaseOf } from './django/deployPhase';
 import { ProjectLayout, type MigrationIdentity } from './django/projectLayout';
 import { buildMigrationModel } from './python/buildModel';
 import { normalizePath } from './python/migrationPath';
@@ -19,7 +20,7 @@ import type { MigrationModel, Operation } from './python/model';
 import { parsePython, reparsePython, type ParsedText } from './python/parse';
 import { computeLineStarts, lineOfOffset, positionOfOffset } from './python/textPositions';
 import { ALL_RULES } from './rules/index';
-import type { FileContext, FileRule, Finding, RawFinding, Rule, Severity } from './rules/rule';
+import type { FileContext, FileRule, Finding, MigrationStanding, RawFinding, Rule, RuleCategory, Severity } from './rules/rule';
 import { runsAgainstDatabase } from './rules/support';
 import { unusedIgnore } from './rules/unusedIgnore';
 import { MigrationGraph, graphRuleSignature, graphStructureSignature, migrationKey, type MigrationKey } from './state/graph';
@@ -251,7 +252,9 @@ export class Project {
       });
     }
 
-    const { replayer } = this.ensureReplayer();
+    const { graph, replayer } = this.ensureReplayer();
+    // A squash whose originals are gone runs only on fresh, empty databases: no lock or data risk to report there.
+    const freshDatabasesOnly = graph.runsOnFreshDatabasesOnly(model);
     const collected: RuleFinding[] = [];
     const evaluated = new Set<string>(graphFindings.evaluated);
     const anchorLine = (raw: RawFinding) => lineOfOffset(lineStarts, raw.operation?.span.start ?? raw.span.start);
@@ -265,8 +268,10 @@ export class Project {
       report: (raw) => {
         if (currentRule) collected.push({ rule: currentRule.id, severity: currentRule.severity, raw, anchorLine: anchorLine(raw) });
       },
+      standing: this.standingOf(model, config),
     };
     for (const { rule, severity } of this.activeFileRules(config, database)) {
+      if (freshDatabasesOnly && !REPORTED_ON_FRESH_DATABASES.has(rule.category)) continue;
       currentRule = { id: rule.id, severity };
       try {
         rule.check(context);
@@ -300,6 +305,28 @@ export class Project {
     return { findings, errors };
   }
 
+  /** Where a migration stands: its deploy phase and whether anything depends on it yet. */
+  standing(path: string, config: ResolvedConfig): MigrationStanding | undefined {
+    const model = this.model(path);
+    return model ? this.standingOf(model, config) : undefined;
+  }
+
+  /** How a squash is treated, for hovers: undefined for a migration that is not a squash. */
+  squashNote(path: string): string | undefined {
+    const model = this.model(path);
+    if (!model?.migrationClass?.replaces.length) return undefined;
+    const { graph } = this.ensureReplayer();
+    return graph.runsOnFreshDatabasesOnly(model)
+      ? 'This squash replaces migrations that are gone from the tree: every existing database recorded them as applied, so Django marks this one applied too and only a fresh, empty database runs it. Lock and data rules are not reported here.'
+      : 'This squash replaces migrations that are still in the tree: a database that applied none of them runs it, one that applied all of them skips it.';
+  }
+
+  private standingOf(model: MigrationModel, config: ResolvedConfig): MigrationStanding {
+    const { graph } = this.ensureReplayer();
+    const entry = graph.entryFor(model);
+    return { phase: deployPhaseOf(model, config), hasDependents: entry ? graph.hasDependents(entry.key) : false };
+  }
+
   /** The file rules that run under this configuration and database, with their severities (computed once). */
   private activeFileRules(config: ResolvedConfig, database: Database): { rule: FileRule; severity: Severity }[] {
     const key = configKey(config, database);
@@ -330,6 +357,11 @@ export class Project {
       appsChangedSince: (version) => [...this.appChangedAt].filter(([, changedAt]) => changedAt > version).map(([app]) => app),
       files: () => this.allModels(),
       nodes: () => this.graphNodes(),
+      hasDependents: (file) => {
+        const { graph } = this.ensureReplayer();
+        const entry = graph.entryFor(file);
+        return entry ? graph.hasDependents(entry.key) : false;
+      },
     };
     return this.graphRules.update(active, configKey(config, database), { config }, sources);
   }
@@ -405,6 +437,9 @@ function parseForEntry(text: string, previous: FileEntry | undefined, tree: Tree
     return parsePython(text);
   }
 }
+
+/** Rule categories still reported on a squash only fresh databases run: what is wrong in the file itself. */
+const REPORTED_ON_FRESH_DATABASES: ReadonlySet<RuleCategory> = new Set(['hygiene', 'graph']);
 
 /** How much of the start of a text is sampled for control characters. */
 const BINARY_SAMPLE_LENGTH = 8192;

@@ -19,6 +19,7 @@ export interface GraphRuleSources {
   /** Every parsed migration, in the Project's file order (the same array while the project is unchanged). */
   files(): readonly MigrationModel[];
   nodes(): readonly GraphNode[];
+  hasDependents(file: MigrationModel): boolean;
 }
 
 export interface ActiveGraphRule {
@@ -157,6 +158,7 @@ export class GraphRuleCache {
       nodes: sources.nodes() as GraphNode[],
       workspaceFacts: <T>(key: string, extract: (file: MigrationModel) => T[]): T[] => this.workspaceFacts(rule.id, key, extract, sources) as T[],
       report: (path, raw) => report(normalizePath(path), raw),
+      hasDependents: (file) => sources.hasDependents(file),
     };
     try {
       rule.check(ctx);

@@ -154,6 +154,7 @@ function operationNames(analysis: DocumentAnalysis, model: MigrationModel, opera
     stateBefore: (op) => analysis.entry.project.stateBefore(analysis.path, op),
     touchesDatabase: runsAgainstDatabase,
     report: () => undefined,
+    standing: analysis.entry.project.standing(analysis.path, analysis.config) ?? { phase: { phase: 'unspecified', reason: '' }, hasDependents: false },
   };
   try {
     const names = modelNames(context, operation);

@@ -20,7 +20,7 @@ const TABLE_NAME = 'tool.migration-guard';
 const SEVERITY_VALUES: readonly (Severity | 'off')[] = ['error', 'warning', 'info', 'off'];
 
 /** Table key -> how to validate it and where it goes in ConfigLayer. */
-const KEYS = ['database', 'postgres-version', 'django-version', 'select', 'ignore', 'severity', 'exclude', 'baseline', 'migration-modules', 'post-deploy'] as const;
+const KEYS = ['database', 'postgres-version', 'django-version', 'select', 'ignore', 'severity', 'exclude', 'baseline', 'migration-modules', 'post-deploy', 'hygiene-scope'] as const;
 type Key = (typeof KEYS)[number];
 
 export interface LoadedConfig {
@@ -143,6 +143,12 @@ function validateTable(table: Record<string, unknown>, where: string): ConfigLay
       case 'post-deploy':
         layer.postDeploy = stringList(where, key, value);
         break;
+      case 'hygiene-scope':
+        if (value !== 'leaves' && value !== 'all') {
+          throw new ConfigError(`${where}: "hygiene-scope" must be "leaves" (report hygiene rules on migrations nothing depends on yet) or "all", not ${describe(value)}`);
+        }
+        layer.hygieneScope = value;
+        break;
     }
   }
   return layer;
@@ -236,6 +242,7 @@ export function resolveConfig(root: string, ...layers: ConfigLayer[]): ResolvedC
     if (layer.baseline !== undefined) config.baseline = layer.baseline;
     if (layer.migrationModules !== undefined) config.migrationModules = { ...config.migrationModules, ...layer.migrationModules };
     if (layer.postDeploy !== undefined) config.postDeploy = [...layer.postDeploy];
+    if (layer.hygieneScope !== undefined) config.hygieneScope = layer.hygieneScope;
   }
   return config;
 }

@@ -25,6 +25,8 @@ export interface ConfigLayer {
   migrationModules?: Record<string, string>;
   /** Globs (relative to the project root) of migrations that run after the new code is deployed. */
   postDeploy?: string[];
+  /** Where the rules that only help before a migration ships report: on leaf migrations only (default), or on all. */
+  hygieneScope?: 'leaves' | 'all';
 }
 
 /** Treated as immutable once analysed with (the engine caches per config object): build a new one to change it. */
@@ -41,6 +43,7 @@ export interface ResolvedConfig {
   migrationModules?: Record<string, string>;
   /** Globs of migrations that run after the deploy (besides those marked in the file itself). */
   postDeploy: string[];
+  hygieneScope: 'leaves' | 'all';
   /** Folder the relative paths in this config are relative to (where pyproject.toml was found). */
   root: string;
 }
@@ -52,5 +55,6 @@ export const DEFAULT_CONFIG: ResolvedConfig = {
   severity: {},
   exclude: [],
   postDeploy: [],
+  hygieneScope: 'leaves',
   root: '.',
 };

@@ -23,6 +23,9 @@ import { computeLineStarts, lineOfOffset } from './textPositions';
 
 const MIGRATION_BASE = 'django.db.migrations.Migration';
 
+/** Class attributes the model reads into fields of their own; the others land in `attributes`. */
+const MODELLED_ATTRIBUTES = new Set(['atomic', 'initial', 'dependencies', 'replaces', 'run_before', 'operations']);
+
 /** Operations whose arguments hold further operations, and which parameter (by keyword, else by position). */
 const NESTING_PARAMS: Record<string, { param: 'database_operations' | 'state_operations'; position: number }[]> = {
   SeparateDatabaseAndState: [
@@ -248,6 +251,7 @@ class ModelBuilder {
       dependencies: [],
       replaces: [],
       runBefore: [],
+      attributes: new Map(),
       bodyInsertOffset: body ? body.to : candidate.to,
       bodyIndent: '    ',
     };
@@ -264,6 +268,7 @@ class ModelBuilder {
       const value = lastChild(statement);
       if (!value || value === target || value.name === 'AssignOp') continue;
       const attribute = this.slice(target);
+      if (!MODELLED_ATTRIBUTES.has(attribute)) migrationClass.attributes.set(attribute, { value: this.expressions.read(value), span: span(statement) });
       switch (attribute) {
         case 'atomic': {
           const expr = this.expressions.read(value);

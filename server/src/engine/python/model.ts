@@ -153,6 +153,11 @@ export interface MigrationClass {
   runBefore: Dependency[];
   /** Span of the `operations = [...]` list, when present. */
   operationsSpan?: Span;
+  /**
+   * The other simple `name = value` assignments of the class body, by name (the last one wins), for markers other tools
+   * define: django-safemigrate's `safe = Safe.after_deploy()`, `is_post_deployment = True`.
+   */
+  attributes: Map<string, { value: Expr; span: Span }>;
   /** Offset where a new class attribute line can be inserted and the indentation of class attributes. */
   bodyInsertOffset: number;
   bodyIndent: string;

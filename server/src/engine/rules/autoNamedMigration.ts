@@ -45,6 +45,8 @@ export const autoNamedMigration: FileRule = {
   check(ctx) {
     const migrationClass = ctx.file.migrationClass;
     if (!migrationClass || !isAutoName(ctx.file.name)) return;
+    // Renaming is cheap only while nothing depends on the migration (it is then most likely unapplied).
+    if (ctx.config.hygieneScope === 'leaves' && ctx.standing.hasDependents) return;
     ctx.report({
       span: migrationClass.nameSpan,
       message: `Migration \`${ctx.file.app}.${ctx.file.name}\` has an auto-generated timestamp name: rename it (\`makemigrations --name ...\`) to say what it does, before it is applied anywhere.`,

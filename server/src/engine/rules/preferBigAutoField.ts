@@ -51,6 +51,8 @@ export const preferBigAutoField: GraphRule = {
       const { file, op, call } = definition;
       // Only where the table is created; a state-only CreateModel describes a table that already exists.
       if (op.name !== 'CreateModel' || !runsAgainstDatabase(op)) continue;
+      // Advice for a migration not yet applied anywhere: once others build on it, the cheap moment has passed.
+      if (ctx.config.hygieneScope === 'leaves' && ctx.hasDependents(file)) continue;
       if (!isDjangoAutoField(call) || kwargFlag(call, 'primary_key', true) === false) continue;
       const callee = call.callee;
       ctx.report(file.path, {

@@ -1,5 +1,6 @@
 // The contract every rule file fulfils. One rule = one file: metadata, explanation, detection and quick-fix data
 // live together, and every surface (diagnostic, hover, CLI `explain`, README table, review card) reads them from here.
+import type { DeployPhaseDecision } from '../django/deployPhase';
 import type { MigrationModel, Operation, Span } from '../python/model';
 import type { StateView, GraphNode } from '../state/types';
 import type { Database, ResolvedConfig } from '../config/types';
@@ -81,6 +82,15 @@ export interface FileContext {
   touchesDatabase(op: Operation): boolean;
   /** Report a finding. */
   report(finding: RawFinding): void;
+  /** Where this migration stands in the project's history and deploy. */
+  standing: MigrationStanding;
+}
+
+export interface MigrationStanding {
+  /** Whether it runs before or after the new code is deployed, and how that was decided. */
+  phase: DeployPhaseDecision;
+  /** True when another migration depends on it (or it runs before one): no longer the newest of its line. */
+  hasDependents: boolean;
 }
 
 /** Workspace-wide context for graph rules. */
@@ -102,6 +112,8 @@ export interface GraphContext {
   workspaceFacts<T>(key: string, extract: (file: MigrationModel) => T[]): T[];
   /** Report a finding on a file (by path). */
   report(path: string, finding: RawFinding): void;
+  /** True when another migration depends on this one (or it runs before one): see MigrationStanding. */
+  hasDependents(file: MigrationModel): boolean;
 }
 
 interface RuleBase {

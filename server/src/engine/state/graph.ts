@@ -182,6 +182,38 @@ export class MigrationGraph {
     return { parents, unresolved };
   }
 
+  /**
+   * True when another migration (of any app) depends on this one, or this one names an existing migration in
+   * `run_before`: it is then no longer the newest of its line and may well be applied somewhere already.
+   */
+  hasDependents(key: MigrationKey): boolean {
+    if (!this.dependedOn) {
+      const dependedOn = new Set<MigrationKey>();
+      for (const entry of this.entries.values()) {
+        for (const dep of entry.model.migrationClass?.dependencies ?? []) {
+          const resolved = dep.app && dep.name ? this.resolve(dep.app, dep.name) : undefined;
+          if (resolved && resolved !== entry.key) dependedOn.add(resolved);
+        }
+        const runsBefore = (entry.model.migrationClass?.runBefore ?? []).some((dep) => dep.app && dep.name && this.resolve(dep.app, dep.name));
+        if (runsBefore) dependedOn.add(entry.key);
+      }
+      this.dependedOn = dependedOn;
+    }
+    return this.dependedOn.has(key);
+  }
+
+  private dependedOn: Set<MigrationKey> | undefined;
+
+  /**
+   * A squashed migration whose replaced migrations are all gone from the tree: every existing database recorded
+   * them as applied, so Django marks the squash applied there too, and only fresh, empty databases run it.
+   */
+  runsOnFreshDatabasesOnly(model: MigrationModel): boolean {
+    const replaces = model.migrationClass?.replaces ?? [];
+    if (replaces.length === 0 || replaces.some((dep) => dep.dynamic || !dep.app)) return false;
+    return replaces.every((dep) => !this.entries.has(migrationKey(dep.app, dep.name)));
+  }
+
   private hasApp(app: string): boolean {
     if (!this.appNames) this.appNames = new Set([...this.entries.values()].map((entry) => entry.node.app));
     return this.appNames.has(app);
