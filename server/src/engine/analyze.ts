@@ -21,7 +21,7 @@ import { parsePython, reparsePython, type ParsedText } from './python/parse';
 import { computeLineStarts, lineOfOffset, positionOfOffset } from './python/textPositions';
 import { ALL_RULES } from './rules/index';
 import type { FileContext, FileRule, Finding, MigrationStanding, RawFinding, Rule, RuleCategory, Severity } from './rules/rule';
-import { runsAgainstDatabase } from './rules/support';
+import { runsAgainstDatabase, targetModel } from './rules/support';
 import { unusedIgnore } from './rules/unusedIgnore';
 import { MigrationGraph, graphRuleSignature, graphStructureSignature, migrationKey, type MigrationKey } from './state/graph';
 import { StateReplayer } from './state/replay';
@@ -286,7 +286,7 @@ export class Project {
     }
 
     const directives = collectIgnoreDirectives(model);
-    let kept = collected;
+    let kept = withoutSupersededByDeleteModel(collected, model);
     if (directives.length > 0) {
       const suppression = applyIgnoreDirectives(collected, directives, this.knownRuleIds, evaluated);
       kept = suppression.kept;
@@ -436,6 +436,25 @@ function parseForEntry(text: string, previous: FileEntry | undefined, tree: Tree
     // Incremental reuse is an optimisation: a fresh parse is always valid.
     return parsePython(text);
   }
+}
+
+/**
+ * One risk, one finding: an operation on a model that a later DeleteModel of the same migration drops (a RemoveField,
+ * AlterField or RemoveIndex before it) is reported only through that DeleteModel.
+ */
+function withoutSupersededByDeleteModel(findings: RuleFinding[], model: MigrationModel): RuleFinding[] {
+  const lastDeletion = new Map<string, number>();
+  model.allOperations.forEach((op, index) => {
+    const target = op.name === 'DeleteModel' && runsAgainstDatabase(op) ? targetModel(op) : undefined;
+    if (target) lastDeletion.set(target, index);
+  });
+  if (lastDeletion.size === 0) return findings;
+  const superseded = new Set<Operation>();
+  model.allOperations.forEach((op, index) => {
+    const target = op.name === 'DeleteModel' ? undefined : targetModel(op);
+    if (target && (lastDeletion.get(target) ?? -1) > index) superseded.add(op);
+  });
+  return superseded.size === 0 ? findings : findings.filter((finding) => !finding.raw.operation || !superseded.has(finding.raw.operation));
 }
 
 /** Rule categories still reported on a squash only fresh databases run: what is wrong in the file itself. */

@@ -44,6 +44,8 @@ class Migration(migrations.Migration):
   check(ctx) {
     for (const op of ctx.file.allOperations) {
       if (op.name !== 'DeleteModel' || !changesExistingTable(ctx, op)) continue;
+      // After the deploy no running code uses the table: dropping it then is the safe last step.
+      if (ctx.standing.phase.phase === 'after-deploy') continue;
       const names = modelNames(ctx, op);
       if (!names) continue;
       ctx.report({

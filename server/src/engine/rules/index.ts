@@ -38,6 +38,8 @@ import { missingDependency } from './missingDependency';
 import { autoNamedMigration } from './autoNamedMigration';
 import { deprecatedTogether } from './deprecatedTogether';
 import { replacedMigrationStillReferenced } from './replacedMigrationStillReferenced';
+import { deployPhaseOrder } from './deployPhaseOrder';
+import { invalidMigrationGraph } from './invalidMigrationGraph';
 
 import { removeField } from './removeField';
 import { renameField } from './renameField';
@@ -128,6 +130,8 @@ const transactionSqlHygieneGraphRules: Rule[] = [
   autoNamedMigration,
   deprecatedTogether,
   replacedMigrationStillReferenced,
+  deployPhaseOrder,
+  invalidMigrationGraph,
   unusedIgnore,
 ];
 

@@ -1,7 +1,7 @@
 // RemoveField drops the column while the old code, still running during the deploy, SELECTs it.
 import { isManyToMany } from '../django/fields';
 import type { FileRule } from './rule';
-import { readFieldTarget } from './fieldTypes';
+import { isNullable, presentArg, readFieldTarget } from './fieldTypes';
 import { changesExistingTable, fieldColumnName } from './support';
 
 export const removeField: FileRule = {
@@ -51,6 +51,18 @@ class Migration(migrations.Migration):
       const removed = readFieldTarget(ctx, op);
       if (!removed) continue;
       const { names, fieldName, before } = removed;
+      if (ctx.standing.phase.phase === 'after-deploy') {
+        // After the deploy no running code reads the column: the drop is the safe last step, unless the new code's
+        // INSERTs (which no longer set it) still need it to be nullable or to have a database default.
+        if (before && (isManyToMany(before) || isNullable(before) !== false || presentArg(before, 'db_default'))) continue;
+        const known = before ? 'is NOT NULL without a database default' : 'may be NOT NULL without a database default (its definition is unknown)';
+        ctx.report({
+          span: op.span,
+          message: `RemoveField ${removed.label} after the deploy (${ctx.standing.phase.reason}): column ${(before && fieldColumnName(fieldName, before)) ?? fieldName} ${known}, so the new code's INSERTs fail until this runs; make it null=True in the release that stops using it`,
+          operation: op,
+        });
+        continue;
+      }
       const dropped =
         before && isManyToMany(before)
           ? 'drops its many-to-many table (data loss) while old code still queries it'

@@ -333,5 +333,7 @@ export function graphRuleSignature(model: MigrationModel): string {
     entries(migrationClass.dependencies),
     entries(migrationClass.replaces),
     entries(migrationClass.runBefore),
+    // Deploy-phase markers (see django/deployPhase.ts) decide deploy-phase-order.
+    ['safe', 'is_post_deployment'].map((name) => migrationClass.attributes.get(name)?.value.text ?? '').join('\u0001'),
   ].join('\u0000');
 }
