@@ -16,6 +16,7 @@ import { deployPhaseOf } from './django/deployPhase';
 import { ProjectLayout, type MigrationIdentity } from './django/projectLayout';
 import { buildMigrationModel } from './python/buildModel';
 import { normalizePath } from './python/migrationPath';
+import { runsOn } from './python/vendorGuards';
 import type { MigrationModel, Operation } from './python/model';
 import { parsePython, reparsePython, type ParsedText } from './python/parse';
 import { computeLineStarts, lineOfOffset, positionOfOffset } from './python/textPositions';
@@ -260,7 +261,7 @@ export class Project {
     const anchorLine = (raw: RawFinding) => lineOfOffset(lineStarts, raw.operation?.span.start ?? raw.span.start);
     let currentRule: { id: string; severity: Severity } | undefined;
     const context: FileContext = {
-      file: model,
+      file: operationsFor(model, database),
       config,
       database,
       stateBefore: (op) => replayer.viewBefore(model, op),
@@ -457,6 +458,25 @@ function withoutSupersededByDeleteModel(findings: RuleFinding[], model: Migratio
   return superseded.size === 0 ? findings : findings.filter((finding) => !finding.raw.operation || !superseded.has(finding.raw.operation));
 }
 
+const modelsByDatabase = new WeakMap<MigrationModel, Map<Database, MigrationModel>>();
+
+/**
+ * The model as the given database runs it: operations added only under `if connection.vendor == ...` for other
+ * vendors are left out (the same objects otherwise, so replayed states and spans still match).
+ */
+function operationsFor(model: MigrationModel, database: Database): MigrationModel {
+  if (!model.allOperations.some((op) => op.vendors !== undefined)) return model;
+  let byDatabase = modelsByDatabase.get(model);
+  if (!byDatabase) modelsByDatabase.set(model, (byDatabase = new Map()));
+  let filtered = byDatabase.get(database);
+  if (!filtered) {
+    const runs = (op: Operation) => runsOn(op.vendors, database);
+    filtered = { ...model, operations: model.operations.filter(runs), allOperations: model.allOperations.filter(runs) };
+    byDatabase.set(database, filtered);
+  }
+  return filtered;
+}
+
 /** Rule categories still reported on a squash only fresh databases run: what is wrong in the file itself. */
 const REPORTED_ON_FRESH_DATABASES: ReadonlySet<RuleCategory> = new Set(['hygiene', 'graph']);
 
@@ -565,4 +585,6 @@ const EMPTY_VIEW: StateView = {
   field: () => undefined,
   createdInSameMigration: () => false,
   historyComplete: () => false,
+  models: () => [],
+  apps: () => [],
 };

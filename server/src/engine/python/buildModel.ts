@@ -20,6 +20,7 @@ import { migrationIdentity, normalizePath } from './migrationPath';
 import { ExpressionReader } from './expressions';
 import { splitListItems } from './listRecovery';
 import { computeLineStarts, lineOfOffset } from './textPositions';
+import { complement, intersect, union, vendorsOfCondition, type VendorSet } from './vendorGuards';
 
 const MIGRATION_BASE = 'django.db.migrations.Migration';
 
@@ -77,12 +78,25 @@ export function buildMigrationModel(path: string, text: string, tree: Tree, iden
 
 type Scope = 'module' | 'class' | 'function';
 
+/** A list of operations bound to a name (`state_operations = [...]`), item by item with the vendors that get it. */
+interface ListBinding {
+  items: { expr: Expr; vendors: VendorSet }[];
+  /** False when part of the value could not be followed (a call, a comprehension, an unknown name). */
+  complete: boolean;
+  /** What could not be followed, for the message. */
+  reason?: string;
+}
+
+type Bindings = ReadonlyMap<string, ListBinding>;
+
 class ModelBuilder {
   readonly imports: Import[] = [];
   readonly importMap = new Map<string, string>();
   readonly functions = new Map<string, FunctionDef>();
   private readonly moduleFunctionNames = new Set<string>();
   private readonly classes: SyntaxNode[] = [];
+  /** Module-level lists (`operations = [...]`, `operations += [...]` under vendor tests) a class may name. */
+  private readonly moduleLists = new Map<string, ListBinding>();
 
   private readonly expressions: ExpressionReader;
 
@@ -96,9 +110,13 @@ class ModelBuilder {
   }
 
   /** Visits the statements of a block, descending into compound statements but never into expressions. */
-  walkStatements(block: SyntaxNode, scope: Scope): void {
+  walkStatements(block: SyntaxNode, scope: Scope, guard: VendorSet = undefined): void {
     for (let statement = block.firstChild; statement; statement = statement.nextSibling) {
       switch (statement.name) {
+        case 'AssignStatement':
+        case 'UpdateStatement':
+          if (scope === 'module') this.readModuleList(statement, guard);
+          break;
         case 'ImportStatement':
           if (scope !== 'class') this.readImport(statement);
           break;
@@ -110,9 +128,17 @@ class ModelBuilder {
           break;
         case 'DecoratedStatement':
         case 'StatementGroup':
-          this.walkStatements(statement, scope);
+          this.walkStatements(statement, scope, guard);
           break;
         case 'IfStatement':
+          if (scope === 'module') {
+            this.walkIf(statement, guard);
+            break;
+          }
+          for (let part = statement.firstChild; part; part = part.nextSibling) {
+            if (part.name === 'Body') this.walkStatements(part, scope);
+          }
+          break;
         case 'TryStatement':
         case 'WithStatement':
         case 'ForStatement':
@@ -122,9 +148,62 @@ class ModelBuilder {
           }
           break;
         case 'Body':
-          this.walkStatements(statement, scope);
+          this.walkStatements(statement, scope, guard);
           break;
       }
+    }
+  }
+
+  /** A module-level `if`/`elif`/`else`: each body under the vendors its condition selects (see vendorGuards.ts). */
+  private walkIf(statement: SyntaxNode, guard: VendorSet): void {
+    let condition: VendorSet = undefined;
+    let claimed: VendorSet = [];
+    let expectCondition = false;
+    for (let part = statement.firstChild; part; part = part.nextSibling) {
+      if (part.name === 'if' || part.name === 'elif') {
+        expectCondition = true;
+        continue;
+      }
+      if (part.name === 'else') {
+        // Every vendor no earlier branch took; unknown when an earlier condition was not a vendor test.
+        condition = claimed === undefined ? undefined : complement(claimed);
+        continue;
+      }
+      if (part.name === 'Body') {
+        this.walkStatements(part, 'module', intersect(guard, condition));
+        condition = undefined;
+        continue;
+      }
+      if (expectCondition && part.name !== 'Comment') {
+        expectCondition = false;
+        condition = vendorsOfCondition(this.expressions.read(part));
+        claimed = condition === undefined || claimed === undefined ? undefined : union(claimed, condition);
+      }
+    }
+  }
+
+  /** `NAME = [...]` / `NAME += [...]` at module level, kept for classes that pass the name as operations. */
+  private readModuleList(statement: SyntaxNode, guard: VendorSet): void {
+    const target = statement.firstChild;
+    const operator = target?.nextSibling;
+    if (!target || target.name !== 'VariableName' || !operator) return;
+    const value = lastChild(statement);
+    if (!value || value === operator || value === target) return;
+    const name = this.slice(target);
+    const operatorText = this.slice(operator);
+    if (operatorText !== '=' && operatorText !== '+=') return;
+    const expr = this.expressions.read(value);
+    if (operatorText === '=' && !looksLikeOperationList(expr, this.moduleLists)) return;
+    const added = resolveList(expr, this.moduleLists);
+    const previous = this.moduleLists.get(name);
+    const tagged = added.items.map((item) => ({ expr: item.expr, vendors: intersect(item.vendors, guard) }));
+    if (operatorText === '+=') {
+      if (!previous) return;
+      this.moduleLists.set(name, { items: [...previous.items, ...tagged], complete: previous.complete && added.complete, reason: previous.reason ?? added.reason });
+    } else {
+      // Under a guard, the earlier value stays for the other vendors.
+      const kept = guard === undefined || !previous ? [] : previous.items.map((item) => ({ expr: item.expr, vendors: intersect(item.vendors, complement(guard)) }));
+      this.moduleLists.set(name, { items: [...kept, ...tagged], complete: added.complete && (previous?.complete ?? true), reason: added.reason ?? previous?.reason });
     }
   }
 
@@ -245,6 +324,8 @@ class ModelBuilder {
       if (part.name === 'VariableName' && !nameNode) nameNode = part;
       else if (part.name === 'Body') body = part;
     }
+    /** Lists assigned in the class body (`state_operations = [...]`) shadow module-level ones, as in Python. */
+    const classLists = new Map<string, ListBinding>(this.moduleLists);
     const migrationClass: MigrationClass = {
       span: span(candidate),
       nameSpan: nameNode ? span(nameNode) : span(candidate),
@@ -268,7 +349,11 @@ class ModelBuilder {
       const value = lastChild(statement);
       if (!value || value === target || value.name === 'AssignOp') continue;
       const attribute = this.slice(target);
-      if (!MODELLED_ATTRIBUTES.has(attribute)) migrationClass.attributes.set(attribute, { value: this.expressions.read(value), span: span(statement) });
+      if (!MODELLED_ATTRIBUTES.has(attribute)) {
+        const attributeValue = this.expressions.read(value);
+        migrationClass.attributes.set(attribute, { value: attributeValue, span: span(statement) });
+        if (looksLikeOperationList(attributeValue, classLists)) classLists.set(attribute, resolveList(attributeValue, classLists));
+      }
       switch (attribute) {
         case 'atomic': {
           const expr = this.expressions.read(value);
@@ -290,16 +375,20 @@ class ModelBuilder {
           migrationClass.runBefore = this.dependencies(this.expressions.read(value));
           break;
         case 'operations': {
-          const list = this.operationList(target.nextSibling, value);
+          const list = this.operationList(target.nextSibling, value, classLists);
           migrationClass.operationsSpan = list.span;
           operations = [];
           allOperations.length = 0;
-          for (const item of list.items) {
-            if (item.kind !== 'call') continue;
-            const op = toOperation(item, 'operations', undefined, operations.length);
+          const unresolved: { span: Span; reason: string }[] = list.binding.complete ? [] : [{ span: list.span, reason: list.binding.reason ?? 'built at run time' }];
+          for (const item of list.binding.items) {
+            if (item.expr.kind !== 'call') continue;
+            const op = toOperation(item.expr, 'operations', undefined, operations.length);
+            if (item.vendors !== undefined) op.vendors = item.vendors;
             operations.push(op);
-            collectNested(op, allOperations);
+            collectNested(op, allOperations, classLists, unresolved);
           }
+          if (unresolved[0]) migrationClass.unresolvedOperations = unresolved[0];
+          else delete migrationClass.unresolvedOperations;
           break;
         }
       }
@@ -313,16 +402,17 @@ class ModelBuilder {
    * the operations after the error into one nonsense node, so the items are found from the text instead and each
    * is read on its own: every intact operation keeps its exact spans, and a broken one yields what can be read of it.
    */
-  private operationList(assignOp: SyntaxNode, value: SyntaxNode): { span: Span; items: Expr[] } {
+  private operationList(assignOp: SyntaxNode, value: SyntaxNode, lists: Bindings): { span: Span; binding: ListBinding } {
     // Where the user's list starts: the parser's value node may end early (or be some other node) after an error.
     let open = assignOp.to;
     while (this.text[open] === ' ' || this.text[open] === '\t') open++;
     const opener = this.text[open];
     if ((opener !== '[' && opener !== '(') || !this.hasErrorWithin(open, this.text.length)) {
-      return { span: span(value), items: operationItems(this.expressions.read(value)) };
+      return { span: span(value), binding: resolveList(this.expressions.read(value), lists) };
     }
     const list = splitListItems(this.text, open);
-    return { span: { start: open, end: list.end }, items: list.items.map((item) => this.readListItem(assignOp, item)) };
+    const items = list.items.map((item) => ({ expr: this.readListItem(assignOp, item), vendors: undefined }));
+    return { span: { start: open, end: list.end }, binding: { items, complete: true } };
   }
 
   /** One item of a broken list: from the file's tree when a clean node covers exactly that text, else parsed alone. */
@@ -444,11 +534,31 @@ class ModelBuilder {
   }
 }
 
-/** The items of an operations list; `[...] + [...]` concatenations are followed. */
-function operationItems(value: Expr): Expr[] {
-  if (value.kind === 'list' || value.kind === 'tuple') return value.items;
-  if (value.kind === 'binary' && value.operator === '+') return [...operationItems(value.left), ...operationItems(value.right)];
-  return [];
+/**
+ * The items of an operations value: list and tuple literals, `+` concatenations, and names of lists bound earlier in
+ * the module or class body. Anything else (a call, a comprehension) leaves the binding incomplete.
+ */
+function resolveList(value: Expr, lists: Bindings, depth = 0): ListBinding {
+  if (value.kind === 'list' || value.kind === 'tuple') return { items: value.items.map((expr) => ({ expr, vendors: undefined })), complete: true };
+  if (depth < 32 && value.kind === 'binary' && value.operator === '+') {
+    const left = resolveList(value.left, lists, depth + 1);
+    const right = resolveList(value.right, lists, depth + 1);
+    return { items: [...left.items, ...right.items], complete: left.complete && right.complete, reason: left.reason ?? right.reason };
+  }
+  if (value.kind === 'name' && !value.dotted.includes('.')) {
+    const bound = lists.get(value.dotted);
+    if (bound) return bound;
+    return { items: [], complete: false, reason: `\`${value.dotted}\` is not a list defined in this file` };
+  }
+  const text = value.text.length > 40 ? `${value.text.slice(0, 37)}...` : value.text;
+  return { items: [], complete: false, reason: `\`${text.replace(/\s+/g, ' ')}\` is computed when the migration runs` };
+}
+
+/** Worth keeping as a list binding: a list or tuple literal, a concatenation, or a known list's name. */
+function looksLikeOperationList(value: Expr, lists: Bindings): boolean {
+  if (value.kind === 'list' || value.kind === 'tuple') return true;
+  if (value.kind === 'binary' && value.operator === '+') return looksLikeOperationList(value.left, lists) || looksLikeOperationList(value.right, lists);
+  return value.kind === 'name' && lists.has(value.dotted);
 }
 
 function toOperation(call: CallExpr, context: Operation['context'], parent: Operation | undefined, topLevelIndex: number): Operation {
@@ -461,15 +571,21 @@ function toOperation(call: CallExpr, context: Operation['context'], parent: Oper
   return op;
 }
 
-function collectNested(op: Operation, out: Operation[]): void {
+function collectNested(op: Operation, out: Operation[], lists: Bindings, unresolved: { span: Span; reason: string }[]): void {
   out.push(op);
   const nesting = NESTING_PARAMS[op.name];
   if (!nesting) return;
   for (const { param, position } of nesting) {
     const value = op.call.kwargs[param] ?? op.call.args[position];
-    if (!value) continue;
-    for (const item of operationItems(value)) {
-      if (item.kind === 'call') collectNested(toOperation(item, param, op, op.topLevelIndex), out);
+    if (!value || value.kind === 'none') continue;
+    const binding = resolveList(value, lists);
+    if (!binding.complete) unresolved.push({ span: value.span, reason: binding.reason ?? 'built at run time' });
+    for (const item of binding.items) {
+      if (item.expr.kind !== 'call') continue;
+      const nested = toOperation(item.expr, param, op, op.topLevelIndex);
+      const vendors = intersect(op.vendors, item.vendors);
+      if (vendors !== undefined) nested.vendors = vendors;
+      collectNested(nested, out, lists, unresolved);
     }
   }
 }

@@ -112,6 +112,8 @@ export interface Operation {
   parent?: Operation;
   /** Index of the top-level operation this belongs to (itself when top-level). */
   topLevelIndex: number;
+  /** Set when the operation is added only under `if connection.vendor == ...`: the vendors that run it. */
+  vendors?: readonly string[];
 }
 
 /** A dependency entry `("shop", "0001_initial")` or `migrations.swappable_dependency(settings.AUTH_USER_MODEL)`. */
@@ -153,6 +155,8 @@ export interface MigrationClass {
   runBefore: Dependency[];
   /** Span of the `operations = [...]` list, when present. */
   operationsSpan?: Span;
+  /** Set when `operations` (or a nested operations list) is built in a way the engine cannot follow statically. */
+  unresolvedOperations?: { span: Span; reason: string };
   /**
    * The other simple `name = value` assignments of the class body, by name (the last one wins), for markers other tools
    * define: django-safemigrate's `safe = Safe.after_deploy()`, `is_post_deployment = True`.

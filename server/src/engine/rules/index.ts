@@ -40,6 +40,7 @@ import { deprecatedTogether } from './deprecatedTogether';
 import { replacedMigrationStillReferenced } from './replacedMigrationStillReferenced';
 import { deployPhaseOrder } from './deployPhaseOrder';
 import { invalidMigrationGraph } from './invalidMigrationGraph';
+import { unanalysedOperations } from './unanalysedOperations';
 
 import { removeField } from './removeField';
 import { renameField } from './renameField';
@@ -132,6 +133,7 @@ const transactionSqlHygieneGraphRules: Rule[] = [
   replacedMigrationStillReferenced,
   deployPhaseOrder,
   invalidMigrationGraph,
+  unanalysedOperations,
   unusedIgnore,
 ];
 

@@ -6,7 +6,8 @@ import { scanSql, type SqlStatement } from '../sql/scanner';
 import { createdTable, parseAlterTable, type AlterTableInfo, type SqlName } from '../sql/statements';
 import type { FileContext, FixData } from './rule';
 import { runSqlTexts, sqlSpan, type RunSqlText } from './runSqlText';
-import { dictEntry, opArg, stringValue } from './support';
+import type { ModelState } from '../state/types';
+import { dictEntry, fieldColumnName, opArg, stringValue } from './support';
 
 export interface MigrationSqlStatement {
   /** The RunSQL operation. */
@@ -105,4 +106,37 @@ export function reportStatement(ctx: FileContext, item: MigrationSqlStatement, m
 export function statementExcerpt(statement: SqlStatement, maxLength = 60): string {
   const oneLine = statement.text.replace(/\s+/g, ' ').trim();
   return oneLine.length <= maxLength ? oneLine : `${oneLine.slice(0, maxLength - 3).trimEnd()}...`;
+}
+
+/**
+ * What Django's state right before a statement says of a table: the model that owns it, `absent` when no model of
+ * an app whose history is complete owns it although its name is that app's (a DeleteModel, or the state-only first
+ * release of a staged drop, removed it), or undefined when the state cannot tell (unknown history, a table that is
+ * not named like any app's).
+ */
+export function tableInDjangoState(ctx: FileContext, item: MigrationSqlStatement, table: SqlName): { model: ModelState } | 'absent' | undefined {
+  const state = ctx.stateBefore(item.op);
+  const key = tableKey(table);
+  let ownedByKnownApp = false;
+  for (const app of state.apps()) {
+    const prefixed = key.startsWith(`${app.toLowerCase()}_`);
+    for (const model of state.models(app)) {
+      const modelTable = (stringValue(model.options['db_table']) ?? `${app}_${model.key}`).toLowerCase();
+      if (modelTable === key) return { model };
+    }
+    if (prefixed) {
+      if (!state.historyComplete(app)) return undefined;
+      ownedByKnownApp = true;
+    }
+  }
+  return ownedByKnownApp ? 'absent' : undefined;
+}
+
+/** True when the model declares a field whose column is `column`: Django's code selects it. */
+export function modelHasColumn(model: ModelState, column: string): boolean {
+  const wanted = column.toLowerCase();
+  for (const [name, field] of model.fields) {
+    if (fieldColumnName(name, field)?.toLowerCase() === wanted) return true;
+  }
+  return false;
 }

@@ -133,6 +133,8 @@ export class StateReplayer {
     };
     return {
       model: modelState,
+      models: (app) => (app === migration.app ? snapshot.state : this.otherAppState(migration, app)).models(),
+      apps: () => this.graph.apps(),
       field: (app, modelName, fieldName) => modelState(app, modelName)?.fields.get(fieldName.toLowerCase()),
       createdInSameMigration: (app, modelName) => {
         if (app !== migration.app) return false;

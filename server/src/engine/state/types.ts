@@ -36,6 +36,10 @@ export interface StateView {
   createdInSameMigration(app: string, modelName: string): boolean;
   /** True when every migration this one depends on (transitively, in the same app) was found and parsed, so an unknown model really is unknown. */
   historyComplete(app: string): boolean;
+  /** Every model of an app right before the operation (for finding a model by its table). */
+  models(app: string): ModelState[];
+  /** The app labels the project has migrations for. */
+  apps(): readonly string[];
 }
 
 /** A node of the migration graph. */

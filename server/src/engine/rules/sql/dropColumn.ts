@@ -1,4 +1,4 @@
-import { existingTableAlters, reportStatement } from '../migrationSql';
+import { existingTableAlters, modelHasColumn, reportStatement, tableInDjangoState } from '../migrationSql';
 import type { FileRule } from '../rule';
 
 export const sqlDropColumn: FileRule = {
@@ -30,7 +30,13 @@ migrations.RunSQL(
   },
   check(ctx) {
     for (const { item, alter } of existingTableAlters(ctx)) {
-      const dropped = alter.actions.filter((action) => action.kind === 'drop-column').map((action) => action.column?.text ?? '?');
+      // The staged drop's second release: a column Django's state no longer has is selected by no running code.
+      const inState = alter.table ? tableInDjangoState(ctx, item, alter.table) : undefined;
+      if (inState === 'absent') continue;
+      const dropped = alter.actions
+        .filter((action) => action.kind === 'drop-column')
+        .filter((action) => !inState || !action.column || !ctx.stateBefore(item.op).historyComplete(inState.model.app) || modelHasColumn(inState.model, action.column.name))
+        .map((action) => action.column?.text ?? '?');
       if (dropped.length === 0) continue;
       reportStatement(ctx, item, `DROP COLUMN ${dropped.join(', ')} on ${alter.table?.text ?? 'the table'} loses data and breaks old code that still selects it`);
     }

@@ -1,0 +1,40 @@
+// unanalysed-operations: the operations list is built in a way a static reader cannot follow (a function call, a
+// comprehension, a name bound elsewhere). Saying so beats checking less in silence: the user knows this migration
+// got no lock, data or compatibility checks, and can write the list out or check its SQL with sqlmigrate.
+import type { FileRule } from './rule';
+
+export const unanalysedOperations: FileRule = {
+  id: 'unanalysed-operations',
+  title: 'Operations the engine cannot read statically',
+  severity: 'info',
+  vendors: 'all',
+  category: 'hygiene',
+  scope: 'file',
+  explanation: {
+    summary:
+      'Migration Guard reads migrations without running them. This `operations` list (or a nested list of SeparateDatabaseAndState or RunSQL) is computed when the migration runs, so none of its operations were checked. ' +
+      'Lists written out, concatenated with `+`, named from module or class level, or extended under `if connection.vendor == ...` are followed; calls and comprehensions are not.',
+    sql: 'Unknown until the migration runs: `python manage.py sqlmigrate <app> <migration>` prints it.',
+    lock: 'Unknown.',
+    blocks: 'Unknown.',
+    rewrite: 'Unknown.',
+    safeAlternative: 'Write the operations out as a list (per vendor under `if connection.vendor == "postgresql":` when needed), or review `sqlmigrate` output for this migration by hand.',
+    safeCode:
+      'from django.db import connection, migrations\n\n' +
+      'operations = [migrations.AddField(...)]\n' +
+      'if connection.vendor == "postgresql":\n' +
+      '    operations += [migrations.RunSQL("CREATE EXTENSION IF NOT EXISTS pg_trgm", migrations.RunSQL.noop)]\n\n' +
+      'class Migration(migrations.Migration):\n' +
+      '    dependencies = [("shop", "0007_order_status")]\n' +
+      '    operations = operations\n',
+    safeCodeLanguage: 'python',
+  },
+  check(ctx) {
+    const unresolved = ctx.file.migrationClass?.unresolvedOperations;
+    if (!unresolved) return;
+    ctx.report({
+      span: unresolved.span,
+      message: `Operations not checked: ${unresolved.reason}, so Migration Guard cannot see what this migration does; write the list out or review \`sqlmigrate\` output`,
+    });
+  },
+};
