@@ -521,3 +521,36 @@ describe('a file the engine fails on', () => {
     assert.equal(result.findings.filter((f) => f.rule === 'remove').length, 2);
   });
 });
+
+describe('one risk, one finding', () => {
+  const text = `from django.db import migrations, models
+
+
+def backfill_totals(apps, schema_editor):
+    Order = apps.get_model("shop", "Order")
+    Order.objects.update(shipping_cost=0)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+    operations = [
+        migrations.AddField(model_name="order", name="shipping_cost", field=models.DecimalField(decimal_places=2, max_digits=10, null=True)),
+        migrations.RunPython(backfill_totals, migrations.RunPython.noop),
+    ]
+`;
+  const files = [{ path: 'shop/migrations/0002_shipping.py', text }];
+
+  it('reports a RunPython behind a held lock once, as exclusive-lock-held-by-slow-step, naming the mix too', () => {
+    const { findings } = analyze(files, { config: config({ select: ['exclusive-lock-held-by-slow-step', 'mixed-schema-and-data'] }) });
+    assert.deepEqual(findings.map((finding) => finding.rule), ['exclusive-lock-held-by-slow-step']);
+    assert.match(findings[0]!.message, /\(it also mixes schema and data changes in one transaction\)$/);
+  });
+
+  it('keeps mixed-schema-and-data when the lock rule is switched off, and an ignore for either keeps working', () => {
+    const alone = analyze(files, { config: config({ select: ['mixed-schema-and-data'] }) });
+    assert.deepEqual(alone.findings.map((finding) => finding.rule), ['mixed-schema-and-data']);
+    const ignored = text.replace('migrations.RunPython(backfill_totals', '# migration-guard: ignore exclusive-lock-held-by-slow-step\n        migrations.RunPython(backfill_totals');
+    const { findings } = analyze([{ path: files[0]!.path, text: ignored }], { config: config({ select: ['exclusive-lock-held-by-slow-step', 'mixed-schema-and-data', 'unused-ignore'] }) });
+    assert.deepEqual(findings.map((finding) => finding.rule), ['mixed-schema-and-data']);
+  });
+});

@@ -16,6 +16,7 @@ interface FixtureCase {
   kind: 'fire' | 'silent';
   files: SourceFile[];
   settingsFiles: SourceFile[];
+  appConfigFiles: SourceFile[];
   config: ConfigLayer;
 }
 
@@ -26,6 +27,7 @@ function loadCase(ruleDir: string, entry: string): FixtureCase {
   if (statSync(full).isDirectory()) {
     const files = new Map<string, SourceFile>();
     const settingsFiles: SourceFile[] = [];
+    const appConfigFiles: SourceFile[] = [];
     let config: ConfigLayer = {};
     const historyFile = join(full, 'fixture-history.txt');
     // The shared history goes in first so the fixture's own files replace any file of the same path.
@@ -36,17 +38,18 @@ function loadCase(ruleDir: string, entry: string): FixtureCase {
         const text = readFileSync(path, 'utf8');
         if (rel === 'fixture-config.json') config = JSON.parse(text) as ConfigLayer;
         else if (/(^|\/)settings(\/[^/]+)?\.py$/.test(rel) || /(^|\/)settings[^/]*\.py$/.test(rel)) settingsFiles.push({ path: rel, text });
+        else if (rel === 'apps.py' || rel.endsWith('/apps.py')) appConfigFiles.push({ path: rel, text });
         else if (rel.endsWith('.py')) files.set(rel, { path: rel, text });
       }
     }
-    return { name, kind, files: [...files.values()], settingsFiles, config };
+    return { name, kind, files: [...files.values()], settingsFiles, appConfigFiles, config };
   }
   const text = readFileSync(full, 'utf8');
   const firstLine = text.split('\n', 1)[0] ?? '';
   const pathMatch = /^# fixture-path: (\S+)/.exec(firstLine);
   const configMatch = /^# fixture-config: (.+)$/m.exec(text);
   const path = pathMatch?.[1] ?? `shop/migrations/0002_${name.replace(/-/g, '_')}.py`;
-  return { name, kind, files: [{ path, text }], settingsFiles: [], config: configMatch ? (JSON.parse(configMatch[1]!) as ConfigLayer) : {} };
+  return { name, kind, files: [{ path, text }], settingsFiles: [], appConfigFiles: [], config: configMatch ? (JSON.parse(configMatch[1]!) as ConfigLayer) : {} };
 }
 
 function* walk(dir: string): Generator<string> {
@@ -91,7 +94,10 @@ describe('rule fixtures', () => {
       for (const entry of entries.sort()) {
         it(entry, () => {
           const fixture = loadCase(ruleDir, entry);
-          const result = analyze(fixture.files, { config: configFor(fixture.config), settingsFiles: fixture.settingsFiles });
+          // The rule alone (unless the fixture selects), so that another rule taking over a shared risk (see
+          // ONE_RISK_PAIRS in analyze.ts) does not hide it; unused-ignore needs the rules its comments name.
+          const layer = fixture.config.select || rule.id === 'unused-ignore' ? fixture.config : { ...fixture.config, select: [rule.id] };
+          const result = analyze(fixture.files, { config: configFor(layer), settingsFiles: fixture.settingsFiles, appConfigFiles: fixture.appConfigFiles });
           const crashed = result.errors.filter((e) => e.message.includes(`rule ${rule.id} failed`));
           assert.deepEqual(crashed, [], 'the rule threw');
           const actual = result.findings

@@ -301,7 +301,7 @@ export class Project {
       }
     }
 
-    const findings = kept.map((finding) => toFinding(entry.path, finding, lineStarts, model.text.length));
+    const findings = withOneFindingPerRisk(kept).map((finding) => toFinding(entry.path, finding, lineStarts, model.text.length));
     findings.sort(compareFindings);
     return { findings, errors };
   }
@@ -475,6 +475,34 @@ function operationsFor(model: MigrationModel, database: Database): MigrationMode
     byDatabase.set(database, filtered);
   }
   return filtered;
+}
+
+/**
+ * Pairs of rules that describe one risk from two sides when they report the same operation or statement: the first
+ * explains it best and keeps the finding, saying the other's aspect too.
+ */
+const ONE_RISK_PAIRS: readonly { keep: string; drop: string; aspect: string }[] = [
+  { keep: 'exclusive-lock-held-by-slow-step', drop: 'mixed-schema-and-data', aspect: 'it also mixes schema and data changes in one transaction' },
+  { keep: 'non-atomic-mixed-operations', drop: 'sql-not-idempotent', aspect: 'add IF [NOT] EXISTS to make it re-runnable' },
+];
+
+/** Runs after ignore comments, so an ignore written for either rule keeps its effect (and is not reported unused). */
+function withOneFindingPerRisk(findings: RuleFinding[]): RuleFinding[] {
+  let result = findings;
+  for (const pair of ONE_RISK_PAIRS) {
+    const kept = result.filter((finding) => finding.rule === pair.keep);
+    if (kept.length === 0) continue;
+    const target = (finding: RuleFinding) => `${finding.raw.span.start}:${finding.raw.span.end}`;
+    const keptTargets = new Set(kept.map(target));
+    const droppedTargets = new Set(result.filter((finding) => finding.rule === pair.drop && keptTargets.has(target(finding))).map(target));
+    if (droppedTargets.size === 0) continue;
+    result = result
+      .filter((finding) => !(finding.rule === pair.drop && droppedTargets.has(target(finding))))
+      .map((finding) =>
+        finding.rule === pair.keep && droppedTargets.has(target(finding)) ? { ...finding, raw: { ...finding.raw, message: `${finding.raw.message} (${pair.aspect})` } } : finding,
+      );
+  }
+  return result;
 }
 
 /** Rule categories still reported on a squash only fresh databases run: what is wrong in the file itself. */

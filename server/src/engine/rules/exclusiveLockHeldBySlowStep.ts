@@ -1,5 +1,6 @@
 // In an atomic migration every lock is held until COMMIT: a slow step after an exclusive lock keeps the table
 // blocked for the slow step's whole duration.
+import { runPythonDoesNoDataWork } from './runPythonCode';
 import { hasColumn, isManyToMany } from '../django/fields';
 import type { Operation } from '../python/model';
 import { computeLineStarts, lineOfOffset } from '../python/textPositions';
@@ -178,7 +179,7 @@ function lockTaken(ctx: FileContext, op: Operation): TakenLock | undefined {
 
 function slowStep(ctx: FileContext, op: Operation): string | undefined {
   if (op.name === 'RunPython') {
-    if (isForwardNoopRunPython(op)) return undefined;
+    if (isForwardNoopRunPython(op) || runPythonDoesNoDataWork(ctx, op)) return undefined;
     const code = opArg(op, 'code');
     return `RunPython ${code?.kind === 'name' ? code.dotted : 'code'}`;
   }

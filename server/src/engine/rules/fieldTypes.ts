@@ -567,6 +567,28 @@ export const readAlteredColumn = perOperationFact((ctx: FileContext, op: Operati
   return { ...change, before };
 });
 
+/** The schema facets an AlterField changes, judged against the replayed previous definition; undefined when unknown. */
+export function alterFieldSchemaChange(ctx: FileContext, op: Operation): SchemaChange | undefined {
+  const altered = readAlteredColumn(ctx, op);
+  return altered ? schemaChange(altered.fieldName, altered.before, altered.after, ctx.database, altered.resolveRelated) : undefined;
+}
+
+/** An AlterField that changes only what Django keeps in Python (choices, help_text, blank, validators...): no SQL. */
+export function alterFieldEmitsNoSql(ctx: FileContext, op: Operation): boolean {
+  const change = alterFieldSchemaChange(ctx, op);
+  return change !== undefined && changesSchema(change) === false;
+}
+
+/**
+ * An AlterField whose statements can run again after a failure half way: type, NULL, default and collation changes
+ * are set-to-a-value statements; creating or dropping an index, a constraint or renaming the column are not.
+ */
+export function alterFieldRerunnable(ctx: FileContext, op: Operation): boolean {
+  const change = alterFieldSchemaChange(ctx, op);
+  if (!change || changesSchema(change) === undefined) return false;
+  return !(change.indexChanged || change.uniqueChanged || change.primaryKeyChanged || change.columnChanged || change.foreignKeyChanged);
+}
+
 /** What an AlterField does to the column type on the vendor; undefined when the previous definition or a type is unknown. */
 export function columnTypeChange(change: FieldOperation, database: Database): TypeChange | undefined {
   if (!change.before) return undefined;

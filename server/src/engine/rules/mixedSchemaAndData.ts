@@ -1,7 +1,8 @@
+import { runPythonDoesNoDataWork } from './runPythonCode';
 import { isManyToMany } from '../django/fields';
 import type { Operation } from '../python/model';
 import { dmlVerb, isDdl, isExtensionStatement } from '../sql/statements';
-import { hasForeignKeyConstraint } from './fieldTypes';
+import { alterFieldEmitsNoSql, hasForeignKeyConstraint } from './fieldTypes';
 import { migrationSqlStatements, type MigrationSqlStatement } from './migrationSql';
 import type { FileContext, FileRule } from './rule';
 import { changesExistingTable, createModelFields, fieldShape, isForwardNoopRunPython, isStateOnlyOperation, migrationAtomic, modelNames, opArg } from './support';
@@ -40,7 +41,7 @@ operations = [
     const schemaOperations = operations.filter((op) => isSchemaOperation(ctx, op, statements));
     if (schemaOperations.length === 0) return;
     for (const op of operations) {
-      const data = dataDescription(op, statements);
+      const data = dataDescription(ctx, op, statements);
       if (!data) continue;
       const schema = schemaOperations.find((other) => other !== op) ?? (schemaOperations.includes(op) ? op : undefined);
       if (!schema) continue;
@@ -72,6 +73,7 @@ function isSchemaOperation(ctx: FileContext, op: Operation, statements: readonly
   if (op.name === 'RunSQL') return statements.some((item) => item.op === op && isDdl(item.statement) && !isExtensionStatement(item.statement));
   if (op.name === 'RunPython' || isStateOnlyOperation(op) || EXTENSION_OPERATIONS.has(op.name)) return false;
   if (op.name === 'CreateModel') return referencesOtherTables(op);
+  if (op.name === 'AlterField' && alterFieldEmitsNoSql(ctx, op)) return false;
   return changesExistingTable(ctx, op);
 }
 
@@ -83,9 +85,9 @@ function referencesOtherTables(createModel: Operation): boolean {
   });
 }
 
-function dataDescription(op: Operation, statements: readonly MigrationSqlStatement[]): string | undefined {
+function dataDescription(ctx: FileContext, op: Operation, statements: readonly MigrationSqlStatement[]): string | undefined {
   if (op.name === 'RunPython') {
-    if (isForwardNoopRunPython(op)) return undefined;
+    if (isForwardNoopRunPython(op) || runPythonDoesNoDataWork(ctx, op)) return undefined;
     const code = opArg(op, 'code');
     return code?.kind === 'name' ? `RunPython(${code.dotted})` : 'RunPython';
   }

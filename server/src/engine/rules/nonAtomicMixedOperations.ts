@@ -1,3 +1,4 @@
+import { alterFieldRerunnable } from './fieldTypes';
 import type { Operation, Span } from '../python/model';
 import { isIdempotent } from '../sql/statements';
 import { migrationSqlStatements, statementExcerpt } from './migrationSql';
@@ -85,7 +86,8 @@ function migrationSteps(ctx: FileContext): Step[] {
       continue;
     }
     const table = modelNames(ctx, op)?.table;
-    steps.push({ topLevel, operation: op, idempotent: REPEATABLE_OPERATIONS.has(op.name), span: op.span, label: table ? `${op.name} on ${table}` : op.name });
+    const idempotent = REPEATABLE_OPERATIONS.has(op.name) || (op.name === 'AlterField' && alterFieldRerunnable(ctx, op));
+    steps.push({ topLevel, operation: op, idempotent, span: op.span, label: table ? `${op.name} on ${table}` : op.name });
   }
   return steps;
 }

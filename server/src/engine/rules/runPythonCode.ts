@@ -26,6 +26,8 @@ export interface RunPythonCode {
   params: Parameter[];
   /** Where to point when talking about the signature: the parameter list (the name when there is none). */
   signatureSpan: Span;
+  /** Set when RunPython gets `functools.partial(function, ...)`: some parameters are already bound. */
+  viaPartial?: boolean;
 }
 
 /** The code behind RunPython's `code` or `reverse_code` argument, when it is defined in this file. */
@@ -54,6 +56,10 @@ export function runPythonFunctions(ctx: FileContext, params: readonly ('code' | 
 }
 
 function resolveCallable(model: MigrationModel, expr: Expr): RunPythonCode | undefined {
+  if (expr.kind === 'call' && expr.callee.kind === 'name' && (expr.callee.qualified === 'functools.partial' || expr.callee.dotted === 'partial')) {
+    const wrapped = expr.args[0] ? resolveCallable(model, expr.args[0]) : undefined;
+    return wrapped ? { ...wrapped, viaPartial: true } : undefined;
+  }
   if (expr.kind === 'name' && !expr.dotted.includes('.')) {
     const definition = model.functions.get(expr.dotted);
     if (!definition) return undefined;
@@ -202,4 +208,66 @@ export function accessChain(model: MigrationModel, outer: SyntaxNode): AccessCha
     }
   }
   return { steps };
+}
+
+/** Calls that only report: logging, print, warnings. */
+const REPORTING_CALL = /^(print|(logger|log|LOGGER|LOG|logging|_logger|warnings|sys\.stdout|sys\.stderr|self\.stdout)\.\w+)$/;
+
+/**
+ * True when the RunPython's code, defined in this file, does no data work on this database: its body only passes,
+ * logs or prints, or returns before anything else (`if schema_editor.connection.vendor != "postgresql": return`
+ * counts for the vendors it returns on). Such a step holds no lock open and moves no rows.
+ */
+export function runPythonDoesNoDataWork(ctx: FileContext, op: Operation): boolean {
+  const code = runPythonCode(ctx.file, op, 'code');
+  if (!code) return false;
+  if (code.kind === 'lambda') return ['None', 'True', 'False', '0', '""', "''"].includes(nodeText(ctx.file, code.body).trim());
+  for (let statement = code.body.firstChild; statement; statement = statement.nextSibling) {
+    switch (statement.name) {
+      case ':':
+      case 'Comment':
+      case 'PassStatement':
+        continue;
+      case 'ReturnStatement':
+        return true;
+      case 'ExpressionStatement': {
+        const expression = statement.firstChild;
+        if (expression?.name === 'String') continue;
+        if (expression?.name === 'CallExpression') {
+          const callee = expression.firstChild;
+          if (callee && REPORTING_CALL.test(nodeText(ctx.file, callee).replace(/\s+/g, ''))) continue;
+        }
+        return false;
+      }
+      case 'IfStatement': {
+        const returns = earlyReturnVendors(ctx, statement);
+        if (returns === 'not-a-vendor-return') return false;
+        if (returns.includes(ctx.database)) return true;
+        continue;
+      }
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** For `if <...>.vendor <op> ...: return` (no elif/else), the vendors that return; anything else is not such a test. */
+function earlyReturnVendors(ctx: FileContext, statement: SyntaxNode): readonly string[] | 'not-a-vendor-return' {
+  const condition = statement.getChild('if')?.nextSibling;
+  const body = statement.getChild('Body');
+  if (!condition || !body || statement.getChild('else') || statement.getChild('elif')) return 'not-a-vendor-return';
+  const onlyReturn = body.getChildren('ReturnStatement').length === 1 && [...childNames(body)].every((name) => name === 'ReturnStatement' || name === ':' || name === 'Comment');
+  if (!onlyReturn) return 'not-a-vendor-return';
+  const text = nodeText(ctx.file, condition).replace(/\s+/g, ' ');
+  const match = /^(?:[\w.]+\.)?vendor (==|!=|in|not in) (.+)$/.exec(text);
+  if (!match) return 'not-a-vendor-return';
+  const named = [...match[2]!.matchAll(/["'](\w+)["']/g)].map((found) => found[1]!);
+  if (named.length === 0) return 'not-a-vendor-return';
+  const vendors = ['postgresql', 'mysql', 'sqlite', 'oracle'];
+  return match[1] === '==' || match[1] === 'in' ? named : vendors.filter((vendor) => !named.includes(vendor));
+}
+
+function* childNames(node: SyntaxNode): Generator<string> {
+  for (let child = node.firstChild; child; child = child.nextSibling) yield child.name;
 }

@@ -1,8 +1,6 @@
 import type { FileRule } from './rule';
 import { runPythonFunctions, type Parameter, type RunPythonCode } from './runPythonCode';
 
-const CONVENTIONAL = ['apps', 'schema_editor'] as const;
-
 export const runpythonSignature: FileRule = {
   id: 'runpython-signature',
   title: 'RunPython function without the (apps, schema_editor) signature',
@@ -12,7 +10,7 @@ export const runpythonSignature: FileRule = {
   scope: 'file',
   explanation: {
     summary:
-      'Django calls RunPython code as `code(apps, schema_editor)`. A function that cannot take those two positional arguments fails with `TypeError` in the middle of the deploy; other parameter names work but hide that the first argument is the historical app registry (the one to call `get_model` on).',
+      'Django calls RunPython code as `code(apps, schema_editor)`. A function that cannot take those two positional arguments fails with `TypeError` in the middle of the deploy. Only the number of positional parameters matters: Django passes both by position, so any names work.',
     sql: 'Whatever the function queries; the signature itself is a Python-level concern, checked when Django calls `code(apps, schema_editor)`.',
     lock: '',
     blocks: 'The migration (TypeError) when the function does not accept two positional arguments.',
@@ -32,6 +30,8 @@ export const runpythonSignature: FileRule = {
 };
 
 function signatureProblem(code: RunPythonCode): string | undefined {
+  // partial() binds some parameters: what is left cannot be judged from the function's own list.
+  if (code.viaPartial) return undefined;
   const what = code.kind === 'function' ? `${code.name}(${code.params.map(paramText).join(', ')})` : `lambda ${code.params.map(paramText).join(', ')}`.trimEnd();
   const positional = code.params.filter((param) => param.star === '' && !param.keywordOnly);
   const varPositional = code.params.some((param) => param.star === '*');
@@ -40,15 +40,8 @@ function signatureProblem(code: RunPythonCode): string | undefined {
   if (requiredPositional > 2 || (positional.length < 2 && !varPositional) || requiredKeywordOnly.length > 0) {
     return `${what} cannot be called as (apps, schema_editor): Django's call fails with TypeError`;
   }
-  const names = positional.slice(0, 2).map((param) => param.name);
-  const conventional = names.length === 2 && names.every((name, index) => isConventional(name, CONVENTIONAL[index]!));
-  if (conventional) return undefined;
-  return `${what}: RunPython code is called with (apps, schema_editor); use those parameter names`;
-}
-
-/** `apps`, `_apps`, `__apps` or a bare `_` count as the conventional name. */
-function isConventional(name: string, expected: string): boolean {
-  return /^_+$/.test(name) || name.replace(/^_+/, '') === expected;
+  // Django passes both arguments by position: any names work (`apps, schema`, `_apps, _schema_editor`).
+  return undefined;
 }
 
 function paramText(param: Parameter): string {
