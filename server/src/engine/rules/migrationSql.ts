@@ -1,11 +1,12 @@
-// Every SQL statement a migration runs through RunSQL (top-level or in SeparateDatabaseAndState.database_operations),
-// in execution order, with its file span and what the migration created before it. Shared by the SQL rules so the
-// scanning happens once per file.
+// Every SQL statement a migration runs through RunSQL (top-level or in SeparateDatabaseAndState.database_operations)
+// or through `schema_editor.execute` / `cursor.execute` with literal text in a RunPython function, in execution
+// order, with its file span and what the migration created before it. Shared by the SQL rules so the scanning
+// happens once per file.
 import type { MigrationModel, Operation, Span } from '../python/model';
 import { scanSql, type SqlStatement } from '../sql/scanner';
 import { createdTable, parseAlterTable, type AlterTableInfo, type SqlName } from '../sql/statements';
 import type { FileContext, FixData } from './rule';
-import { runSqlTexts, sqlSpan, type RunSqlText } from './runSqlText';
+import { runPythonSqlTexts, runSqlTexts, sqlSpan, type RunSqlText } from './runSqlText';
 import type { ModelState } from '../state/types';
 import { dictEntry, fieldColumnName, opArg, stringValue } from './support';
 
@@ -28,7 +29,7 @@ export function migrationSqlStatements(ctx: FileContext): MigrationSqlStatement[
   if (cached) return cached;
   const statements: MigrationSqlStatement[] = [];
   for (const op of runSqlOperations(ctx)) {
-    for (const text of runSqlTexts(ctx.file, op)) {
+    for (const text of op.name === 'RunSQL' ? runSqlTexts(ctx.file, op) : runPythonSqlTexts(ctx.file, op)) {
       for (const statement of scanSql(text.sql)) {
         statements.push({ op, text, statement, span: sqlSpan(text, statement.start, statement.end), order: statements.length });
       }
@@ -38,9 +39,9 @@ export function migrationSqlStatements(ctx: FileContext): MigrationSqlStatement[
   return statements;
 }
 
-/** RunSQL operations that run against the database (state_operations excluded), in source order. */
+/** RunSQL and RunPython operations that run against the database (state_operations excluded), in source order. */
 function runSqlOperations(ctx: FileContext): Operation[] {
-  return ctx.file.allOperations.filter((op) => op.name === 'RunSQL' && ctx.touchesDatabase(op));
+  return ctx.file.allOperations.filter((op) => (op.name === 'RunSQL' || op.name === 'RunPython') && ctx.touchesDatabase(op));
 }
 
 /** Lower-cased names of the tables created before a statement in the same migration: by CreateModel or CREATE TABLE. */

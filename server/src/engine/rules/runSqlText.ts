@@ -3,8 +3,10 @@
 // statement inside the Python string literal instead of the whole operation.
 import type { SyntaxNode } from '@lezer/common';
 import type { Expr, MigrationModel, Operation, Span } from '../python/model';
-import { opArg } from './support';
+import { ExpressionReader } from '../python/expressions';
 import { SIMPLE_ESCAPES } from '../python/stringLiteral';
+import { runPythonCode, walkDescendants } from './runPythonCode';
+import { opArg } from './support';
 
 export interface RunSqlText {
   /** The SQL as Python evaluates the literal. */
@@ -236,3 +238,33 @@ function decodeEscape(text: string, pos: number, raw: boolean): { value: string;
   if (next === 'N') return undefined;
   return { value: '\\' + next, end: pos + 2 };
 }
+
+/**
+ * Literal SQL a RunPython function defined in this file runs itself: `schema_editor.execute("...")`,
+ * `cursor.execute("...")` (first argument a string literal or a module-level string constant). It gets the same
+ * SQL checks as RunSQL.
+ */
+export function runPythonSqlTexts(model: MigrationModel, op: Operation): RunSqlText[] {
+  const code = runPythonCode(model, op, 'code');
+  if (!code) return [];
+  const reader = new ExpressionReader(model.text, (dotted) => dotted);
+  const texts: RunSqlText[] = [];
+  walkDescendants(
+    code.body,
+    (node) => {
+      const callee = node.firstChild;
+      const args = node.getChild('ArgList');
+      if (!callee || !args || !/\.execute$/.test(model.text.slice(callee.from, callee.to).replace(/\s+/g, ''))) return;
+      const first = reader.readArguments(args).args[0];
+      if (first?.kind === 'string' && !first.formatted) texts.push(literalText(model, first));
+      else if (first?.kind === 'name') {
+        const constant = moduleStringConstant(model, first.dotted);
+        if (constant !== undefined) texts.push({ sql: constant, source: first });
+      }
+    },
+    CALL_NODES,
+  );
+  return texts;
+}
+
+const CALL_NODES: ReadonlySet<string> = new Set(['CallExpression']);
