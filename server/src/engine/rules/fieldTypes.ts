@@ -2,6 +2,7 @@
 // whether it carries an index or a unique constraint, what an AlterField between two definitions does to the table
 // (nothing, a catalog-only change, or a rewrite), and the readers that pair an operation's field with the replayed
 // state. The type tables mirror the `data_types` of Django's postgresql, mysql and sqlite3 backends.
+import { CONSTANT_WRAPPERS, NON_VOLATILE_ON_POSTGRES } from '../django/dbFunctions';
 import { hasColumn, hasForeignKeyColumn } from '../django/fields';
 import type { CallExpr, Expr, Operation, Span } from '../python/model';
 import type { FieldDef, ModelState, StateView } from '../state/types';
@@ -73,15 +74,6 @@ export function hasForeignKeyConstraint(field: FieldDef): boolean | undefined {
 export function isStoredGenerated(field: FieldDef): boolean {
   return field.type === 'GeneratedField' && kwargFlag(field, 'db_persist', false) === true;
 }
-
-/** Expressions that wrap constants: the database computes them once. */
-const CONSTANT_WRAPPERS = new Set(['Value', 'Cast', 'ExpressionWrapper']);
-
-/**
- * Django database functions PostgreSQL does not mark VOLATILE: with them ADD COLUMN ... DEFAULT is evaluated once
- * and stored in the catalog on PostgreSQL >= 11 (`Now()` is STATEMENT_TIMESTAMP(), which is STABLE).
- */
-const NON_VOLATILE_ON_POSTGRES = new Set(['Now', 'Lower', 'Upper', 'Concat', 'Coalesce', 'Length', 'Trim', 'Abs', 'Round', 'Greatest', 'Least']);
 
 /**
  * True when adding a column with this `db_default` makes the database compute it for every existing row (a rewrite
