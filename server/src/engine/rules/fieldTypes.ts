@@ -600,9 +600,17 @@ export function snippet(text: string, max = 40): string {
   return flat.length <= max ? flat : `${flat.slice(0, max - 3)}...`;
 }
 
+const OLD_SET_CALLS = new Set(['set', 'frozenset', 'tuple', 'list']);
+
 /** The field-name sets of `unique_together` / `index_together`: `[("a", "b")]`, `(("a", "b"),)` or a single `("a", "b")`. */
 export function togetherSets(expr: Expr | undefined): Set<string> | undefined {
   if (!expr || expr.kind === 'none') return new Set();
+  // Old makemigrations output: `set([("a", "b")])`, `set()`, and frozenset / tuple / list of the same.
+  if (expr.kind === 'call' && expr.callee.kind === 'name' && OLD_SET_CALLS.has(expr.callee.dotted) && !expr.hasStarArgs && Object.keys(expr.kwargs).length === 0) {
+    if (expr.args.length === 0) return new Set();
+    const inner = expr.args[0];
+    return expr.args.length === 1 && inner && (inner.kind === 'list' || inner.kind === 'tuple' || inner.kind === 'set') ? togetherSets(inner) : undefined;
+  }
   if (expr.kind !== 'list' && expr.kind !== 'tuple' && expr.kind !== 'set') return undefined;
   const asNames = (item: Expr): string | undefined => {
     if (item.kind !== 'list' && item.kind !== 'tuple') return undefined;
