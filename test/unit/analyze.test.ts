@@ -554,3 +554,27 @@ class Migration(migrations.Migration):
     assert.deepEqual(findings.map((finding) => finding.rule), ['mixed-schema-and-data']);
   });
 });
+
+describe('lock wording follows the transaction', () => {
+  const text = (atomic: string) => `from django.db import migrations, models
+import django.db.models.deletion
+
+
+class Migration(migrations.Migration):
+${atomic}
+    dependencies = [("shop", "0001_initial")]
+    operations = [
+        migrations.AddField(model_name="order", name="coupon", field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to="shop.coupon")),
+    ]
+`;
+  const message = (atomic: string) =>
+    analyze([{ path: 'shop/migrations/0002_coupon.py', text: text(atomic) }], { config: config({ select: ['add-field-with-index'] }) }).findings[0]?.message;
+
+  it('says the ADD COLUMN lock is held through the build in an atomic migration', () => {
+    assert.match(message('') ?? '', /while ADD COLUMN's ACCESS EXCLUSIVE lock is held; reads and writes of shop_order wait/);
+  });
+
+  it('says the ADD COLUMN has committed and only writes wait under atomic = False', () => {
+    assert.match(message('    atomic = False\n') ?? '', /after ADD COLUMN has committed \(atomic = False\); its SHARE lock blocks writes to shop_order \(not reads\)/);
+  });
+});

@@ -2,6 +2,7 @@
 // ADD COLUMN is held for the whole index build.
 import { hasForeignKeyColumn } from '../django/fields';
 import type { FileRule } from './rule';
+import { migrationAtomic } from './support';
 import { hasPlainIndex, isPrimaryKey, isUnique, kwargSpanOr, readAddedColumn } from './fieldTypes';
 
 
@@ -57,9 +58,14 @@ AddIndexConcurrently(
         what = hasForeignKeyColumn(field) && !field.kwargs['db_index'] ? "the foreign key's index" : 'the index';
         cause = 'db_index';
       } else continue;
+      // Without a transaction the ADD COLUMN commits first; the index build then holds SHARE, which lets reads through.
+      const lock =
+        migrationAtomic(ctx) === false
+          ? `after ADD COLUMN has committed (atomic = False); its SHARE lock blocks writes to ${added.names.table} (not reads) for the whole build`
+          : `while ADD COLUMN's ACCESS EXCLUSIVE lock is held; reads and writes of ${added.names.table} wait for the whole build`;
       ctx.report({
         span: kwargSpanOr(field, cause, op.span),
-        message: `AddField ${added.label}: ${what} is built without CONCURRENTLY while ADD COLUMN's ACCESS EXCLUSIVE lock is held; reads and writes of ${added.names.table} wait for the whole build`,
+        message: `AddField ${added.label}: ${what} is built without CONCURRENTLY ${lock}`,
         operation: op,
       });
     }

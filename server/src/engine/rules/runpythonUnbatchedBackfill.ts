@@ -1,6 +1,7 @@
 import type { SyntaxNode } from '@lezer/common';
 import type { MigrationModel } from '../python/model';
 import type { FileRule } from './rule';
+import { migrationAtomic } from './support';
 import { accessChain, nodeText, runPythonFunctions, walkDescendants, type AccessChain, type RunPythonCode } from './runPythonCode';
 
 const MANAGERS = new Set(['objects', '_default_manager', '_base_manager']);
@@ -46,7 +47,7 @@ export const runpythonUnbatchedBackfill: FileRule = {
   },
   check(ctx) {
     for (const { op, code } of runPythonFunctions(ctx, ['code'])) {
-      for (const finding of unbatchedWork(ctx.file, code)) {
+      for (const finding of unbatchedWork(ctx.file, code, migrationAtomic(ctx) !== false)) {
         ctx.report({ span: { start: finding.node.from, end: finding.end }, message: finding.message, operation: op });
       }
     }
@@ -59,7 +60,7 @@ interface UnbatchedWork {
   message: string;
 }
 
-function unbatchedWork(model: MigrationModel, code: RunPythonCode): UnbatchedWork[] {
+function unbatchedWork(model: MigrationModel, code: RunPythonCode, atomic: boolean): UnbatchedWork[] {
   const found: UnbatchedWork[] = [];
   const where = code.kind === 'function' ? `${code.name}()` : 'The RunPython lambda';
   const assignments = localAssignments(model, code.body);
@@ -72,7 +73,7 @@ function unbatchedWork(model: MigrationModel, code: RunPythonCode): UnbatchedWor
         found.push({
           node,
           end: (iterable ?? node).to,
-          message: `${where} loops over ${chainModel(model, chain)} rows without batching and writes each one, all in one transaction: process the rows in primary-key batches`,
+          message: `${where} loops over ${chainModel(model, chain)} rows without batching and writes each one${atomic ? ', all in one transaction' : ''}: process the rows in primary-key batches`,
         });
       }
       return false;
