@@ -5,6 +5,7 @@ import { analyze, looksBinary, Project, type SourceFile } from '../../server/src
 import { DEFAULT_CONFIG, type Database, type ResolvedConfig } from '../../server/src/engine/config/types';
 import { databaseOfEngine, detectDatabase } from '../../server/src/engine/config/vendor';
 import type { FileContext, FileRule, GraphContext, GraphRule, Severity } from '../../server/src/engine/rules/rule';
+import { modelNames } from '../../server/src/engine/rules/support';
 
 const EXPLANATION = { summary: 's', sql: '', lock: '', blocks: '', rewrite: '', safeAlternative: '', safeCode: '' };
 
@@ -576,5 +577,37 @@ ${atomic}
 
   it('says the ADD COLUMN has committed and only writes wait under atomic = False', () => {
     assert.match(message('    atomic = False\n') ?? '', /after ADD COLUMN has committed \(atomic = False\); its SHARE lock blocks writes to shop_order \(not reads\)/);
+  });
+});
+
+describe('proxy models', () => {
+  it('are named by the concrete table they share (a proxy of auth.User is auth_user)', () => {
+    const tableRule: FileRule = {
+      id: 'table-of',
+      title: 'table-of',
+      severity: 'info',
+      vendors: 'all',
+      category: 'hygiene',
+      explanation: EXPLANATION,
+      scope: 'file',
+      check(ctx: FileContext) {
+        for (const op of ctx.file.operations) if (op.name === 'AlterModelOptions') ctx.report({ span: op.span, operation: op, message: modelNames(ctx, op)?.table ?? '?' });
+      },
+    };
+    const files: SourceFile[] = [
+      {
+        path: 'auth/migrations/0001_initial.py',
+        text: migration(['migrations.CreateModel(name="User", fields=[("id", models.AutoField(primary_key=True))])']),
+      },
+      {
+        path: 'staff/migrations/0001_initial.py',
+        text: migration(
+          ['migrations.CreateModel(name="StaffMember", fields=[], options={"proxy": True}, bases=("auth.user",))', 'migrations.AlterModelOptions(name="staffmember", options={"ordering": ["id"]})'],
+          '[("auth", "0001_initial")]',
+        ),
+      },
+    ];
+    const { findings } = analyze(files, { config: config(), rules: [tableRule] });
+    assert.deepEqual(findings.map((finding) => finding.message), ['auth_user']);
   });
 });

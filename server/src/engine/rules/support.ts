@@ -3,7 +3,7 @@
 // field (column types, indexes, alterations) lives in fieldTypes.ts.
 import { hasColumn, hasForeignKeyColumn } from '../django/fields';
 import type { CallExpr, Dependency, Expr, MigrationModel, Operation, Span } from '../python/model';
-import type { FieldDef, GraphNode } from '../state/types';
+import type { FieldDef, GraphNode, ModelState, StateView } from '../state/types';
 import type { FileContext, FixData } from './rule';
 
 // --- reading operations: arguments by Django's signatures, literal values ---
@@ -217,14 +217,16 @@ function computeModelNames(ctx: FileContext, op: Operation): ModelNames | undefi
   const key = targetModel(op);
   if (!key) return undefined;
   const app = ctx.file.app;
-  const model = ctx.stateBefore(op).model(app, key);
+  const state = ctx.stateBefore(op);
+  const model = state.model(app, key);
   const written = writtenModelName(op) ?? key;
-  const dbTable = stringValue(model?.options['db_table']);
+  const concrete = model ? concreteModel(state, model) : undefined;
+  const dbTable = stringValue(concrete?.options['db_table']);
   return {
     app,
     key,
     label: `${app}.${model?.name ?? written}`,
-    table: dbTable ?? `${app}_${key}`,
+    table: dbTable ?? (concrete && concrete !== model ? `${concrete.app}_${concrete.key}` : `${app}_${key}`),
     explicitTable: dbTable !== undefined,
   };
 }
@@ -584,3 +586,17 @@ export function latestFieldDefinitions(files: readonly MigrationModel[], nodes: 
 }
 
 const latestDefinitionsCache = new WeakMap<readonly MigrationModel[], LatestFieldDefinition[]>();
+
+/** The model whose table a proxy model uses: its bases followed while they are proxies (a few levels at most). */
+function concreteModel(state: StateView, model: ModelState): ModelState {
+  let current = model;
+  for (let depth = 0; depth < 8 && literalTruth(current.options['proxy']) === true; depth++) {
+    const parent = (current.bases ?? []).map((label) => {
+      const dot = label.indexOf('.');
+      return state.model(label.slice(0, dot), label.slice(dot + 1));
+    }).find((candidate) => candidate !== undefined);
+    if (!parent) break;
+    current = parent;
+  }
+  return current;
+}

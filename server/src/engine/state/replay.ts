@@ -319,12 +319,15 @@ function applyOperation(state: AppState, op: Operation, migration: { app: string
         }
       }
       const options = dictOptions(opArg(op, 'options'));
+      const bases = opArg(op, 'bases');
+      const baseLabels = bases && (bases.kind === 'tuple' || bases.kind === 'list') ? bases.items.flatMap((base) => (stringValue(base)?.includes('.') ? [stringValue(base)!.toLowerCase()] : [])) : [];
       const created: ModelState = {
         app: migration.app,
         key: name.toLowerCase(),
         name,
         fields,
         options,
+        bases: baseLabels,
         createdIn: { migration: migration.name, operationIndex },
       };
       return withModel(state, created);

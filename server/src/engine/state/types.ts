@@ -22,6 +22,8 @@ export interface ModelState {
   fields: ReadonlyMap<string, FieldDef>;
   /** Raw `options` dict entries (db_table, unique_together, index_together, ...). */
   options: Record<string, Expr>;
+  /** Model bases named as `"app.model"` (lower-cased) in CreateModel's `bases`: a proxy's concrete parent is among them. */
+  bases?: readonly string[];
   /** Where the model was created: migration name (app-local) and operation index. */
   createdIn?: { migration: string; operationIndex: number };
 }
