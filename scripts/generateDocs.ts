@@ -57,6 +57,7 @@ export function renderRulesDoc(): string {
         ...(e.blocks ? [`- **Blocks:** ${e.blocks}`] : []),
         ...(e.rewrite ? [`- **Rewrite / scan:** ${e.rewrite}`] : []),
         `- **Safe alternative:** ${e.safeAlternative}`,
+        ...(e.notReported?.length ? [`- **Not reported:** ${e.notReported.join('; ')}.`] : []),
         '',
         '```' + (e.safeCodeLanguage ?? 'python'),
         e.safeCode.trimEnd(),
@@ -69,8 +70,8 @@ export function renderRulesDoc(): string {
 }
 
 export function renderReadmeTable(): string {
-  const rows = ALL_RULES.map((r) => `| [\`${r.id}\`](docs/rules.md#${r.id}) | ${r.severity} | ${vendors(r)} | ${cell(r.title)} |`);
-  return [TABLE_START, '', '| rule | severity | databases | what it catches |', '|---|---|---|---|', ...rows, '', TABLE_END].join('\n');
+  const rows = ALL_RULES.map((r) => `| [\`${r.id}\`](docs/rules.md#${r.id}) | ${r.severity} | ${vendors(r)} | ${cell(r.title)} | ${cell((r.explanation.notReported ?? []).join('; '))} |`);
+  return [TABLE_START, '', '| rule | severity | databases | what it catches | stays silent on (and why) |', '|---|---|---|---|---|', ...rows, '', TABLE_END].join('\n');
 }
 
 export function readmeWithTable(readme: string): string {

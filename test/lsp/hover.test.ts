@@ -77,6 +77,29 @@ describe('LSP hover', function () {
     assert.ok(text.includes('command:migrationGuard.reviewRule?'));
   });
 
+  it('says which deploy phase a migration runs in and how that was decided', async () => {
+    const path = join(workspace, 'shop/migrations/0009_drop_order_note.py');
+    const text = [
+      'from django.db import migrations',
+      'from django_safemigrate import Safe',
+      '',
+      '',
+      'class Migration(migrations.Migration):',
+      '    safe = Safe.after_deploy()',
+      '    dependencies = [("shop", "0002_order_changes")]',
+      '    operations = [',
+      '        migrations.DeleteModel(name="Order"),',
+      '    ]',
+      '',
+    ].join('\n');
+    await client.open(path, text);
+    const uri = uriOf(path);
+    const at = client.positionOf(uri, 'DeleteModel(');
+    const hover = markdown(await client.hover(uri, at.line, at.character + 2));
+    assert.ok(hover.includes('Runs after the new code is deployed (decided by `safe = Safe.after_deploy() (django-safemigrate)`).'), hover.slice(0, 300));
+    assert.doesNotMatch(hover, /\*\*error · /);
+  });
+
   it('explains a rule named in a `# migration-guard:` comment', async () => {
     const text = client.text(changesUri).replace('        migrations.RemoveField(', '        # migration-guard: ignore remove-field -- gone from the code since 2.3\n        migrations.RemoveField(');
     await client.replaceText(changesUri, text);

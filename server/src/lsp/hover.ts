@@ -66,6 +66,8 @@ function operationHover(analysis: DocumentAnalysis, model: MigrationModel, docum
   const sections: string[] = [];
   const where = analysis.database === 'postgresql' ? `PostgreSQL ${analysis.config.postgresVersion}` : DATABASE_NAMES[analysis.database];
   sections.push(`**\`${operation.name}\`** on ${where}${names.table ? ` · table \`${names.table}\`` : ''}`);
+  const standing = migrationStanding(analysis);
+  if (standing) sections.push(standing);
   if (doc) {
     sections.push(doc.summary);
     sections.push(
@@ -90,6 +92,20 @@ function operationHover(analysis: DocumentAnalysis, model: MigrationModel, docum
   const reviewRule = flagged[0]?.rule ?? doc?.relatedRules.find((id) => ruleMeta(id) !== undefined);
   if (reviewRule) sections.push(reviewLink(reviewRule));
   return { contents: { kind: MarkupKind.Markdown, value: sections.join('\n\n') }, range: toRange(document, operation.nameSpan) };
+}
+
+/** Where this migration stands, when that changes what is reported: its deploy phase, a squash's treatment. */
+function migrationStanding(analysis: DocumentAnalysis): string | undefined {
+  const project = analysis.entry.project;
+  const lines: string[] = [];
+  const phase = project.standing(analysis.path, analysis.config)?.phase;
+  if (phase && phase.phase !== 'unspecified') {
+    // The reason quotes the file's own text: inside a code span (its backticks removed) nothing in it renders.
+    lines.push(`Runs ${phase.phase === 'after-deploy' ? 'after' : 'before'} the new code is deployed (decided by \`${phase.reason.replace(/`/g, '')}\`).`);
+  }
+  const squash = project.squashNote(analysis.path);
+  if (squash) lines.push(squash);
+  return lines.length > 0 ? lines.join(' ') : undefined;
 }
 
 /** A rule's own explanation, for the hover on its id in an ignore comment. */

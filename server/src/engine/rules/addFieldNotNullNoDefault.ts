@@ -38,6 +38,11 @@ migrations.AddField(
     field=models.DecimalField(max_digits=10, decimal_places=2, db_default=0),
 )`,
     safeCodeLanguage: 'python',
+    notReported: [
+      '`blank=True` string fields and `auto_now`/`auto_now_add` dates: Django fills existing rows itself (its effective default), so add-field-not-null-python-default reports them',
+      "many-to-many fields, Django's and third-party (taggit, modelcluster, sortedm2m, any `through=`): they add no column",
+      'squashes whose replaced migrations are gone: only fresh, empty databases run them',
+    ],
   },
   check(ctx) {
     const dbDefaultAvailable = versionAtLeast(ctx.config.djangoVersion, '5.0');

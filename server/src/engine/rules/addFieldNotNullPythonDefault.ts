@@ -35,6 +35,10 @@ migrations.AddField(
     field=models.BooleanField(default=False, null=True),
 )`,
     safeCodeLanguage: 'python',
+    notReported: [
+      '`db_default=` (a real database default)',
+      'nullable fields and tables created in the same migration',
+    ],
   },
   check(ctx) {
     const dbDefaultAvailable = versionAtLeast(ctx.config.djangoVersion, '5.0');

@@ -33,6 +33,11 @@ operations = [
     migrations.RunPython(fill_status, reverse_code=migrations.RunPython.noop),
 ]`,
     safeCodeLanguage: 'python',
+    notReported: [
+      'AlterFields that emit no SQL (choices, help_text, blank, validators, verbose_name)',
+      'RunPython steps that only log, print, pass or return early on the configured database',
+      'a step that exclusive-lock-held-by-slow-step reports: one finding per risk',
+    ],
   },
   check(ctx) {
     if (migrationAtomic(ctx) !== true) return;

@@ -53,6 +53,9 @@ export const nonAtomicMixedOperations: FileRule = {
         ),
     ]`,
     safeCodeLanguage: 'python',
+    notReported: [
+      'AlterFields that are safe to re-run (type, NULL, default changes)',
+    ],
   },
   check(ctx) {
     if (migrationAtomic(ctx) !== false || !ctx.file.migrationClass) return;

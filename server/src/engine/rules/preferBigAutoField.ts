@@ -45,6 +45,9 @@ export const preferBigAutoField: GraphRule = {
       '    ],\n' +
       ')\n',
     safeCodeLanguage: 'python',
+    notReported: [
+      'migrations something already depends on (most likely applied somewhere): the cheap moment has passed; `hygiene-scope = "all"` reports them too',
+    ],
   },
   check(ctx) {
     for (const definition of latestFieldDefinitions(ctx.files, ctx.nodes)) {

@@ -44,6 +44,11 @@ class Migration(migrations.Migration):
         ),
     ]`,
     safeCodeLanguage: 'python',
+    notReported: [
+      'migrations that run after the deploy (`Safe.after_deploy()`, `is_post_deployment = True`, `post-deploy` globs) when the column is nullable or has a database default: no running code needs it',
+      'a RemoveField before a DeleteModel of the same model in the same migration: reported once, on the DeleteModel',
+      'state-only removals (SeparateDatabaseAndState)',
+    ],
   },
   check(ctx) {
     for (const op of ctx.file.allOperations) {

@@ -33,6 +33,8 @@ export interface RuleExplanation {
   safeCode: string;
   /** Language of safeCode for code fences. */
   safeCodeLanguage?: 'python' | 'sql';
+  /** Look-alikes the rule deliberately stays silent on, each with why (shown in the docs and the README table). */
+  notReported?: string[];
 }
 
 /** Machine-readable quick-fix data attached to a finding; front doors turn it into edits. */

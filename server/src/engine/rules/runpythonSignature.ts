@@ -20,6 +20,10 @@ export const runpythonSignature: FileRule = {
     Order = apps.get_model("shop", "Order")
     ...`,
     safeCodeLanguage: 'python',
+    notReported: [
+      'unconventional parameter names (`apps, schema`, `_apps, _schema_editor`): Django passes both by position',
+      '`functools.partial(...)` callables',
+    ],
   },
   check(ctx) {
     for (const { op, code } of runPythonFunctions(ctx, ['code', 'reverse_code'])) {

@@ -24,6 +24,9 @@ migrations.SeparateDatabaseAndState(
 # release N+1, once nothing reads it:
 migrations.RunSQL(sql="DROP TABLE IF EXISTS shop_legacyinvoice;", reverse_sql=migrations.RunSQL.noop)`,
     safeCodeLanguage: 'python',
+    notReported: [
+      "the staged drop's second release: a table no model of Django's replayed state owns any more",
+    ],
   },
   check(ctx) {
     for (const item of migrationSqlStatements(ctx)) {
