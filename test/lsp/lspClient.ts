@@ -56,10 +56,10 @@ export function serverBundle(): Promise<string> {
   return bundled;
 }
 
-/** A private copy of a fixture project, removed by `dispose`. */
-export function copyFixture(name: string): string {
+/** A private copy of a fixture project (test/fixtures/lsp/NAME, or any folder below test/fixtures), removed by `dispose`. */
+export function copyFixture(name: string, folder = 'test/fixtures/lsp'): string {
   const root = mkdtempSync(join(tmpdir(), 'mg-lsp-ws-'));
-  cpSync(join(REPO, 'test/fixtures/lsp', name), root, { recursive: true });
+  cpSync(join(REPO, folder, name), root, { recursive: true });
   return root;
 }
 
