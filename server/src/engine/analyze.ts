@@ -5,12 +5,11 @@
 // Pipeline per file: skip binary, excluded and IgnoreMigration files; run the enabled file rules for the effective
 // database; add the graph rules' findings (run once over all files, then after an edit only the rules and apps whose
 // inputs changed, see graphRuleCache.ts); apply ignore comments; report unused ignores; turn spans into positions; sort.
-import { posix } from 'node:path';
 import type { Tree } from '@lezer/common';
-import picomatch from 'picomatch';
 import { collectIgnoreDirectives, applyIgnoreDirectives, type Suppressible } from './config/ignoreComments';
 import type { Database, ResolvedConfig } from './config/types';
 import { detectDatabase } from './config/vendor';
+import { matchesProjectGlobs } from './projectGlobs';
 import { GraphRuleCache, type ActiveGraphRule, type GraphFindings, type GraphRuleSources } from './graphRuleCache';
 import { deployPhaseOf } from './django/deployPhase';
 import { ProjectLayout, type MigrationIdentity } from './django/projectLayout';
@@ -548,24 +547,9 @@ function configKey(config: ResolvedConfig, database: Database): string {
   return `${database}\u0000${key}`;
 }
 
-/** Compiled `exclude` lists; a few at most in practice (pyproject, editor settings), bounded all the same. */
-const matcherCache = new Map<string, (path: string) => boolean>();
-const MATCHER_CACHE_LIMIT = 32;
-
 /** `exclude` globs match the path relative to the config root (or the path as given when it lies outside). */
 export function isExcluded(path: string, config: ResolvedConfig): boolean {
-  if (config.exclude.length === 0) return false;
-  const cacheKey = JSON.stringify(config.exclude);
-  let matches = matcherCache.get(cacheKey);
-  if (!matches) {
-    matches = picomatch(config.exclude, { dot: true });
-    if (matcherCache.size >= MATCHER_CACHE_LIMIT) matcherCache.clear();
-    matcherCache.set(cacheKey, matches);
-  }
-  const normalized = normalizePath(path);
-  const relative = normalizePath(posix.relative(posix.resolve(normalizePath(config.root)), posix.resolve(normalized)));
-  if (!relative.startsWith('../') && matches(relative)) return true;
-  return matches(normalized.startsWith('./') ? normalized.slice(2) : normalized);
+  return matchesProjectGlobs(path, config.exclude, config.root);
 }
 
 function toFinding(file: string, finding: RuleFinding, lineStarts: readonly number[], textLength: number): Finding {

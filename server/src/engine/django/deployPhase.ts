@@ -1,10 +1,8 @@
 // Deploy phases: teams run some migrations before the new code is deployed and others after it (django-safemigrate's
 // `safe = Safe.after_deploy()`, Sentry-style `is_post_deployment = True`, or a `post-deploy` glob list in config).
 // In a post-deploy migration, dropping what the new code no longer uses is the safe pattern, not a risk.
-import picomatch from 'picomatch';
-import { posix } from 'node:path';
 import type { ResolvedConfig } from '../config/types';
-import { normalizePath } from '../python/migrationPath';
+import { firstMatchingGlob } from '../projectGlobs';
 import type { Expr, MigrationModel } from '../python/model';
 
 export type DeployPhase = 'before-deploy' | 'after-deploy' | 'unspecified';
@@ -49,20 +47,6 @@ function safemigratePhase(value: Expr): DeployPhaseDecision | undefined {
   return phase ? { phase, reason: `\`safe = ${value.text.replace(/\s+/g, ' ')}\` (django-safemigrate)` } : undefined;
 }
 
-const globCache = new Map<string, (path: string) => boolean>();
-
 function matchingGlob(path: string, config: Pick<ResolvedConfig, 'postDeploy' | 'root'>): string | undefined {
-  if (config.postDeploy.length === 0) return undefined;
-  const normalized = normalizePath(path);
-  const relative = normalizePath(posix.relative(posix.resolve(normalizePath(config.root)), posix.resolve(normalized)));
-  for (const glob of config.postDeploy) {
-    let matches = globCache.get(glob);
-    if (!matches) {
-      matches = picomatch(glob, { dot: true });
-      if (globCache.size > 64) globCache.clear();
-      globCache.set(glob, matches);
-    }
-    if ((!relative.startsWith('../') && matches(relative)) || matches(normalized)) return glob;
-  }
-  return undefined;
+  return firstMatchingGlob(path, config.postDeploy, config.root);
 }
