@@ -17,6 +17,7 @@ import type {
   Span,
 } from './model';
 import { migrationIdentity, normalizePath } from './migrationPath';
+import { NESTED_OPERATION_PARAMS, opArg } from '../django/operations';
 import { ExpressionReader } from './expressions';
 import { splitListItems } from './listRecovery';
 import { computeLineStarts, lineOfOffset } from './textPositions';
@@ -26,15 +27,6 @@ const MIGRATION_BASE = 'django.db.migrations.Migration';
 
 /** Class attributes the model reads into fields of their own; the others land in `attributes`. */
 const MODELLED_ATTRIBUTES = new Set(['atomic', 'initial', 'dependencies', 'replaces', 'run_before', 'operations']);
-
-/** Operations whose arguments hold further operations, and which parameter (by keyword, else by position). */
-const NESTING_PARAMS: Record<string, { param: 'database_operations' | 'state_operations'; position: number }[]> = {
-  SeparateDatabaseAndState: [
-    { param: 'database_operations', position: 0 },
-    { param: 'state_operations', position: 1 },
-  ],
-  RunSQL: [{ param: 'state_operations', position: 2 }],
-};
 
 /** `identity` is the app label and name the project's layout gives the path (django/projectLayout.ts); by default the folder's. */
 export function buildMigrationModel(path: string, text: string, tree: Tree, identity?: { app: string; name: string }): MigrationModel {
@@ -573,10 +565,8 @@ function toOperation(call: CallExpr, context: Operation['context'], parent: Oper
 
 function collectNested(op: Operation, out: Operation[], lists: Bindings, unresolved: { span: Span; reason: string }[]): void {
   out.push(op);
-  const nesting = NESTING_PARAMS[op.name];
-  if (!nesting) return;
-  for (const { param, position } of nesting) {
-    const value = op.call.kwargs[param] ?? op.call.args[position];
+  for (const param of NESTED_OPERATION_PARAMS[op.name] ?? []) {
+    const value = opArg(op, param);
     if (!value || value.kind === 'none') continue;
     const binding = resolveList(value, lists);
     if (!binding.complete) unresolved.push({ span: value.span, reason: binding.reason ?? 'built at run time' });

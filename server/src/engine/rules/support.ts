@@ -2,55 +2,15 @@
 // table an operation targets, quick-fix data, and the squash-aware migration graph. What the database does with a
 // field (column types, indexes, alterations) lives in fieldTypes.ts.
 import { hasColumn, hasForeignKeyColumn } from '../django/fields';
+import { opArg, stringValue } from '../django/operations';
 import type { CallExpr, Dependency, Expr, MigrationModel, Operation, Span } from '../python/model';
 import type { FieldDef, GraphNode, ModelState, StateView } from '../state/types';
 import type { FileContext, FixData } from './rule';
 
-// --- reading operations: arguments by Django's signatures, literal values ---
+// --- reading operations: arguments by Django's signatures (django/operations.ts), literal values ---
 
-/** Positional parameter names of Django's migration operations (after `self`). */
-const OPERATION_PARAMS: Record<string, readonly string[]> = {
-  CreateModel: ['name', 'fields', 'options', 'bases', 'managers'],
-  DeleteModel: ['name'],
-  RenameModel: ['old_name', 'new_name'],
-  AlterModelTable: ['name', 'table'],
-  AlterModelTableComment: ['name', 'table_comment'],
-  AlterModelOptions: ['name', 'options'],
-  AlterModelManagers: ['name', 'managers'],
-  AlterUniqueTogether: ['name', 'unique_together'],
-  AlterIndexTogether: ['name', 'index_together'],
-  AlterOrderWithRespectTo: ['name', 'order_with_respect_to'],
-  AddField: ['model_name', 'name', 'field', 'preserve_default'],
-  RemoveField: ['model_name', 'name'],
-  AlterField: ['model_name', 'name', 'field', 'preserve_default'],
-  RenameField: ['model_name', 'old_name', 'new_name'],
-  AddIndex: ['model_name', 'index'],
-  RemoveIndex: ['model_name', 'name'],
-  RenameIndex: ['model_name', 'new_name', 'old_name', 'old_fields'],
-  AddIndexConcurrently: ['model_name', 'index'],
-  RemoveIndexConcurrently: ['model_name', 'name'],
-  AddConstraint: ['model_name', 'constraint'],
-  RemoveConstraint: ['model_name', 'name'],
-  AlterConstraint: ['model_name', 'name', 'constraint'],
-  AddConstraintNotValid: ['model_name', 'constraint'],
-  ValidateConstraint: ['model_name', 'name'],
-  RunSQL: ['sql', 'reverse_sql', 'state_operations', 'hints', 'elidable'],
-  RunPython: ['code', 'reverse_code', 'atomic', 'hints', 'elidable'],
-  SeparateDatabaseAndState: ['database_operations', 'state_operations'],
-};
+export { opArg, stringValue };
 
-/** An operation's argument by Django's parameter name, whether passed by keyword or by position. */
-export function opArg(op: Operation, param: string): Expr | undefined {
-  const byKeyword = op.call.kwargs[param];
-  if (byKeyword) return byKeyword;
-  const position = OPERATION_PARAMS[op.name]?.indexOf(param) ?? -1;
-  return position >= 0 ? op.call.args[position] : undefined;
-}
-
-/** The string value of a literal expression, else undefined. */
-export function stringValue(expr: Expr | undefined): string | undefined {
-  return expr?.kind === 'string' && !expr.formatted ? expr.value : undefined;
-}
 
 /** The boolean meaning of a literal (`True`, `False`, `None`, numbers, strings); undefined when not literal. */
 export function literalTruth(expr: Expr | undefined): boolean | undefined {

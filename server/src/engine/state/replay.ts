@@ -6,7 +6,7 @@
 // migration replays in O(n log n) however many operations touch one model. Re-analysing one edited file only
 // replays that file and its descendants (its parents' states stay cached).
 import type { CallExpr, Expr, MigrationModel, Operation } from '../python/model';
-import { opArg, stringValue } from '../rules/support';
+import { opArg, stringValue } from '../django/operations';
 import { type GraphEntry, type MigrationGraph, type MigrationKey } from './graph';
 import { PersistentOrderedMap, PersistentStringMap } from './persistentMap';
 import type { FieldDef, ModelState, StateView } from './types';

@@ -1,0 +1,54 @@
+// Django's migration operations as their classes define them: positional parameters in order (after `self`), so an
+// argument is found whether it was passed by keyword or by position (old makemigrations output, hand-written code).
+// The model builder, state replay and rules all read operations through here.
+import type { Expr, Operation } from '../python/model';
+
+/** Positional parameter names of Django's migration operations (after `self`). */
+const OPERATION_PARAMS: Record<string, readonly string[]> = {
+  CreateModel: ['name', 'fields', 'options', 'bases', 'managers'],
+  DeleteModel: ['name'],
+  RenameModel: ['old_name', 'new_name'],
+  AlterModelTable: ['name', 'table'],
+  AlterModelTableComment: ['name', 'table_comment'],
+  AlterModelOptions: ['name', 'options'],
+  AlterModelManagers: ['name', 'managers'],
+  AlterUniqueTogether: ['name', 'unique_together'],
+  AlterIndexTogether: ['name', 'index_together'],
+  AlterOrderWithRespectTo: ['name', 'order_with_respect_to'],
+  AddField: ['model_name', 'name', 'field', 'preserve_default'],
+  RemoveField: ['model_name', 'name'],
+  AlterField: ['model_name', 'name', 'field', 'preserve_default'],
+  RenameField: ['model_name', 'old_name', 'new_name'],
+  AddIndex: ['model_name', 'index'],
+  RemoveIndex: ['model_name', 'name'],
+  RenameIndex: ['model_name', 'new_name', 'old_name', 'old_fields'],
+  AddIndexConcurrently: ['model_name', 'index'],
+  RemoveIndexConcurrently: ['model_name', 'name'],
+  AddConstraint: ['model_name', 'constraint'],
+  RemoveConstraint: ['model_name', 'name'],
+  AlterConstraint: ['model_name', 'name', 'constraint'],
+  AddConstraintNotValid: ['model_name', 'constraint'],
+  ValidateConstraint: ['model_name', 'name'],
+  RunSQL: ['sql', 'reverse_sql', 'state_operations', 'hints', 'elidable'],
+  RunPython: ['code', 'reverse_code', 'atomic', 'hints', 'elidable'],
+  SeparateDatabaseAndState: ['database_operations', 'state_operations'],
+};
+
+/** An operation's argument by Django's parameter name, whether passed by keyword or by position. */
+export function opArg(op: Operation, param: string): Expr | undefined {
+  const byKeyword = op.call.kwargs[param];
+  if (byKeyword) return byKeyword;
+  const position = OPERATION_PARAMS[op.name]?.indexOf(param) ?? -1;
+  return position >= 0 ? op.call.args[position] : undefined;
+}
+
+/** Operations whose arguments hold further operations, with where those lists sit (by keyword, else by position). */
+export const NESTED_OPERATION_PARAMS: Record<string, readonly ('database_operations' | 'state_operations')[]> = {
+  SeparateDatabaseAndState: ['database_operations', 'state_operations'],
+  RunSQL: ['state_operations'],
+};
+
+/** The string value of a literal expression, else undefined. */
+export function stringValue(expr: Expr | undefined): string | undefined {
+  return expr?.kind === 'string' && !expr.formatted ? expr.value : undefined;
+}
