@@ -5,6 +5,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import pc from 'picocolors';
 import packageJson from '../../package.json';
 import { checkProject, knownRuleIds, NoMigrationsFoundError, type CheckOutcome } from './engine/checkProject';
+import { describeMigration } from './engine/describeMigration';
 import { ConfigError } from './engine/config/pyproject';
 import { DATABASES, type ConfigLayer, type Database } from './engine/config/types';
 import { PathNotFoundError } from './engine/files';
@@ -152,6 +153,28 @@ function listRules(format: 'text' | 'json', io: CliIO, color: boolean): void {
   io.stdout(`${lines.join('\n')}\n`);
 }
 
+/** Control characters (ESC, OSC, C1) in text read from files never reach the terminal. */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '\uFFFD');
+}
+
+function explainMigration(path: string, io: CliIO): number {
+  const description = describeMigration(path, io.cwd);
+  if (!description.app) {
+    io.stderr(`migration-guard: ${printable(description.file)} is not a migration of this project (Django loads <app>/migrations/*.py or a MIGRATION_MODULES package)\n`);
+    return 2;
+  }
+  const lines = [
+    `${description.migration}  (${description.file})`,
+    `  app:        ${description.app}`,
+    ...(description.phase ? [`  deploy:     ${description.phase}`] : []),
+    ...(description.dependents ? [`  history:    ${description.dependents}`] : []),
+    ...(description.squash ? [`  squash:     ${description.squash}`] : []),
+  ];
+  io.stdout(`${printable(lines.join('\n'))}\n`);
+  return 0;
+}
+
 function explainRule(id: string, io: CliIO, color: boolean): number {
   const rule = ruleById(id);
   if (!rule) {
@@ -204,11 +227,11 @@ function buildProgram(io: CliIO, setExit: (code: number | undefined) => void): C
 
   program
     .command('explain')
-    .description("print a rule's full explanation: SQL, lock, what it blocks, the safe alternative")
-    .argument('<rule>', 'rule id, e.g. add-index-non-concurrent')
+    .description("print a rule's full explanation (SQL, lock, what it blocks, the safe alternative), or how a migration file is read")
+    .argument('<rule-or-file>', 'rule id, e.g. add-index-non-concurrent, or a migration file: its app, deploy phase and squash status')
     .option('--no-color', 'plain text output')
     .action((id: string, flags: { color: boolean }) => {
-      setExit(explainRule(id, io, useColor(io, flags.color)));
+      setExit(id.endsWith('.py') ? explainMigration(id, io) : explainRule(id, io, useColor(io, flags.color)));
     });
 
   program

@@ -394,6 +394,34 @@ describe('migration-guard CLI', function () {
     });
   });
 
+  describe('explain a migration file', () => {
+    it('says its app label and how it was decided, its deploy phase and whether anything depends on it', async () => {
+      const dir = project({
+        ...BASE_PROJECT,
+        'inventory/apps.py': 'from django.apps import AppConfig\n\n\nclass InventoryConfig(AppConfig):\n    name = "warehouse.inventory"\n    label = "inventory"\n',
+        'inventory/migrations/0004_drop_legacy.py':
+          'from django.db import migrations\nfrom django_safemigrate import Safe\n\n\nclass Migration(migrations.Migration):\n    safe = Safe.after_deploy()\n    dependencies = [("inventory", "0003_item_name_idx")]\n    operations = []\n',
+      });
+      const leaf = await cli(['explain', 'inventory/migrations/0004_drop_legacy.py'], dir);
+      assert.equal(leaf.code, 0, leaf.stderr);
+      assert.equal(
+        leaf.stdout,
+        [
+          'inventory.0004_drop_legacy  (inventory/migrations/0004_drop_legacy.py)',
+          '  app:        app `inventory` (label from its apps.py)',
+          '  deploy:     runs after the deploy: `safe = Safe.after_deploy()` (django-safemigrate)',
+          '  history:    nothing depends on it yet (a leaf)',
+          '',
+        ].join('\n'),
+      );
+      const applied = await cli(['explain', 'inventory/migrations/0001_initial.py'], dir);
+      assert.match(applied.stdout, /history: {4}other migrations depend on it/);
+      const notMigration = await cli(['explain', 'inventory/apps.py'], dir);
+      assert.equal(notMigration.code, 2);
+      assert.match(notMigration.stderr, /is not a migration of this project/);
+    });
+  });
+
   describe('configuration', () => {
     it('reads [tool.migration-guard] from the nearest pyproject.toml; flags override it', async () => {
       const dir = project({

@@ -1,0 +1,79 @@
+// `migration-guard explain path/to/0042_x.py`: where one migration stands in its project, as the rules see it: the
+// app it belongs to and how that was decided, its deploy phase, whether a squash runs on existing databases, and
+// whether anything depends on it yet. Read from the whole project (the history decides), never by running Django.
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { Project, type SourceFile } from './analyze';
+import { findConfig, resolveConfig } from './config/pyproject';
+import { ProjectLayout } from './django/projectLayout';
+import { discoverFiles, displayPath, migrationFilesOf, readSourceFile } from './files';
+
+export interface MigrationDescription {
+  file: string;
+  /** `app \`shop\` (label from its apps.py)`; undefined when the layout does not make the file a migration. */
+  app?: string;
+  migration?: string;
+  phase?: string;
+  squash?: string;
+  dependents?: string;
+}
+
+/** The folder the migration's project starts at: its pyproject's, else the nearest one with manage.py, else the app's parent. */
+function projectRoot(file: string): string {
+  try {
+    const config = findConfig(dirname(file));
+    if (config) return config.root;
+  } catch {
+    // An invalid pyproject.toml does not stop the description; `check` reports it.
+  }
+  for (let folder = dirname(file), depth = 0; depth < 64; depth++) {
+    if (existsSync(join(folder, 'manage.py'))) return folder;
+    const parent = dirname(folder);
+    if (parent === folder) break;
+    folder = parent;
+  }
+  return dirname(dirname(dirname(file)));
+}
+
+export function describeMigration(path: string, cwd: string): MigrationDescription {
+  const file = resolve(cwd, path);
+  const root = projectRoot(file);
+  const loaded = (() => {
+    try {
+      return findConfig(root);
+    } catch {
+      return undefined;
+    }
+  })();
+  const config = resolveConfig(loaded?.root ?? root, loaded?.layer ?? {});
+  const discovered = discoverFiles([root], cwd);
+  const read = (paths: string[]): SourceFile[] =>
+    paths.flatMap((absolute) => {
+      const result = readSourceFile(absolute);
+      return result.ok ? [{ path: absolute, text: result.text }] : [];
+    });
+  const settingsFiles = read(discovered.settings);
+  const layout = ProjectLayout.build({ settingsFiles, appConfigFiles: read(discovered.appConfigs), ...(config.migrationModules ? { migrationModules: config.migrationModules } : {}) });
+  const description: MigrationDescription = { file: displayPath(file, cwd) };
+  const identity = layout.identify(file);
+  if (!identity) return description;
+  const project = new Project();
+  project.setLayout(layout);
+  for (const source of read(migrationFilesOf(discovered, layout))) project.setFile(source.path, source.text);
+  const own = readSourceFile(file);
+  if (own.ok) project.setFile(file, own.text);
+  project.setSettingsFiles(settingsFiles);
+  const standing = project.standing(file, config);
+  description.app = layout.describeApp(file);
+  description.migration = `${identity.app}.${identity.name}`;
+  if (standing) {
+    description.phase =
+      standing.phase.phase === 'unspecified' ? standing.phase.reason : `runs ${standing.phase.phase === 'after-deploy' ? 'after' : 'before'} the deploy: ${standing.phase.reason}`;
+    description.dependents = standing.hasDependents
+      ? 'other migrations depend on it: it is most likely applied somewhere (hygiene rules stay silent)'
+      : 'nothing depends on it yet (a leaf)';
+  }
+  const squash = project.squashNote(file);
+  if (squash) description.squash = squash;
+  return description;
+}
