@@ -1,7 +1,9 @@
 // unanalysed-operations: the operations list is built in a way a static reader cannot follow (a function call, a
 // comprehension, a name bound elsewhere). Saying so beats checking less in silence: the user knows this migration
 // got no lock, data or compatibility checks, and can write the list out or check its SQL with sqlmigrate.
+import type { Expr, Operation } from '../python/model';
 import type { FileRule } from './rule';
+import { opArg, writtenModelName } from './support';
 
 export const unanalysedOperations: FileRule = {
   id: 'unanalysed-operations',
@@ -31,10 +33,33 @@ export const unanalysedOperations: FileRule = {
   },
   check(ctx) {
     const unresolved = ctx.file.migrationClass?.unresolvedOperations;
-    if (!unresolved) return;
-    ctx.report({
-      span: unresolved.span,
-      message: `Operations not checked: ${unresolved.reason}, so Migration Guard cannot see what this migration does; write the list out or review \`sqlmigrate\` output`,
-    });
+    if (unresolved) {
+      ctx.report({
+        span: unresolved.span,
+        message: `Operations not checked: ${unresolved.reason}, so Migration Guard cannot see what this migration does; write the list out or review \`sqlmigrate\` output`,
+      });
+    }
+    // Definitions built in code leave the replayed history incomplete: later checks of the model know less.
+    for (const op of ctx.file.allOperations) {
+      const unreadable = unreadableDefinition(op);
+      if (!unreadable) continue;
+      ctx.report({
+        span: unreadable.span,
+        operation: op,
+        message: `${op.name} ${writtenModelName(op) ?? ''}: \`${unreadable.param}\` is computed when the migration runs, so the history of this model is not followed past here and later migrations' checks of it know less`,
+      });
+    }
   },
 };
+
+/** The part of a model or field definition written as code the replay cannot read (a name, a call, a comprehension). */
+function unreadableDefinition(op: Operation): { param: string; span: Expr['span'] } | undefined {
+  const check = (param: string, readable: (value: Expr) => boolean) => {
+    const value = opArg(op, param);
+    return value && !readable(value) ? { param, span: value.span } : undefined;
+  };
+  if (op.name === 'CreateModel') return check('fields', (value) => value.kind === 'list' || value.kind === 'tuple');
+  // A field is a class instantiated in place (`models.CharField(...)`); a helper call (`money_field()`) hides it.
+  if (op.name === 'AddField' || op.name === 'AlterField') return check('field', (value) => value.kind === 'call' && /(^|\.)[A-Z]\w*$/.test(value.callee.text));
+  return undefined;
+}
