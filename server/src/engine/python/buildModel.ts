@@ -25,6 +25,9 @@ import { complement, intersect, union, vendorsOfCondition, type VendorSet } from
 
 const MIGRATION_BASE = 'django.db.migrations.Migration';
 
+/** Syntax nodes a module-level operations list can be written as. */
+const LIST_SHAPED_NODES = new Set(['ArrayExpression', 'TupleExpression', 'BinaryExpression', 'VariableName', 'ParenthesizedExpression']);
+
 /** Class attributes the model reads into fields of their own; the others land in `attributes`. */
 const MODELLED_ATTRIBUTES = new Set(['atomic', 'initial', 'dependencies', 'replaces', 'run_before', 'operations']);
 
@@ -181,6 +184,8 @@ class ModelBuilder {
     if (!target || target.name !== 'VariableName' || !operator) return;
     const value = lastChild(statement);
     if (!value || value === operator || value === target) return;
+    // Only list-shaped values can be operations; others (constants, calls, dicts) are not even read.
+    if (!LIST_SHAPED_NODES.has(value.name)) return;
     const name = this.slice(target);
     const operatorText = this.slice(operator);
     if (operatorText !== '=' && operatorText !== '+=') return;
