@@ -1,7 +1,9 @@
 // Field classes as Django's schema editor treats them: which ones own a column, which are many-to-many (a join
 // table), and the value Django fills existing rows with when a NOT NULL column is added without a default
 // (BaseDatabaseSchemaEditor._effective_default). Third-party classes that subclass Django's are listed by name.
-import type { Expr } from '../python/model';
+import type { CallExpr, Expr } from '../python/model';
+import type { FieldDef } from '../state/types';
+import { calleeName, stringValue } from './operations';
 
 /** What these helpers read of a field: its class and keyword arguments (a FieldDef or a field call's shape). */
 export interface FieldClassInfo {
@@ -104,4 +106,21 @@ function literal(expr: Expr | undefined): boolean | undefined {
   if (expr.kind === 'none') return false;
   if (expr.kind === 'number') return expr.value !== 0;
   return undefined;
+}
+
+/**
+ * The column a field creates: `db_column` when given (not None), else the field name (`<name>_id` for foreign keys).
+ * Undefined when the field has no column of its own or `db_column` is not a literal.
+ */
+export function fieldColumnName(fieldName: string, field: { type: string; kwargs: Record<string, Expr> }): string | undefined {
+  if (!hasColumn(field)) return undefined;
+  const dbColumn = field.kwargs['db_column'];
+  if (dbColumn && dbColumn.kind !== 'none') return stringValue(dbColumn);
+  return hasForeignKeyColumn(field) ? `${fieldName}_id` : fieldName;
+}
+
+/** A field call written in an operation (`field=models.CharField(...)`) as a FieldDef, like the replayed state's. */
+export function fieldShape(call: CallExpr): FieldDef {
+  const callee = call.callee;
+  return { type: calleeName(call), qualifiedType: callee.kind === 'name' ? callee.qualified : callee.text, call, kwargs: call.kwargs };
 }

@@ -1,7 +1,8 @@
 // Django's migration operations as their classes define them: positional parameters in order (after `self`), so an
 // argument is found whether it was passed by keyword or by position (old makemigrations output, hand-written code).
 // The model builder, state replay and rules all read operations through here.
-import type { Expr, Operation } from '../python/model';
+import type { CallExpr, Expr, Operation } from '../python/model';
+import type { FieldDef } from '../state/types';
 
 /** Positional parameter names of Django's migration operations (after `self`). */
 const OPERATION_PARAMS: Record<string, readonly string[]> = {
@@ -51,4 +52,39 @@ export const NESTED_OPERATION_PARAMS: Record<string, readonly ('database_operati
 /** The string value of a literal expression, else undefined. */
 export function stringValue(expr: Expr | undefined): string | undefined {
   return expr?.kind === 'string' && !expr.formatted ? expr.value : undefined;
+}
+
+/** The boolean meaning of a literal (`True`, `False`, `None`, numbers, strings); undefined when not literal. */
+export function literalTruth(expr: Expr | undefined): boolean | undefined {
+  if (!expr) return undefined;
+  switch (expr.kind) {
+    case 'bool':
+      return expr.value;
+    case 'none':
+      return false;
+    case 'number':
+      return expr.value !== 0;
+    case 'string':
+      return expr.formatted ? undefined : expr.value.length > 0;
+    default:
+      return undefined;
+  }
+}
+
+/** The last dotted part of a callee: `models.ForeignKey` -> `ForeignKey`. */
+export function calleeName(call: CallExpr): string {
+  const callee = call.callee;
+  if (callee.kind === 'name') return callee.dotted.split('.').pop() ?? callee.dotted;
+  return callee.text;
+}
+
+/**
+ * A keyword flag of a field call or FieldDef with Django's default when absent (e.g. `null` defaults to False).
+ * Undefined when not a literal, or absent from a call that also passes `**kwargs` (the flag may hide there).
+ */
+export function kwargFlag(field: CallExpr | FieldDef, name: string, defaultValue: boolean): boolean | undefined {
+  const expr = field.kwargs[name];
+  if (expr) return literalTruth(expr);
+  const starArgs = 'hasStarArgs' in field ? field.hasStarArgs : field.call?.hasStarArgs;
+  return starArgs ? undefined : defaultValue;
 }

@@ -1,7 +1,8 @@
 // Django computes an AddField default once and writes that one value into every existing row: a unique column
 // then fails with a duplicate key as soon as the table has two rows.
 import type { FileRule } from './rule';
-import { isPrimaryKey, isUnique, kwargSpanOr, presentArg, readAddedColumn, snippet } from './fieldTypes';
+import { kwargSpanOr, readAddedColumn, snippet } from './fieldTypes';
+import { isPrimaryKey, isUnique, presentArg } from '../django/columns';
 
 export const addFieldCallableDefaultUnique: FileRule = {
   id: 'add-field-callable-default-unique',

@@ -2,7 +2,8 @@
 // (which do not know the column) fail on it afterwards.
 import { AUTO_FIELD_TYPES, effectiveDefault } from '../django/fields';
 import type { FileRule, FixData } from './rule';
-import { isNullable, presentArg, readAddedColumn } from './fieldTypes';
+import { readAddedColumn } from './fieldTypes';
+import { isNullable, presentArg } from '../django/columns';
 import { versionAtLeast } from './support';
 
 export const addFieldNotNullNoDefault: FileRule = {

@@ -2,7 +2,8 @@
 // hit a NOT NULL column without a database default.
 import { AUTO_FIELD_TYPES, effectiveDefault } from '../django/fields';
 import type { FileRule } from './rule';
-import { isNullable, isPrimaryKey, isUnique, kwargSpanOr, presentArg, readAddedColumn, snippet } from './fieldTypes';
+import { kwargSpanOr, readAddedColumn, snippet } from './fieldTypes';
+import { isNullable, isPrimaryKey, isUnique, presentArg } from '../django/columns';
 import { literalTruth, opArg, versionAtLeast } from './support';
 
 export const addFieldNotNullPythonDefault: FileRule = {

@@ -1,6 +1,7 @@
 // A stored generated column is computed and written for every existing row when it is added.
 import type { FileRule } from './rule';
-import { isStoredGenerated, kwargSpanOr, readAddedColumn } from './fieldTypes';
+import { kwargSpanOr, readAddedColumn } from './fieldTypes';
+import { isStoredGenerated } from '../django/columns';
 
 export const addFieldStoredGenerated: FileRule = {
   id: 'add-field-stored-generated',

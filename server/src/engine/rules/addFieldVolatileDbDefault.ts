@@ -2,7 +2,8 @@
 // is added; constant defaults are stored once in the catalog.
 import type { Expr } from '../python/model';
 import type { FileRule } from './rule';
-import { dbDefaultComputedPerRow, kwargSpanOr, presentArg, readAddedColumn, snippet } from './fieldTypes';
+import { kwargSpanOr, readAddedColumn, snippet } from './fieldTypes';
+import { dbDefaultComputedPerRow, presentArg } from '../django/columns';
 import { calleeName } from './support';
 
 export const addFieldVolatileDbDefault: FileRule = {

@@ -3,7 +3,8 @@
 import { hasForeignKeyColumn } from '../django/fields';
 import type { FileRule } from './rule';
 import { migrationAtomic } from './support';
-import { hasPlainIndex, isPrimaryKey, isUnique, kwargSpanOr, readAddedColumn } from './fieldTypes';
+import { kwargSpanOr, readAddedColumn } from './fieldTypes';
+import { hasPlainIndex, isPrimaryKey, isUnique } from '../django/columns';
 
 
 export const addFieldWithIndex: FileRule = {

@@ -3,7 +3,8 @@ import { hasForeignKeyColumn } from '../django/fields';
 import type { FieldDef } from '../state/types';
 import type { FileContext, FileRule } from './rule';
 import type { Operation } from '../python/model';
-import { hasForeignKeyConstraint, kwargSpanOr, presentArg, readAddedColumn, readAlteredColumn, relationTarget, type AlteredColumn, type FieldOperation } from './fieldTypes';
+import { kwargSpanOr, readAddedColumn, readAlteredColumn, type AlteredColumn, type FieldOperation } from './fieldTypes';
+import { hasForeignKeyConstraint, presentArg, relationTarget } from '../django/columns';
 import { stringValue } from './support';
 
 export const addForeignKeyValidating: FileRule = {

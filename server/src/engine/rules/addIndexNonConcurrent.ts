@@ -1,7 +1,8 @@
 // A plain CREATE INDEX holds a SHARE lock for the whole build: every write to the table waits.
 import type { Operation } from '../python/model';
 import type { FileContext, FileRule } from './rule';
-import { addedTogetherSets, hasPlainIndex, kwargSpanOr, readAlteredColumn } from './fieldTypes';
+import { addedTogetherSets, kwargSpanOr, readAlteredColumn } from './fieldTypes';
+import { hasPlainIndex } from '../django/columns';
 import { changesExistingTable, concurrentIndexFixes, modelNames, opArg, stringValue } from './support';
 
 export const addIndexNonConcurrent: FileRule = {

@@ -1,7 +1,8 @@
 // A new unique constraint builds a unique index while blocking the table, and fails on existing duplicates.
 import type { Operation } from '../python/model';
 import type { FileContext, FileRule } from './rule';
-import { addedTogetherSets, isIndexOnlyUniqueConstraint, isPrimaryKey, isUnique, kwargSpanOr, readAlteredColumn } from './fieldTypes';
+import { addedTogetherSets, isIndexOnlyUniqueConstraint, kwargSpanOr, readAlteredColumn } from './fieldTypes';
+import { isPrimaryKey, isUnique } from '../django/columns';
 import { changesExistingTable, readAddedConstraint } from './support';
 
 export const addUniqueConstraint: FileRule = {

@@ -1,7 +1,8 @@
 // SET NOT NULL makes the database check every row while it holds an exclusive lock.
 import { hasColumn } from '../django/fields';
 import type { FileRule } from './rule';
-import { isNullable, kwargSpanOr, presentArg, readFieldOperation } from './fieldTypes';
+import { kwargSpanOr, readFieldOperation } from './fieldTypes';
+import { isNullable, presentArg } from '../django/columns';
 import { changesExistingTable } from './support';
 
 export const alterFieldSetNotNull: FileRule = {

@@ -1,7 +1,8 @@
 // A column type change that PostgreSQL cannot do in the catalog rewrites the table and every index on it while
 // holding an ACCESS EXCLUSIVE lock.
 import type { FileRule } from './rule';
-import { canonicalText, columnTypeChange, isPrimaryKey, kwargSpanOr, readAlteredColumn } from './fieldTypes';
+import { columnTypeChange, kwargSpanOr, readAlteredColumn } from './fieldTypes';
+import { canonicalText, isPrimaryKey } from '../django/columns';
 import { stringValue } from './support';
 
 export const alterFieldType: FileRule = {

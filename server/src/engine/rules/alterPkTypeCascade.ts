@@ -1,6 +1,7 @@
 // Changing a primary key's type rewrites its table and every table whose foreign keys reference it.
 import type { FileRule } from './rule';
-import { columnTypeChange, isPrimaryKey, readFieldOperation } from './fieldTypes';
+import { columnTypeChange, readFieldOperation } from './fieldTypes';
+import { isPrimaryKey } from '../django/columns';
 import { changesExistingTable } from './support';
 
 /** Types a DEFAULT_AUTO_FIELD switch or a widening produces; risky on their own when the old type is unknown. */

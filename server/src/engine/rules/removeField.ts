@@ -1,7 +1,8 @@
 // RemoveField drops the column while the old code, still running during the deploy, SELECTs it.
 import { isManyToMany } from '../django/fields';
 import type { FileRule } from './rule';
-import { isNullable, presentArg, readFieldTarget } from './fieldTypes';
+import { readFieldTarget } from './fieldTypes';
+import { isNullable, presentArg } from '../django/columns';
 import { changesExistingTable, fieldColumnName } from './support';
 
 export const removeField: FileRule = {

@@ -1,7 +1,8 @@
 // DROP INDEX without CONCURRENTLY needs an ACCESS EXCLUSIVE lock: brief, but it queues behind every query.
 import type { Operation } from '../python/model';
 import type { FileContext, FileRule } from './rule';
-import { hasPlainIndex, isPrimaryKey, isUnique, kwargSpanOr, readAlteredColumn } from './fieldTypes';
+import { kwargSpanOr, readAlteredColumn } from './fieldTypes';
+import { hasPlainIndex, isPrimaryKey, isUnique } from '../django/columns';
 import { changesExistingTable, concurrentIndexFixes, modelNames, opArg, stringValue } from './support';
 
 export const removeIndexNonConcurrent: FileRule = {

@@ -3,7 +3,8 @@ import { hasColumn } from '../django/fields';
 import type { Operation } from '../python/model';
 import type { FieldDef } from '../state/types';
 import type { FileContext, FileRule } from './rule';
-import { definitionDiffers, fieldShouldBeAltered, hasForeignKeyConstraint, indexedByDefault, isPrimaryKey, isUnique, readAlteredColumn, readFieldTarget } from './fieldTypes';
+import { readAlteredColumn, readFieldTarget } from './fieldTypes';
+import { definitionDiffers, fieldShouldBeAltered, hasForeignKeyConstraint, indexedByDefault, isPrimaryKey, isUnique } from '../django/columns';
 import { changesExistingTable, fieldColumnName, kwargFlag, opArg, stringValue, versionAtLeast } from './support';
 
 export const sqliteTableRebuild: FileRule = {

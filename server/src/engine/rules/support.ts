@@ -1,33 +1,15 @@
-// Helpers shared by rules: reading operations by Django's signatures, field classes and their columns, the model and
-// table an operation targets, quick-fix data, and the squash-aware migration graph. What the database does with a
-// field (column types, indexes, alterations) lives in fieldTypes.ts.
-import { hasColumn, hasForeignKeyColumn } from '../django/fields';
-import { opArg, stringValue } from '../django/operations';
+// Helpers shared by rules: the model and table an operation targets, per-analysis operation facts, quick-fix data,
+// and the squash-aware migration graph. Reading operations and fields by Django's rules lives in engine/django/
+// (operations.ts, fields.ts, columns.ts); the few names rules used to import from here are re-exported.
+import { fieldColumnName, fieldShape } from '../django/fields';
+import { calleeName, kwargFlag, literalTruth, opArg, stringValue } from '../django/operations';
 import type { CallExpr, Dependency, Expr, MigrationModel, Operation, Span } from '../python/model';
-import type { FieldDef, GraphNode, ModelState, StateView } from '../state/types';
+import type { GraphNode, ModelState, StateView } from '../state/types';
 import type { FileContext, FixData } from './rule';
 
 // --- reading operations: arguments by Django's signatures (django/operations.ts), literal values ---
 
-export { opArg, stringValue };
-
-
-/** The boolean meaning of a literal (`True`, `False`, `None`, numbers, strings); undefined when not literal. */
-export function literalTruth(expr: Expr | undefined): boolean | undefined {
-  if (!expr) return undefined;
-  switch (expr.kind) {
-    case 'bool':
-      return expr.value;
-    case 'none':
-      return false;
-    case 'number':
-      return expr.value !== 0;
-    case 'string':
-      return expr.formatted ? undefined : expr.value.length > 0;
-    default:
-      return undefined;
-  }
-}
+export { calleeName, fieldColumnName, fieldShape, kwargFlag, literalTruth, opArg, stringValue };
 
 /** The model name as written in the operation (`model_name`, or `name` for model-level operations). */
 export function writtenModelName(op: Operation): string | undefined {
@@ -58,13 +40,6 @@ export function fieldCall(op: Operation): CallExpr | undefined {
 export function constraintCall(op: Operation): CallExpr | undefined {
   const constraint = opArg(op, 'constraint');
   return constraint?.kind === 'call' ? constraint : undefined;
-}
-
-/** The last dotted part of a callee: `models.ForeignKey` -> `ForeignKey`. */
-export function calleeName(call: CallExpr): string {
-  const callee = call.callee;
-  if (callee.kind === 'name') return callee.dotted.split('.').pop() ?? callee.dotted;
-  return callee.text;
 }
 
 /** One `('name', models.X(...))` entry of a CreateModel's `fields` list. */
@@ -98,34 +73,6 @@ export function dictEntry(expr: Expr | undefined, key: string): { key: Expr; val
 }
 
 // --- field classes and their columns ---
-
-/** A field call written in an operation (`field=models.CharField(...)`) as a FieldDef, like the replayed state's. */
-export function fieldShape(call: CallExpr): FieldDef {
-  const callee = call.callee;
-  return { type: calleeName(call), qualifiedType: callee.kind === 'name' ? callee.qualified : callee.text, call, kwargs: call.kwargs };
-}
-
-/**
- * A keyword flag of a field call or FieldDef with Django's default when absent (e.g. `null` defaults to False).
- * Undefined when not a literal, or absent from a call that also passes `**kwargs` (the flag may hide there).
- */
-export function kwargFlag(field: CallExpr | FieldDef, name: string, defaultValue: boolean): boolean | undefined {
-  const expr = field.kwargs[name];
-  if (expr) return literalTruth(expr);
-  const starArgs = 'hasStarArgs' in field ? field.hasStarArgs : field.call?.hasStarArgs;
-  return starArgs ? undefined : defaultValue;
-}
-
-/**
- * The column a field creates: `db_column` when given (not None), else the field name (`<name>_id` for foreign keys).
- * Undefined when the field has no column of its own or `db_column` is not a literal.
- */
-export function fieldColumnName(fieldName: string, field: { type: string; kwargs: Record<string, Expr> }): string | undefined {
-  if (!hasColumn(field)) return undefined;
-  const dbColumn = field.kwargs['db_column'];
-  if (dbColumn && dbColumn.kind !== 'none') return stringValue(dbColumn);
-  return hasForeignKeyColumn(field) ? `${fieldName}_id` : fieldName;
-}
 
 // --- models and tables as the state knows them right before an operation ---
 

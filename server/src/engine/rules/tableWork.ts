@@ -5,20 +5,8 @@
 import { AUTO_FIELD_TYPES, hasForeignKeyColumn } from '../django/fields';
 import type { Operation } from '../python/model';
 import type { FileContext } from './rule';
-import {
-  addedTogetherSets,
-  columnTypeChange,
-  dbDefaultComputedPerRow,
-  hasForeignKeyConstraint,
-  hasPlainIndex,
-  isNullable,
-  isPrimaryKey,
-  isStoredGenerated,
-  isUnique,
-  presentArg,
-  readAddedColumn,
-  readAlteredColumn,
-} from './fieldTypes';
+import { addedTogetherSets, columnTypeChange, readAddedColumn, readAlteredColumn } from './fieldTypes';
+import { dbDefaultComputedPerRow, hasForeignKeyConstraint, hasPlainIndex, isNullable, isPrimaryKey, isStoredGenerated, isUnique, presentArg } from '../django/columns';
 import { calleeName, changesExistingTable, constraintCall, perOperationFact, targetModel } from './support';
 
 export interface HeavyTableWork {
