@@ -1,7 +1,7 @@
 // Reads `[tool.migration-guard]` from pyproject.toml (or any .toml holding the same table), validates it, and
 // merges configuration layers (defaults < pyproject < editor settings or CLI flags) into a ResolvedConfig.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, normalize, resolve } from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import type { Severity } from '../rules/rule';
 import { didYouMean } from '../suggest';
@@ -135,6 +135,10 @@ function validateTable(table: Record<string, unknown>, where: string): ConfigLay
         if (typeof value !== 'string' || value.trim() === '') {
           throw new ConfigError(`${where}: "baseline" must be a file path string, not ${describe(value)}`);
         }
+        // A config file may come with an untrusted checkout: it names files of the project, nothing beside it.
+        if (isAbsolute(value) || normalize(value).split(/[\\/]/)[0] === '..') {
+          throw new ConfigError(`${where}: "baseline" must be a path inside the project (relative, without leading ..), not ${JSON.stringify(value)}`);
+        }
         layer.baseline = value;
         break;
       case 'migration-modules':
@@ -203,9 +207,12 @@ export function loadConfigFile(file: string): LoadedConfig {
 
 /**
  * Finds the nearest pyproject.toml holding `[tool.migration-guard]`, walking up from `start` (a file or folder).
- * A pyproject.toml without the table is passed over, so a monorepo's outer config still applies.
+ * A pyproject.toml without the table is passed over, so a monorepo's outer config still applies. Like ruff, the
+ * search stops at the repository root (a folder holding `.git`) and at `stopAt` (the workspace folder): a
+ * pyproject.toml in a folder above the project must not configure it.
  */
-export function findConfig(start: string): LoadedConfig | undefined {
+export function findConfig(start: string, stopAt?: string): LoadedConfig | undefined {
+  const boundary = stopAt === undefined ? undefined : resolve(stopAt);
   let folder = resolve(start);
   try {
     if (!statSync(folder).isDirectory()) folder = dirname(folder);
@@ -218,6 +225,7 @@ export function findConfig(start: string): LoadedConfig | undefined {
       const layer = parseConfigText(readText(candidate), candidate);
       if (layer) return { layer, file: candidate, root: folder };
     }
+    if (folder === boundary || existsSync(join(folder, '.git'))) break;
     const parent = dirname(folder);
     if (parent === folder) break;
     folder = parent;
