@@ -64,6 +64,7 @@ interface CheckFlags {
   config?: string;
   baseline?: string;
   writeBaseline?: string;
+  force?: boolean;
   color: boolean;
   demo?: boolean;
   stats?: boolean;
@@ -105,6 +106,7 @@ async function runCheck(paths: string[], flags: CheckFlags, io: CliIO): Promise<
     ...(flags.config ? { configFile: flags.config } : {}),
     ...(flags.baseline ? { baselineFile: flags.baseline } : {}),
     ...(flags.writeBaseline ? { writeBaselineFile: flags.writeBaseline } : {}),
+    ...(flags.force ? { force: true } : {}),
     workers: workerSetting(flags.workers),
   });
   const color = useColor(io, flags.color);
@@ -206,6 +208,7 @@ function buildProgram(io: CliIO, setExit: (code: number | undefined) => void): C
     .option('--config <file>', 'read [tool.migration-guard] from this TOML file instead of the nearest pyproject.toml')
     .option('--baseline <file>', 'hide the findings accepted in this baseline file')
     .option('--write-baseline <file>', 'accept every current finding: write them to this baseline file')
+    .option('--force', 'let --write-baseline replace a file that is not a baseline')
     .option('--no-color', 'plain text output (also: NO_COLOR=1)')
     .addOption(new Option('--workers <count>', 'worker threads: auto or a number (0 = analyse in this thread)').hideHelp())
     .addOption(new Option('--demo', 'always exit 0 (npm start)').hideHelp())
