@@ -135,4 +135,31 @@ describe('LSP hover', function () {
       await sqlite.dispose();
     }
   });
+
+  it('renders nothing a migration file smuggles into names and messages: no code span break-out, image, link or HTML', async () => {
+    const evil = 'x`![t](https://example.com/t.png)<img src=x>[link](https://example.com)';
+    const path = join(workspace, 'shop/migrations/0003_hostile_names.py');
+    const text = [
+      'from django.db import migrations, models',
+      '',
+      '',
+      'class Migration(migrations.Migration):',
+      '    dependencies = [("shop", "0002_order_changes")]',
+      '',
+      '    operations = [',
+      `        migrations.AddIndex(model_name="order", index=models.Index(fields=["created"], name=${JSON.stringify(evil)})),`,
+      `        migrations.RemoveField(model_name="order", name=${JSON.stringify(evil)}),`,
+      '    ]',
+      '',
+    ].join('\n');
+    await client.open(path, text);
+    const uri = uriOf(path);
+    for (const needle of ['AddIndex(', 'RemoveField(']) {
+      const at = client.positionOf(uri, needle);
+      const value = markdown(await client.hover(uri, at.line, at.character + 2));
+      assert.doesNotMatch(value, /(?<!\\)!\[t\]/, `an image survives in the ${needle} hover:\n${value}`);
+      assert.doesNotMatch(value, /(?<!\\)<img/, `HTML survives in the ${needle} hover`);
+      assert.doesNotMatch(value, /(?<!\\)\[link\]\(/, `a link survives in the ${needle} hover`);
+    }
+  });
 });
