@@ -11,6 +11,7 @@ import { DATABASES, type ConfigLayer, type Database } from './engine/config/type
 import { PathNotFoundError } from './engine/files';
 import { formatReport, OUTPUT_FORMATS, type OutputFormat } from './engine/format/index';
 import type { ReportContext } from './engine/format/report';
+import { terminalSafe } from './engine/format/text';
 import { ruleHelpText } from './engine/format/ruleHelp';
 import { ALL_RULES, ruleById } from './engine/rules/index';
 import { didYouMean } from './engine/suggest';
@@ -116,7 +117,7 @@ async function runCheck(paths: string[], flags: CheckFlags, io: CliIO): Promise<
   if (outcome.baselineWritten) {
     const { file, entries, findings } = outcome.baselineWritten;
     io.stdout(`Wrote ${findings} accepted finding${findings === 1 ? '' : 's'} (${entries} entr${entries === 1 ? 'y' : 'ies'}) to ${file}.\n`);
-    for (const error of outcome.report.errors) io.stderr(`${error.file}: could not analyse: ${error.message}\n`);
+    for (const error of outcome.report.errors) io.stderr(`${terminalSafe(error.file)}: could not analyse: ${terminalSafe(error.message)}\n`);
     return 0;
   }
 
