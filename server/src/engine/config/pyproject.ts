@@ -44,7 +44,9 @@ function describe(value: unknown): string {
 function stringList(where: string, key: string, value: unknown): string[] {
   if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
     const example = key === 'exclude' ? '["legacy/*/migrations/*.py"]' : key === 'post-deploy' ? '["*/migrations/*_post_deploy.py"]' : '["remove-field"]';
-    throw new ConfigError(`${where}: "${key}" must be an array of strings, e.g. ${key} = ${example}, not ${describe(value)}`);
+    const badEntry = Array.isArray(value) ? value.findIndex((item) => typeof item !== 'string') : -1;
+    const what = badEntry >= 0 ? `; entry ${badEntry + 1} is ${describe(value[badEntry])}, not a string` : `, not ${describe(value)}`;
+    throw new ConfigError(`${where}: "${key}" must be an array of strings, e.g. ${key} = ${example}${what}`);
   }
   return value as string[];
 }
@@ -74,15 +76,17 @@ function readSeverityTable(where: string, value: unknown): Record<string, Severi
   if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Date) {
     throw new ConfigError(`${where}: "severity" must be a table of rule id = "error" | "warning" | "info" | "off", not ${describe(value)}`);
   }
-  const severities: Record<string, Severity | 'off'> = {};
+  const severities: [string, Severity | 'off'][] = [];
   for (const [rule, level] of Object.entries(value)) {
     if (typeof level !== 'string' || !(SEVERITY_VALUES as readonly string[]).includes(level)) {
       const hint = typeof level === 'string' ? didYouMean(level, SEVERITY_VALUES) : '';
       throw new ConfigError(`${where}: severity of "${rule}" must be "error", "warning", "info" or "off", not ${describe(level)}${hint}`);
     }
-    severities[rule] = level as Severity | 'off';
+    severities.push([rule, level as Severity | 'off']);
   }
-  return severities;
+  // fromEntries defines own keys: a key named `__proto__` is kept (and reported as an unknown rule), where an
+  // assignment would have set the prototype and dropped it.
+  return Object.fromEntries(severities);
 }
 
 /** `migration-modules = { shop = "shop.db_migrations" }`: like Django's MIGRATION_MODULES, labels to dotted modules. */
