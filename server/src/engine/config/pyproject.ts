@@ -45,7 +45,7 @@ function stringList(where: string, key: string, value: unknown): string[] {
   if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
     const example = key === 'exclude' ? '["legacy/*/migrations/*.py"]' : key === 'post-deploy' ? '["*/migrations/*_post_deploy.py"]' : '["remove-field"]';
     const badEntry = Array.isArray(value) ? value.findIndex((item) => typeof item !== 'string') : -1;
-    const what = badEntry >= 0 ? `; entry ${badEntry + 1} is ${describe(value[badEntry])}, not a string` : `, not ${describe(value)}`;
+    const what = badEntry >= 0 ? `; entry ${badEntry + 1} is ${describe((value as unknown[])[badEntry])}, not a string` : `, not ${describe(value)}`;
     throw new ConfigError(`${where}: "${key}" must be an array of strings, e.g. ${key} = ${example}${what}`);
   }
   return value as string[];
