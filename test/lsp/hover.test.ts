@@ -162,4 +162,27 @@ describe('LSP hover', function () {
       assert.doesNotMatch(value, /(?<!\\)\[link\]\(/, `a link survives in the ${needle} hover`);
     }
   });
+
+  it('answers hovers during an edit flood, and settles on the latest version', async function () {
+    this.timeout(30000);
+    const path = join(workspace, 'shop/migrations/0004_flood.py');
+    const source = readFileSync(join(workspace, 'shop/migrations/0002_order_changes.py'), 'utf8').replace('("shop", "0001_initial")', '("shop", "0002_order_changes")');
+    await client.open(path, source);
+    const uri = uriOf(path);
+    const at = client.positionOf(uri, 'AddIndex(');
+    const hovers: Promise<Hover | null>[] = [];
+    let version = 0;
+    for (let edit = 0; edit < 150; edit++) {
+      const end = client.text(uri).split('\n').length - 1;
+      version = await client.sendChange(uri, [{ range: { start: { line: end, character: 0 }, end: { line: end, character: 0 } }, newText: `# typing ${edit}\n` }]);
+      if (edit % 10 === 0) hovers.push(client.hover(uri, at.line, at.character + 3));
+    }
+    for (const hover of await Promise.all(hovers)) {
+      assert.match(markdown(hover), /CREATE INDEX "order_created_idx"/);
+      assert.equal(hover?.range?.start.line, at.line);
+    }
+    const settled = await client.waitForDiagnostics(uri, (params) => params.version === version, 0, 20000);
+    assert.ok(settled.diagnostics.some((diagnostic) => diagnostic.code === 'add-index-non-concurrent'));
+    await client.close(uri);
+  });
 });
