@@ -7,7 +7,7 @@ import { computeLineStarts, lineOfOffset } from '../python/textPositions';
 import type { SqlStatement } from '../sql/scanner';
 import { accessExclusiveLock, dmlVerb, firstWord, hasKeyword, parseAlterTable, parseCreateIndex, parseLockTable } from '../sql/statements';
 import { changesSchema, hasPlainIndex, isIndexOnlyUniqueConstraint, readFieldOperation, readFieldTarget, schemaChange } from './fieldTypes';
-import { migrationSqlStatements, statementExcerpt } from './migrationSql';
+import { operationSqlStatements, statementExcerpt } from './migrationSql';
 import type { FileContext, FileRule } from './rule';
 import { calleeName, changesExistingTable, constraintCall, fieldColumnName, isForwardNoopRunPython, migrationAtomic, modelNames, opArg, stringValue } from './support';
 import { heavyTableWork } from './tableWork';
@@ -205,9 +205,7 @@ function slowStep(ctx: FileContext, op: Operation): string | undefined {
 // --- RunSQL statements ---
 
 function runSqlStatements(ctx: FileContext, op: Operation): SqlStatement[] {
-  return migrationSqlStatements(ctx)
-    .filter((item) => item.op === op)
-    .map((item) => item.statement);
+  return operationSqlStatements(ctx, op).map((item) => item.statement);
 }
 
 /** LOCK TABLE modes below ACCESS EXCLUSIVE that still block writes. */

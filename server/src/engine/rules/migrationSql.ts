@@ -39,6 +39,23 @@ export function migrationSqlStatements(ctx: FileContext): MigrationSqlStatement[
   return statements;
 }
 
+const byOperationCache = new WeakMap<MigrationModel, Map<Operation, MigrationSqlStatement[]>>();
+
+/** The statements one operation runs, in order: a lookup, so rules asking per operation stay linear in the file. */
+export function operationSqlStatements(ctx: FileContext, op: Operation): readonly MigrationSqlStatement[] {
+  let byOperation = byOperationCache.get(ctx.file);
+  if (!byOperation) {
+    byOperation = new Map();
+    for (const item of migrationSqlStatements(ctx)) {
+      const list = byOperation.get(item.op);
+      if (list) list.push(item);
+      else byOperation.set(item.op, [item]);
+    }
+    byOperationCache.set(ctx.file, byOperation);
+  }
+  return byOperation.get(op) ?? [];
+}
+
 /** RunSQL and RunPython operations that run against the database (state_operations excluded), in source order. */
 function runSqlOperations(ctx: FileContext): Operation[] {
   return ctx.file.allOperations.filter((op) => (op.name === 'RunSQL' || op.name === 'RunPython') && ctx.touchesDatabase(op));
