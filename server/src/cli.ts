@@ -11,6 +11,7 @@ import { DATABASES, type ConfigLayer, type Database } from './engine/config/type
 import { PathNotFoundError } from './engine/files';
 import { formatReport, OUTPUT_FORMATS, type OutputFormat } from './engine/format/index';
 import type { ReportContext } from './engine/format/report';
+import { terminalSafe } from './engine/format/text';
 import { ruleHelpText } from './engine/format/ruleHelp';
 import { ALL_RULES, ruleById } from './engine/rules/index';
 import { didYouMean } from './engine/suggest';
@@ -64,6 +65,7 @@ interface CheckFlags {
   config?: string;
   baseline?: string;
   writeBaseline?: string;
+  force?: boolean;
   color: boolean;
   demo?: boolean;
   stats?: boolean;
@@ -105,6 +107,7 @@ async function runCheck(paths: string[], flags: CheckFlags, io: CliIO): Promise<
     ...(flags.config ? { configFile: flags.config } : {}),
     ...(flags.baseline ? { baselineFile: flags.baseline } : {}),
     ...(flags.writeBaseline ? { writeBaselineFile: flags.writeBaseline } : {}),
+    ...(flags.force ? { force: true } : {}),
     workers: workerSetting(flags.workers),
   });
   const color = useColor(io, flags.color);
@@ -114,7 +117,7 @@ async function runCheck(paths: string[], flags: CheckFlags, io: CliIO): Promise<
   if (outcome.baselineWritten) {
     const { file, entries, findings } = outcome.baselineWritten;
     io.stdout(`Wrote ${findings} accepted finding${findings === 1 ? '' : 's'} (${entries} entr${entries === 1 ? 'y' : 'ies'}) to ${file}.\n`);
-    for (const error of outcome.report.errors) io.stderr(`${error.file}: could not analyse: ${error.message}\n`);
+    for (const error of outcome.report.errors) io.stderr(`${terminalSafe(error.file)}: could not analyse: ${terminalSafe(error.message)}\n`);
     return 0;
   }
 
@@ -206,6 +209,7 @@ function buildProgram(io: CliIO, setExit: (code: number | undefined) => void): C
     .option('--config <file>', 'read [tool.migration-guard] from this TOML file instead of the nearest pyproject.toml')
     .option('--baseline <file>', 'hide the findings accepted in this baseline file')
     .option('--write-baseline <file>', 'accept every current finding: write them to this baseline file')
+    .option('--force', 'let --write-baseline replace a file that is not a baseline')
     .option('--no-color', 'plain text output (also: NO_COLOR=1)')
     .addOption(new Option('--workers <count>', 'worker threads: auto or a number (0 = analyse in this thread)').hideHelp())
     .addOption(new Option('--demo', 'always exit 0 (npm start)').hideHelp())

@@ -135,4 +135,54 @@ describe('LSP hover', function () {
       await sqlite.dispose();
     }
   });
+
+  it('renders nothing a migration file smuggles into names and messages: no code span break-out, image, link or HTML', async () => {
+    const evil = 'x`![t](https://example.com/t.png)<img src=x>[link](https://example.com)';
+    const path = join(workspace, 'shop/migrations/0003_hostile_names.py');
+    const text = [
+      'from django.db import migrations, models',
+      '',
+      '',
+      'class Migration(migrations.Migration):',
+      '    dependencies = [("shop", "0002_order_changes")]',
+      '',
+      '    operations = [',
+      `        migrations.AddIndex(model_name="order", index=models.Index(fields=["created"], name=${JSON.stringify(evil)})),`,
+      `        migrations.RemoveField(model_name="order", name=${JSON.stringify(evil)}),`,
+      '    ]',
+      '',
+    ].join('\n');
+    await client.open(path, text);
+    const uri = uriOf(path);
+    for (const needle of ['AddIndex(', 'RemoveField(']) {
+      const at = client.positionOf(uri, needle);
+      const value = markdown(await client.hover(uri, at.line, at.character + 2));
+      assert.doesNotMatch(value, /(?<!\\)!\[t\]/, `an image survives in the ${needle} hover:\n${value}`);
+      assert.doesNotMatch(value, /(?<!\\)<img/, `HTML survives in the ${needle} hover`);
+      assert.doesNotMatch(value, /(?<!\\)\[link\]\(/, `a link survives in the ${needle} hover`);
+    }
+  });
+
+  it('answers hovers during an edit flood, and settles on the latest version', async function () {
+    this.timeout(30000);
+    const path = join(workspace, 'shop/migrations/0004_flood.py');
+    const source = readFileSync(join(workspace, 'shop/migrations/0002_order_changes.py'), 'utf8').replace('("shop", "0001_initial")', '("shop", "0002_order_changes")');
+    await client.open(path, source);
+    const uri = uriOf(path);
+    const at = client.positionOf(uri, 'AddIndex(');
+    const hovers: Promise<Hover | null>[] = [];
+    let version = 0;
+    for (let edit = 0; edit < 150; edit++) {
+      const end = client.text(uri).split('\n').length - 1;
+      version = await client.sendChange(uri, [{ range: { start: { line: end, character: 0 }, end: { line: end, character: 0 } }, newText: `# typing ${edit}\n` }]);
+      if (edit % 10 === 0) hovers.push(client.hover(uri, at.line, at.character + 3));
+    }
+    for (const hover of await Promise.all(hovers)) {
+      assert.match(markdown(hover), /CREATE INDEX "order_created_idx"/);
+      assert.equal(hover?.range?.start.line, at.line);
+    }
+    const settled = await client.waitForDiagnostics(uri, (params) => params.version === version, 0, 20000);
+    assert.ok(settled.diagnostics.some((diagnostic) => diagnostic.code === 'add-index-non-concurrent'));
+    await client.close(uri);
+  });
 });

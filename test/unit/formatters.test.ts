@@ -167,6 +167,13 @@ describe('formatters', () => {
       assert.ok(!text.includes('\u001b['), 'no colour codes without colour');
     });
 
+    it('shows control characters from a file (ESC, OSC, C1) as escapes, never raw', () => {
+      const hostile = 'name \u001b[2K\u001b]8;;https://example.com\u0007link\u009b31m end';
+      const text = formatText({ findings: [finding(`shop/migrations/0001_\u001b[31mx.py`, 'remove-field', 'error', hostile, [0, 0], [0, 1])], errors: [{ file: 'a\u0085.py', message: hostile }], fileCount: 1 }, false);
+      assert.doesNotMatch(text, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+      assert.ok(text.includes('name \\u{1b}[2K\\u{1b}]8;;https://example.com\\u{7}link\\u{9b}31m end'), text);
+    });
+
     it('colours output when asked', () => {
       assert.ok(formatText(report, true).includes('\u001b[31merror'));
     });

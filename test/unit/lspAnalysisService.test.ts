@@ -8,6 +8,7 @@ import type { Rule } from '../../server/src/engine/rules/rule';
 import { AnalysisService, MAX_LIVE_ANALYSIS_CHARS, pathToUri } from '../../server/src/lsp/analysisService';
 import { SettingsStore } from '../../server/src/lsp/settings';
 import { WorkspaceIndex } from '../../server/src/lsp/workspaceIndex';
+import { viewOnUnchangedLine } from '../../server/src/lsp/lastResult';
 
 const ROOT = '/virtual/project';
 const PATH = `${ROOT}/shop/migrations/0002_remove.py`;
@@ -23,8 +24,12 @@ class Migration(migrations.Migration):
 `;
 
 function setUp(text: string, settings: unknown = {}) {
-  const document = TextDocument.create(pathToUri(PATH), 'python', 1, text);
+  let document = TextDocument.create(pathToUri(PATH), 'python', 1, text);
   const documents = { get: (uri: string) => (uri === document.uri ? document : undefined), all: () => [document] } as unknown as TextDocuments<TextDocument>;
+  const edit = (newText: string) => {
+    document = TextDocument.update(document, [{ text: newText }], document.version + 1);
+    return document;
+  };
   const logs: string[] = [];
   // Nothing is read from disk in these tests: the only file is the open document.
   const index = new WorkspaceIndex((message) => logs.push(message), (path) => path === PATH, () => ({ ok: false, message: 'not on disk' }));
@@ -32,7 +37,7 @@ function setUp(text: string, settings: unknown = {}) {
   const connection = { console: { warn: () => undefined } } as unknown as Connection;
   const store = new SettingsStore(connection, { pullConfiguration: false, reportConfigProblem: (message) => logs.push(message) }, settings);
   const service = new AnalysisService(documents, index, store, { log: (message) => logs.push(message), contentChanged: () => undefined });
-  return { service, logs, uri: document.uri };
+  return { service, logs, uri: document.uri, edit };
 }
 
 describe('LSP analysis service', () => {
@@ -43,6 +48,23 @@ describe('LSP analysis service', () => {
     assert.equal(await service.analyse(uri), first, 'the same version is not analysed twice');
     service.invalidateAll();
     assert.notEqual(await service.analyse(uri), first);
+  });
+
+  it('an edit flood below an operation: hovers on it come from the last result, and 200 versions cost 2 analyses', async () => {
+    const { service, uri, edit } = setUp(TEXT);
+    await service.analyse(uri);
+    let current = edit(TEXT);
+    for (let version = 0; version < 200; version++) {
+      current = edit(`${TEXT}# typing ${version}\n`);
+      const line = TEXT.split('\n').findIndex((text) => text.includes('RemoveField'));
+      const view = viewOnUnchangedLine(service.lastResult(uri)!, current, { line, character: 20 });
+      assert.ok(view?.analysis.findings.some((finding) => finding.rule === 'remove-field'), `version ${current.version}`);
+    }
+    assert.equal(service.analysesRun, 1, 'no analysis while the edits come');
+    assert.equal((await service.analyse(uri))?.version, current.version);
+    assert.equal(service.analysesRun, 2);
+    const moved = edit(`# a line above\n${TEXT}`);
+    assert.equal(viewOnUnchangedLine(service.lastResult(uri)!, moved, { line: 7, character: 20 }), undefined, 'a changed line is never answered from old text');
   });
 
   it('contains a rule that throws: it is logged once and the other rules still report', async () => {

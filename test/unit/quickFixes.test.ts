@@ -241,6 +241,18 @@ describe('ignore comments', () => {
     assert.deepEqual(modelOf(text).syntaxErrors, []);
   });
 
+  it('uses the file\'s own line ending: CR-only and CRLF files get their comment above the operation', () => {
+    for (const eol of ['\r', '\r\n']) {
+      const source = ADD_INDEX.replace(/\n/g, eol);
+      const model = modelOf(source);
+      const text = applyTextEdits(source, [ignoreForOperationEdit(model, operation(model, 'AddIndex').span.start, 'add-index-non-concurrent')]);
+      assert.ok(text.includes(`${eol}        # migration-guard: ignore add-index-non-concurrent${eol}        migrations.AddIndex(`), JSON.stringify(text.slice(0, 400)));
+      assert.equal(text.replace(/\r\n|\r/g, '').includes('\n'), false, 'no bare \\n added');
+      const fileWide = applyTextEdits(source, [ignoreForFileEdit(model, 'add-index-non-concurrent')]);
+      assert.equal(fileWide.replace(/\r\n|\r/g, '').includes('\n'), false, 'no bare \\n added by ignore-file');
+    }
+  });
+
   it('adds the rule to an ignore comment already targeting the operation, before its reason', () => {
     const source = ADD_INDEX.replace('        migrations.AddIndex(', '        # migration-guard: ignore remove-field -- reviewed\n        migrations.AddIndex(');
     const model = modelOf(source);

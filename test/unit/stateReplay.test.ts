@@ -352,6 +352,20 @@ describe('state replay', () => {
     assert.equal(view.historyComplete('shop'), true);
   });
 
+  it('replays a 10,000-migration chain one migration at a time with a linear number of graph visits', () => {
+    const count = 10_000;
+    const models = Array.from({ length: count }, (_, index) => {
+      const name = `${String(index + 1).padStart(5, '0')}_step`;
+      const parent = index === 0 ? [] : [`shop.${String(index).padStart(5, '0')}_step`];
+      const text = migration(parent, [index === 0 ? 'migrations.CreateModel("Order", [])' : 'migrations.RunSQL("x")']);
+      return buildMigrationModel(`shop/migrations/${name}.py`, text, parsePython(text).tree);
+    });
+    const replayer = new StateReplayer(new MigrationGraph(models));
+    for (const model of models) replayer.viewBefore(model, model.allOperations[0]!);
+    assert.ok(replayer.work.entriesVisited <= 2 * count, `visited ${replayer.work.entriesVisited} graph entries for ${count} migrations`);
+    assert.ok(replayer.viewBefore(models[count - 1]!, models[count - 1]!.allOperations[0]!).model('shop', 'order'));
+  });
+
   describe('snapshots before every operation', () => {
     it('keep declaration order through alterations, removals, re-additions and renames, each snapshot unchanged by later operations', () => {
       const path = 'shop/migrations/0002_fields.py';

@@ -11,6 +11,7 @@ import { describeMigrateTarget, makemigrationsArgs, migrateArgs, type MigrateTar
 import { decideConfirmation, plural } from './confirmation';
 import type { AppMigrations, PlannedStep, ProjectSettings } from './djangoOutput';
 import type { ManagePyLocator } from './managePy';
+import { commandLineNameProblem } from './djangoNames';
 import { migrationFilePath, migrationOfFile, rollbackTarget, type MigrationRef } from './migrationFiles';
 import type { MigrationStateStore } from './migrationState';
 import { appliedSet, makemigrationsPreviewText, mergePreviewText, sqlDocumentText, stepsNotDoneAsPlanned } from './previewText';
@@ -140,6 +141,8 @@ class ManagePyFlows {
   /** The migration a command is about: the tree item or CodeLens argument, else the file given, else the active editor. */
   private async migrationTarget(arg: unknown, action: string): Promise<{ resolved: ResolvedProject; migration: MigrationRef } | undefined> {
     if (isMigrationArgument(arg)) {
+      const problem = commandLineNameProblem(arg.app, arg.name);
+      if (problem) throw new UserError(`${action} cannot pass this migration to manage.py: ${problem}.`);
       const resolved = await this.project(arg);
       return resolved && { resolved, migration: { app: arg.app, name: arg.name } };
     }

@@ -2,6 +2,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { ProjectLayout } from '../../../server/src/engine/django/projectLayout';
 import type { ListedMigration, ProjectSettings } from './djangoOutput';
+import { commandLineNameProblem } from './djangoNames';
 
 export interface MigrationRef {
   app: string;
@@ -11,13 +12,16 @@ export interface MigrationRef {
 /**
  * The app label and migration name of a migration file. The label is the one Django reported for the app that
  * owns the folder when known (an AppConfig may set its own label), else the folder's name, as Django's default.
+ * Undefined when either is not a name Django accepts on its command line (see djangoNames.ts).
  */
 export function migrationOfFile(file: string, apps?: ProjectSettings['apps']): MigrationRef | undefined {
   const identity = ProjectLayout.CONVENTIONAL.identify(file.split('\\').join('/'));
   if (!identity) return undefined;
   const folder = resolve(dirname(file));
   const owner = apps?.find((app) => app.path !== '' && resolve(app.path, 'migrations') === folder);
-  return { app: owner?.label ?? identity.app, name: identity.name };
+  const app = owner?.label ?? identity.app;
+  // A file whose name could be taken for an option (`--fake.py`) is never offered as a manage.py target.
+  return commandLineNameProblem(app, identity.name) === undefined ? { app, name: identity.name } : undefined;
 }
 
 /** Where a migration's file is expected, from the app's folder Django reported; undefined when the app is unknown. */

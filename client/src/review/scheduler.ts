@@ -11,12 +11,15 @@ import {
 } from './protocol';
 import { ownValue, type Progress, type StoredCard } from './store';
 
+/** Answers kept for statistics: about 50 a day for ten years. Trimming beyond it is announced (see trimmedReviews). */
+export const REVIEW_HISTORY_LIMIT = 200_000;
+
 export interface SchedulerOptions {
   /** How many never-seen cards may be introduced per local day (Anki's default is 20). */
   newCardsPerDay?: number;
   /** Learning cards due within this window are shown early when nothing else is left (Anki: 20 minutes). */
   learnAheadMs?: number;
-  /** Review history kept for statistics; older answers are dropped first. */
+  /** Review history kept for statistics (default REVIEW_HISTORY_LIMIT); older answers are dropped first. */
   maxReviewRecords?: number;
   /** How many answers can be taken back in a row. */
   maxUndo?: number;
@@ -101,6 +104,8 @@ export class ReviewScheduler {
   private readonly learnAheadMs: number;
   private readonly maxReviewRecords: number;
   private readonly maxUndo: number;
+  /** Oldest answers removed from the history by the cap, so the session can say so. */
+  trimmedReviews = 0;
 
   constructor(
     readonly progress: Progress,
@@ -109,8 +114,13 @@ export class ReviewScheduler {
     this.engine = fsrs(options.parameters ?? {});
     this.newCardsPerDay = Math.max(0, options.newCardsPerDay ?? 20);
     this.learnAheadMs = Math.max(0, options.learnAheadMs ?? 20 * MINUTE);
-    this.maxReviewRecords = Math.max(1, options.maxReviewRecords ?? 5000);
+    this.maxReviewRecords = Math.max(1, options.maxReviewRecords ?? REVIEW_HISTORY_LIMIT);
     this.maxUndo = Math.max(1, options.maxUndo ?? 20);
+  }
+
+  /** How many answers the history keeps. */
+  get historyLimit(): number {
+    return this.maxReviewRecords;
   }
 
   private fsrsCard(cardId: string, now: Date): Card {
@@ -143,6 +153,7 @@ export class ReviewScheduler {
     const at = now.getTime();
     this.progress.reviews.push({ cardId, grade, at, stateBefore: before.state });
     if (this.progress.reviews.length > this.maxReviewRecords) {
+      this.trimmedReviews += this.progress.reviews.length - this.maxReviewRecords;
       this.progress.reviews.splice(0, this.progress.reviews.length - this.maxReviewRecords);
     }
     this.progress.undo.push({ cardId, at, previous: previous ? { ...previous } : null });

@@ -41,6 +41,7 @@ export class ReviewSession {
   private cardsById = new Map<string, Flashcard>();
   private storeWarningsShown = false;
   private readOnlyNoticeShown = false;
+  private historyCapNoticeShown = false;
   // Messages are handled one at a time: each reads, changes and writes the stored progress.
   private pending: Promise<unknown> = Promise.resolve();
 
@@ -191,6 +192,11 @@ export class ReviewSession {
         scheduler.answer(message.cardId, message.grade, this.now());
         if (this.focusCardId === message.cardId) this.focusCardId = undefined;
         await save();
+        if (scheduler.trimmedReviews > 0 && !this.historyCapNoticeShown) {
+          this.historyCapNoticeShown = true;
+          const limit = scheduler.historyLimit.toLocaleString('en-US');
+          replies.push({ type: 'notice', level: 'info', message: `Review history keeps the latest ${limit} answers; the oldest are removed as new ones come (card schedules are not affected).` });
+        }
         replies.push(this.buildState(scheduler));
         this.notifyDueChanged();
         return replies;

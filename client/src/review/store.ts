@@ -158,30 +158,61 @@ function readExplain(value: unknown): ExplainRecord | undefined {
   return { attempts, lastScore, bestScore, total, lastCovered: [...lastCovered], lastAt };
 }
 
-function readMap<T>(value: unknown, read: (v: unknown) => T | undefined, what: string, warnings: string[]): Record<string, T> {
+/** What could not be read, exactly as stored: kept through every save and copied to the backup key once. */
+export interface UnreadableProgress {
+  /** Entries of the maps (cards, quiz, explain) by key. */
+  entries: Record<MapSection, Record<string, unknown>>;
+  /** Items of the lists (reviews, undo). */
+  items: Record<ListSection, unknown[]>;
+  /** Sections, or the whole value, that could not be read at all (only the backup keeps these). */
+  wholesale: boolean;
+}
+
+type MapSection = 'cards' | 'quiz' | 'explain';
+type ListSection = 'reviews' | 'undo';
+
+function noUnreadable(): UnreadableProgress {
+  return { entries: { cards: emptyRecord(), quiz: emptyRecord(), explain: emptyRecord() }, items: { reviews: [], undo: [] }, wholesale: false };
+}
+
+export function hasUnreadable(unreadable: UnreadableProgress): boolean {
+  return unreadable.wholesale || Object.values(unreadable.entries).some((entries) => Object.keys(entries).length > 0) || Object.values(unreadable.items).some((items) => items.length > 0);
+}
+
+function readMap<T>(value: unknown, read: (v: unknown) => T | undefined, what: string, warnings: string[], unreadable: Record<string, unknown>, skipped: UnreadableProgress): Record<string, T> {
   const result = emptyRecord<T>();
   if (value === undefined) return result;
   if (!isRecord(value)) {
     warnings.push(`stored ${what} were unreadable and were reset`);
+    skipped.wholesale = true;
     return result;
   }
   let dropped = 0;
   for (const [key, entry] of Object.entries(value)) {
     const item = read(entry);
     if (item) result[key] = item;
-    else dropped++;
+    else {
+      dropped++;
+      unreadable[key] = entry;
+    }
   }
   if (dropped > 0) warnings.push(`${dropped} unreadable stored ${what} were dropped`);
   return result;
 }
 
-function readList<T>(value: unknown, read: (v: unknown) => T | undefined, what: string, warnings: string[]): T[] {
+function readList<T>(value: unknown, read: (v: unknown) => T | undefined, what: string, warnings: string[], unreadable: unknown[], skipped: UnreadableProgress): T[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) {
     warnings.push(`stored ${what} were unreadable and were reset`);
+    skipped.wholesale = true;
     return [];
   }
-  const items = value.map(read).filter((item): item is T => item !== undefined);
+  const items: T[] = [];
+  for (const entry of value) {
+    const item = read(entry);
+    if (item !== undefined) items.push(item);
+    else unreadable.push(entry);
+  }
   if (items.length < value.length) warnings.push(`${value.length - items.length} unreadable stored ${what} were dropped`);
   return items;
 }
@@ -191,14 +222,18 @@ export interface LoadedProgress {
   warnings: string[];
   /** True when a newer version of the extension wrote the progress: it is not overwritten. */
   readOnly: boolean;
+  /** What could not be read, as stored. */
+  unreadable: UnreadableProgress;
 }
 
 /** Turns whatever is stored under the key into valid progress, keeping every part that can still be read. */
 export function readProgress(stored: unknown): LoadedProgress {
-  if (stored === undefined) return { progress: emptyProgress(), warnings: [], readOnly: false };
+  const unreadable = noUnreadable();
+  if (stored === undefined) return { progress: emptyProgress(), warnings: [], readOnly: false, unreadable };
   const warnings: string[] = [];
   if (!isRecord(stored) || typeof stored.schemaVersion !== 'number') {
-    return { progress: emptyProgress(), warnings: ['stored review progress was unreadable and was reset'], readOnly: false };
+    unreadable.wholesale = true;
+    return { progress: emptyProgress(), warnings: ['stored review progress was unreadable and was reset'], readOnly: false, unreadable };
   }
   if (stored.schemaVersion > PROGRESS_SCHEMA_VERSION) {
     return {
@@ -208,40 +243,89 @@ export function readProgress(stored: unknown): LoadedProgress {
           'it is left untouched and this session is not saved',
       ],
       readOnly: true,
+      unreadable,
     };
   }
   const progress: Progress = {
     schemaVersion: PROGRESS_SCHEMA_VERSION,
-    cards: readMap(stored.cards, readCard, 'cards', warnings),
-    reviews: readList(stored.reviews, readReview, 'reviews', warnings),
-    undo: readList(stored.undo, readUndo, 'undo entries', warnings),
-    quiz: readMap(stored.quiz, readQuiz, 'quiz results', warnings),
-    explain: readMap(stored.explain, readExplain, 'explain results', warnings),
+    cards: readMap(stored.cards, readCard, 'cards', warnings, unreadable.entries.cards, unreadable),
+    reviews: readList(stored.reviews, readReview, 'reviews', warnings, unreadable.items.reviews, unreadable),
+    undo: readList(stored.undo, readUndo, 'undo entries', warnings, unreadable.items.undo, unreadable),
+    quiz: readMap(stored.quiz, readQuiz, 'quiz results', warnings, unreadable.entries.quiz, unreadable),
+    explain: readMap(stored.explain, readExplain, 'explain results', warnings, unreadable.entries.explain, unreadable),
   };
-  return { progress, warnings, readOnly: false };
+  return { progress, warnings, readOnly: false, unreadable };
 }
 
-/** Loads and saves review progress under one globalState key. */
+/**
+ * Loads and saves review progress under one globalState key. What could not be read is never lost: a copy of the
+ * stored value goes to `<key>.backup` before anything is written over it (the user is told once), and unreadable
+ * entries are written back untouched with every save, so a newer or repaired extension can still read them.
+ */
 export class ProgressStore {
   private readOnly = false;
+  private unreadable = noUnreadable();
+  private pendingBackup: PromiseLike<void> | undefined;
 
   constructor(
     private readonly memento: MementoLike,
     private readonly key = PROGRESS_KEY,
   ) {}
 
+  get backupKey(): string {
+    return `${this.key}.backup`;
+  }
+
   /** Reads the latest stored progress (another window may have written since the last call). */
   load(): LoadedProgress {
-    const loaded = readProgress(this.memento.get<unknown>(this.key));
+    const stored = this.memento.get<unknown>(this.key);
+    const loaded = readProgress(stored);
     this.readOnly = loaded.readOnly;
+    this.unreadable = loaded.unreadable;
+    if (loaded.readOnly || !hasUnreadable(loaded.unreadable)) return loaded;
+    // The same unreadable content as the backup already holds: the user was told when it was made.
+    const signature = JSON.stringify(loaded.unreadable);
+    if (this.memento.get<{ unreadable?: string }>(this.backupKey)?.unreadable === signature) return { ...loaded, warnings: [] };
+    const backup: StoredBackup = { savedAt: Date.now(), unreadable: signature, value: JSON.parse(JSON.stringify(stored ?? null)) as unknown };
+    this.pendingBackup = this.memento.update(this.backupKey, backup);
+    loaded.warnings.push(`a copy of the stored progress as it was is kept in the extension's global state under "${this.backupKey}"`);
     return loaded;
   }
 
   /** Writes the progress; returns false when it was not written because a newer version owns the stored data. */
   async save(progress: Progress): Promise<boolean> {
     if (this.readOnly) return false;
+    // The backup must be in place before the value it copies is replaced.
+    if (this.pendingBackup) await this.pendingBackup;
+    this.pendingBackup = undefined;
     // A plain JSON copy: Mementos serialise anyway, and this detaches the stored value from live objects.
-    await this.memento.update(this.key, JSON.parse(JSON.stringify(progress)) as unknown);
+    const value = JSON.parse(JSON.stringify(progress)) as Record<string, unknown>;
+    keepUnreadable(value, this.unreadable);
+    await this.memento.update(this.key, value);
     return true;
+  }
+
+}
+
+/** The backup of progress that could not be read in full. */
+interface StoredBackup {
+  savedAt: number;
+  /** What could not be read (JSON): the same again later needs no new backup and no new notice. */
+  unreadable: string;
+  /** The stored value as it was. */
+  value: unknown;
+}
+
+/** Puts the unreadable entries back beside the readable ones (a readable entry of the same key wins). */
+function keepUnreadable(value: Record<string, unknown>, unreadable: UnreadableProgress): void {
+  for (const [section, entries] of Object.entries(unreadable.entries)) {
+    const target = value[section] as Record<string, unknown>;
+    for (const [key, entry] of Object.entries(entries)) {
+      // defineProperty, not assignment: a key such as `__proto__` stays an entry.
+      if (!Object.prototype.hasOwnProperty.call(target, key)) Object.defineProperty(target, key, { value: entry, enumerable: true, writable: true, configurable: true });
+    }
+  }
+  for (const [section, items] of Object.entries(unreadable.items)) {
+    if (items.length > 0) value[section] = [...items, ...(value[section] as unknown[])];
   }
 }

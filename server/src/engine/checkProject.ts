@@ -25,6 +25,8 @@ export interface CheckRequest {
   baselineFile?: string;
   /** `--write-baseline FILE`: accept every current finding. */
   writeBaselineFile?: string;
+  /** `--force`: --write-baseline may replace a file that is not a baseline. */
+  force?: boolean;
   /** Worker threads to use: 'auto' decides from the amount of work. */
   workers?: number | 'auto';
 }
@@ -183,7 +185,7 @@ async function analyseDiscovered(
   let baselineSuppressed = 0;
   if (request.writeBaselineFile) {
     const baseline = createBaseline(findings, sourceOf, request.writeBaselineFile, cwd);
-    writeBaseline(baseline, request.writeBaselineFile, cwd);
+    writeBaseline(baseline, request.writeBaselineFile, cwd, request.force === true);
     baselineWritten = { file: request.writeBaselineFile, entries: baseline.findings.length, findings: findings.length };
   } else {
     const baselineFile = request.baselineFile ?? (config.baseline ? displayPath(resolve(config.root, config.baseline), cwd) : undefined);

@@ -62,7 +62,34 @@ function isSkippedFolder(name: string, fullPath: string): boolean {
   return existsSync(join(fullPath, 'pyvenv.cfg'));
 }
 
-function walk(folder: string, found: DiscoveredFiles, visited: Set<string>): void {
+/** Bounds on a walk: a named folder holding `/` or a home folder must not keep `check` busy for ever. */
+const MAX_WALKED_FOLDERS = 50_000;
+const MAX_WALK_DEPTH = 64;
+
+interface WalkBounds {
+  /** Real paths of the folders the user named: a symlink may lead anywhere below them, never elsewhere. */
+  roots: string[];
+  visited: Set<string>;
+  foldersLeft: number;
+}
+
+function isInsideAny(real: string, roots: readonly string[]): boolean {
+  return roots.some((root) => real === root || real.startsWith(root.endsWith(sep) ? root : `${root}${sep}`));
+}
+
+/** The real path of a link's target when it stays below the named folders, else undefined (or when it cannot be resolved). */
+function realTargetInside(path: string, bounds: WalkBounds): string | undefined {
+  try {
+    const real = realpathSync(path);
+    return isInsideAny(real, bounds.roots) ? real : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function walk(folder: string, found: DiscoveredFiles, bounds: WalkBounds, depth = 0): void {
+  if (bounds.foldersLeft <= 0 || depth > MAX_WALK_DEPTH) return;
+  bounds.foldersLeft--;
   found.folders.push(folder);
   let entries;
   try {
@@ -89,6 +116,7 @@ function walk(folder: string, found: DiscoveredFiles, visited: Set<string>): voi
         continue;
       }
       isDirectory = target.isDirectory();
+      if (!realTargetInside(full, bounds)) continue; // a link out of the named folders is never followed
     }
     if (isDirectory) {
       if (isSkippedFolder(entry.name, full)) continue;
@@ -102,9 +130,9 @@ function walk(folder: string, found: DiscoveredFiles, visited: Set<string>): voi
       } catch {
         continue;
       }
-      if (visited.has(real)) continue;
-      visited.add(real);
-      walk(full, found, visited);
+      if (bounds.visited.has(real)) continue;
+      bounds.visited.add(real);
+      walk(full, found, bounds, depth + 1);
     } else if (isMigrationPath(full)) {
       found.migrations.push(full);
     } else if (isSettingsPath(full)) {
@@ -168,7 +196,14 @@ function isDirectoryPath(path: string): boolean {
  */
 export function discoverFiles(paths: string[], cwd: string): DiscoveredFiles {
   const found = emptyDiscovery();
-  const visited = new Set<string>();
+  const bounds: WalkBounds = { roots: [], visited: new Set(), foldersLeft: MAX_WALKED_FOLDERS };
+  for (const given of paths) {
+    try {
+      if (isDirectoryPath(resolve(cwd, given))) bounds.roots.push(realpathSync(resolve(cwd, given)));
+    } catch {
+      // reported below as not found
+    }
+  }
   for (const given of paths) {
     const full = resolve(cwd, given);
     let stats: Stats;
@@ -181,8 +216,9 @@ export function discoverFiles(paths: string[], cwd: string): DiscoveredFiles {
       if (isMigrationPath(full)) {
         found.migrations.push(full);
       } else {
-        visited.add(realpathSync(full));
-        walk(full, found, visited);
+        bounds.visited.add(realpathSync(full));
+        walk(full, found, bounds);
+        if (bounds.foldersLeft <= 0) found.unreadableFolders.push({ path: full, message: `stopped after walking ${MAX_WALKED_FOLDERS} folders: name a smaller folder` });
       }
     } else if (isMigrationPath(full)) {
       found.migrations.push(full);

@@ -4,6 +4,7 @@ import type { SyntaxNode } from '@lezer/common';
 import type { CallExpr, Comment, Expr, MigrationModel, Span } from './python/model';
 import type { FixData } from './rules/rule';
 import { collectIgnoreDirectives } from './config/ignoreComments';
+import { computeLineStarts, lineOfOffset } from './python/textPositions';
 
 /** Replace `span` of the file's text with `newText` (an insertion when the span is empty). */
 export interface TextEdit {
@@ -417,11 +418,13 @@ function stateOnlyRemovalIntents(model: MigrationModel, operationSpan: Span): Fi
 export function ignoreForOperationEdit(model: MigrationModel, anchorOffset: number, ruleId: string): TextEdit {
   const text = model.text;
   const anchor = Math.max(0, Math.min(anchorOffset, text.length));
-  const start = lineStart(text, anchor);
-  const anchorLine = lineNumber(text, anchor);
+  // Lines as Python counts them (\n, \r\n or a lone \r), so a CR-only file gets its comment above the right line.
+  const lineStarts = model.lineStarts ?? computeLineStarts(text);
+  const anchorLine = lineOfOffset(lineStarts, anchor);
+  const start = lineStarts[anchorLine] ?? 0;
   const existing = collectIgnoreDirectives(model).find((directive) => directive.scope === 'line' && directive.targetLine === anchorLine);
   if (existing) return extendIgnoreComment(existing.comment, existing.ruleIds, ruleId);
-  return { span: { start, end: start }, newText: `${leadingWhitespace(text, start)}# ${IGNORE_PREFIX} ignore ${ruleId}\n` };
+  return { span: { start, end: start }, newText: `${leadingWhitespace(text, start)}# ${IGNORE_PREFIX} ignore ${ruleId}${lineEndingOf(text)}` };
 }
 
 /** "Ignore RULE for this file": extends an existing `ignore-file` comment, else adds one after the imports (or at the top). */
@@ -429,11 +432,19 @@ export function ignoreForFileEdit(model: MigrationModel, ruleId: string): TextEd
   const existing = collectIgnoreDirectives(model).find((directive) => directive.scope === 'file');
   if (existing) return extendIgnoreComment(existing.comment, existing.ruleIds, ruleId);
   const line = `# ${IGNORE_PREFIX} ignore-file ${ruleId}`;
+  const eol = lineEndingOf(model.text);
   const statements = findImportStatements(model);
   const last = statements[statements.length - 1];
-  if (last) return { span: { start: last.node.to, end: last.node.to }, newText: `\n${line}` };
+  if (last) return { span: { start: last.node.to, end: last.node.to }, newText: `${eol}${line}` };
   const offset = moduleHeaderEnd(model);
-  return { span: { start: offset, end: offset }, newText: offset === 0 ? `${line}\n` : `\n${line}` };
+  return { span: { start: offset, end: offset }, newText: offset === 0 ? `${line}${eol}` : `${eol}${line}` };
+}
+
+/** The file's own line ending (its first line break), `\n` when it has none. */
+function lineEndingOf(text: string): string {
+  const at = text.search(/\r\n?|\n/);
+  if (at < 0 || text[at] === '\n') return '\n';
+  return text[at + 1] === '\n' ? '\r\n' : '\r';
 }
 
 /** Appends a rule id to a directive's rule list, before any `-- reason`; an empty edit when it is already listed. */
@@ -452,12 +463,6 @@ function extendIgnoreComment(comment: Comment, listed: readonly string[], ruleId
 
 function lineStart(text: string, offset: number): number {
   return text.lastIndexOf('\n', offset - 1) + 1;
-}
-
-function lineNumber(text: string, offset: number): number {
-  let line = 0;
-  for (let index = text.indexOf('\n'); index >= 0 && index < offset; index = text.indexOf('\n', index + 1)) line++;
-  return line;
 }
 
 function leadingWhitespace(text: string, start: number): string {

@@ -97,6 +97,18 @@ export class AnalysisService {
     return effect;
   }
 
+  /** How many analyses ran (not cache hits): what tests read to see work is coalesced. */
+  analysesRun = 0;
+
+  /**
+   * The last analysis of the document under the current settings and graph, whatever its version: an edit flood
+   * answers hovers from it (see lastResult.ts) rather than analysing every intermediate version.
+   */
+  lastResult(uri: string): DocumentAnalysis | undefined {
+    const entry = this.cache.get(uri);
+    return entry && entry.generation === this.generation && this.documents.get(uri) ? entry.analysis : undefined;
+  }
+
   /** The cached analysis when it matches the document's current version, without running anything. */
   cached(uri: string): DocumentAnalysis | undefined {
     const entry = this.cache.get(uri);
@@ -120,6 +132,7 @@ export class AnalysisService {
     if (hit) return hit;
 
     const generation = this.generation;
+    this.analysesRun++;
     const size = document.getText().length;
     const tooLarge = size > MAX_LIVE_ANALYSIS_CHARS;
     const findings = tooLarge || documentConfig.excluded ? [] : this.runRules(entry, path, documentConfig.config);

@@ -15,6 +15,7 @@ import { fieldCall, fieldColumnName, fieldShape, modelNames, opArg, runsAgainstD
 import { unusedIgnore } from '../engine/rules/unusedIgnore';
 import type { DocumentAnalysis } from './analysisService';
 import { REVIEW_RULE_COMMAND } from './clientContract';
+import { codeSpanSafe, escapeMarkdown } from './markdownSafe';
 
 const DATABASE_NAMES: Record<Database, string> = { postgresql: 'PostgreSQL', mysql: 'MySQL', sqlite: 'SQLite' };
 /** The most severe finding comes first, and its card is the one the review link opens. */
@@ -52,7 +53,7 @@ function operationHover(analysis: DocumentAnalysis, model: MigrationModel, docum
     .filter((op) => op.nameSpan.start <= offset && offset <= op.nameSpan.end)
     .sort((a, b) => a.nameSpan.end - a.nameSpan.start - (b.nameSpan.end - b.nameSpan.start))[0];
   if (!operation) return null;
-  const names = operationNames(analysis, model, operation);
+  const names = safeNames(operationNames(analysis, model, operation));
   const doc = describeOperation(operation.name, {
     database: analysis.database,
     postgresVersion: analysis.config.postgresVersion,
@@ -65,7 +66,7 @@ function operationHover(analysis: DocumentAnalysis, model: MigrationModel, docum
 
   const sections: string[] = [];
   const where = analysis.database === 'postgresql' ? `PostgreSQL ${analysis.config.postgresVersion}` : DATABASE_NAMES[analysis.database];
-  sections.push(`**\`${operation.name}\`** on ${where}${names.table ? ` · table \`${names.table}\`` : ''}`);
+  sections.push(`**\`${codeSpanSafe(operation.name)}\`** on ${where}${names.table ? ` · table \`${names.table}\`` : ''}`);
   const standing = migrationStanding(analysis);
   if (standing) sections.push(standing);
   if (doc) {
@@ -86,7 +87,7 @@ function operationHover(analysis: DocumentAnalysis, model: MigrationModel, docum
     seen.add(finding.rule);
     const rule = ruleMeta(finding.rule);
     sections.push('---');
-    sections.push(`**${finding.severity} · [\`${finding.rule}\`](${ruleDocsUrl(finding.rule)})**: ${finding.message}`);
+    sections.push(`**${finding.severity} · [\`${finding.rule}\`](${ruleDocsUrl(finding.rule)})**: ${escapeMarkdown(finding.message)}`);
     if (rule) sections.push(explanationMarkdown(rule));
   }
   const reviewRule = flagged[0]?.rule ?? doc?.relatedRules.find((id) => ruleMeta(id) !== undefined);
@@ -101,7 +102,7 @@ function migrationStanding(analysis: DocumentAnalysis): string | undefined {
   const phase = project.standing(analysis.path, analysis.config)?.phase;
   if (phase && phase.phase !== 'unspecified') {
     // The reason quotes the file's own text: inside a code span (its backticks removed) nothing in it renders.
-    lines.push(`Runs ${phase.phase === 'after-deploy' ? 'after' : 'before'} the new code is deployed (decided by \`${phase.reason.replace(/`/g, '')}\`).`);
+    lines.push(`Runs ${phase.phase === 'after-deploy' ? 'after' : 'before'} the new code is deployed (decided by \`${phase.reason.replace(/`/g, '').replace(/\s+/g, ' ')}\`).`);
   }
   const squash = project.squashNote(analysis.path);
   if (squash) lines.push(squash);
@@ -194,6 +195,11 @@ function operationNames(analysis: DocumentAnalysis, model: MigrationModel, opera
     // Names only decorate the hover; an unexpected shape must not cost the whole hover.
     return {};
   }
+}
+
+/** The names go into the operation's SQL text, in code spans and in prose: none may carry Markdown. */
+function safeNames(names: { table?: string; column?: string; name?: string }): { table?: string; column?: string; name?: string } {
+  return Object.fromEntries(Object.entries(names).map(([key, value]) => [key, codeSpanSafe(value)]));
 }
 
 /** The index or constraint an operation adds (its `name=`) or removes (its `name` argument). */

@@ -110,7 +110,7 @@ export class SettingsStore {
   /** Configuration for a file: editor settings for `scopeUri` over the pyproject config found from `path`. */
   async documentConfig(scopeUri: string, path: string, workspaceFolder: string | undefined): Promise<DocumentConfig> {
     const editor = await this.editorSettingsFor(scopeUri);
-    const pyproject = this.pyprojectFor(path);
+    const pyproject = this.pyprojectFor(path, workspaceFolder);
     const root = pyproject?.root ?? workspaceFolder ?? dirname(path);
     const config = resolveConfig(root, pyproject?.layer ?? {}, editorLayer(editor));
     // pyproject globs are relative to the pyproject folder (the engine's rule); the editor's to the workspace folder.
@@ -133,12 +133,12 @@ export class SettingsStore {
     return settings;
   }
 
-  private pyprojectFor(path: string): LoadedConfig | undefined {
+  private pyprojectFor(path: string, workspaceFolder: string | undefined): LoadedConfig | undefined {
     const folder = dirname(path);
     let entry = this.pyprojectByFolder.get(folder);
     if (!entry) {
       try {
-        entry = { loaded: findConfig(folder) };
+        entry = { loaded: findConfig(folder, workspaceFolder) };
       } catch (error) {
         entry = { error: error instanceof ConfigError ? error.message : `cannot read pyproject.toml: ${String(error)}` };
       }

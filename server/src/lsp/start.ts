@@ -20,6 +20,7 @@ import { AnalysisService, migrationPathOf, uriToPath } from './analysisService';
 import { computeCodeActions, FIX_ALL_KIND } from './codeActions';
 import { DiagnosticsPublisher, WorkspaceProblemsPublisher } from './diagnostics';
 import { computeHover } from './hover';
+import { viewOnUnchangedLine } from './lastResult';
 import { SettingsStore, initialSettings } from './settings';
 import { WATCHED_GLOBS, WorkspaceIndex, isPyproject, type IndexedProject } from './workspaceIndex';
 
@@ -82,6 +83,10 @@ class MigrationGuardServer {
 
     connection.onHover(async (params, token) =>
       this.guard('hover', null, async () => {
+        const latest = documents.get(params.textDocument.uri);
+        const last = latest && !this.analysis.cached(latest.uri) ? this.analysis.lastResult(latest.uri) : undefined;
+        const view = last && latest ? viewOnUnchangedLine(last, latest, params.position) : undefined;
+        if (view) return computeHover(view.analysis, view.analysedDocument, view.offset);
         const analysis = await this.analysis.analyse(params.textDocument.uri, token);
         const document = documents.get(params.textDocument.uri);
         if (!analysis || !document || token.isCancellationRequested || document.version !== analysis.version) return null;

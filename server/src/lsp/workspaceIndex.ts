@@ -188,7 +188,7 @@ export class WorkspaceIndex {
   private updateLayout(entry: IndexedProject): boolean {
     let migrationModules: Record<string, string> | undefined;
     try {
-      migrationModules = findConfig(entry.root)?.layer.migrationModules;
+      migrationModules = findConfig(entry.root, entry.root)?.layer.migrationModules;
     } catch {
       // An invalid pyproject.toml is reported with the diagnostics; the layout does without it.
     }
@@ -237,6 +237,13 @@ export class WorkspaceIndex {
   private async walk(root: string, found: WalkResult, isCancelled: () => boolean): Promise<void> {
     const visited = new Set<string>();
     const pending: { folder: string; depth: number }[] = [{ folder: root, depth: 0 }];
+    // The workspace may be untrusted: a link to `/` or a home folder must not take the walk outside it.
+    let realRoot: string;
+    try {
+      realRoot = await realpath(root);
+    } catch {
+      return;
+    }
     let sliceStart = Date.now();
     while (pending.length > 0 && visited.size < MAX_VISITED_FOLDERS && !isCancelled()) {
       const { folder, depth } = pending.pop()!;
@@ -246,7 +253,7 @@ export class WorkspaceIndex {
       } catch {
         continue;
       }
-      if (visited.has(real)) continue; // symlink cycles
+      if (visited.has(real) || !isInside(real, realRoot)) continue; // symlink cycles, links out of the workspace
       visited.add(real);
       found.folders.push(folder);
       let entries;
@@ -266,6 +273,7 @@ export class WorkspaceIndex {
             const target = await stat(path);
             isDirectory = target.isDirectory();
             isFile = target.isFile();
+            if (isFile && !isInside(await realpath(path), realRoot)) continue;
           } catch {
             continue;
           }

@@ -2,9 +2,9 @@
 // every new finding still does. Entries are keyed by file (relative to the baseline file's folder, so the file
 // works from any working directory), rule and a fingerprint of the operation's source text: line shifts and
 // re-indentation leave a finding matched, a changed operation makes it new again.
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Finding } from '../rules/rule';
 import { ConfigError } from './pyproject';
 
@@ -76,14 +76,49 @@ export function createBaseline(findings: readonly Finding[], sourceOf: SourceLoo
   return { version: BASELINE_VERSION, findings: sorted };
 }
 
-export function writeBaseline(baseline: Baseline, baselineFile: string, cwd: string): void {
+/**
+ * Writes the baseline to a temporary file beside the target and renames it over, so a full disk or a crash never
+ * leaves a truncated baseline. Refuses a symlink (never written through), anything but a regular file, and an
+ * existing file that is not a baseline (a migration, pyproject.toml) unless `force`.
+ */
+export function writeBaseline(baseline: Baseline, baselineFile: string, cwd: string, force = false): void {
   const path = resolve(cwd, baselineFile);
+  refuseToClobber(path, baselineFile, force);
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, `${JSON.stringify(baseline, null, 2)}\n`);
+    writeFileSync(temporary, `${JSON.stringify(baseline, null, 2)}\n`, { flag: 'wx' });
+    renameSync(temporary, path);
   } catch (error) {
+    rmSync(temporary, { force: true });
     throw new ConfigError(`cannot write baseline ${baselineFile}: ${(error as Error).message}`);
   }
+}
+
+function refuseToClobber(path: string, baselineFile: string, force: boolean): void {
+  let stats;
+  try {
+    stats = lstatSync(path);
+  } catch {
+    return; // nothing there yet
+  }
+  if (stats.isSymbolicLink()) throw new ConfigError(`refusing to write baseline ${baselineFile}: it is a symbolic link; name the file it points to`);
+  if (!stats.isFile()) throw new ConfigError(`refusing to write baseline ${baselineFile}: it is not a regular file`);
+  if (force || looksLikeBaseline(path)) return;
+  throw new ConfigError(`refusing to overwrite ${baselineFile}: it is not a migration-guard baseline (use --force to replace it)`);
+}
+
+function looksLikeBaseline(path: string): boolean {
+  try {
+    const data = JSON.parse(withoutBom(readFileSync(path, 'utf8'))) as Partial<Baseline> | null;
+    return typeof data === 'object' && data !== null && Array.isArray(data.findings) && typeof data.version === 'number';
+  } catch {
+    return false;
+  }
+}
+
+function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /** Reads and validates a baseline file; throws ConfigError with a clear message when it is missing or malformed. */
@@ -98,9 +133,11 @@ export function readBaseline(baselineFile: string, cwd: string): Baseline {
   }
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = JSON.parse(withoutBom(text));
   } catch (error) {
-    throw new ConfigError(`baseline ${baselineFile} is not valid JSON: ${(error as Error).message}`);
+    // V8's message quotes the text; the file may be anything, so say where only.
+    const position = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw new ConfigError(`baseline ${baselineFile} is not valid JSON${position ? ` (at character ${position})` : ''}; write a new one with --write-baseline`);
   }
   const document = data as Partial<Baseline> | null;
   if (typeof document !== 'object' || document === null || !Array.isArray(document.findings)) {

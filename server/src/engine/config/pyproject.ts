@@ -1,7 +1,7 @@
 // Reads `[tool.migration-guard]` from pyproject.toml (or any .toml holding the same table), validates it, and
 // merges configuration layers (defaults < pyproject < editor settings or CLI flags) into a ResolvedConfig.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, normalize, resolve } from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import type { Severity } from '../rules/rule';
 import { didYouMean } from '../suggest';
@@ -44,7 +44,9 @@ function describe(value: unknown): string {
 function stringList(where: string, key: string, value: unknown): string[] {
   if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
     const example = key === 'exclude' ? '["legacy/*/migrations/*.py"]' : key === 'post-deploy' ? '["*/migrations/*_post_deploy.py"]' : '["remove-field"]';
-    throw new ConfigError(`${where}: "${key}" must be an array of strings, e.g. ${key} = ${example}, not ${describe(value)}`);
+    const badEntry = Array.isArray(value) ? value.findIndex((item) => typeof item !== 'string') : -1;
+    const what = badEntry >= 0 ? `; entry ${badEntry + 1} is ${describe((value as unknown[])[badEntry])}, not a string` : `, not ${describe(value)}`;
+    throw new ConfigError(`${where}: "${key}" must be an array of strings, e.g. ${key} = ${example}${what}`);
   }
   return value as string[];
 }
@@ -74,15 +76,17 @@ function readSeverityTable(where: string, value: unknown): Record<string, Severi
   if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Date) {
     throw new ConfigError(`${where}: "severity" must be a table of rule id = "error" | "warning" | "info" | "off", not ${describe(value)}`);
   }
-  const severities: Record<string, Severity | 'off'> = {};
+  const severities: [string, Severity | 'off'][] = [];
   for (const [rule, level] of Object.entries(value)) {
     if (typeof level !== 'string' || !(SEVERITY_VALUES as readonly string[]).includes(level)) {
       const hint = typeof level === 'string' ? didYouMean(level, SEVERITY_VALUES) : '';
       throw new ConfigError(`${where}: severity of "${rule}" must be "error", "warning", "info" or "off", not ${describe(level)}${hint}`);
     }
-    severities[rule] = level as Severity | 'off';
+    severities.push([rule, level as Severity | 'off']);
   }
-  return severities;
+  // fromEntries defines own keys: a key named `__proto__` is kept (and reported as an unknown rule), where an
+  // assignment would have set the prototype and dropped it.
+  return Object.fromEntries(severities);
 }
 
 /** `migration-modules = { shop = "shop.db_migrations" }`: like Django's MIGRATION_MODULES, labels to dotted modules. */
@@ -134,6 +138,10 @@ function validateTable(table: Record<string, unknown>, where: string): ConfigLay
       case 'baseline':
         if (typeof value !== 'string' || value.trim() === '') {
           throw new ConfigError(`${where}: "baseline" must be a file path string, not ${describe(value)}`);
+        }
+        // A config file may come with an untrusted checkout: it names files of the project, nothing beside it.
+        if (isAbsolute(value) || normalize(value).split(/[\\/]/)[0] === '..') {
+          throw new ConfigError(`${where}: "baseline" must be a path inside the project (relative, without leading ..), not ${JSON.stringify(value)}`);
         }
         layer.baseline = value;
         break;
@@ -203,9 +211,12 @@ export function loadConfigFile(file: string): LoadedConfig {
 
 /**
  * Finds the nearest pyproject.toml holding `[tool.migration-guard]`, walking up from `start` (a file or folder).
- * A pyproject.toml without the table is passed over, so a monorepo's outer config still applies.
+ * A pyproject.toml without the table is passed over, so a monorepo's outer config still applies. Like ruff, the
+ * search stops at the repository root (a folder holding `.git`) and at `stopAt` (the workspace folder): a
+ * pyproject.toml in a folder above the project must not configure it.
  */
-export function findConfig(start: string): LoadedConfig | undefined {
+export function findConfig(start: string, stopAt?: string): LoadedConfig | undefined {
+  const boundary = stopAt === undefined ? undefined : resolve(stopAt);
   let folder = resolve(start);
   try {
     if (!statSync(folder).isDirectory()) folder = dirname(folder);
@@ -218,6 +229,7 @@ export function findConfig(start: string): LoadedConfig | undefined {
       const layer = parseConfigText(readText(candidate), candidate);
       if (layer) return { layer, file: candidate, root: folder };
     }
+    if (folder === boundary || existsSync(join(folder, '.git'))) break;
     const parent = dirname(folder);
     if (parent === folder) break;
     folder = parent;

@@ -3,6 +3,14 @@ import pc from 'picocolors';
 import type { Severity } from '../rules/rule';
 import { countBySeverity, oneBased, sortErrors, sortFindings, type Report } from './report';
 
+/**
+ * Anything from a file (paths, names, messages quoting it) goes to a terminal: control characters (C0 but tab,
+ * DEL, C1, which include ESC and the OSC/CSI introducers) and line separators are shown as `\u{..}` instead.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g, (char) => `\\u{${char.charCodeAt(0).toString(16)}}`);
+}
+
 function plural(count: number, one: string, many: string): string {
   return `${count} ${count === 1 ? one : many}`;
 }
@@ -13,10 +21,10 @@ export function formatText(report: Report, color: boolean): string {
   const lines: string[] = [];
   for (const finding of sortFindings(report.findings)) {
     const { line, column } = oneBased(finding);
-    lines.push(`${c.bold(`${finding.file}:${line}:${column}:`)} ${paint[finding.severity](finding.severity)} ${c.dim(finding.rule)} ${finding.message}`);
+    lines.push(`${c.bold(`${terminalSafe(finding.file)}:${line}:${column}:`)} ${paint[finding.severity](finding.severity)} ${c.dim(finding.rule)} ${terminalSafe(finding.message)}`);
   }
   for (const error of sortErrors(report.errors)) {
-    lines.push(`${c.bold(`${error.file}:`)} ${c.red('error')} ${c.dim('could not analyse:')} ${error.message}`);
+    lines.push(`${c.bold(`${terminalSafe(error.file)}:`)} ${c.red('error')} ${c.dim('could not analyse:')} ${terminalSafe(error.message)}`);
   }
   if (lines.length > 0) lines.push('');
   lines.push(summaryLine(report, color));

@@ -596,36 +596,28 @@ function span(node: SyntaxNode): Span {
 }
 
 /**
- * Comments are found by looking up each `#` in the tree rather than walking every node: migrations have few
- * comments, and a `#` inside a string literal is recognised by the node it falls in.
+ * Comments are found in one walk that enters only nodes holding a `#` (string literals never: a `#` there is text).
+ * Looking up each `#` with resolveInner instead cost a scan of the siblings per comment, quadratic in comment lines.
  */
 function collectComments(text: string, tree: Tree, lineStarts: readonly number[]): Comment[] {
+  const hashes: number[] = [];
+  for (let position = text.indexOf('#'); position >= 0; position = text.indexOf('#', position + 1)) hashes.push(position);
   const comments: Comment[] = [];
-  let position = text.indexOf('#');
-  while (position >= 0) {
-    const node = tree.resolveInner(position, 1);
-    let next = position + 1;
-    if (node.name === 'Comment' && node.from === position) {
-      const line = lineOfOffset(lineStarts, position);
-      const before = text.slice(lineStarts[line] ?? 0, position);
-      comments.push({
-        span: { start: node.from, end: node.to },
-        text: text.slice(node.from + 1, node.to),
-        ownLine: before.trim() === '',
-        line,
-      });
-      next = node.to;
-    } else if (isStringNode(node) || isStringNode(node.parent)) {
-      const stringNode = isStringNode(node) ? node : (node.parent as SyntaxNode);
-      next = Math.max(next, stringNode.to);
-    }
-    position = text.indexOf('#', next);
-  }
+  if (hashes.length === 0) return comments;
+  let next = 0; // index of the first `#` at or after the node being visited (nodes come in ascending `from`)
+  tree.iterate({
+    enter: (node) => {
+      while (next < hashes.length && (hashes[next] as number) < node.from) next++;
+      if (next >= hashes.length || (hashes[next] as number) >= node.to) return false;
+      if (node.name === 'String' || node.name === 'FormatString') return false;
+      if (node.name !== 'Comment') return true;
+      const line = lineOfOffset(lineStarts, node.from);
+      const before = text.slice(lineStarts[line] ?? 0, node.from);
+      comments.push({ span: { start: node.from, end: node.to }, text: text.slice(node.from + 1, node.to), ownLine: before.trim() === '', line });
+      return false;
+    },
+  });
   return comments;
-}
-
-function isStringNode(node: SyntaxNode | null): boolean {
-  return node !== null && (node.name === 'String' || node.name === 'FormatString');
 }
 
 /**

@@ -8,7 +8,7 @@ import type { SqlStatement } from '../sql/scanner';
 import { accessExclusiveLock, dmlVerb, firstWord, hasKeyword, parseAlterTable, parseCreateIndex, parseLockTable } from '../sql/statements';
 import { isIndexOnlyUniqueConstraint, readFieldOperation, readFieldTarget } from './fieldTypes';
 import { changesSchema, hasPlainIndex, schemaChange } from '../django/columns';
-import { migrationSqlStatements, statementExcerpt } from './migrationSql';
+import { operationSqlStatements, statementExcerpt } from './migrationSql';
 import type { FileContext, FileRule } from './rule';
 import { calleeName, changesExistingTable, constraintCall, fieldColumnName, isForwardNoopRunPython, migrationAtomic, modelNames, opArg, stringValue } from './support';
 import { heavyTableWork } from './tableWork';
@@ -206,9 +206,7 @@ function slowStep(ctx: FileContext, op: Operation): string | undefined {
 // --- RunSQL statements ---
 
 function runSqlStatements(ctx: FileContext, op: Operation): SqlStatement[] {
-  return migrationSqlStatements(ctx)
-    .filter((item) => item.op === op)
-    .map((item) => item.statement);
+  return operationSqlStatements(ctx, op).map((item) => item.statement);
 }
 
 /** LOCK TABLE modes below ACCESS EXCLUSIVE that still block writes. */

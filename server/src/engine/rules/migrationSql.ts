@@ -39,32 +39,72 @@ export function migrationSqlStatements(ctx: FileContext): MigrationSqlStatement[
   return statements;
 }
 
+const byOperationCache = new WeakMap<MigrationModel, Map<Operation, MigrationSqlStatement[]>>();
+
+/** The statements one operation runs, in order: a lookup, so rules asking per operation stay linear in the file. */
+export function operationSqlStatements(ctx: FileContext, op: Operation): readonly MigrationSqlStatement[] {
+  let byOperation = byOperationCache.get(ctx.file);
+  if (!byOperation) {
+    byOperation = new Map();
+    for (const item of migrationSqlStatements(ctx)) {
+      const list = byOperation.get(item.op);
+      if (list) list.push(item);
+      else byOperation.set(item.op, [item]);
+    }
+    byOperationCache.set(ctx.file, byOperation);
+  }
+  return byOperation.get(op) ?? [];
+}
+
 /** RunSQL and RunPython operations that run against the database (state_operations excluded), in source order. */
 function runSqlOperations(ctx: FileContext): Operation[] {
   return ctx.file.allOperations.filter((op) => (op.name === 'RunSQL' || op.name === 'RunPython') && ctx.touchesDatabase(op));
 }
 
-/** Lower-cased names of the tables created before a statement in the same migration: by CreateModel or CREATE TABLE. */
-function tablesCreatedBefore(ctx: FileContext, item: MigrationSqlStatement): Set<string> {
-  const tables = new Set<string>();
+/**
+ * Where each table is first created in the migration, so "created before this statement?" is a lookup rather than a
+ * re-scan of everything earlier (which made many-statement RunSQL quadratic). A CreateModel counts for statements of
+ * operations that start after every operation up to and including it; a CREATE TABLE for later statements.
+ */
+interface TableCreations {
+  /** Table -> the smallest "operations up to here all start before" position of a CreateModel that creates it. */
+  byCreateModel: Map<string, number>;
+  /** Table -> order of the first statement that creates it. */
+  byStatement: Map<string, number>;
+}
+
+const creationsCache = new WeakMap<MigrationModel, TableCreations>();
+
+function tableCreations(ctx: FileContext): TableCreations {
+  const cached = creationsCache.get(ctx.file);
+  if (cached) return cached;
+  const byCreateModel = new Map<string, number>();
+  let latestStart = -Infinity;
   for (const op of ctx.file.allOperations) {
-    if (op.span.start >= item.op.span.start) break;
-    if (op.name === 'CreateModel' && ctx.touchesDatabase(op)) {
-      const table = createModelTable(ctx.file.app, op);
-      if (table) tables.add(table);
-    }
+    latestStart = Math.max(latestStart, op.span.start);
+    if (op.name !== 'CreateModel' || !ctx.touchesDatabase(op)) continue;
+    const table = createModelTable(ctx.file.app, op);
+    if (table && !byCreateModel.has(table)) byCreateModel.set(table, latestStart);
   }
-  for (const earlier of migrationSqlStatements(ctx)) {
-    if (earlier.order >= item.order) break;
-    const created = createdTable(earlier.statement);
-    if (created) tables.add(tableKey(created));
+  const byStatement = new Map<string, number>();
+  for (const item of migrationSqlStatements(ctx)) {
+    const created = createdTable(item.statement);
+    if (created && !byStatement.has(tableKey(created))) byStatement.set(tableKey(created), item.order);
   }
-  return tables;
+  const creations = { byCreateModel, byStatement };
+  creationsCache.set(ctx.file, creations);
+  return creations;
+}
+
+/** True when the lower-cased table was created before a statement in the same migration: by CreateModel or CREATE TABLE. */
+function createdBefore(ctx: FileContext, item: MigrationSqlStatement, table: string): boolean {
+  const { byCreateModel, byStatement } = tableCreations(ctx);
+  return (byCreateModel.get(table) ?? Infinity) < item.op.span.start || (byStatement.get(table) ?? Infinity) < item.order;
 }
 
 /** True when the named table was created earlier in this migration (an empty table nobody else uses yet). */
 export function isNewTable(ctx: FileContext, item: MigrationSqlStatement, table: SqlName | undefined): boolean {
-  return table !== undefined && tablesCreatedBefore(ctx, item).has(tableKey(table));
+  return table !== undefined && createdBefore(ctx, item, tableKey(table));
 }
 
 /**
@@ -72,8 +112,7 @@ export function isNewTable(ctx: FileContext, item: MigrationSqlStatement, table:
  * when every named table is new, so the statement touches no existing data; a statement naming no table gives [].
  */
 export function existingTables(ctx: FileContext, item: MigrationSqlStatement, tables: readonly SqlName[]): SqlName[] | undefined {
-  const created = tablesCreatedBefore(ctx, item);
-  const existing = tables.filter((table) => !created.has(tableKey(table)));
+  const existing = tables.filter((table) => !createdBefore(ctx, item, tableKey(table)));
   return tables.length > 0 && existing.length === 0 ? undefined : existing;
 }
 

@@ -4,7 +4,7 @@ import type { Operation } from '../python/model';
 import { dmlVerb, isDdl, isExtensionStatement } from '../sql/statements';
 import { alterFieldEmitsNoSql } from './fieldTypes';
 import { hasForeignKeyConstraint } from '../django/columns';
-import { migrationSqlStatements, type MigrationSqlStatement } from './migrationSql';
+import { operationSqlStatements } from './migrationSql';
 import type { FileContext, FileRule } from './rule';
 import { changesExistingTable, createModelFields, fieldShape, isForwardNoopRunPython, isStateOnlyOperation, migrationAtomic, modelNames, opArg } from './support';
 
@@ -42,12 +42,11 @@ operations = [
   },
   check(ctx) {
     if (migrationAtomic(ctx) !== true) return;
-    const statements = migrationSqlStatements(ctx);
     const operations = ctx.file.allOperations.filter((op) => ctx.touchesDatabase(op));
-    const schemaOperations = operations.filter((op) => isSchemaOperation(ctx, op, statements));
+    const schemaOperations = operations.filter((op) => isSchemaOperation(ctx, op));
     if (schemaOperations.length === 0) return;
     for (const op of operations) {
-      const data = dataDescription(ctx, op, statements);
+      const data = dataDescription(ctx, op);
       if (!data) continue;
       const schema = schemaOperations.find((other) => other !== op) ?? (schemaOperations.includes(op) ? op : undefined);
       if (!schema) continue;
@@ -75,8 +74,8 @@ const EXTENSION_OPERATIONS = new Set([
  * and later changes to it) is empty and unused by running code, so seeding it blocks nobody, unless its foreign
  * keys hold the tables they reference against writes meanwhile.
  */
-function isSchemaOperation(ctx: FileContext, op: Operation, statements: readonly MigrationSqlStatement[]): boolean {
-  if (op.name === 'RunSQL') return statements.some((item) => item.op === op && isDdl(item.statement) && !isExtensionStatement(item.statement));
+function isSchemaOperation(ctx: FileContext, op: Operation): boolean {
+  if (op.name === 'RunSQL') return operationSqlStatements(ctx, op).some((item) => isDdl(item.statement) && !isExtensionStatement(item.statement));
   if (op.name === 'RunPython' || isStateOnlyOperation(op) || EXTENSION_OPERATIONS.has(op.name)) return false;
   if (op.name === 'CreateModel') return referencesOtherTables(op);
   if (op.name === 'AlterField' && alterFieldEmitsNoSql(ctx, op)) return false;
@@ -91,14 +90,14 @@ function referencesOtherTables(createModel: Operation): boolean {
   });
 }
 
-function dataDescription(ctx: FileContext, op: Operation, statements: readonly MigrationSqlStatement[]): string | undefined {
+function dataDescription(ctx: FileContext, op: Operation): string | undefined {
   if (op.name === 'RunPython') {
     if (isForwardNoopRunPython(op) || runPythonDoesNoDataWork(ctx, op)) return undefined;
     const code = opArg(op, 'code');
     return code?.kind === 'name' ? `RunPython(${code.dotted})` : 'RunPython';
   }
   if (op.name !== 'RunSQL') return undefined;
-  const dml = statements.find((item) => item.op === op && dmlVerb(item.statement) !== undefined);
+  const dml = operationSqlStatements(ctx, op).find((item) => dmlVerb(item.statement) !== undefined);
   return dml ? `RunSQL ${dmlVerb(dml.statement)}` : undefined;
 }
 

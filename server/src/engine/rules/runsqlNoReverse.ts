@@ -1,5 +1,5 @@
 import type { FileRule } from './rule';
-import { migrationSqlStatements, statementExcerpt } from './migrationSql';
+import { operationSqlStatements, statementExcerpt } from './migrationSql';
 import { missingReverseFixes } from './support';
 
 export const runsqlNoReverse: FileRule = {
@@ -24,12 +24,11 @@ export const runsqlNoReverse: FileRule = {
     safeCodeLanguage: 'python',
   },
   check(ctx) {
-    const statements = migrationSqlStatements(ctx);
     for (const op of ctx.file.allOperations) {
       if (op.name !== 'RunSQL' || !ctx.touchesDatabase(op) || op.call.hasStarArgs) continue;
       const fixes = missingReverseFixes(op, 'reverse_sql');
       if (!fixes) continue;
-      const first = statements.find((item) => item.op === op);
+      const first = operationSqlStatements(ctx, op)[0];
       const what = first ? `RunSQL \`${statementExcerpt(first.statement, 40)}\`` : 'RunSQL';
       ctx.report({ span: op.span, message: `${what} has no reverse_sql, so this migration cannot be unapplied`, operation: op, fixes });
     }

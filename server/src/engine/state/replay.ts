@@ -90,6 +90,8 @@ export class StateReplayer {
   private readonly detachedReplays = new Map<MigrationModel, MigrationReplay>();
   /** Fast path from a model object to its replay; rebuilt after every invalidation. */
   private replayByModel = new WeakMap<MigrationModel, MigrationReplay>();
+  /** How many graph entries the ancestry walks visited: what a test reads to see replay stays linear. */
+  readonly work = { entriesVisited: 0 };
 
   constructor(private readonly graph: MigrationGraph) {}
 
@@ -186,16 +188,31 @@ export class StateReplayer {
     return replay;
   }
 
-  /** Replays the ancestry in topological order (no recursion, so long chains cannot overflow the stack). */
+  /**
+   * Replays the ancestry not replayed yet, in topological order (no recursion, so long chains cannot overflow the
+   * stack). The walk stops at replayed ancestors, so replaying a chain one migration at a time stays linear.
+   */
   private replayOf(key: MigrationKey): MigrationReplay | undefined {
     const cached = this.replayByKey.get(key);
     if (cached) return cached;
     const entry = this.graph.entries.get(key);
     if (!entry) return undefined;
-    const needed = this.graph.ancestors(key);
-    needed.add(key);
-    for (const candidate of this.graph.orderByApp.get(entry.node.app) ?? []) {
-      if (!needed.has(candidate.key) || this.replayByKey.has(candidate.key)) continue;
+    const needed: GraphEntry[] = [];
+    const seen = new Set<MigrationKey>([key]);
+    const stack: GraphEntry[] = [entry];
+    while (stack.length > 0) {
+      const next = stack.pop() as GraphEntry;
+      this.work.entriesVisited++;
+      needed.push(next);
+      for (const parent of next.parents) {
+        const parentEntry = this.graph.entries.get(parent);
+        if (!parentEntry || seen.has(parent) || this.replayByKey.has(parent)) continue;
+        seen.add(parent);
+        stack.push(parentEntry);
+      }
+    }
+    needed.sort((a, b) => a.order - b.order);
+    for (const candidate of needed) {
       this.replayByKey.set(candidate.key, replayMigration(this.stateFromParents(candidate.parents), candidate.model));
     }
     return this.replayByKey.get(key);
