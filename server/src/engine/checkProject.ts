@@ -3,6 +3,7 @@
 import { performance } from 'node:perf_hooks';
 import { resolve } from 'node:path';
 import { isExcluded, type FileError, type SourceFile } from './analyze';
+import { analyzeWithCache, type CacheSettings } from './cache/analysisCache';
 import { applyBaseline, createBaseline, findingFingerprint, readBaseline, writeBaseline } from './config/baseline';
 import { ConfigError, findConfig, loadConfigFile, resolveConfig, unknownRuleIds, type LoadedConfig } from './config/pyproject';
 import type { ConfigLayer, ResolvedConfig } from './config/types';
@@ -26,6 +27,8 @@ export interface CheckRequest {
   writeBaselineFile?: string;
   /** Worker threads to use: 'auto' decides from the amount of work. */
   workers?: number | 'auto';
+  /** Reuse the analysis of unchanged input (absent: no cache, `--no-cache`). */
+  cache?: CacheSettings;
 }
 
 export interface CheckTimings extends AnalysisTimings {
@@ -134,7 +137,9 @@ async function analyseDiscovered(
   }
   const readMs = performance.now() - readStarted;
 
-  const analysis = await analyzeSources(sources, { config, settingsFiles }, pool);
+  const analysis = await analyzeWithCache(request.cache, { config, sources, settingsFiles, root: resolve(cwd, config.root) }, () =>
+    analyzeSources(sources, { config, settingsFiles }, pool),
+  );
   const reportable = (file: string): boolean => !excluded(resolve(cwd, file));
   let findings = analysis.findings.filter((finding) => reportable(finding.file));
   errors.push(...analysis.errors.filter((error) => reportable(error.file)));
