@@ -73,16 +73,9 @@ export function changedFilesSince(ref: string, start: string): ChangedFiles {
   const root = top.stdout.trim();
   const shallow = git(['rev-parse', '--is-shallow-repository'], root).stdout.trim() === 'true';
 
-  const resolved = git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], root);
-  if (!resolved.ok) {
-    throw new GitDiffError(shallow ? `--diff ${ref}: unknown revision; ${SHALLOW_HINT}` : `--diff ${ref}: unknown revision (a branch, tag or commit such as origin/main)`);
-  }
-  const mergeBase = git(['merge-base', resolved.stdout.trim(), 'HEAD'], root);
-  if (!mergeBase.ok) {
-    if (shallow) throw new GitDiffError(`--diff ${ref}: no merge base with HEAD; ${SHALLOW_HINT}`);
-    throw new GitDiffError(`--diff ${ref}: ${ref} and HEAD have no common ancestor${mergeBase.stderr ? ` (${mergeBase.stderr})` : ''}`);
-  }
-  const base = mergeBase.stdout.trim();
+  // Before the first commit (pre-commit on a new repository) everything is new: compare with the empty tree.
+  const unborn = !git(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], root).ok;
+  const base = unborn && ref === 'HEAD' ? EMPTY_TREE : mergeBaseOf(ref, root, shallow);
 
   // Against the working tree, so uncommitted edits count as changes too (pre-commit runs on staged files).
   const diff = git(['-c', 'core.quotePath=false', 'diff', '--name-only', '-z', '--diff-filter=d', base, '--'], root);
@@ -93,6 +86,22 @@ export function changedFilesSince(ref: string, start: string): ChangedFiles {
   const files = new Set<string>();
   for (const path of [...nulSeparated(diff.stdout), ...nulSeparated(untracked.stdout)]) files.add(realPath(resolve(root, path)));
   return { base, files };
+}
+
+/** git's well-known id of the empty tree. */
+const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+
+function mergeBaseOf(ref: string, root: string, shallow: boolean): string {
+  const resolved = git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], root);
+  if (!resolved.ok) {
+    throw new GitDiffError(shallow ? `--diff ${ref}: unknown revision; ${SHALLOW_HINT}` : `--diff ${ref}: unknown revision (a branch, tag or commit such as origin/main)`);
+  }
+  const mergeBase = git(['merge-base', resolved.stdout.trim(), 'HEAD'], root);
+  if (!mergeBase.ok) {
+    if (shallow) throw new GitDiffError(`--diff ${ref}: no merge base with HEAD; ${SHALLOW_HINT}`);
+    throw new GitDiffError(`--diff ${ref}: ${ref} and HEAD have no common ancestor${mergeBase.stderr ? ` (${mergeBase.stderr})` : ''}`);
+  }
+  return mergeBase.stdout.trim();
 }
 
 /** The real path when the file exists (findings and git may spell a symlinked folder differently). */
