@@ -1,18 +1,21 @@
 // `migration-guard check|rules|explain|lsp`: argument parsing and output only; the work is in engine/.
-// Exit codes: 0 no error-severity finding, 1 at least one (or a file that could not be analysed), 2 usage or
-// configuration error (message on stderr).
+// Exit codes: 0 nothing at or above --fail-on (default error), 1 something (or a file that could not be analysed),
+// 2 usage, configuration or git error (message on stderr).
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import pc from 'picocolors';
 import packageJson from '../../package.json';
+import { resolve } from 'node:path';
 import { checkProject, knownRuleIds, NoMigrationsFoundError, type CheckOutcome } from './engine/checkProject';
 import { describeMigration } from './engine/describeMigration';
 import { ConfigError } from './engine/config/pyproject';
 import { DATABASES, type ConfigLayer, type Database } from './engine/config/types';
+import { FAIL_ON_LEVELS, reportFails, type FailOn } from './engine/failOn';
 import { PathNotFoundError } from './engine/files';
 import { formatReport, OUTPUT_FORMATS, type OutputFormat } from './engine/format/index';
 import type { ReportContext } from './engine/format/report';
 import { terminalSafe } from './engine/format/text';
 import { ruleHelpText } from './engine/format/ruleHelp';
+import { changedFilesSince, GitDiffError, restrictToChanged } from './engine/git/changedFiles';
 import { ALL_RULES, ruleById } from './engine/rules/index';
 import { didYouMean } from './engine/suggest';
 
@@ -70,6 +73,10 @@ interface CheckFlags {
   demo?: boolean;
   stats?: boolean;
   workers?: string;
+  diff?: string;
+  since?: string;
+  failOn: FailOn;
+  cache: boolean;
 }
 
 function flagsLayer(flags: CheckFlags): ConfigLayer {
@@ -100,6 +107,12 @@ function printStats(io: CliIO, outcome: CheckOutcome): void {
 }
 
 async function runCheck(paths: string[], flags: CheckFlags, io: CliIO): Promise<number> {
+  if (flags.diff && flags.since && flags.diff !== flags.since) throw new UsageError('--since is another name for --diff: give one of them');
+  const diffRef = flags.diff ?? flags.since;
+  if (diffRef && flags.writeBaseline) throw new UsageError('--write-baseline accepts every finding, so it cannot be combined with --diff');
+  // Asked first, so a git problem (shallow clone, unknown ref) stops the run before the analysis.
+  const changed = diffRef ? changedFilesSince(diffRef, resolve(io.cwd, paths[0] ?? '.')) : undefined;
+  const cacheDir = io.env['MIGRATION_GUARD_CACHE_DIR'];
   const outcome = await checkProject({
     paths: paths.length > 0 ? paths : ['.'],
     cwd: io.cwd,
@@ -109,7 +122,11 @@ async function runCheck(paths: string[], flags: CheckFlags, io: CliIO): Promise<
     ...(flags.writeBaseline ? { writeBaselineFile: flags.writeBaseline } : {}),
     ...(flags.force ? { force: true } : {}),
     workers: workerSetting(flags.workers),
+    ...(flags.cache ? { cache: { version: VERSION, ...(cacheDir ? { dir: resolve(io.cwd, cacheDir) } : {}) } } : {}),
   });
+  // The whole history was analysed; only the changed files' findings are reported.
+  const isMigration = (path: string): boolean => outcome.layout.isMigrationPath(path.split('\\').join('/'));
+  const report = changed ? restrictToChanged(outcome.report, changed, io.cwd, isMigration) : outcome.report;
   const color = useColor(io, flags.color);
   const c = pc.createColors(color);
   if (flags.stats) printStats(io, outcome);
@@ -121,10 +138,14 @@ async function runCheck(paths: string[], flags: CheckFlags, io: CliIO): Promise<
     return 0;
   }
 
-  const context: ReportContext = { rules: ALL_RULES, version: VERSION, cwd: io.cwd, color, fingerprint: outcome.fingerprint };
-  io.stdout(formatReport(flags.format, outcome.report, context));
+  const context: ReportContext = { rules: ALL_RULES, version: VERSION, cwd: io.cwd, color, fingerprint: outcome.fingerprint, failOn: flags.failOn };
+  io.stdout(formatReport(flags.format, report, context));
+  if (changed && flags.format === 'text') {
+    const count = [...changed.files].filter(isMigration).length;
+    io.stdout(c.dim(`Reported: the ${count} migration file${count === 1 ? '' : 's'} changed since ${changed.base.slice(0, 12)} (merge base with ${diffRef}); all were analysed.\n`));
+  }
 
-  const failing = outcome.report.errors.length > 0 || outcome.report.findings.some((finding) => finding.severity === 'error');
+  const failing = reportFails(report, flags.failOn);
   if (flags.demo) {
     const note = failing
       ? 'Demo run: exiting with status 0 anyway; without --demo this check would exit with 1 and fail a CI job.'
@@ -210,6 +231,10 @@ function buildProgram(io: CliIO, setExit: (code: number | undefined) => void): C
     .option('--baseline <file>', 'hide the findings accepted in this baseline file')
     .option('--write-baseline <file>', 'accept every current finding: write them to this baseline file')
     .option('--force', 'let --write-baseline replace a file that is not a baseline')
+    .option('--diff <ref>', 'report only migrations added or changed since the merge base with this git revision (the whole history is still analysed)')
+    .addOption(new Option('--since <ref>', 'the same as --diff').hideHelp())
+    .addOption(new Option('--fail-on <level>', 'lowest severity that makes the check exit 1').choices(FAIL_ON_LEVELS).default('error'))
+    .option('--no-cache', 'always analyse afresh (the cache lives in .migration-guard-cache/, or MIGRATION_GUARD_CACHE_DIR)')
     .option('--no-color', 'plain text output (also: NO_COLOR=1)')
     .addOption(new Option('--workers <count>', 'worker threads: auto or a number (0 = analyse in this thread)').hideHelp())
     .addOption(new Option('--demo', 'always exit 0 (npm start)').hideHelp())
@@ -270,7 +295,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number | undefi
     if (error instanceof CommanderError) {
       return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : 2;
     }
-    if (error instanceof ConfigError || error instanceof UsageError || error instanceof PathNotFoundError || error instanceof NoMigrationsFoundError) {
+    if (error instanceof ConfigError || error instanceof UsageError || error instanceof PathNotFoundError || error instanceof NoMigrationsFoundError || error instanceof GitDiffError) {
       io.stderr(`migration-guard: ${error.message}\n`);
       return 2;
     }

@@ -609,8 +609,8 @@ describe('parallel runner', function () {
     }
     const dir = makeProject(files);
     try {
-      const single = spawnCli(['check', '.', '--format', 'json', '--workers', '0', '--stats'], dir);
-      const parallel = spawnCli(['check', '.', '--format', 'json', '--workers', '2', '--stats'], dir);
+      const single = spawnCli(['check', '.', '--format', 'json', '--workers', '0', '--stats', '--no-cache'], dir);
+      const parallel = spawnCli(['check', '.', '--format', 'json', '--workers', '2', '--stats', '--no-cache'], dir);
       assert.match(parallel.stderr, /"workers":2/);
       assert.match(single.stderr, /"workers":0/);
       assert.ok(json(single).findings.length > 100);

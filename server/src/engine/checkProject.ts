@@ -3,6 +3,7 @@
 import { performance } from 'node:perf_hooks';
 import { resolve } from 'node:path';
 import { isExcluded, type FileError, type SourceFile } from './analyze';
+import { analyzeWithCache, type CacheSettings } from './cache/analysisCache';
 import { applyBaseline, createBaseline, findingFingerprint, readBaseline, writeBaseline } from './config/baseline';
 import { ConfigError, findConfig, loadConfigFile, resolveConfig, unknownRuleIds, type LoadedConfig } from './config/pyproject';
 import type { ConfigLayer, ResolvedConfig } from './config/types';
@@ -29,6 +30,8 @@ export interface CheckRequest {
   force?: boolean;
   /** Worker threads to use: 'auto' decides from the amount of work. */
   workers?: number | 'auto';
+  /** Reuse the analysis of unchanged input (absent: no cache, `--no-cache`). */
+  cache?: CacheSettings;
 }
 
 export interface CheckTimings extends AnalysisTimings {
@@ -39,6 +42,8 @@ export interface CheckTimings extends AnalysisTimings {
 
 export interface CheckOutcome {
   report: Report;
+  /** Where the project's migrations are and what their apps are called. */
+  layout: ProjectLayout;
   config: ResolvedConfig;
   configFile?: string;
   /** Number of lines across the analysed files (for --stats). */
@@ -173,7 +178,9 @@ async function analyseDiscovered(
   const readMs = performance.now() - readStarted;
 
   const { layout, settingsFiles, appConfigFiles } = project;
-  const analysis = await analyzeSources(sources, { config, settingsFiles, appConfigFiles, layout }, pool);
+  const analysis = await analyzeWithCache(request.cache, { config, sources, settingsFiles, appConfigFiles, root: resolve(cwd, config.root) }, () =>
+    analyzeSources(sources, { config, settingsFiles, appConfigFiles, layout }, pool),
+  );
   const reportable = (file: string): boolean => !excluded(resolve(cwd, file));
   let findings = analysis.findings.filter((finding) => reportable(finding.file));
   errors.push(...analysis.errors.filter((error) => reportable(error.file)));
@@ -198,6 +205,7 @@ async function analyseDiscovered(
 
   return {
     report: { findings, errors, fileCount: project.migrations.length, baselineSuppressed },
+    layout,
     config,
     ...(loaded.file ? { configFile: loaded.file } : {}),
     lineCount,

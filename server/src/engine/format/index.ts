@@ -1,11 +1,13 @@
 // Picks the reporter for `--format`.
 import { formatGithub } from './github';
+import { formatGitlab } from './gitlab';
 import { formatJson } from './json';
+import { formatMarkdown } from './markdown';
 import type { Report, ReportContext } from './report';
 import { formatSarif } from './sarif';
 import { formatText } from './text';
 
-export const OUTPUT_FORMATS = ['text', 'json', 'sarif', 'github'] as const;
+export const OUTPUT_FORMATS = ['text', 'json', 'sarif', 'github', 'gitlab', 'markdown'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export function formatReport(format: OutputFormat, report: Report, context: ReportContext): string {
@@ -18,5 +20,9 @@ export function formatReport(format: OutputFormat, report: Report, context: Repo
       return formatSarif(report, context);
     case 'github':
       return formatGithub(report);
+    case 'gitlab':
+      return formatGitlab(report, context);
+    case 'markdown':
+      return formatMarkdown(report, context);
   }
 }

@@ -1,4 +1,5 @@
 // What every reporter receives, and the 1-based positions all output formats share.
+import type { FailOn } from '../failOn';
 import type { Finding, RuleMeta, Severity } from '../rules/rule';
 
 export interface ReportError {
@@ -28,6 +29,8 @@ export interface ReportContext {
   color: boolean;
   /** A fingerprint per finding (the baseline's), used by SARIF's partialFingerprints. */
   fingerprint?: (finding: Finding) => string;
+  /** `--fail-on`, for reporters that state the verdict (Markdown); default error. */
+  failOn?: FailOn;
 }
 
 /** 1-based start and end positions; `endColumn` points just past the last character, as in SARIF. */

@@ -1,0 +1,126 @@
+// Warm runs: the analysis of an unchanged project is read back instead of recomputed. The key hashes everything
+// the analysis depends on: the tool (its version and the running bundle's bytes), the resolved configuration and
+// every migration and settings file's path and content. Exclusions and the baseline are applied after the cache,
+// so they need not be in the key. One entry per project folder, overwritten on a miss, so the cache stays small;
+// any failure to read or write it only means a cold run.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { AnalysisResult, SourceFile } from '../analyze';
+import type { ResolvedConfig } from '../config/types';
+import type { AnalysisTimings } from '../parallelAnalyze';
+
+/** The folder name, below the project root (where pyproject.toml is, else the working folder). */
+export const CACHE_FOLDER = '.migration-guard-cache';
+const FORMAT = 1;
+
+export interface CacheSettings {
+  /** Tool version: a new release never reads an older one's entries. */
+  version: string;
+  /** Overrides `<project root>/.migration-guard-cache` (`MIGRATION_GUARD_CACHE_DIR`). */
+  dir?: string;
+}
+
+export interface CacheInput {
+  config: ResolvedConfig;
+  sources: readonly SourceFile[];
+  settingsFiles: readonly SourceFile[];
+  /** The apps.py files: their labels change what every migration of the app is. */
+  appConfigFiles?: readonly SourceFile[];
+  /** Absolute project root: the default cache location and part of the entry's name. */
+  root: string;
+}
+
+export type CachedTimings = AnalysisTimings & { cache: 'hit' | 'miss' | 'off'; cacheMs: number };
+
+let toolDigest: string | undefined;
+
+/** The running code itself, so a rebuilt bundle with the same version number does not reuse stale results. */
+function toolIdentity(version: string): string {
+  if (toolDigest === undefined) {
+    const hash = createHash('sha256');
+    for (const file of [require.main?.filename, __filename]) {
+      if (file && existsSync(file)) hash.update(readFileSync(file));
+    }
+    toolDigest = hash.digest('hex');
+  }
+  return `${FORMAT}\u0000${version}\u0000${toolDigest}`;
+}
+
+/** Object keys sorted at every level, so equal configs serialise equally. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner,
+  );
+}
+
+export function analysisKey(settings: CacheSettings, input: CacheInput): string {
+  const hash = createHash('sha256');
+  hash.update(toolIdentity(settings.version)).update('\u0000').update(canonical(input.config)).update('\u0000');
+  for (const [kind, files] of [['m', input.sources], ['s', input.settingsFiles], ['a', input.appConfigFiles ?? []]] as const) {
+    for (const file of files) hash.update(`${kind}\u0000${file.path}\u0000${file.text.length}\u0000`).update(file.text).update('\u0000');
+  }
+  return hash.digest('hex');
+}
+
+function entryFile(settings: CacheSettings, root: string): string {
+  const dir = settings.dir ?? join(root, CACHE_FOLDER);
+  return join(dir, `analysis-${createHash('sha256').update(root).digest('hex').slice(0, 16)}.json`);
+}
+
+function readEntry(file: string, key: string): AnalysisResult | undefined {
+  try {
+    const entry = JSON.parse(readFileSync(file, 'utf8')) as { key?: unknown; result?: AnalysisResult };
+    if (entry.key !== key || !entry.result || !Array.isArray(entry.result.findings) || !Array.isArray(entry.result.errors)) return undefined;
+    return entry.result;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeEntry(file: string, key: string, result: AnalysisResult): void {
+  try {
+    const dir = join(file, '..');
+    if (!existsSync(dir)) {
+      mkdirSync(dir, { recursive: true });
+      // Like .pytest_cache and .ruff_cache: the folder ignores itself, so it never shows up in `git status`.
+      writeFileSync(join(dir, '.gitignore'), '# Created by migration-guard.\n*\n');
+    }
+    // Write then rename: a concurrent run (pre-commit and an editor) never reads half a file.
+    const temporary = `${file}.${process.pid}.tmp`;
+    writeFileSync(temporary, JSON.stringify({ key, result: { findings: result.findings, errors: result.errors } }));
+    renameSync(temporary, file);
+  } catch {
+    // A read-only checkout just runs cold every time.
+  }
+}
+
+/**
+ * Runs `analyse` unless the cache holds the result for exactly this input. `settings` undefined: no cache
+ * (`--no-cache`). The result is the same either way; only the timings say which it was.
+ */
+export async function analyzeWithCache<T extends AnalysisResult & { timings: AnalysisTimings }>(
+  settings: CacheSettings | undefined,
+  input: CacheInput,
+  analyse: () => Promise<T>,
+): Promise<AnalysisResult & { timings: CachedTimings }> {
+  if (!settings) {
+    const result = await analyse();
+    return { findings: result.findings, errors: result.errors, timings: { ...result.timings, cache: 'off', cacheMs: 0 } };
+  }
+  const started = performance.now();
+  const key = analysisKey(settings, input);
+  const file = entryFile(settings, input.root);
+  const hit = readEntry(file, key);
+  if (hit) {
+    return { ...hit, timings: { parseMs: 0, parseCpuMs: 0, analyzeMs: 0, workers: 0, cache: 'hit', cacheMs: performance.now() - started } };
+  }
+  const lookupMs = performance.now() - started;
+  const result = await analyse();
+  const writeStarted = performance.now();
+  writeEntry(file, key, result);
+  return { findings: result.findings, errors: result.errors, timings: { ...result.timings, cache: 'miss', cacheMs: lookupMs + performance.now() - writeStarted } };
+}
