@@ -25,7 +25,7 @@ const SAFEMIGRATE_PHASES: Record<string, DeployPhase> = {
 export function deployPhaseOf(model: MigrationModel, config: Pick<ResolvedConfig, 'postDeploy' | 'root'>): DeployPhaseDecision {
   const attributes = model.migrationClass?.attributes;
   const safe = attributes?.get('safe')?.value;
-  const fromSafe = safe ? safemigratePhase(safe) : undefined;
+  const fromSafe = safe ? safemigratePhase(safe, model) : undefined;
   if (fromSafe) return fromSafe;
   const postDeployment = attributes?.get('is_post_deployment')?.value;
   if (postDeployment?.kind === 'bool') {
@@ -38,8 +38,17 @@ export function deployPhaseOf(model: MigrationModel, config: Pick<ResolvedConfig
   return UNSPECIFIED;
 }
 
-/** `Safe.after_deploy()` (or the older `Safe.after_deploy` without the call), with `Safe` imported from django_safemigrate. */
-function safemigratePhase(value: Expr): DeployPhaseDecision | undefined {
+/**
+ * `Safe.after_deploy()` (or `Safe.after_deploy` without the call), with `Safe` imported from django_safemigrate; and
+ * its first spelling, `safe = False` (run after the deploy) / `safe = True`, in a file that imports django_safemigrate.
+ */
+function safemigratePhase(value: Expr, model: MigrationModel): DeployPhaseDecision | undefined {
+  if (value.kind === 'bool') {
+    if (!model.imports.some((entry) => entry.qualified.startsWith('django_safemigrate'))) return undefined;
+    return value.value
+      ? { phase: 'before-deploy', reason: '`safe = True` (django-safemigrate)' }
+      : { phase: 'after-deploy', reason: '`safe = False` (django-safemigrate: after the deploy)' };
+  }
   const callee = value.kind === 'call' ? value.callee : value;
   if (callee.kind !== 'name' || !callee.qualified.startsWith('django_safemigrate.')) return undefined;
   const member = callee.dotted.slice(callee.dotted.lastIndexOf('.') + 1);
