@@ -85,7 +85,17 @@ export function waitForNoRule(uri: vscode.Uri, rule: string, timeoutMs = 20_000)
 /** Discards unsaved edits of the document, so a test leaves the fixture as it found it. */
 export async function revert(document: vscode.TextDocument): Promise<void> {
   if (!document.isDirty) return;
-  await vscode.window.showTextDocument(document);
+  // Showing the document can lose a race with an editor another test step opens ("another editor opened in the
+  // meantime"): try again a few times before giving up.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await vscode.window.showTextDocument(document);
+      break;
+    } catch (error) {
+      if (attempt >= 5) throw error;
+      await new Promise((done) => setTimeout(done, 200 * attempt));
+    }
+  }
   await vscode.commands.executeCommand('workbench.action.files.revert');
   await waitFor(`${vscode.workspace.asRelativePath(document.uri)} to be reverted`, () => !document.isDirty);
 }
