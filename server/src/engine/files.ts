@@ -252,15 +252,23 @@ function emptyDiscovery(): DiscoveredFiles {
  * `discovered.notMigrations` loses the named files that turn out to be migrations.
  */
 export function migrationFilesOf(discovered: DiscoveredFiles, layout: ProjectLayout): string[] {
-  const files = new Set(discovered.migrations.filter((path) => layout.isMigrationPath(toSlashes(path))));
+  const files = new Set<string>();
+  /** Labels whose MIGRATION_MODULES package was found: Django then ignores the app's own migrations/ folder. */
+  const movedLabels = new Set<string>();
   if (layout.movedFolders.length > 0) {
     for (const folder of discovered.folders) {
-      if (!layout.movedFolders.some((moved) => toSlashes(folder).endsWith(`/${moved.suffix}`))) continue;
+      const moved = layout.movedFolders.find((candidate) => toSlashes(folder).endsWith(`/${candidate.suffix}`));
+      if (!moved) continue;
+      movedLabels.add(moved.label);
       for (const name of safeReaddir(folder)) {
         const full = join(folder, name);
         if (layout.isMigrationPath(toSlashes(full)) && !isDirectoryPath(full)) files.add(full);
       }
     }
+  }
+  for (const path of discovered.migrations) {
+    const identity = layout.identify(toSlashes(path));
+    if (identity && (!movedLabels.has(identity.app) || files.has(path))) files.add(path);
   }
   discovered.notMigrations = discovered.notMigrations.filter((path) => {
     if (!layout.isMigrationPath(toSlashes(path))) return true;
