@@ -177,15 +177,10 @@ function listRules(format: 'text' | 'json', io: CliIO, color: boolean): void {
   io.stdout(`${lines.join('\n')}\n`);
 }
 
-/** Control characters (ESC, OSC, C1) in text read from files never reach the terminal. */
-function printable(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '\uFFFD');
-}
-
 function explainMigration(path: string, io: CliIO): number {
   const description = describeMigration(path, io.cwd);
   if (!description.app) {
-    io.stderr(`migration-guard: ${printable(description.file)} is not a migration of this project (Django loads <app>/migrations/*.py or a MIGRATION_MODULES package)\n`);
+    io.stderr(`migration-guard: ${terminalSafe(description.file)} is not a migration of this project (Django loads <app>/migrations/*.py or a MIGRATION_MODULES package)\n`);
     return 2;
   }
   const lines = [
@@ -195,7 +190,7 @@ function explainMigration(path: string, io: CliIO): number {
     ...(description.dependents ? [`  history:    ${description.dependents}`] : []),
     ...(description.squash ? [`  squash:     ${description.squash}`] : []),
   ];
-  io.stdout(`${printable(lines.join('\n'))}\n`);
+  io.stdout(`${lines.map(terminalSafe).join('\n')}\n`);
   return 0;
 }
 

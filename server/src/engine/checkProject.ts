@@ -105,6 +105,14 @@ export async function checkProject(request: CheckRequest): Promise<CheckOutcome>
   }
 }
 
+/** The readable files among `paths`, named by displayPath; unreadable ones are left out (the caller reports what matters). */
+export function readSources(paths: readonly string[], cwd: string): SourceFile[] {
+  return paths.flatMap((absolute) => {
+    const result = readSourceFile(absolute);
+    return result.ok ? [{ path: displayPath(absolute, cwd), text: result.text }] : [];
+  });
+}
+
 /** Nothing to check is a misconfiguration, not a pass: a CI job pointed at the wrong folder must fail. */
 export class NoMigrationsFoundError extends Error {
   constructor(readonly paths: string[]) {
@@ -126,12 +134,8 @@ interface ProjectFiles {
 }
 
 /** Reads the settings and apps.py files and builds the layout that says where migrations are and what apps are called. */
-function readLayout(discovered: DiscoveredFiles, config: ResolvedConfig, cwd: string): Omit<ProjectFiles, 'migrations'> {
-  const read = (paths: string[]): SourceFile[] =>
-    paths.flatMap((absolute) => {
-      const result = readSourceFile(absolute);
-      return result.ok ? [{ path: displayPath(absolute, cwd), text: result.text }] : [];
-    });
+export function readLayout(discovered: DiscoveredFiles, config: ResolvedConfig, cwd: string): Omit<ProjectFiles, 'migrations'> {
+  const read = (paths: string[]): SourceFile[] => readSources(paths, cwd);
   const settingsFiles = read(discovered.settings);
   const appConfigFiles = read(discovered.appConfigs);
   const layout = ProjectLayout.build({ settingsFiles, appConfigFiles, ...(config.migrationModules ? { migrationModules: config.migrationModules } : {}) });

@@ -3,10 +3,10 @@
 // whether anything depends on it yet. Read from the whole project (the history decides), never by running Django.
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { Project, type SourceFile } from './analyze';
+import { Project } from './analyze';
+import { readLayout, readSources } from './checkProject';
 import { findConfig, resolveConfig } from './config/pyproject';
-import { ProjectLayout } from './django/projectLayout';
-import { discoverFiles, displayPath, migrationFilesOf, readSourceFile } from './files';
+import { discoverFiles, displayPath, migrationFilesOf } from './files';
 
 export interface MigrationDescription {
   file: string;
@@ -47,24 +47,18 @@ export function describeMigration(path: string, cwd: string): MigrationDescripti
   })();
   const config = resolveConfig(loaded?.root ?? root, loaded?.layer ?? {});
   const discovered = discoverFiles([root], cwd);
-  const read = (paths: string[]): SourceFile[] =>
-    paths.flatMap((absolute) => {
-      const result = readSourceFile(absolute);
-      return result.ok ? [{ path: absolute, text: result.text }] : [];
-    });
-  const settingsFiles = read(discovered.settings);
-  const layout = ProjectLayout.build({ settingsFiles, appConfigFiles: read(discovered.appConfigs), ...(config.migrationModules ? { migrationModules: config.migrationModules } : {}) });
-  const description: MigrationDescription = { file: displayPath(file, cwd) };
-  const identity = layout.identify(file);
+  const { layout, settingsFiles } = readLayout(discovered, config, cwd);
+  const migrationPath = displayPath(file, cwd);
+  const description: MigrationDescription = { file: migrationPath };
+  const identity = layout.identify(migrationPath);
   if (!identity) return description;
   const project = new Project();
   project.setLayout(layout);
-  for (const source of read(migrationFilesOf(discovered, layout))) project.setFile(source.path, source.text);
-  const own = readSourceFile(file);
-  if (own.ok) project.setFile(file, own.text);
+  for (const source of readSources(migrationFilesOf(discovered, layout), cwd)) project.setFile(source.path, source.text);
+  for (const source of readSources([file], cwd)) project.setFile(source.path, source.text);
   project.setSettingsFiles(settingsFiles);
-  const standing = project.standing(file, config);
-  description.app = layout.describeApp(file);
+  const standing = project.standing(migrationPath, config);
+  description.app = layout.describeApp(migrationPath);
   description.migration = `${identity.app}.${identity.name}`;
   if (standing) {
     description.phase =
@@ -73,7 +67,7 @@ export function describeMigration(path: string, cwd: string): MigrationDescripti
       ? 'other migrations depend on it: it is most likely applied somewhere (hygiene rules stay silent)'
       : 'nothing depends on it yet (a leaf)';
   }
-  const squash = project.squashNote(file);
+  const squash = project.squashNote(migrationPath);
   if (squash) description.squash = squash;
   return description;
 }

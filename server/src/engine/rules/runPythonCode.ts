@@ -2,6 +2,8 @@
 // offers small syntax-tree walks over it. Code imported from elsewhere cannot be inspected and is skipped.
 import type { SyntaxNode } from '@lezer/common';
 import type { Expr, MigrationModel, Operation, Span } from '../python/model';
+import { ExpressionReader } from '../python/expressions';
+import { vendorsOfCondition } from '../python/vendorGuards';
 import type { FileContext } from './rule';
 import { opArg } from './support';
 
@@ -259,13 +261,9 @@ function earlyReturnVendors(ctx: FileContext, statement: SyntaxNode): readonly s
   if (!condition || !body || statement.getChild('else') || statement.getChild('elif')) return 'not-a-vendor-return';
   const onlyReturn = body.getChildren('ReturnStatement').length === 1 && [...childNames(body)].every((name) => name === 'ReturnStatement' || name === ':' || name === 'Comment');
   if (!onlyReturn) return 'not-a-vendor-return';
-  const text = nodeText(ctx.file, condition).replace(/\s+/g, ' ');
-  const match = /^(?:[\w.]+\.)?vendor (==|!=|in|not in) (.+)$/.exec(text);
-  if (!match) return 'not-a-vendor-return';
-  const named = [...match[2]!.matchAll(/["'](\w+)["']/g)].map((found) => found[1]!);
-  if (named.length === 0) return 'not-a-vendor-return';
-  const vendors = ['postgresql', 'mysql', 'sqlite', 'oracle'];
-  return match[1] === '==' || match[1] === 'in' ? named : vendors.filter((vendor) => !named.includes(vendor));
+  // The same reading of vendor tests as module-level `if connection.vendor == ...` branches (vendorGuards.ts).
+  const vendors = vendorsOfCondition(new ExpressionReader(ctx.file.text, (dotted) => dotted).read(condition));
+  return vendors ?? 'not-a-vendor-return';
 }
 
 function* childNames(node: SyntaxNode): Generator<string> {
