@@ -7,7 +7,7 @@ import { scanSql, type SqlStatement } from '../sql/scanner';
 import { createdTable, parseAlterTable, type AlterTableInfo, type SqlName } from '../sql/statements';
 import type { FileContext, FixData } from './rule';
 import { runPythonSqlTexts, runSqlTexts, sqlSpan, type RunSqlText } from './runSqlText';
-import type { ModelState } from '../state/types';
+import type { ModelState, StateView } from '../state/types';
 import { dictEntry, fieldColumnName, opArg, stringValue } from './support';
 
 export interface MigrationSqlStatement {
@@ -157,19 +157,25 @@ export function statementExcerpt(statement: SqlStatement, maxLength = 60): strin
 export function tableInDjangoState(ctx: FileContext, item: MigrationSqlStatement, table: SqlName): { model: ModelState } | 'absent' | undefined {
   const state = ctx.stateBefore(item.op);
   const key = tableKey(table);
-  let ownedByKnownApp = false;
-  for (const app of state.apps()) {
-    const prefixed = key.startsWith(`${app.toLowerCase()}_`);
-    for (const model of state.models(app)) {
-      const modelTable = (stringValue(model.options['db_table']) ?? `${app}_${model.key}`).toLowerCase();
-      if (modelTable === key) return { model };
+  const model = tableOwners(state).get(key);
+  if (model) return { model };
+  const apps = state.apps().filter((label) => key.startsWith(`${label.toLowerCase()}_`));
+  return apps.length > 0 && apps.every((app) => state.historyComplete(app)) ? 'absent' : undefined;
+}
+
+const ownersByState = new WeakMap<StateView, Map<string, ModelState>>();
+
+/** Every model's table in a state, built once per state view (a migration's statements share their operation's). */
+function tableOwners(state: StateView): Map<string, ModelState> {
+  let owners = ownersByState.get(state);
+  if (!owners) {
+    owners = new Map();
+    for (const app of state.apps()) {
+      for (const model of state.models(app)) owners.set((stringValue(model.options['db_table']) ?? `${app}_${model.key}`).toLowerCase(), model);
     }
-    if (prefixed) {
-      if (!state.historyComplete(app)) return undefined;
-      ownedByKnownApp = true;
-    }
+    ownersByState.set(state, owners);
   }
-  return ownedByKnownApp ? 'absent' : undefined;
+  return owners;
 }
 
 /** True when the model declares a field whose column is `column`: Django's code selects it. */
