@@ -25,6 +25,7 @@ import { runsAgainstDatabase, targetModel } from './rules/support';
 import { unusedIgnore } from './rules/unusedIgnore';
 import { MigrationGraph, graphRuleSignature, graphStructureSignature, migrationKey, type MigrationKey } from './state/graph';
 import { StateReplayer } from './state/replay';
+import { SqlReplay, type MigrationSql } from './django/sql/migrationSql';
 import type { GraphNode, StateView } from './state/types';
 
 export interface SourceFile {
@@ -197,6 +198,24 @@ export class Project {
   effectiveDatabase(config: ResolvedConfig): Database {
     return config.database ?? this.settingsDatabase ?? 'postgresql';
   }
+
+  /**
+   * The SQL Django would run for a migration file (what `sqlmigrate` prints), generated from the replayed history
+   * without Django. Cached per graph replay and options; undefined for files outside the graph.
+   */
+  migrationSql(path: string, config: ResolvedConfig, defaultAutoField = 'AutoField'): MigrationSql | undefined {
+    const model = this.model(path);
+    if (!model) return undefined;
+    const { graph, replayer } = this.ensureReplayer();
+    const options = { database: this.effectiveDatabase(config), djangoVersion: config.djangoVersion, postgresVersion: config.postgresVersion, defaultAutoField };
+    const key = JSON.stringify(options);
+    if (!this.sqlCache || this.sqlCache.replayer !== replayer || this.sqlCache.graph !== graph || this.sqlCache.key !== key || this.sqlCache.version !== this.version) {
+      this.sqlCache = { replayer, graph, key, version: this.version, replay: new SqlReplay(graph, replayer, options) };
+    }
+    return this.sqlCache.replay.sqlFor(model);
+  }
+
+  private sqlCache: { replayer: StateReplayer; graph: MigrationGraph; key: string; version: number; replay: SqlReplay } | undefined;
 
   /** The replayed state right before an operation of a file (for hovers). */
   stateBefore(path: string, op: Operation): StateView {

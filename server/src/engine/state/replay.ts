@@ -380,9 +380,27 @@ function applyOperation(state: AppState, op: Operation, migration: { app: string
       const oldKey = stringValue(opArg(op, 'old_name'))?.toLowerCase();
       const newName = stringValue(opArg(op, 'new_name'));
       if (!model || !oldKey || !newName || !model.fields.has(oldKey)) return state;
-      // Renamed in place so the field keeps its declaration position.
-      return withModel(state, { ...model, fields: fieldsOf(model).renamed(oldKey, newName.toLowerCase()) });
+      // Django pops the field and re-adds it under the new name (it moves last), and renames it in the together sets.
+      const newKey = newName.toLowerCase();
+      const moved = fieldsOf(model).without(oldKey).with(newKey, model.fields.get(oldKey) as FieldDef);
+      const options = { ...model.options };
+      for (const option of ['unique_together', 'index_together']) {
+        const renamed = renameInTogether(options[option], oldKey, newKey);
+        if (renamed) options[option] = renamed;
+      }
+      return withModel(state, { ...model, fields: moved, options });
     }
+    case 'AddIndex':
+    case 'AddIndexConcurrently':
+      return withListOption(state, op, 'indexes', (items) => [...items, ...present(opArg(op, 'index'))]);
+    case 'RemoveIndex':
+    case 'RemoveIndexConcurrently':
+      return withListOption(state, op, 'indexes', (items) => items.filter((item) => !namedCall(item, stringValue(opArg(op, 'name')))));
+    case 'AddConstraint':
+    case 'AddConstraintNotValid':
+      return withListOption(state, op, 'constraints', (items) => [...items, ...present(opArg(op, 'constraint'))]);
+    case 'RemoveConstraint':
+      return withListOption(state, op, 'constraints', (items) => items.filter((item) => !namedCall(item, stringValue(opArg(op, 'name')))));
     case 'AlterModelTable':
       return withOptions(state, op, { db_table: opArg(op, 'table') });
     case 'AlterUniqueTogether':
@@ -400,6 +418,35 @@ function applyOperation(state: AppState, op: Operation, migration: { app: string
     default:
       return state;
   }
+}
+
+function present(expr: Expr | undefined): Expr[] {
+  return expr ? [expr] : [];
+}
+
+function namedCall(expr: Expr, name: string | undefined): boolean {
+  return name !== undefined && expr.kind === 'call' && stringValue(expr.kwargs['name']) === name;
+}
+
+/** Meta.indexes / Meta.constraints as Django's AddIndex, RemoveIndex, AddConstraint and RemoveConstraint keep them. */
+function withListOption(state: AppState, op: Operation, option: 'indexes' | 'constraints', change: (items: Expr[]) => Expr[]): AppState {
+  const model = modelOf(state, op);
+  if (!model) return state;
+  const current = model.options[option];
+  const items = current && (current.kind === 'list' || current.kind === 'tuple') ? current.items : [];
+  const list: Expr = { kind: 'list', items: change(items), span: op.span, text: '' };
+  return withModel(state, { ...model, options: { ...model.options, [option]: list } });
+}
+
+/** A unique_together / index_together value with one field renamed (undefined when it is not a literal list of sets). */
+function renameInTogether(expr: Expr | undefined, oldKey: string, newKey: string): Expr | undefined {
+  if (!expr || (expr.kind !== 'list' && expr.kind !== 'tuple' && expr.kind !== 'set')) return undefined;
+  const renameItem = (item: Expr): Expr => {
+    if (item.kind === 'string' && item.value.toLowerCase() === oldKey) return { ...item, value: newKey, text: JSON.stringify(newKey) };
+    if (item.kind === 'list' || item.kind === 'tuple' || item.kind === 'set') return { ...item, items: item.items.map(renameItem) };
+    return item;
+  };
+  return renameItem(expr);
 }
 
 function modelOf(state: AppState, op: Operation): ModelState | undefined {

@@ -1,0 +1,249 @@
+// Models as Django's schema editor sees them: the table, each local field's column, declared type, nullability,
+// keys and relation target, read from the replayed state (or from the operation that is creating or changing the
+// model). Everything unknown (a custom field class, a non-literal argument) is `undefined`, never guessed.
+import type { Database } from '../../config/types';
+import type { Expr } from '../../python/model';
+import type { FieldDef, ModelState } from '../../state/types';
+import { columnType, relationTarget } from '../columns';
+import { AUTO_FIELD_TYPES, hasColumn, hasForeignKeyColumn, isManyToMany } from '../fields';
+import { kwargFlag, stringValue } from '../operations';
+import { maxNameLength, truncateName } from './names';
+
+export interface SchemaOptions {
+  database: Database;
+  /** major.minor, e.g. "3.2" or "5.2". */
+  djangoVersion: string;
+  postgresVersion: number;
+  /** DEFAULT_AUTO_FIELD's class name, for auto-created M2M tables. */
+  defaultAutoField: string;
+}
+
+export interface SqlField {
+  name: string;
+  def: FieldDef;
+  /** The column, undefined for fields without one (M2M) or with a non-literal db_column. */
+  column?: string;
+}
+
+export interface SqlModel {
+  app: string;
+  key: string;
+  name: string;
+  table: string;
+  fields: SqlField[];
+  options: Record<string, Expr>;
+  /** True for auto-created M2M tables (their definition comes from the field). */
+  autoCreated?: boolean;
+}
+
+/** Finds a model of the replayed state by `app.key` for relation targets. */
+export type ModelLookup = (app: string, key: string) => SqlModel | undefined;
+
+export function versionAtLeast(version: string, wanted: string): boolean {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  const [wantedMajor = 0, wantedMinor = 0] = wanted.split('.').map(Number);
+  return major > wantedMajor || (major === wantedMajor && minor >= wantedMinor);
+}
+
+/** Options.db_table: `db_table`, else `<app_label>_<model_name>` truncated to the vendor's identifier length. */
+export function tableName(app: string, key: string, options: Record<string, Expr>, database: Database): string | undefined {
+  const explicit = options['db_table'];
+  if (explicit && explicit.kind !== 'none') return stringValue(explicit);
+  return truncateName(`${app}_${key}`, maxNameLength(database));
+}
+
+export function fieldColumn(name: string, def: FieldDef): string | undefined {
+  if (!hasColumn(def)) return undefined;
+  const dbColumn = def.kwargs['db_column'];
+  if (dbColumn && dbColumn.kind !== 'none') return stringValue(dbColumn);
+  return hasForeignKeyColumn(def) ? `${name}_id` : name;
+}
+
+export function sqlModel(state: ModelState, database: Database): SqlModel | undefined {
+  const table = tableName(state.app, state.key, state.options, database);
+  if (table === undefined) return undefined;
+  const fields: SqlField[] = [];
+  for (const [name, def] of state.fields) {
+    const column = fieldColumn(name, def);
+    fields.push(column === undefined ? { name, def } : { name, def, column });
+  }
+  return { app: state.app, key: state.key, name: state.name, table, fields, options: state.options };
+}
+
+export function isManaged(model: SqlModel): boolean {
+  const managed = model.options['managed'];
+  const proxy = model.options['proxy'];
+  return !(managed?.kind === 'bool' && !managed.value) && !(proxy?.kind === 'bool' && proxy.value);
+}
+
+export function primaryKey(model: SqlModel): SqlField | undefined {
+  return model.fields.find((field) => kwargFlag(field.def, 'primary_key', false) === true);
+}
+
+/** The field a relation points at: `to_field`, else the target's primary key. */
+export function relationTargetField(model: SqlModel, field: SqlField, lookup: ModelLookup): { model: SqlModel; field: SqlField } | undefined {
+  const target = relationTarget(field.def, model.app, model.key);
+  if (!target || target.startsWith('expr:')) return undefined;
+  const dot = target.lastIndexOf('.');
+  const app = target.slice(0, dot);
+  const key = target.slice(dot + 1);
+  const targetModel = app === model.app && key === model.key ? model : lookup(app, key);
+  if (!targetModel) return undefined;
+  const toField = stringValue(field.def.kwargs['to_field']);
+  const targetField = toField ? targetModel.fields.find((candidate) => candidate.name === toField.toLowerCase()) : primaryKey(targetModel);
+  return targetField ? { model: targetModel, field: targetField } : undefined;
+}
+
+const POSITIVE_FIELDS = new Set(['PositiveIntegerField', 'PositiveSmallIntegerField', 'PositiveBigIntegerField']);
+const POSTGRES_SERIAL: Record<string, string> = { AutoField: 'serial', BigAutoField: 'bigserial', SmallAutoField: 'smallserial' };
+const POSTGRES_IDENTITY: Record<string, string> = { AutoField: 'integer', BigAutoField: 'bigint', SmallAutoField: 'smallint' };
+
+/** db_parameters(connection): the type a column is created with and its CHECK, as Django declares them. */
+export interface DbParams {
+  /** `varchar(100)`, `serial`, `integer`; undefined when unknown. */
+  type?: string;
+  /** The type a foreign key to this field takes (rel_db_type): `integer` for an AutoField. */
+  relType?: string;
+  check?: string;
+  /** Written after the type and check (SQLite's AUTOINCREMENT, identity columns on Django >= 4.1). */
+  suffix?: string;
+}
+
+export function dbParams(model: SqlModel, field: SqlField, lookup: ModelLookup, options: SchemaOptions, depth = 0): DbParams {
+  const { database } = options;
+  const def = field.def;
+  if (depth > 4 || !hasColumn(def)) return {};
+  if (hasForeignKeyColumn(def)) {
+    const target = relationTargetField(model, field, lookup);
+    if (!target) return {};
+    return { type: dbParams(target.model, target.field, lookup, options, depth + 1).relType };
+  }
+  const plain = columnType(def, database)?.sql;
+  const params: DbParams = {};
+  if (AUTO_FIELD_TYPES.has(def.type)) {
+    const identity = versionAtLeast(options.djangoVersion, '4.1');
+    if (database === 'postgresql') {
+      params.type = identity ? POSTGRES_IDENTITY[def.type] : POSTGRES_SERIAL[def.type];
+      if (identity) params.suffix = 'GENERATED BY DEFAULT AS IDENTITY';
+    } else if (database === 'sqlite') {
+      params.type = 'integer';
+      params.suffix = 'AUTOINCREMENT';
+    } else {
+      params.type = plain;
+      params.suffix = 'AUTO_INCREMENT';
+    }
+    params.relType = database === 'sqlite' ? (def.type === 'AutoField' ? 'integer' : def.type === 'BigAutoField' ? 'bigint' : 'smallint') : POSTGRES_IDENTITY[def.type];
+    return params;
+  }
+  if (plain !== undefined) params.type = plain;
+  params.relType = plain === undefined ? undefined : relType(def.type, plain, database);
+  if (POSITIVE_FIELDS.has(def.type) && database !== 'mysql' && field.column !== undefined) params.check = `"${field.column}" >= 0`;
+  if (def.type === 'JSONField' && database === 'sqlite' && field.column !== undefined) params.check = `(JSON_VALID("${field.column}") OR "${field.column}" IS NULL)`;
+  return params;
+}
+
+/** rel_db_type: positive integer fields drop their CHECK (and UNSIGNED on SQLite keeps the same spelling). */
+function relType(fieldType: string, plain: string, database: Database): string {
+  if (POSITIVE_FIELDS.has(fieldType) && database === 'sqlite') return plain;
+  return plain;
+}
+
+export function isNull(def: FieldDef): boolean | undefined {
+  if (def.type === 'NullBooleanField') return true;
+  return kwargFlag(def, 'null', false);
+}
+
+export function isPrimary(def: FieldDef): boolean | undefined {
+  return kwargFlag(def, 'primary_key', false);
+}
+
+/** Field.unique: `unique` or primary_key (Django's `unique` property is true for primary keys), OneToOneField. */
+export function isUniqueField(def: FieldDef): boolean | undefined {
+  if (def.type === 'OneToOneField' && def.kwargs['unique'] === undefined) return true;
+  const primary = isPrimary(def);
+  const unique = kwargFlag(def, 'unique', false);
+  if (primary === undefined || unique === undefined) return undefined;
+  return primary || unique;
+}
+
+/** db_index as Django defaults it: True for ForeignKey (not OneToOneField, which is unique) and SlugField. */
+export function isDbIndex(def: FieldDef): boolean | undefined {
+  return kwargFlag(def, 'db_index', hasForeignKeyColumn(def) || def.type === 'SlugField');
+}
+
+export function hasDbConstraint(def: FieldDef): boolean | undefined {
+  return hasForeignKeyColumn(def) ? kwargFlag(def, 'db_constraint', true) : false;
+}
+
+export function isAutoCreatedManyToMany(def: FieldDef): boolean {
+  return isManyToMany(def) && def.kwargs['through'] === undefined && def.type === 'ManyToManyField';
+}
+
+/**
+ * The auto-created through model of a ManyToManyField (create_many_to_many_intermediary_model): table
+ * `<table>_<field>` (or db_table), an auto id, and two foreign keys named after the models (`from_`/`to_` when
+ * the relation points at its own model), unique together.
+ */
+export function throughModel(model: SqlModel, field: SqlField, lookup: ModelLookup, options: SchemaOptions): SqlModel | undefined {
+  const target = relationTarget(field.def, model.app, model.key);
+  if (!target || target.startsWith('expr:')) return undefined;
+  const dot = target.lastIndexOf('.');
+  const targetApp = target.slice(0, dot);
+  const targetKey = target.slice(dot + 1);
+  const targetModel = targetApp === model.app && targetKey === model.key ? model : lookup(targetApp, targetKey);
+  if (!targetModel) return undefined;
+  const explicit = stringValue(field.def.kwargs['db_table']);
+  const table = explicit ?? truncateName(`${model.table}_${field.name}`, maxNameLength(options.database));
+  const self = targetModel === model;
+  const fromName = self ? `from_${model.key}` : model.key;
+  const toName = self ? `to_${targetModel.key}` : targetModel.key;
+  const fk = (name: string, to: SqlModel): SqlField => {
+    const def: FieldDef = { type: 'ForeignKey', qualifiedType: 'django.db.models.ForeignKey', kwargs: { to: syntheticString(`${to.app}.${to.key}`) } };
+    return { name, def, column: `${name}_id` };
+  };
+  const id: SqlField = { name: 'id', def: { type: options.defaultAutoField, qualifiedType: `django.db.models.${options.defaultAutoField}`, kwargs: { primary_key: syntheticBool(true) } }, column: 'id' };
+  const key = `${model.key}_${field.name}`;
+  return {
+    app: model.app,
+    key,
+    name: key,
+    table,
+    fields: [id, fk(fromName, model), fk(toName, targetModel)],
+    options: { unique_together: syntheticTuple([syntheticTuple([syntheticString(fromName), syntheticString(toName)])]) },
+    autoCreated: true,
+  };
+}
+
+const NO_SPAN = { start: 0, end: 0 };
+
+function syntheticString(value: string): Expr {
+  return { kind: 'string', value, formatted: false, span: NO_SPAN, text: JSON.stringify(value) };
+}
+
+function syntheticBool(value: boolean): Expr {
+  return { kind: 'bool', value, span: NO_SPAN, text: value ? 'True' : 'False' };
+}
+
+function syntheticTuple(items: Expr[]): Expr {
+  return { kind: 'tuple', items, span: NO_SPAN, text: '' };
+}
+
+/** `unique_together` / `index_together` as lists of field-name lists (single tuple form normalised). */
+export function togetherSets(expr: Expr | undefined): string[][] | undefined {
+  if (!expr || expr.kind === 'none') return [];
+  if (expr.kind === 'call' && expr.args.length === 0 && expr.callee.kind === 'name' && ['set', 'list', 'tuple'].includes(expr.callee.dotted)) return [];
+  if (expr.kind !== 'list' && expr.kind !== 'tuple' && expr.kind !== 'set') return undefined;
+  if (expr.items.length === 0) return [];
+  if (expr.items.every((item) => item.kind === 'string')) {
+    const names = expr.items.map((item) => stringValue(item));
+    return names.every((name): name is string => name !== undefined) ? [names] : undefined;
+  }
+  const sets: string[][] = [];
+  for (const item of expr.items) {
+    if (item.kind !== 'list' && item.kind !== 'tuple' && item.kind !== 'set') return undefined;
+    const names = item.items.map((name) => stringValue(name));
+    if (!names.every((name): name is string => name !== undefined)) return undefined;
+    sets.push(names);
+  }
+  return sets;
+}
