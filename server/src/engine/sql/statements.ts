@@ -90,6 +90,20 @@ class SqlCursor {
     };
   }
 
+  /** Reads a dotted name and returns each part (`schema.table.column` -> three names). */
+  nameParts(): SqlName[] {
+    const parts: SqlName[] = [];
+    for (;;) {
+      const token = this.peek();
+      if (!token || (token.kind !== 'word' && token.kind !== 'quoted')) break;
+      this.position++;
+      parts.push({ text: token.text, name: identifierName(token), start: token.start, end: token.end });
+      if (!this.isPunct('.')) break;
+      this.position++;
+    }
+    return parts;
+  }
+
   /** Skips a parenthesised group when the cursor is on `(`. */
   skipParens(): void {
     if (!this.isPunct('(')) return;
@@ -209,12 +223,288 @@ function enabledOptions(tokens: readonly SqlToken[]): Set<string> {
 
 const REINDEX_TARGETS: ReadonlySet<string> = new Set(['INDEX', 'TABLE', 'SCHEMA', 'DATABASE', 'SYSTEM']);
 
+export interface AlterIndexInfo {
+  ifExists: boolean;
+  index?: SqlName;
+  /** `RENAME TO new`; undefined for the other ALTER INDEX forms. */
+  renameTo?: SqlName;
+}
+
+/** `ALTER INDEX [IF EXISTS] i RENAME TO j` (other ALTER INDEX forms come back without renameTo). */
+export function parseAlterIndex(statement: SqlStatement): AlterIndexInfo | undefined {
+  const cursor = new SqlCursor(statement.tokens);
+  if (!cursor.accept('ALTER', 'INDEX')) return undefined;
+  const ifExists = cursor.accept('IF', 'EXISTS');
+  const index = cursor.name();
+  if (!cursor.accept('RENAME', 'TO')) return { ifExists, index };
+  const renameTo = cursor.name();
+  return { ifExists, index, ...(renameTo && cursor.atEnd ? { renameTo } : {}) };
+}
+
+// ---------------------------------------------------------------- sequences
+
+export interface AlterSequenceInfo {
+  ifExists: boolean;
+  sequence?: SqlName;
+  /** `RENAME TO new`. */
+  renameTo?: SqlName;
+  /** `OWNED BY t.c`: the table (undefined for OWNED BY NONE). */
+  ownedByTable?: SqlName;
+  /** Sequence options only (OWNED BY, RESTART, INCREMENT, ...), as opposed to RENAME, SET SCHEMA, OWNER TO. */
+  optionsOnly: boolean;
+}
+
+const SEQUENCE_OPTION_WORDS = new Set(['OWNED', 'RESTART', 'INCREMENT', 'MINVALUE', 'MAXVALUE', 'NO', 'START', 'CACHE', 'CYCLE', 'AS']);
+
+export function parseAlterSequence(statement: SqlStatement): AlterSequenceInfo | undefined {
+  const cursor = new SqlCursor(statement.tokens);
+  if (!cursor.accept('ALTER', 'SEQUENCE')) return undefined;
+  const ifExists = cursor.accept('IF', 'EXISTS');
+  const sequence = cursor.name();
+  if (cursor.accept('RENAME', 'TO')) {
+    const renameTo = cursor.name();
+    return { ifExists, sequence, optionsOnly: false, ...(renameTo && cursor.atEnd ? { renameTo } : {}) };
+  }
+  const optionsOnly = cursor.word() !== undefined && SEQUENCE_OPTION_WORDS.has(cursor.word()!);
+  let ownedByTable: SqlName | undefined;
+  for (let i = cursor.index; i + 2 < statement.tokens.length; i++) {
+    const token = statement.tokens[i]!;
+    if (token.kind === 'word' && token.value === 'OWNED' && statement.tokens[i + 1]?.value === 'BY') {
+      const parts = new SqlCursor(statement.tokens, i + 2).nameParts();
+      if (parts.length >= 2) ownedByTable = parts[parts.length - 2];
+    }
+  }
+  return { ifExists, sequence, optionsOnly, ...(ownedByTable ? { ownedByTable } : {}) };
+}
+
+/** `CREATE [TEMP] SEQUENCE [IF NOT EXISTS] s ...`. */
+export function parseCreateSequence(statement: SqlStatement): { sequence?: SqlName } | undefined {
+  const cursor = new SqlCursor(statement.tokens);
+  if (!cursor.accept('CREATE')) return undefined;
+  cursor.acceptOneOf(new Set(['TEMP', 'TEMPORARY', 'UNLOGGED']));
+  if (!cursor.accept('SEQUENCE')) return undefined;
+  cursor.accept('IF', 'NOT', 'EXISTS');
+  return { sequence: cursor.name() };
+}
+
+/** `DROP SEQUENCE [IF EXISTS] s [, ...] [CASCADE | RESTRICT]`. */
+export function parseDropSequence(statement: SqlStatement): { ifExists: boolean; sequences: SqlName[]; cascade: boolean } | undefined {
+  const cursor = new SqlCursor(statement.tokens);
+  if (!cursor.accept('DROP', 'SEQUENCE')) return undefined;
+  const ifExists = cursor.accept('IF', 'EXISTS');
+  const sequences = nameList(cursor);
+  return { ifExists, sequences, cascade: cursor.accept('CASCADE') };
+}
+
+/**
+ * The relation a `'...'::regclass`-style string names, as PostgreSQL resolves it: the last dotted part, unquoted, and
+ * lower-cased unless it was double-quoted (`'"shop_Order_id_seq"'`, `'public.shop_order_id_seq'`).
+ */
+export function regclassName(text: string): string | undefined {
+  const parts: string[] = [];
+  let i = 0;
+  while (i < text.length) {
+    if (text[i] === '"') {
+      let value = '';
+      i++;
+      while (i < text.length) {
+        if (text[i] === '"' && text[i + 1] === '"') {
+          value += '"';
+          i += 2;
+        } else if (text[i] === '"') {
+          i++;
+          break;
+        } else value += text[i++];
+      }
+      parts.push(value);
+    } else {
+      const end = text.indexOf('.', i);
+      const raw = text.slice(i, end < 0 ? text.length : end).trim();
+      if (!/^[A-Za-z_][A-Za-z0-9_$]*$/.test(raw)) return undefined;
+      parts.push(raw.toLowerCase());
+      i = end < 0 ? text.length : end;
+    }
+    if (i < text.length) {
+      if (text[i] !== '.') return undefined;
+      i++;
+    }
+  }
+  return parts.length > 0 && parts.length <= 3 ? parts[parts.length - 1] : undefined;
+}
+
+// ---------------------------------------------------------------- comments, constraints mode, cluster
+
+export interface CommentInfo {
+  /** What the comment is on: TABLE, COLUMN, INDEX, ... */
+  object: string;
+  /** TABLE t / COLUMN t.c: the table. */
+  table?: SqlName;
+}
+
+/** `COMMENT ON TABLE t IS '...'`, `COMMENT ON COLUMN t.c IS '...'` (other objects come back without a table). */
+export function parseComment(statement: SqlStatement): CommentInfo | undefined {
+  const cursor = new SqlCursor(statement.tokens);
+  if (!cursor.accept('COMMENT', 'ON')) return undefined;
+  const object = cursor.word();
+  if (object === undefined) return undefined;
+  cursor.next();
+  const parts = cursor.nameParts();
+  if (!cursor.accept('IS')) return undefined;
+  if (object === 'TABLE' && parts.length >= 1) return { object, table: parts[parts.length - 1] };
+  if (object === 'COLUMN' && parts.length >= 2) return { object, table: parts[parts.length - 2] };
+  return { object };
+}
+
+/** `SET CONSTRAINTS { ALL | name [, ...] } { DEFERRED | IMMEDIATE }`. */
+export function parseSetConstraints(statement: SqlStatement): { all: boolean; mode: 'DEFERRED' | 'IMMEDIATE' } | undefined {
+  const cursor = new SqlCursor(statement.tokens);
+  if (!cursor.accept('SET', 'CONSTRAINTS')) return undefined;
+  const all = cursor.accept('ALL');
+  if (!all) nameList(cursor);
+  const mode = cursor.acceptOneOf(new Set(['DEFERRED', 'IMMEDIATE']));
+  return mode && cursor.atEnd ? { all, mode: mode as 'DEFERRED' | 'IMMEDIATE' } : undefined;
+}
+
+/** `CLUSTER [VERBOSE] t [USING i]`; `table` is undefined for a bare CLUSTER (every clustered table). */
+export function parseCluster(statement: SqlStatement): { table?: SqlName; index?: SqlName } | undefined {
+  const cursor = new SqlCursor(statement.tokens);
+  if (!cursor.accept('CLUSTER')) return undefined;
+  if (cursor.isPunct('(')) cursor.skipParens();
+  cursor.accept('VERBOSE');
+  const table = cursor.name();
+  if (!table) return {};
+  return cursor.accept('USING') ? { table, index: cursor.name() } : { table };
+}
+
+/** `CREATE EXTENSION [IF NOT EXISTS] name ...`. */
+export function parseCreateExtension(statement: SqlStatement): { extension?: SqlName } | undefined {
+  const cursor = new SqlCursor(statement.tokens);
+  if (!cursor.accept('CREATE', 'EXTENSION')) return undefined;
+  cursor.accept('IF', 'NOT', 'EXISTS');
+  return { extension: cursor.name() };
+}
+
+// ---------------------------------------------------------------- queries
+
+export interface DataStatementInfo {
+  verb: 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE';
+  /** Tables written (INSERT INTO, UPDATE, DELETE FROM). */
+  written: SqlName[];
+  /** Tables only read (FROM, JOIN, USING, ...). */
+  read: SqlName[];
+  /** `FOR UPDATE / NO KEY UPDATE / SHARE / KEY SHARE`: the read tables' rows are locked. */
+  rowLocks: boolean;
+  /** Sequences changed by `nextval('s')` / `setval('s', ...)`; `undefined` entries when the name is not a literal. */
+  sequencesChanged: (string | undefined)[];
+}
+
+const DATA_VERBS = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE']);
+/** Words after which `(` is not a function call's argument list. */
+const NON_CALL_WORDS = new Set(['FROM', 'JOIN', 'IN', 'EXISTS', 'AS', 'ON', 'USING', 'WHERE', 'AND', 'OR', 'NOT', 'SELECT', 'VALUES', 'ANY', 'ALL', 'SOME', 'LATERAL', 'WITH', 'INTO', 'SET', 'THEN', 'ELSE', 'WHEN', 'CASE', 'RETURNING', 'BY', 'OVER', 'FILTER', 'UNION', 'INTERSECT', 'EXCEPT']);
+const SEQUENCE_FUNCTIONS = new Set(['NEXTVAL', 'SETVAL']);
+
+/**
+ * SELECT / INSERT / UPDATE / DELETE (also behind WITH): the tables written and read. Names inside function calls
+ * (`EXTRACT(YEAR FROM d)`) are not tables; a FROM item followed by `(` is a function, not a table.
+ */
+export function parseDataStatement(statement: SqlStatement): DataStatementInfo | undefined {
+  const tokens = statement.tokens;
+  let verb: DataStatementInfo['verb'] | undefined;
+  const head = firstWord(statement);
+  if (head !== undefined && DATA_VERBS.has(head)) verb = head as DataStatementInfo['verb'];
+  const written: SqlName[] = [];
+  const read: SqlName[] = [];
+  const sequencesChanged: (string | undefined)[] = [];
+  let rowLocks = false;
+  // Parenthesis kinds: true for a function call's arguments.
+  const calls: boolean[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    const previous = tokens[i - 1];
+    if (token.kind === 'punct' && token.value === '(') {
+      calls.push(previous !== undefined && (previous.kind === 'word' || previous.kind === 'quoted') && !NON_CALL_WORDS.has(previous.value));
+      continue;
+    }
+    if (token.kind === 'punct' && token.value === ')') {
+      calls.pop();
+      continue;
+    }
+    if (token.kind !== 'word') continue;
+    if (SEQUENCE_FUNCTIONS.has(token.value) && tokens[i + 1]?.value === '(') {
+      const argument = tokens[i + 2];
+      sequencesChanged.push(argument?.kind === 'string' ? regclassName(argument.value) : undefined);
+      continue;
+    }
+    if (calls.includes(true)) continue;
+    if (verb === undefined && head === 'WITH' && DATA_VERBS.has(token.value) && calls.length === 0) verb = token.value as DataStatementInfo['verb'];
+    const cursor = new SqlCursor(tokens, i + 1);
+    if (token.value === 'UPDATE' && previous?.value !== 'FOR' && previous?.value !== 'KEY') {
+      cursor.accept('ONLY');
+      const name = tableName(cursor);
+      if (name) written.push(name);
+    } else if (token.value === 'INTO' && previous?.value === 'INSERT') {
+      // `INSERT INTO t (a, b)`: the parenthesis is the column list.
+      const name = cursor.name();
+      if (name) written.push(name);
+    } else if (token.value === 'FROM' && previous?.value === 'DELETE') {
+      cursor.accept('ONLY');
+      const name = tableName(cursor);
+      if (name) written.push(name);
+    } else if ((token.value === 'FROM' && previous?.value !== 'DISTINCT') || token.value === 'JOIN' || (token.value === 'USING' && written.length > 0 && previous?.kind !== 'punct')) {
+      read.push(...fromItems(cursor));
+    } else if (token.value === 'FOR' && ['UPDATE', 'SHARE', 'NO', 'KEY'].includes(tokens[i + 1]?.value ?? '')) {
+      rowLocks = true;
+    }
+  }
+  if (verb === undefined) return undefined;
+  return { verb, written, read, rowLocks, sequencesChanged };
+}
+
+/** A table name at the cursor, unless it is a function call (`generate_series(...)`) or a keyword. */
+function tableName(cursor: SqlCursor): SqlName | undefined {
+  if (cursor.word() !== undefined && QUERY_KEYWORDS.has(cursor.word()!)) return undefined;
+  const name = cursor.name();
+  if (!name || cursor.isPunct('(')) return undefined;
+  return name;
+}
+
+const QUERY_KEYWORDS = new Set(['SELECT', 'LATERAL', 'ONLY', 'WHERE', 'VALUES', 'DEFAULT', 'SET', 'ON', 'USING', 'ROWS', 'UNNEST']);
+
+/** The comma-separated FROM items at the cursor: `a x, b AS y`. */
+function fromItems(cursor: SqlCursor): SqlName[] {
+  const names: SqlName[] = [];
+  for (let guard = 0; guard < 1000; guard++) {
+    cursor.accept('ONLY');
+    const name = tableName(cursor);
+    if (name) names.push(name);
+    else if (cursor.isPunct('(')) cursor.skipParens();
+    else if (cursor.word() !== undefined && cursor.peek(1)?.value === '(') {
+      cursor.next();
+      cursor.skipParens();
+    }
+    cursor.accept('AS');
+    if ((cursor.peek()?.kind === 'word' && !ALIAS_STOP_WORDS.has(cursor.word()!)) || cursor.peek()?.kind === 'quoted') cursor.next();
+    if (!cursor.isPunct(',')) break;
+    cursor.next();
+  }
+  return names;
+}
+
+const ALIAS_STOP_WORDS = new Set(['WHERE', 'JOIN', 'INNER', 'LEFT', 'RIGHT', 'FULL', 'CROSS', 'NATURAL', 'ON', 'USING', 'GROUP', 'ORDER', 'LIMIT', 'OFFSET', 'HAVING', 'WINDOW', 'UNION', 'INTERSECT', 'EXCEPT', 'FOR', 'RETURNING', 'SET', 'FETCH']);
+
 // ---------------------------------------------------------------- tables
 
 export interface CreateTableInfo {
   temporary: boolean;
   ifNotExists: boolean;
   table?: SqlName;
+  /**
+   * `columns`: a column list, nothing else (`CREATE TABLE t (...)` with optional WITH/TABLESPACE); `other`: AS
+   * SELECT, PARTITION OF, INHERITS, LIKE, OF type: forms that read or attach to other tables.
+   */
+  form: 'columns' | 'other';
+  /** Tables named by REFERENCES in column or table constraints. */
+  references: SqlName[];
 }
 
 export function parseCreateTable(statement: SqlStatement): CreateTableInfo | undefined {
@@ -226,7 +516,28 @@ export function parseCreateTable(statement: SqlStatement): CreateTableInfo | und
   cursor.accept('UNLOGGED');
   if (!cursor.accept('TABLE')) return undefined;
   const ifNotExists = cursor.accept('IF', 'NOT', 'EXISTS');
-  return { temporary, ifNotExists, table: cursor.name() };
+  const table = cursor.name();
+  let form: CreateTableInfo['form'] = 'other';
+  if (cursor.isPunct('(')) {
+    const listStart = cursor.index;
+    cursor.skipParens();
+    const list = statement.tokens.slice(listStart, cursor.index);
+    const after = statement.tokens.slice(cursor.index).map((t) => (t.kind === 'word' ? t.value : ''));
+    const attaches = after.some((word) => word === 'INHERITS' || word === 'PARTITION' || word === 'AS');
+    form = attaches || list.some((t) => t.kind === 'word' && t.value === 'LIKE') ? 'other' : 'columns';
+  }
+  return { temporary, ifNotExists, table, form, references: referencedTables(statement.tokens, 0) };
+}
+
+/** Every name following REFERENCES in tokens[from..]. */
+function referencedTables(tokens: readonly SqlToken[], from: number): SqlName[] {
+  const names: SqlName[] = [];
+  for (let i = from; i < tokens.length; i++) {
+    if (tokens[i]!.kind !== 'word' || tokens[i]!.value !== 'REFERENCES') continue;
+    const name = new SqlCursor(tokens, i + 1).name();
+    if (name) names.push(name);
+  }
+  return names;
 }
 
 export interface DropTableInfo {
@@ -257,6 +568,8 @@ export function parseDropDatabaseOrSchema(statement: SqlStatement): { object: 'D
 
 export interface TruncateInfo {
   tables: SqlName[];
+  /** CASCADE: also truncates every table with a foreign key to these. */
+  cascade: boolean;
 }
 
 export function parseTruncate(statement: SqlStatement): TruncateInfo | undefined {
@@ -264,7 +577,7 @@ export function parseTruncate(statement: SqlStatement): TruncateInfo | undefined
   if (!cursor.accept('TRUNCATE')) return undefined;
   cursor.accept('TABLE');
   cursor.accept('ONLY');
-  return { tables: nameList(cursor) };
+  return { tables: nameList(cursor), cascade: hasKeyword(statement, 'CASCADE') };
 }
 
 export interface LockTableInfo {
@@ -331,6 +644,16 @@ export type AlterTableActionKind =
   | 'rename-column'
   | 'rename-constraint'
   | 'set-statistics'
+  /** `SET ( storage_parameter = ... )` / `RESET ( ... )` on the table. */
+  | 'set-storage-parameters'
+  /** `ALTER COLUMN c ADD GENERATED ... AS IDENTITY` (Django >= 4.1 AutoField changes). */
+  | 'add-identity'
+  /** `ALTER COLUMN c DROP IDENTITY [IF EXISTS]`. */
+  | 'drop-identity'
+  /** `ENABLE` / `DISABLE [ REPLICA | ALWAYS ] TRIGGER ...`. */
+  | 'toggle-trigger'
+  /** `CLUSTER ON index` / `SET WITHOUT CLUSTER`. */
+  | 'cluster-on'
   | 'other';
 
 export type ConstraintType = 'foreign-key' | 'check' | 'unique' | 'primary-key' | 'exclude' | 'other';
@@ -353,6 +676,18 @@ export interface AlterTableAction {
   constraintType?: ConstraintType;
   /** ADD CONSTRAINT ... NOT VALID */
   notValid?: boolean;
+  /** ADD COLUMN ... REFERENCES t / ADD CONSTRAINT ... FOREIGN KEY ... REFERENCES t: the referenced table. */
+  references?: SqlName;
+  /** ADD COLUMN: the tokens of the DEFAULT expression, when there is one. */
+  defaultTokens?: SqlToken[];
+  /** ADD COLUMN: values every existing row gets from a sequence or an expression (serial, identity, GENERATED ... STORED). */
+  generated?: 'serial' | 'identity' | 'stored';
+  /** ADD COLUMN ... UNIQUE / PRIMARY KEY: builds an index. */
+  inlineIndex?: boolean;
+  /** ADD COLUMN ... CHECK (...): checked against every existing row. */
+  inlineCheck?: boolean;
+  /** ADD CONSTRAINT ... UNIQUE / PRIMARY KEY USING INDEX i: adopts an existing index instead of building one. */
+  usingIndex?: boolean;
 }
 
 export interface AlterTableInfo {
@@ -417,7 +752,21 @@ function parseAlterAction(tokens: SqlToken[]): AlterTableAction | undefined {
       const restWords = rest.map((t) => (t.kind === 'word' ? t.value : ''));
       const notNull = containsSequence(restWords, ['NOT', 'NULL']) || containsSequence(restWords, ['PRIMARY', 'KEY']);
       const hasDefault = restWords.includes('DEFAULT') || restWords.includes('GENERATED') || restWords.includes('AUTO_INCREMENT') || restWords.some((w) => SERIAL_TYPES.has(w));
-      return { ...base, kind: 'add-column', column, notNull, hasDefault, ifExists };
+      const generated = restWords.some((w) => SERIAL_TYPES.has(w)) ? 'serial' : containsSequence(restWords, ['AS', 'IDENTITY']) ? 'identity' : restWords.includes('GENERATED') ? 'stored' : undefined;
+      const references = referencedTables(rest, 0)[0];
+      return {
+        ...base,
+        kind: 'add-column',
+        column,
+        notNull,
+        hasDefault,
+        ifExists,
+        ...(references ? { references } : {}),
+        ...(generated ? { generated } : {}),
+        ...columnDefault(rest),
+        inlineIndex: restWords.includes('UNIQUE') || containsSequence(restWords, ['PRIMARY', 'KEY']),
+        inlineCheck: restWords.includes('CHECK'),
+      };
     }
     return { ...base, kind: 'add-constraint', ...parseConstraint(cursor, tokens) };
   }
@@ -431,6 +780,15 @@ function parseAlterAction(tokens: SqlToken[]): AlterTableAction | undefined {
       const ifExists = cursor.accept('IF', 'EXISTS');
       return { ...base, kind: 'drop-column', column: cursor.name(), ifExists };
     }
+    return { ...base, kind: 'other' };
+  }
+
+  if ((cursor.word() === 'SET' || cursor.word() === 'RESET') && cursor.isPunct('(', 1)) return { ...base, kind: 'set-storage-parameters' };
+  if (cursor.accept('CLUSTER', 'ON') || cursor.accept('SET', 'WITHOUT', 'CLUSTER')) return { ...base, kind: 'cluster-on' };
+  if (cursor.word() === 'ENABLE' || cursor.word() === 'DISABLE') {
+    cursor.next();
+    cursor.acceptOneOf(new Set(['REPLICA', 'ALWAYS']));
+    if (cursor.accept('TRIGGER')) return { ...base, kind: 'toggle-trigger' };
     return { ...base, kind: 'other' };
   }
 
@@ -475,6 +833,8 @@ function parseAlterAction(tokens: SqlToken[]): AlterTableAction | undefined {
     if (cursor.accept('SET', 'DEFAULT')) return { ...base, kind: 'set-default', column };
     if (cursor.accept('DROP', 'DEFAULT')) return { ...base, kind: 'drop-default', column };
     if (cursor.accept('SET', 'STATISTICS')) return { ...base, kind: 'set-statistics', column };
+    if (cursor.accept('ADD', 'GENERATED')) return { ...base, kind: 'add-identity', column };
+    if (cursor.accept('DROP', 'IDENTITY')) return { ...base, kind: 'drop-identity', column, ifExists: cursor.accept('IF', 'EXISTS') };
     return { ...base, kind: 'other', column };
   }
   return { ...base, kind: 'other' };
@@ -482,7 +842,25 @@ function parseAlterAction(tokens: SqlToken[]): AlterTableAction | undefined {
 
 const SERIAL_TYPES = new Set(['SERIAL', 'BIGSERIAL', 'SMALLSERIAL', 'SERIAL2', 'SERIAL4', 'SERIAL8']);
 
-function parseConstraint(cursor: SqlCursor, tokens: SqlToken[]): Pick<AlterTableAction, 'constraintName' | 'constraintType' | 'notValid' | 'ifExists'> {
+/** The tokens of a column definition's DEFAULT expression: up to the next constraint keyword outside parentheses. */
+function columnDefault(rest: readonly SqlToken[]): Pick<AlterTableAction, 'defaultTokens'> {
+  const start = rest.findIndex((t) => t.kind === 'word' && t.value === 'DEFAULT');
+  if (start < 0) return {};
+  const expression: SqlToken[] = [];
+  let depth = 0;
+  for (let i = start + 1; i < rest.length; i++) {
+    const token = rest[i]!;
+    if (token.kind === 'punct' && token.value === '(') depth++;
+    if (token.kind === 'punct' && token.value === ')') depth--;
+    if (depth === 0 && token.kind === 'word' && COLUMN_CONSTRAINT_WORDS.has(token.value)) break;
+    expression.push(token);
+  }
+  return { defaultTokens: expression };
+}
+
+const COLUMN_CONSTRAINT_WORDS = new Set(['NOT', 'NULL', 'CONSTRAINT', 'CHECK', 'UNIQUE', 'PRIMARY', 'REFERENCES', 'COLLATE', 'GENERATED', 'DEFERRABLE', 'INITIALLY']);
+
+function parseConstraint(cursor: SqlCursor, tokens: SqlToken[]): Pick<AlterTableAction, 'constraintName' | 'constraintType' | 'notValid' | 'ifExists' | 'references' | 'usingIndex'> {
   let constraintName: SqlName | undefined;
   if (cursor.accept('CONSTRAINT')) constraintName = cursor.name();
   const head = cursor.word();
@@ -493,7 +871,14 @@ function parseConstraint(cursor: SqlCursor, tokens: SqlToken[]): Pick<AlterTable
   else if (head === 'PRIMARY') constraintType = 'primary-key';
   else if (head === 'EXCLUDE') constraintType = 'exclude';
   const restWords = tokens.slice(cursor.index).map((t) => (t.kind === 'word' ? t.value : ''));
-  return { constraintName, constraintType, notValid: containsSequence(restWords, ['NOT', 'VALID']) };
+  const references = constraintType === 'foreign-key' ? referencedTables(tokens, cursor.index)[0] : undefined;
+  return {
+    constraintName,
+    constraintType,
+    notValid: containsSequence(restWords, ['NOT', 'VALID']),
+    ...(references ? { references } : {}),
+    ...(containsSequence(restWords, ['USING', 'INDEX']) ? { usingIndex: true } : {}),
+  };
 }
 
 function containsSequence(haystack: readonly string[], needle: readonly string[]): boolean {
