@@ -58,6 +58,14 @@ function useColor(io: CliIO, flag: boolean): boolean {
   return io.stdoutIsTTY && io.env['TERM'] !== 'dumb';
 }
 
+interface SqlFlags {
+  format: 'text' | 'json';
+  database?: Database;
+  postgresVersion?: number;
+  djangoVersion?: string;
+  config?: string;
+}
+
 interface CheckFlags {
   format: OutputFormat;
   database?: Database;
@@ -256,6 +264,27 @@ function buildProgram(io: CliIO, setExit: (code: number | undefined) => void): C
     .option('--no-color', 'plain text output')
     .action((id: string, flags: { color: boolean }) => {
       setExit(id.endsWith('.py') ? explainMigration(id, io) : explainRule(id, io, useColor(io, flags.color)));
+    });
+
+  program
+    .command('sql')
+    .description('print the SQL Django would run for the migrations below PATH(s), each statement with its lock (no Django or database needed)')
+    .argument('[paths...]', 'migration files or folders (default: the current folder); the whole project they belong to is read')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(new Option('--database <database>', 'database vendor (default: from settings files, else postgresql)').choices(DATABASES))
+    .option('--postgres-version <major>', 'PostgreSQL major version', integer)
+    .option('--django-version <x.y>', 'Django version whose SQL to generate', majorMinor)
+    .option('--config <file>', 'read [tool.migration-guard] from this TOML file instead of the nearest pyproject.toml')
+    .action(async (paths: string[], flags: SqlFlags) => {
+      const { projectSql } = await import('./engine/projectSql');
+      const { formatSqlJson, formatSqlText } = await import('./engine/format/sqlText');
+      const layer: ConfigLayer = {};
+      if (flags.database) layer.database = flags.database;
+      if (flags.postgresVersion !== undefined) layer.postgresVersion = flags.postgresVersion;
+      if (flags.djangoVersion) layer.djangoVersion = flags.djangoVersion;
+      const report = projectSql(paths, io.cwd, layer, flags.config);
+      io.stdout(flags.format === 'json' ? formatSqlJson(report) : formatSqlText(report));
+      setExit(0);
     });
 
   program

@@ -3,6 +3,8 @@
 // emits the statements `sqlmigrate` prints, in the same order, with Django's quoting and generated names, and keeps
 // the physical schema (the constraint names that introspection would find) up to date.
 import type { Database } from '../../config/types';
+import type { StatementHints } from '../../sql/locks';
+import { compareColumnTypes, type ColumnType } from '../columns';
 import type { Expr, Operation } from '../../python/model';
 import { calleeName, stringValue } from '../operations';
 import { createIndexName, foreignKeyName, postgresObjectName, quoteName } from './names';
@@ -34,6 +36,8 @@ export interface EmittedStatement {
   deferred?: boolean;
   /** Holds a value Django computes when the migration runs (a callable default): the text is a placeholder. */
   computed?: boolean;
+  /** What the editor knows that the SQL does not say (whether a type change rewrites, an index's table). */
+  hints?: StatementHints;
 }
 
 /** Thrown when a statement depends on something the static model does not know (a custom field's type...). */
@@ -104,10 +108,11 @@ export class SchemaEditor {
     return quoteName(name, this.database);
   }
 
-  execute(sql: string, value?: SqlValue): void {
+  execute(sql: string, value?: SqlValue, hints?: StatementHints): void {
     const statement: EmittedStatement = { sql: sql.endsWith(';') ? sql : `${sql};` };
     if (this.operation) statement.operation = this.operation;
     if (value?.computed) statement.computed = true;
+    if (hints) statement.hints = hints;
     this.statements.push(statement);
   }
 
@@ -366,7 +371,7 @@ export class SchemaEditor {
 
   removeIndex(model: SqlModel, name: string, concurrently = false): void {
     if (concurrently && this.database !== 'postgresql') throw new UnknownSql('RemoveIndexConcurrently on a database other than PostgreSQL (Django refuses it)');
-    this.execute(this.dropIndexSql(name, concurrently));
+    this.execute(this.dropIndexSql(name, concurrently), undefined, { indexTable: model.table });
     this.schema.update(model.table, (table) => table.without(name));
   }
 
@@ -697,11 +702,13 @@ export class SchemaEditor {
     let body = concrete.filter((field) => !selfReferential(field));
     const clones = concrete.filter(selfReferential);
     const renames = new Map<string, string>();
+    let copiedValue: SqlValue | undefined;
     if (change.create?.column !== undefined) {
       body.push(change.create);
       const value = effectiveDefaultSql(change.create.def, this.database);
       if (value === null) throw new UnknownSql(`the default of ${change.create.name}`);
       mapping.set(change.create.column, value ? value.sql : 'NULL');
+      copiedValue = value;
     }
     if (change.alter) {
       const [oldField, newField] = change.alter;
@@ -716,6 +723,7 @@ export class SchemaEditor {
         const value = effectiveDefaultSql(newField.def, this.database);
         if (!value) throw new UnknownSql(`the default of ${newField.name}`);
         mapping.set(newField.column as string, `coalesce(${this.q(oldField.column as string)}, ${value.sql})`);
+        copiedValue = value;
       } else {
         mapping.set(newField.column as string, this.q(oldField.column as string));
       }
@@ -755,7 +763,7 @@ export class SchemaEditor {
     } finally {
       this.overrides.delete(`${model.app}.${model.key}`);
     }
-    this.execute(`INSERT INTO ${this.q(newTable)} (${[...mapping.keys()].map((c) => this.q(c)).join(', ')}) SELECT ${[...mapping.values()].join(', ')} FROM ${this.q(original)}`);
+    this.execute(`INSERT INTO ${this.q(newTable)} (${[...mapping.keys()].map((c) => this.q(c)).join(', ')}) SELECT ${[...mapping.values()].join(', ')} FROM ${this.q(original)}`, copiedValue);
     this.dropTable(original);
     this.alterDbTable(newTable, original);
     for (const item of this.deferred) {
@@ -861,7 +869,7 @@ export class SchemaEditor {
     const family = (type: string): string | undefined => ['varchar', 'text', 'citext'].find((prefix) => type.startsWith(prefix));
     // PostgreSQL: the _like index goes when the column stops being varchar/text.
     if ((oldIndex || oldUnique) && family(oldType) !== undefined && family(oldType) !== family(newType)) {
-      this.execute(`DROP INDEX IF EXISTS ${this.q(createIndexName(table, [oldColumn], '_like', this.database))}`);
+      this.execute(`DROP INDEX IF EXISTS ${this.q(createIndexName(table, [oldColumn], '_like', this.database))}`, undefined, { indexTable: table });
       this.schema.update(table, (t) => t.without(createIndexName(table, [oldColumn], '_like', this.database)));
     }
     let fksDropped = false;
@@ -878,7 +886,7 @@ export class SchemaEditor {
     if (dropForeignKeys) for (const relation of related) this.dropForeignKeys(relation.model.table, this.column(relation.field));
     if (oldIndex && !oldUnique && (!newIndex || newUnique)) {
       for (const name of this.introspected.table(table).names({ columns: [oldColumn], index: true, btree: true, exclude: this.metaNames(model, 'indexes') })) {
-        this.execute(`DROP INDEX IF EXISTS ${this.q(name)}`);
+        this.execute(`DROP INDEX IF EXISTS ${this.q(name)}`, undefined, { indexTable: table });
         this.schema.update(table, (t) => t.without(name));
       }
     }
@@ -922,7 +930,8 @@ export class SchemaEditor {
     const fourWay = explicitDefault !== undefined && explicitDefault.kind !== 'none' && oldNull && !newNull;
     if (actions.length > 0 || nullActions.length > 0) {
       const combined = fourWay ? actions : [...actions, ...nullActions];
-      if (combined.length > 0) this.execute(`ALTER TABLE ${this.q(table)} ${combined.join(', ')}`, newDefault);
+      const hints: StatementHints | undefined = oldType !== newType ? { typeChangeRewrites: typeChangeRewrites(oldType, newType) } : undefined;
+      if (combined.length > 0) this.execute(`ALTER TABLE ${this.q(table)} ${combined.join(', ')}`, newDefault, hints);
       if (fourWay) {
         const value = effectiveDefaultSql(newField.def, this.database);
         if (!value) throw new UnknownSql(`the default of ${newField.name}`);
@@ -957,7 +966,7 @@ export class SchemaEditor {
         const column = this.column(relation.field);
         const oldRelType = dbParams(relation.model, relation.field, this.lookup, this.options).type;
         const using = oldRelType !== relType ? ` USING ${this.q(column)}::${relType}` : '';
-        this.execute(`ALTER TABLE ${this.q(relation.model.table)} ALTER COLUMN ${this.q(column)} TYPE ${relType}${using}`);
+        this.execute(`ALTER TABLE ${this.q(relation.model.table)} ALTER COLUMN ${this.q(column)} TYPE ${relType}${using}`, undefined, { typeChangeRewrites: oldRelType === undefined ? true : typeChangeRewrites(oldRelType, relType) });
       }
     }
     if (/ForeignKey|OneToOneField/.test(newField.def.type) && (fksDropped || !/ForeignKey|OneToOneField/.test(oldField.def.type) || hasDbConstraint(oldField.def) === false) && hasDbConstraint(newField.def)) {
@@ -982,7 +991,7 @@ export class SchemaEditor {
     }
     if (oldUnique && !(newIndex || newUnique)) {
       const name = createIndexName(table, [oldColumn], '_like', this.database);
-      this.execute(`DROP INDEX IF EXISTS ${this.q(name)}`);
+      this.execute(`DROP INDEX IF EXISTS ${this.q(name)}`, undefined, { indexTable: table });
       this.schema.update(table, (t) => t.without(name));
     }
   }
@@ -1010,4 +1019,18 @@ export class SchemaEditor {
     if (serial[oldType.toLowerCase()]) return { fragment: typeSql(newType), post: [`DROP SEQUENCE IF EXISTS ${this.q(sequence)} CASCADE`] };
     return { fragment: typeSql(newType), post: [] };
   }
+}
+
+/** Whether PostgreSQL rewrites the table for `ALTER COLUMN ... TYPE new` from `old` (per django/columns.ts). */
+export function typeChangeRewrites(oldType: string, newType: string): boolean {
+  const parse = (sql: string): ColumnType => {
+    const serial: Record<string, string> = { serial: 'integer', bigserial: 'bigint', smallserial: 'smallint' };
+    const plain = serial[sql] ?? sql;
+    const match = /^(\w[\w ]*?)\((\d+)(?:,\s*(\d+))?\)$/.exec(plain);
+    if (!match) return { base: plain, ...(plain === 'varchar' ? { length: null } : {}), sql: plain };
+    const base = (match[1] as string).trim();
+    if (base === 'numeric') return { base, precision: Number(match[2]), scale: Number(match[3] ?? 0), sql: plain };
+    return { base, length: Number(match[2]), sql: plain };
+  };
+  return compareColumnTypes(parse(oldType), parse(newType), 'postgresql').kind === 'rewrite';
 }

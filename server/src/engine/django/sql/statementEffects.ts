@@ -1,0 +1,77 @@
+// Each generated statement with what it does to the database, from the one lock table (sql/locks.ts): the locks,
+// whether it rewrites, scans or only changes the catalog, and the short label hovers, inlay hints and the CLI print
+// (`ACCESS EXCLUSIVE shop_product · rewrite`, `SHARE shop_order · index build`, `catalog only`).
+import type { Database } from '../../config/types';
+import { LOCK_MODES, postgresStatementEffect, type LockMode, type StatementEffect, type TableWork } from '../../sql/locks';
+import { scanSql } from '../../sql/scanner';
+import type { EmittedStatement } from './schemaEditor';
+import type { OperationSql } from './migrationSql';
+
+export interface StatementWithEffect {
+  /** One statement (Django sometimes emits two in one execute(): `SET CONSTRAINTS ...; ALTER TABLE ...`). */
+  sql: string;
+  emitted: EmittedStatement;
+  /** PostgreSQL only; undefined when the lock table does not know the statement. */
+  effect?: StatementEffect;
+}
+
+export function statementEffects(emitted: EmittedStatement, database: Database, postgresVersion: number): StatementWithEffect[] {
+  const parts = scanSql(emitted.sql).filter((statement) => statement.tokens.length > 0);
+  return parts.map((statement) => {
+    const sql = `${statement.text.trim().replace(/;$/, '')};`;
+    const effect = database === 'postgresql' ? postgresStatementEffect(statement, postgresVersion, emitted.hints ?? {}) : undefined;
+    return effect ? { sql, emitted, effect } : { sql, emitted };
+  });
+}
+
+const WORK_LABELS: Record<TableWork, string> = {
+  catalog: 'catalog only',
+  rewrite: 'rewrite',
+  scan: 'scan',
+  'index-build': 'index build',
+  data: 'data change',
+  none: 'no lock',
+  unknown: 'work unknown',
+};
+
+/** Heaviest first: what an operation's label leads with. */
+const WORK_WEIGHT: TableWork[] = ['rewrite', 'index-build', 'scan', 'data', 'unknown', 'catalog', 'none'];
+
+/** `ACCESS EXCLUSIVE catalog_items · rewrite` for one statement (the strongest lock on a named table). */
+export function effectLabel(effect: StatementEffect): string {
+  const lock = strongestTableLock(effect);
+  const work = WORK_LABELS[effect.work];
+  if (!lock) return work;
+  return effect.work === 'catalog' || effect.work === 'none' ? `${lock.mode} ${lock.relation} · catalog only` : `${lock.mode} ${lock.relation} · ${work}`;
+}
+
+function strongestTableLock(effect: StatementEffect): { mode: LockMode; relation: string } | undefined {
+  let best: { mode: LockMode; relation: string } | undefined;
+  for (const lock of effect.locks) {
+    if (lock.kind !== 'table') continue;
+    if (!best || LOCK_MODES.indexOf(lock.mode) > LOCK_MODES.indexOf(best.mode)) best = lock;
+  }
+  return best;
+}
+
+/**
+ * One label for an operation: its strongest lock on a table and its heaviest work, e.g. for an AddField with a
+ * default `ACCESS EXCLUSIVE shop_order · catalog only`. Undefined when it runs no SQL or the SQL is not known.
+ */
+export function operationLabel(operation: OperationSql, database: Database, postgresVersion: number): string | undefined {
+  if (operation.unknown) return undefined;
+  const effects = operation.statements.flatMap((statement) => statementEffects(statement, database, postgresVersion));
+  if (effects.length === 0) return operation.note ? 'no SQL' : undefined;
+  if (database !== 'postgresql') return `${effects.length} statement${effects.length === 1 ? '' : 's'}`;
+  const known = effects.flatMap((entry) => (entry.effect ? [entry.effect] : []));
+  if (known.length === 0) return undefined;
+  let lock: { mode: LockMode; relation: string } | undefined;
+  for (const effect of known) {
+    const candidate = strongestTableLock(effect);
+    if (candidate && (!lock || LOCK_MODES.indexOf(candidate.mode) > LOCK_MODES.indexOf(lock.mode))) lock = candidate;
+  }
+  const work = WORK_WEIGHT.find((kind) => known.some((effect) => effect.work === kind)) ?? 'unknown';
+  const unknownPart = known.length < effects.length ? ' · some statements not modelled' : '';
+  if (!lock) return `${WORK_LABELS[work]}${unknownPart}`;
+  return `${lock.mode} ${lock.relation} · ${work === 'none' ? 'catalog only' : WORK_LABELS[work]}${unknownPart}`;
+}

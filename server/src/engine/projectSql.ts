@@ -1,0 +1,82 @@
+// `migration-guard sql PATH...`: the SQL Django would run for migrations, generated from the project's history
+// without Django or a database. The whole project the paths belong to is read (so every migration sees the state
+// and constraint names its history left); only the migrations under the given paths are reported.
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { Project } from './analyze';
+import { readLayout, readSources } from './checkProject';
+import { findConfig, loadConfigFile, resolveConfig } from './config/pyproject';
+import type { ConfigLayer, Database, ResolvedConfig } from './config/types';
+import type { MigrationSql } from './django/sql/migrationSql';
+import { discoverFiles, displayPath, migrationFilesOf, PathNotFoundError } from './files';
+
+export interface MigrationSqlReport {
+  path: string;
+  /** `app.0002_name`. */
+  migration: string;
+  sql: MigrationSql;
+}
+
+export interface SqlReport {
+  database: Database;
+  djangoVersion: string;
+  postgresVersion: number;
+  migrations: MigrationSqlReport[];
+}
+
+/** The folder a path's project starts at: its pyproject's, else the nearest one with manage.py, else the path. */
+function projectRootOf(path: string): string {
+  const start = existsSync(path) && statSync(path).isDirectory() ? path : dirname(path);
+  try {
+    const config = findConfig(start);
+    if (config) return config.root;
+  } catch {
+    // An invalid pyproject.toml is reported by `check`; here the defaults apply.
+  }
+  for (let folder = start, depth = 0; depth < 64; depth++) {
+    if (existsSync(join(folder, 'manage.py'))) return folder;
+    const parent = dirname(folder);
+    if (parent === folder) break;
+    folder = parent;
+  }
+  return start;
+}
+
+function within(path: string, folder: string): boolean {
+  const rel = relative(folder, path);
+  return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && rel !== '..');
+}
+
+export function projectSql(paths: readonly string[], cwd: string, flags: ConfigLayer, configFile?: string): SqlReport {
+  const targets = (paths.length > 0 ? paths : ['.']).map((path) => resolve(cwd, path));
+  for (const target of targets) if (!existsSync(target)) throw new PathNotFoundError(displayPath(target, cwd));
+  const root = projectRootOf(targets[0] as string);
+  const loaded = configFile ? loadConfigFile(resolve(cwd, configFile)) : findConfig(root);
+  const config: ResolvedConfig = resolveConfig(loaded?.root ?? root, loaded?.layer ?? {}, flags);
+  const discovered = discoverFiles([root], cwd);
+  const { layout, settingsFiles } = readLayout(discovered, config, cwd);
+  const project = new Project();
+  project.setLayout(layout);
+  project.setSettingsFiles(settingsFiles);
+  const migrationFiles = migrationFilesOf(discovered, layout);
+  for (const source of readSources(migrationFiles, cwd)) project.setFile(source.path, source.text);
+  const defaultAutoField = defaultAutoFieldOf(settingsFiles.map((file) => file.text));
+  const migrations: MigrationSqlReport[] = [];
+  for (const file of migrationFiles) {
+    if (!targets.some((target) => within(file, target))) continue;
+    const path = displayPath(file, cwd);
+    const sql = project.migrationSql(path, config, defaultAutoField);
+    const identity = layout.identify(path);
+    if (sql && identity) migrations.push({ path, migration: `${identity.app}.${identity.name}`, sql });
+  }
+  return { database: project.effectiveDatabase(config), djangoVersion: config.djangoVersion, postgresVersion: config.postgresVersion, migrations };
+}
+
+/** DEFAULT_AUTO_FIELD from the settings (the class of auto-created M2M join tables' ids); Django's default otherwise. */
+export function defaultAutoFieldOf(settingsTexts: readonly string[]): string {
+  for (const text of settingsTexts) {
+    const match = /^DEFAULT_AUTO_FIELD\s*=\s*['"]([\w.]+)['"]/m.exec(text);
+    if (match) return (match[1] as string).split('.').pop() as string;
+  }
+  return 'AutoField';
+}
