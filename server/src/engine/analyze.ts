@@ -25,7 +25,8 @@ import { runsAgainstDatabase, targetModel } from './rules/support';
 import { unusedIgnore } from './rules/unusedIgnore';
 import { MigrationGraph, graphRuleSignature, graphStructureSignature, migrationKey, type MigrationKey } from './state/graph';
 import { StateReplayer } from './state/replay';
-import { SqlReplay, type MigrationSql } from './django/sql/migrationSql';
+import { SqlReplay, type MigrationSql, type OperationSql } from './django/sql/migrationSql';
+import { defaultAutoFieldOf } from './django/settingsFacts';
 import type { GraphNode, StateView } from './state/types';
 
 export interface SourceFile {
@@ -180,8 +181,12 @@ export class Project {
 
   setSettingsFiles(files: SourceFile[]): void {
     this.settingsDatabase = detectDatabase(files);
+    this.defaultAutoField = defaultAutoFieldOf(files.map((file) => file.text));
     this.version++;
   }
+
+  /** DEFAULT_AUTO_FIELD from the settings files (the id class of auto-created M2M tables). */
+  private defaultAutoField = 'AutoField';
 
   model(path: string): MigrationModel | undefined {
     return this.files.get(normalizePath(path))?.model;
@@ -203,19 +208,26 @@ export class Project {
    * The SQL Django would run for a migration file (what `sqlmigrate` prints), generated from the replayed history
    * without Django. Cached per graph replay and options; undefined for files outside the graph.
    */
-  migrationSql(path: string, config: ResolvedConfig, defaultAutoField = 'AutoField'): MigrationSql | undefined {
+  migrationSql(path: string, config: ResolvedConfig, defaultAutoField = this.defaultAutoField): MigrationSql | undefined {
     const model = this.model(path);
     if (!model) return undefined;
     const { graph, replayer } = this.ensureReplayer();
     const options = { database: this.effectiveDatabase(config), djangoVersion: config.djangoVersion, postgresVersion: config.postgresVersion, defaultAutoField };
     const key = JSON.stringify(options);
-    if (!this.sqlCache || this.sqlCache.replayer !== replayer || this.sqlCache.graph !== graph || this.sqlCache.key !== key || this.sqlCache.version !== this.version) {
-      this.sqlCache = { replayer, graph, key, version: this.version, replay: new SqlReplay(graph, replayer, options) };
+    if (!this.sqlCache || this.sqlCache.replayer !== replayer || this.sqlCache.graph !== graph || this.sqlCache.key !== key) {
+      this.sqlCache = { replayer, graph, key, replay: new SqlReplay(graph, replayer, options) };
     }
     return this.sqlCache.replay.sqlFor(model);
   }
 
-  private sqlCache: { replayer: StateReplayer; graph: MigrationGraph; key: string; version: number; replay: SqlReplay } | undefined;
+  /** The SQL of one operation (a nested database operation answers with its SeparateDatabaseAndState's). */
+  operationSql(path: string, op: Operation, config: ResolvedConfig): OperationSql | undefined {
+    let top = op;
+    for (let depth = 0; top.parent && depth < 16; depth++) top = top.parent;
+    return this.migrationSql(path, config)?.operations.find((entry) => entry.operation === top || (entry.operation.span.start === top.span.start && entry.operation.name === top.name));
+  }
+
+  private sqlCache: { replayer: StateReplayer; graph: MigrationGraph; key: string; replay: SqlReplay } | undefined;
 
   /** The replayed state right before an operation of a file (for hovers). */
   stateBefore(path: string, op: Operation): StateView {

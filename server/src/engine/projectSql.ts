@@ -60,23 +60,13 @@ export function projectSql(paths: readonly string[], cwd: string, flags: ConfigL
   project.setSettingsFiles(settingsFiles);
   const migrationFiles = migrationFilesOf(discovered, layout);
   for (const source of readSources(migrationFiles, cwd)) project.setFile(source.path, source.text);
-  const defaultAutoField = defaultAutoFieldOf(settingsFiles.map((file) => file.text));
   const migrations: MigrationSqlReport[] = [];
   for (const file of migrationFiles) {
     if (!targets.some((target) => within(file, target))) continue;
     const path = displayPath(file, cwd);
-    const sql = project.migrationSql(path, config, defaultAutoField);
+    const sql = project.migrationSql(path, config);
     const identity = layout.identify(path);
     if (sql && identity) migrations.push({ path, migration: `${identity.app}.${identity.name}`, sql });
   }
   return { database: project.effectiveDatabase(config), djangoVersion: config.djangoVersion, postgresVersion: config.postgresVersion, migrations };
-}
-
-/** DEFAULT_AUTO_FIELD from the settings (the class of auto-created M2M join tables' ids); Django's default otherwise. */
-export function defaultAutoFieldOf(settingsTexts: readonly string[]): string {
-  for (const text of settingsTexts) {
-    const match = /^DEFAULT_AUTO_FIELD\s*=\s*['"]([\w.]+)['"]/m.exec(text);
-    if (match) return (match[1] as string).split('.').pop() as string;
-  }
-  return 'AutoField';
 }

@@ -7,6 +7,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { parseIgnoreComment } from '../engine/config/ignoreComments';
 import type { Database } from '../engine/config/types';
 import { ruleDocsUrl } from '../engine/docsUrl';
+import { effectLabel, statementEffects } from '../engine/django/sql/statementEffects';
 import { describeOperation } from '../engine/operationDocs';
 import type { MigrationModel, Operation, Span } from '../engine/python/model';
 import { ruleById } from '../engine/rules/index';
@@ -69,11 +70,13 @@ function operationHover(analysis: DocumentAnalysis, model: MigrationModel, docum
   sections.push(`**\`${codeSpanSafe(operation.name)}\`** on ${where}${names.table ? ` · table \`${names.table}\`` : ''}`);
   const standing = migrationStanding(analysis);
   if (standing) sections.push(standing);
+  const generated = operationSqlMarkdown(analysis, operation);
+  if (generated) sections.push(generated);
   if (doc) {
     sections.push(doc.summary);
     sections.push(
       factsMarkdown([
-        ['SQL', doc.sql],
+        ['SQL', generated ? '' : doc.sql],
         ['Lock', doc.lock],
         ['Blocks', doc.blocks],
         ['Rewrite / scan', doc.rewrite],
@@ -93,6 +96,33 @@ function operationHover(analysis: DocumentAnalysis, model: MigrationModel, docum
   const reviewRule = flagged[0]?.rule ?? doc?.relatedRules.find((id) => ruleMeta(id) !== undefined);
   if (reviewRule) sections.push(reviewLink(reviewRule));
   return { contents: { kind: MarkupKind.Markdown, value: sections.join('\n\n') }, range: toRange(document, operation.nameSpan) };
+}
+
+/**
+ * The statements Django would run for this operation on the project's database (generated from the history, as
+ * `sqlmigrate` prints them), each with the lock it takes and what it does to the table.
+ */
+function operationSqlMarkdown(analysis: DocumentAnalysis, operation: Operation): string | undefined {
+  if (analysis.excluded) return undefined;
+  const generated = analysis.entry.project.operationSql(analysis.path, operation, analysis.config);
+  if (!generated) return undefined;
+  const enclosing = generated.operation !== operation ? ` (of the enclosing \`${codeSpanSafe(generated.operation.name)}\`)` : '';
+  if (generated.unknown) return `**SQL${enclosing}:** not known without running Django (${escapeMarkdown(generated.unknown)}).`;
+  if (generated.statements.length === 0) return `**SQL${enclosing}:** none: ${escapeMarkdown(generated.note ?? 'nothing Django stores in the database changes')}.`;
+  const lines: string[] = [];
+  const deferred: string[] = [];
+  const pgVersion = analysis.config.postgresVersion;
+  for (const statement of generated.statements) {
+    for (const entry of statementEffects(statement, analysis.database, pgVersion)) {
+      const label = entry.effect ? `  -- ${effectLabel(entry.effect, entry.sql)}` : '';
+      (statement.deferred ? deferred : lines).push(`${entry.sql}${label}`);
+    }
+  }
+  if (deferred.length > 0) lines.push('-- at the end of the migration:', ...deferred);
+  const migration = analysis.entry.project.migrationSql(analysis.path, analysis.config);
+  const held = analysis.database === 'postgresql' && migration?.atomic ? ' Locks are held until the migration commits.' : '';
+  const computed = generated.statements.some((statement) => statement.computed) ? ' Values in `<...>` are computed when the migration runs.' : '';
+  return `**SQL${enclosing}**, as \`sqlmigrate\` would print it:${held}${computed}\n\n${fence(lines.join('\n'), 'sql')}`;
 }
 
 /** Where this migration stands, when that changes what is reported: its deploy phase, a squash's treatment. */

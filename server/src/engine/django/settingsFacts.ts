@@ -53,3 +53,12 @@ function strings(value: Expr): string[] {
   if (value.kind === 'string' && !value.formatted) return [value.value];
   return [];
 }
+
+/** DEFAULT_AUTO_FIELD's class name from settings files ("AutoField", Django's default, when none sets it). */
+export function defaultAutoFieldOf(settingsTexts: readonly string[]): string {
+  for (const text of settingsTexts) {
+    const match = /^DEFAULT_AUTO_FIELD\s*=\s*['"]([\w.]+)['"]/m.exec(text);
+    if (match) return (match[1] as string).split('.').pop() as string;
+  }
+  return 'AutoField';
+}

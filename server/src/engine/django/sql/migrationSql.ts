@@ -38,10 +38,17 @@ const STATE_ONLY: Record<string, string> = {
 
 const FIELD_OPERATIONS = new Set(['AddField', 'AlterField', 'RemoveField', 'RenameField']);
 
-/** Generates and caches the SQL of every migration of one graph + replay. */
+/**
+ * Generates and caches the SQL of the migrations of one graph + replay, in one global dependency order. A request
+ * generates up to the migration asked for; an edited migration (its model object replaced in the graph) invalidates
+ * its result and everything after it, so editing the newest migration regenerates only that one.
+ */
 export class SqlReplay {
-  private readonly results = new Map<MigrationKey, MigrationSql>();
-  private done = false;
+  private order: MigrationKey[] | undefined;
+  private position = new Map<MigrationKey, number>();
+  private readonly cache: { model: MigrationModel; result: MigrationSql; after: PhysicalSchema }[] = [];
+  /** How many migrations were generated, for tests that check edits stay cheap. */
+  readonly work = { generated: 0 };
 
   constructor(
     private readonly graph: MigrationGraph,
@@ -50,16 +57,26 @@ export class SqlReplay {
   ) {}
 
   sqlFor(model: MigrationModel): MigrationSql | undefined {
-    if (!this.done) this.replayAll();
-    return this.results.get(migrationKey(model.app, model.name));
-  }
-
-  private replayAll(): void {
-    this.done = true;
-    const schema = new PhysicalSchema();
-    for (const entry of this.globalOrder()) {
-      this.results.set(entry.key, generateMigration(entry.model, schema, this.options, (op) => this.replayer.viewBefore(entry.model, op)));
+    if (!this.order) {
+      this.order = this.globalOrder().map((entry) => entry.key);
+      this.position = new Map(this.order.map((key, index) => [key, index]));
     }
+    const index = this.position.get(migrationKey(model.app, model.name));
+    if (index === undefined) return undefined;
+    const order = this.order;
+    let valid = 0;
+    while (valid < this.cache.length && valid <= index && this.cache[valid]?.model === this.graph.entries.get(order[valid] as MigrationKey)?.model) valid++;
+    this.cache.length = Math.min(this.cache.length, valid);
+    const schema = valid === 0 ? new PhysicalSchema() : (this.cache[valid - 1] as { after: PhysicalSchema }).after.snapshot();
+    for (let i = valid; i <= index; i++) {
+      const current = this.graph.entries.get(order[i] as MigrationKey)?.model;
+      if (!current) return undefined;
+      this.work.generated++;
+      const result = generateMigration(current, schema, this.options, (op) => this.replayer.viewBefore(current, op));
+      this.cache.push({ model: current, result, after: schema.snapshot() });
+    }
+    const cached = this.cache[index];
+    return cached && cached.model === model ? cached.result : undefined;
   }
 
   /** Main-path migrations of every app, each after everything it depends on (Kahn's algorithm, bounded by the entry count). */

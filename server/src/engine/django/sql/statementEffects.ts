@@ -38,9 +38,10 @@ const WORK_LABELS: Record<TableWork, string> = {
 const WORK_WEIGHT: TableWork[] = ['rewrite', 'index-build', 'scan', 'data', 'unknown', 'catalog', 'none'];
 
 /** `ACCESS EXCLUSIVE catalog_items · rewrite` for one statement (the strongest lock on a named table). */
-export function effectLabel(effect: StatementEffect): string {
+export function effectLabel(effect: StatementEffect, sql = ''): string {
   const lock = strongestTableLock(effect);
   const work = WORK_LABELS[effect.work];
+  if (!lock && /^\s*CREATE\s+TABLE\b/i.test(sql)) return 'new table';
   if (!lock) return work;
   return effect.work === 'catalog' || effect.work === 'none' ? `${lock.mode} ${lock.relation} · catalog only` : `${lock.mode} ${lock.relation} · ${work}`;
 }
