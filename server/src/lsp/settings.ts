@@ -17,6 +17,8 @@ export interface EditorSettings {
   postgresVersion?: number;
   rules: Record<string, Severity | 'off'>;
   exclude: string[];
+  /** `migrationGuard.inlayHints`: the lock and table work after each operation's first line (default on). */
+  inlayHints: boolean;
 }
 
 export interface DocumentConfig {
@@ -29,7 +31,7 @@ const SEVERITIES: readonly string[] = ['error', 'warning', 'info', 'off'];
 
 /** Validates whatever the client sent; anything malformed falls back to the default for that key. */
 function readEditorSettings(raw: unknown): EditorSettings {
-  const settings: EditorSettings = { database: 'auto', rules: {}, exclude: [] };
+  const settings: EditorSettings = { database: 'auto', rules: {}, exclude: [], inlayHints: true };
   if (typeof raw !== 'object' || raw === null) return settings;
   const value = raw as Record<string, unknown>;
   if (typeof value.database === 'string' && (DATABASES as readonly string[]).includes(value.database)) {
@@ -42,6 +44,7 @@ function readEditorSettings(raw: unknown): EditorSettings {
       if (typeof level === 'string' && SEVERITIES.includes(level)) settings.rules[rule] = level as Severity | 'off';
     }
   }
+  if (typeof value.inlayHints === 'boolean') settings.inlayHints = value.inlayHints;
   if (Array.isArray(value.exclude)) settings.exclude = value.exclude.filter((glob): glob is string => typeof glob === 'string' && glob.trim() !== '');
   return settings;
 }
@@ -116,6 +119,11 @@ export class SettingsStore {
     // pyproject globs are relative to the pyproject folder (the engine's rule); the editor's to the workspace folder.
     const excluded = isExcluded(path, config) || (workspaceFolder !== undefined && matchesGlobs(editor.exclude, workspaceFolder, path));
     return { config, excluded };
+  }
+
+  /** Whether the editor wants inlay hints for this document. */
+  async inlayHintsEnabled(scopeUri: string): Promise<boolean> {
+    return (await this.editorSettingsFor(scopeUri)).inlayHints;
   }
 
   private editorSettingsFor(scopeUri: string): Promise<EditorSettings> {

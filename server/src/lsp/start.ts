@@ -21,6 +21,7 @@ import { computeCodeActions, FIX_ALL_KIND } from './codeActions';
 import { DiagnosticsPublisher, WorkspaceProblemsPublisher } from './diagnostics';
 import { computeHover } from './hover';
 import { viewOnUnchangedLine } from './lastResult';
+import { computeInlayHints } from './inlayHints';
 import { SettingsStore, initialSettings } from './settings';
 import { WATCHED_GLOBS, WorkspaceIndex, isPyproject, type IndexedProject } from './workspaceIndex';
 
@@ -93,6 +94,15 @@ class MigrationGuardServer {
         return computeHover(analysis, document, document.offsetAt(params.position));
       }),
     );
+    connection.languages.inlayHint.on(async (params, token) =>
+      this.guard('inlay hints', [], async () => {
+        if (!(await this.settings.inlayHintsEnabled(params.textDocument.uri))) return [];
+        const analysis = await this.analysis.analyse(params.textDocument.uri, token);
+        const document = documents.get(params.textDocument.uri);
+        if (!analysis || !document || token.isCancellationRequested || document.version !== analysis.version) return [];
+        return computeInlayHints(analysis, document, params.range);
+      }),
+    );
     connection.onCodeAction(async (params, token) =>
       this.guard('code actions', [], async () => {
         const analysis = await this.analysis.analyse(params.textDocument.uri, token);
@@ -105,6 +115,7 @@ class MigrationGuardServer {
     connection.onDidChangeConfiguration((change) => {
       this.settings.editorSettingsChanged(change.settings);
       this.refreshEverything();
+      if (this.capabilities.workspace?.inlayHint?.refreshSupport) void this.connection.languages.inlayHint.refresh();
     });
     connection.onDidChangeWatchedFiles(({ changes }) => this.filesChanged(changes.map((change) => ({ uri: change.uri, deleted: change.type === FileChangeType.Deleted }))));
 
@@ -133,6 +144,7 @@ class MigrationGuardServer {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         hoverProvider: true,
+        inlayHintProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
