@@ -56,7 +56,7 @@ export function activate(context: vscode.ExtensionContext): MigrationGuardApi {
     vscode.commands.registerCommand('migrationGuard.restartServer', () => client.restart()),
     vscode.commands.registerCommand('migrationGuard.showLogs', () => log.channel.show(true)),
     registerRuleDocsCommand(previews, prompter, log),
-    ...registerManagePyCommands({ log, prompter, previews, projects, locator, state: migrations, showTree: (project) => tree.show(project) }),
+    ...registerManagePyCommands({ log, prompter, previews, projects, locator, state: migrations, showTree: (project) => tree.show(project), generatedSql: (file) => client.generatedSql(file) }),
     codeLenses,
     vscode.languages.registerCodeLensProvider(MIGRATION_FILES, codeLenses),
     vscode.languages.registerCodeActionsProvider(MIGRATION_FILES, new ConflictMergeActions(), { providedCodeActionKinds: ConflictMergeActions.kinds }),

@@ -17,7 +17,7 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import type { Log } from './log';
-import { REVIEW_RULE_COMMAND, SHOW_RULE_DOCS_COMMAND } from '../../server/src/lsp/clientContract';
+import { GENERATED_SQL_REQUEST, REVIEW_RULE_COMMAND, SHOW_RULE_DOCS_COMMAND, type GeneratedSqlResult } from '../../server/src/lsp/clientContract';
 
 const CLIENT_ID = 'migrationGuard';
 export const MIGRATION_FILES = { scheme: 'file', language: 'python', pattern: '**/migrations/*.py' } satisfies vscode.DocumentFilter;
@@ -43,6 +43,13 @@ export class MigrationGuardClient implements vscode.Disposable {
 
   get serverState(): ServerState {
     return this.state;
+  }
+
+  /** The SQL the server generates for a migration file (no Django); undefined while the server is not running. */
+  async generatedSql(file: vscode.Uri): Promise<GeneratedSqlResult | undefined> {
+    if (!this.client?.isRunning()) return undefined;
+    const result = await this.client.sendRequest<GeneratedSqlResult | null>(GENERATED_SQL_REQUEST, { uri: file.toString() });
+    return result ?? undefined;
   }
 
   async start(): Promise<void> {

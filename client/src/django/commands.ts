@@ -2,7 +2,7 @@
 // and roll back (plan, confirm naming the database, run, verify), show SQL, merge conflicting migrations.
 // Every question goes through the Prompter; every command returns a CommandResult so tests can see what happened.
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import * as vscode from 'vscode';
 import { UserError, type Log } from '../log';
 import type { PreviewDocuments } from '../previewDocuments';
@@ -14,7 +14,7 @@ import type { ManagePyLocator } from './managePy';
 import { commandLineNameProblem } from './djangoNames';
 import { migrationFilePath, migrationOfFile, rollbackTarget, type MigrationRef } from './migrationFiles';
 import type { MigrationStateStore } from './migrationState';
-import { appliedSet, makemigrationsPreviewText, mergePreviewText, sqlDocumentText, stepsNotDoneAsPlanned } from './previewText';
+import { appliedSet, comparisonLines, makemigrationsPreviewText, mergePreviewText, sqlDocumentText, stepsNotDoneAsPlanned, type GeneratedSqlSummary } from './previewText';
 import { activeFile, type ProjectResolver, type ResolvedProject } from './projects';
 import { asUserError, CancelledError, captured, runAsTask } from './tasks';
 
@@ -28,6 +28,7 @@ export const COMMANDS = {
   refreshMigrations: 'migrationGuard.refreshMigrations',
   openMigration: 'migrationGuard.openMigration',
   showSql: 'migrationGuard.showSql',
+  showGeneratedSql: 'migrationGuard.showGeneratedSql',
   mergeMigrations: 'migrationGuard.mergeMigrations',
   selectManagePy: 'migrationGuard.selectManagePy',
 } as const;
@@ -66,6 +67,8 @@ export interface CommandDeps {
   state: MigrationStateStore;
   /** Shows the migrations tree for a project (and loads it). */
   showTree(resolved: ResolvedProject): Promise<void>;
+  /** The SQL the language server generates for a migration file, without Django (undefined when unavailable). */
+  generatedSql?(file: vscode.Uri): Promise<GeneratedSqlSummary & { text: string } | undefined>;
 }
 
 export function registerManagePyCommands(deps: CommandDeps): vscode.Disposable[] {
@@ -79,6 +82,7 @@ export function registerManagePyCommands(deps: CommandDeps): vscode.Disposable[]
     register(COMMANDS.migrateToHere, 'Migrate to Here', (arg) => flows.migrateToHere(arg)),
     register(COMMANDS.rollback, 'Roll Back', (arg) => flows.rollback(arg)),
     register(COMMANDS.showSql, 'Show SQL', (arg) => flows.showSql(arg)),
+    vscode.commands.registerCommand(COMMANDS.showGeneratedSql, (arg: unknown) => guarded(deps.log, 'Show Generated SQL', () => flows.showGeneratedSql(arg), { needsTrust: false })),
     register(COMMANDS.mergeMigrations, 'Merge Conflicting Migrations', (arg) => flows.mergeMigrations(arg)),
     register(COMMANDS.showMigrations, 'Show Migrations', (arg) => flows.showMigrations(arg)),
     register(COMMANDS.selectManagePy, 'Select manage.py', () => flows.selectManagePy()),
@@ -339,8 +343,46 @@ class ManagePyFlows {
       }
       return { forwards: forwardsSql, backwards: backwardsSql };
     });
-    await this.deps.previews.show(`${migration.app}.${migration.name}.sql`, sqlDocumentText({ app: migration.app, name: migration.name, forwards, backwards }));
+    const file = this.migrationFile(arg, migration);
+    const generated = file ? await this.generated(file) : undefined;
+    const comparison = generated ? comparisonLines(forwards, generated) : [];
+    await this.deps.previews.show(`${migration.app}.${migration.name}.sql`, [...comparison, ...(comparison.length > 0 ? [''] : []), sqlDocumentText({ app: migration.app, name: migration.name, forwards, backwards })].join('\n'));
+    if (generated) await this.deps.previews.show(`${migration.app}.${migration.name}.generated.sql`, generated.text, { beside: true });
     return { status: 'done' };
+  }
+
+  /** The SQL generated from the migration history, without Django: works in untrusted workspaces too. */
+  async showGeneratedSql(arg: unknown): Promise<CommandResult> {
+    const file = arg instanceof vscode.Uri ? arg : isMigrationArgument(arg) ? this.migrationFile(arg, arg) : activeFile();
+    if (!file || !migrationOfFile(file.fsPath)) {
+      throw new UserError('Show Generated SQL works on a migration: open a file in a migrations/ folder, or use the Django Migrations view.');
+    }
+    const generated = await this.generated(file);
+    if (!generated) throw new UserError('The migration checks are not running (see "Migration Guard: Show Logs"), so there is no generated SQL yet.');
+    await this.deps.previews.show(`${basename(file.fsPath, '.py')}.generated.sql`, generated.text);
+    return { status: 'done' };
+  }
+
+  private async generated(file: vscode.Uri): Promise<(GeneratedSqlSummary & { text: string }) | undefined> {
+    try {
+      return await this.deps.generatedSql?.(file);
+    } catch (error) {
+      this.deps.log.info(`generated SQL unavailable: ${String(error)}`);
+      return undefined;
+    }
+  }
+
+  /** The file of a migration: the Uri given or open, else found from the project's apps (when known). */
+  private migrationFile(arg: unknown, migration: MigrationRef): vscode.Uri | undefined {
+    if (arg instanceof vscode.Uri) return arg;
+    const active = activeFile();
+    if (active && migrationOfFile(active.fsPath)?.name === migration.name) return active;
+    if (isMigrationArgument(arg)) {
+      const apps = this.deps.state.get(arg.managePy)?.settings?.apps;
+      const path = apps ? migrationFilePath({ app: migration.app, name: migration.name }, apps) : undefined;
+      if (typeof path === 'string') return vscode.Uri.file(path);
+    }
+    return undefined;
   }
 
   async mergeMigrations(arg: unknown): Promise<CommandResult> {

@@ -58,3 +58,49 @@ export function appliedSet(apps: readonly AppMigrations[]): Set<string> {
   for (const app of apps) for (const migration of app.migrations) if (migration.state === 'applied') applied.add(`${app.app}.${migration.name}`);
   return applied;
 }
+
+/** What the generated SQL looks like to the client (the server's GeneratedSqlResult, without importing it). */
+export interface GeneratedSqlSummary {
+  statements: readonly string[];
+  computedStatements: readonly string[];
+  database: string;
+  djangoVersion: string;
+}
+
+/** sqlmigrate's output as statements: comments and BEGIN/COMMIT dropped, whitespace normalised. */
+export function sqlmigrateStatements(output: string): string[] {
+  const withoutComments = output
+    .split(/\r?\n/)
+    .filter((line) => !line.trim().startsWith('--'))
+    .join('\n');
+  return withoutComments
+    .split(/;\s*(?:\n|$)/)
+    .map((statement) => statement.replace(/\s+/g, ' ').trim())
+    .filter((statement) => statement !== '' && !/^(BEGIN|COMMIT)$/i.test(statement));
+}
+
+/**
+ * Comment lines that compare sqlmigrate's forwards SQL with the SQL Migration Guard generated: the figure, then
+ * each statement found on one side only (a value Django computes at migrate time is named as the likely cause).
+ */
+export function comparisonLines(sqlmigrateForwards: string, generated: GeneratedSqlSummary): string[] {
+  const theirs = sqlmigrateStatements(sqlmigrateForwards);
+  const ours = generated.statements.map((statement) => statement.replace(/\s+/g, ' ').trim());
+  const remaining = [...ours];
+  const onlyDjango: string[] = [];
+  for (const statement of theirs) {
+    const index = remaining.indexOf(statement);
+    if (index >= 0) remaining.splice(index, 1);
+    else onlyDjango.push(statement);
+  }
+  const header = `-- Compared with the SQL Migration Guard generated (${generated.database}, Django ${generated.djangoVersion}): ${theirs.length - onlyDjango.length} of ${theirs.length} statements identical.`;
+  if (onlyDjango.length === 0 && remaining.length === 0) return [header];
+  const computed = new Set(generated.computedStatements.map((statement) => statement.replace(/\s+/g, ' ').trim()));
+  const oneLine = (text: string): string => text.replace(/\r?\n/g, ' ');
+  return [
+    header,
+    ...onlyDjango.map((statement) => `--   only in sqlmigrate: ${oneLine(statement)}`),
+    ...remaining.map((statement) => `--   only generated: ${oneLine(statement)}${computed.has(statement) ? '  (holds a value Django computes when the migration runs)' : ''}`),
+    '--   Other differences usually mean django-version in [tool.migration-guard] does not match the installed Django.',
+  ];
+}

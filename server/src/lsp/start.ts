@@ -22,6 +22,8 @@ import { DiagnosticsPublisher, WorkspaceProblemsPublisher } from './diagnostics'
 import { computeHover } from './hover';
 import { viewOnUnchangedLine } from './lastResult';
 import { computeInlayHints } from './inlayHints';
+import { generatedSql } from './generatedSql';
+import { GENERATED_SQL_REQUEST, type GeneratedSqlParams } from './clientContract';
 import { SettingsStore, initialSettings } from './settings';
 import { WATCHED_GLOBS, WorkspaceIndex, isPyproject, type IndexedProject } from './workspaceIndex';
 
@@ -92,6 +94,12 @@ class MigrationGuardServer {
         const document = documents.get(params.textDocument.uri);
         if (!analysis || !document || token.isCancellationRequested || document.version !== analysis.version) return null;
         return computeHover(analysis, document, document.offsetAt(params.position));
+      }),
+    );
+    connection.onRequest(GENERATED_SQL_REQUEST, async (params: GeneratedSqlParams, token) =>
+      this.guard('generated SQL', null, async () => {
+        const analysis = await this.analysis.analyse(params.uri, token);
+        return analysis && !token.isCancellationRequested ? generatedSql(analysis) : null;
       }),
     );
     connection.languages.inlayHint.on(async (params, token) =>
