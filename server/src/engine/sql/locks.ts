@@ -507,7 +507,7 @@ function dataEffect(statement: SqlStatement): Draft | undefined {
   const unnamedLocks: UnnamedLock[] = [];
   for (const changed of data.sequencesChanged) {
     if (changed === undefined) unnamedLocks.push({ mode: 'ROW EXCLUSIVE', what: 'the sequence nextval()/setval() changes' });
-    else sequences.push(hinted(changed, 'ROW EXCLUSIVE', 'sequence'));
+    else sequences.push(sequence(changed, 'ROW EXCLUSIVE'));
   }
   if (data.verb === 'INSERT') unnamedLocks.push({ mode: 'ROW EXCLUSIVE', what: 'the sequences of its serial and identity columns' });
   if (data.verb === 'INSERT' || data.verb === 'UPDATE') unnamedLocks.push({ mode: 'ROW SHARE', what: 'tables its foreign keys reference, when checked' });

@@ -394,8 +394,8 @@ export interface DataStatementInfo {
   read: SqlName[];
   /** `FOR UPDATE / NO KEY UPDATE / SHARE / KEY SHARE`: the read tables' rows are locked. */
   rowLocks: boolean;
-  /** Sequences changed by `nextval('s')` / `setval('s', ...)`; `undefined` entries when the name is not a literal. */
-  sequencesChanged: (string | undefined)[];
+  /** Sequences changed by `nextval('s')` / `setval('s', ...)` (the string literal); `undefined` when the name is not a literal. */
+  sequencesChanged: (SqlName | undefined)[];
 }
 
 const DATA_VERBS = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE']);
@@ -414,7 +414,7 @@ export function parseDataStatement(statement: SqlStatement): DataStatementInfo |
   if (head !== undefined && DATA_VERBS.has(head)) verb = head as DataStatementInfo['verb'];
   const written: SqlName[] = [];
   const read: SqlName[] = [];
-  const sequencesChanged: (string | undefined)[] = [];
+  const sequencesChanged: (SqlName | undefined)[] = [];
   let rowLocks = false;
   // Parenthesis kinds: true for a function call's arguments.
   const calls: boolean[] = [];
@@ -432,7 +432,8 @@ export function parseDataStatement(statement: SqlStatement): DataStatementInfo |
     if (token.kind !== 'word') continue;
     if (SEQUENCE_FUNCTIONS.has(token.value) && tokens[i + 1]?.value === '(') {
       const argument = tokens[i + 2];
-      sequencesChanged.push(argument?.kind === 'string' ? regclassName(argument.value) : undefined);
+      const name = argument?.kind === 'string' ? regclassName(argument.value) : undefined;
+      sequencesChanged.push(name !== undefined ? { text: argument!.text, name, start: argument!.start, end: argument!.end } : undefined);
       continue;
     }
     if (calls.includes(true)) continue;
