@@ -128,4 +128,29 @@ describe('PostgreSQL lock model', () => {
     assert.equal(table('ALTER SEQUENCE s RENAME TO s2'), 'none');
     assert.equal(table('LOCK TABLE a, b'), 'a');
   });
+
+  it('never throws on random or truncated SQL', () => {
+    let state = 20261202;
+    const next = (): number => {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      return state / 2147483648;
+    };
+    const fragments = ['SELECT', 'FROM', 'JOIN', 'INSERT', 'INTO', 'UPDATE', 'DELETE', 'WITH', 'SET', 'CONSTRAINTS', 'ALL', 'COMMENT', 'ON', 'IS', 'COLUMN', 'TABLE', 'INDEX', 'SEQUENCE', 'ALTER', 'CREATE', 'DROP', 'ADD', 'OWNED', 'BY', 'RENAME', 'TO', 'DEFAULT', 'REFERENCES', 'CLUSTER', 'USING', 'TRUNCATE', 'LOCK', 'IN', 'MODE', 'REINDEX', 'VACUUM', 'FULL', 'CONCURRENTLY', 'NOT', 'NULL', 'VALID', 'TYPE', 'nextval', 'setval', 'GENERATED', 'AS', 'IDENTITY', 'FOR', 'DISTINCT', '(', ')', ',', '.', ':', "'", "'s'", '"q"', 't', 'u', '1', ' '];
+    for (let round = 0; round < 3000; round++) {
+      let sql = '';
+      const length = 1 + Math.floor(next() * 16);
+      for (let i = 0; i < length; i++) sql += `${fragments[Math.floor(next() * fragments.length)]!} `;
+      for (const statement of scanSql(sql)) {
+        for (const version of [10, 15]) {
+          const found = postgresStatementEffect(statement, version, { indexTable: 't', linkedTables: ['u'] });
+          for (const lock of found?.locks ?? []) assert.equal(typeof lock.relation, 'string', sql);
+        }
+      }
+    }
+    for (const shape of LOCK_SHAPES) {
+      for (let cut = 0; cut <= shape.statement.length; cut += 3) {
+        for (const statement of scanSql(shape.statement.slice(0, cut))) postgresStatementEffect(statement, 15, shape.hints);
+      }
+    }
+  });
 });
