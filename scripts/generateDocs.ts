@@ -28,6 +28,11 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
+/** A lock description naming a PostgreSQL lock mode links to docs/locks.md, where the modes are verified. */
+function citesPostgresLock(lock: string): boolean {
+  return /\b(ACCESS SHARE|ROW SHARE|ROW EXCLUSIVE|SHARE UPDATE EXCLUSIVE|SHARE ROW EXCLUSIVE|ACCESS EXCLUSIVE|SHARE|EXCLUSIVE)\b/.test(lock);
+}
+
 export function renderRulesDoc(): string {
   const lines = [
     '# Rules',
@@ -53,7 +58,7 @@ export function renderRulesDoc(): string {
         e.summary,
         '',
         `- **SQL:** ${e.sql}`,
-        ...(e.lock ? [`- **Lock:** ${e.lock}`] : []),
+        ...(e.lock ? [`- **Lock:** ${e.lock}${citesPostgresLock(e.lock) ? ` ([verified lock table](locks.md))` : ''}`] : []),
         ...(e.blocks ? [`- **Blocks:** ${e.blocks}`] : []),
         ...(e.rewrite ? [`- **Rewrite / scan:** ${e.rewrite}`] : []),
         `- **Safe alternative:** ${e.safeAlternative}`,

@@ -2,8 +2,8 @@
 // classification, the Python-literal offset map, and a seeded fuzz run proving no input makes any of it throw.
 import { strict as assert } from 'node:assert';
 import { scanSql, tokenizeSql, type SqlStatement } from '../../server/src/engine/sql/scanner';
+import { accessExclusiveLock as accessExclusiveLockOnVersion } from '../../server/src/engine/sql/locks';
 import {
-  accessExclusiveLock,
   dmlVerb,
   isIdempotent,
   parseAddEnumValue,
@@ -18,6 +18,8 @@ import {
   transactionControl,
 } from '../../server/src/engine/sql/statements';
 import { decodePythonStrings } from '../../server/src/engine/rules/runSqlText';
+
+const accessExclusiveLock = (statement: SqlStatement) => accessExclusiveLockOnVersion(statement, 16);
 
 function only(sql: string): SqlStatement {
   const statements = scanSql(sql);

@@ -5,7 +5,8 @@ import { hasColumn, isManyToMany } from '../django/fields';
 import type { Operation } from '../python/model';
 import { computeLineStarts, lineOfOffset } from '../python/textPositions';
 import type { SqlStatement } from '../sql/scanner';
-import { accessExclusiveLock, dmlVerb, firstWord, hasKeyword, parseAlterTable, parseCreateIndex, parseLockTable } from '../sql/statements';
+import { blocksWrites, strongestStatementLock, type LockMode } from '../sql/locks';
+import { dmlVerb, firstWord, hasKeyword, parseAlterTable, parseCreateIndex } from '../sql/statements';
 import { isIndexOnlyUniqueConstraint, readFieldOperation, readFieldTarget } from './fieldTypes';
 import { changesSchema, hasPlainIndex, schemaChange } from '../django/columns';
 import { operationSqlStatements, statementExcerpt } from './migrationSql';
@@ -13,8 +14,8 @@ import type { FileContext, FileRule } from './rule';
 import { calleeName, changesExistingTable, constraintCall, fieldColumnName, isForwardNoopRunPython, migrationAtomic, modelNames, opArg, stringValue } from './support';
 import { heavyTableWork } from './tableWork';
 
-/** PostgreSQL lock modes that block writes (and, for ACCESS EXCLUSIVE, reads) while they are held. */
-type HeavyLock = 'ACCESS EXCLUSIVE' | 'EXCLUSIVE' | 'SHARE ROW EXCLUSIVE' | 'SHARE';
+/** PostgreSQL lock modes that block writes (and, for ACCESS EXCLUSIVE, reads) while they are held (see docs/locks.md). */
+type HeavyLock = Extract<LockMode, 'ACCESS EXCLUSIVE' | 'EXCLUSIVE' | 'SHARE ROW EXCLUSIVE' | 'SHARE'>;
 
 export const exclusiveLockHeldBySlowStep: FileRule = {
   id: 'exclusive-lock-held-by-slow-step',
@@ -138,7 +139,7 @@ const LOCKING_OPERATIONS = new Set([...ACCESS_EXCLUSIVE_OPERATIONS, 'AddIndex', 
 function lockTaken(ctx: FileContext, op: Operation): TakenLock | undefined {
   if (op.name === 'RunSQL') {
     for (const statement of runSqlStatements(ctx, op)) {
-      const lock = statementLock(statement);
+      const lock = statementLock(statement, ctx.config.postgresVersion);
       if (lock) return { lock, what: `RunSQL \`${statementExcerpt(statement, 40)}\`` };
     }
     return undefined;
@@ -209,16 +210,10 @@ function runSqlStatements(ctx: FileContext, op: Operation): SqlStatement[] {
   return operationSqlStatements(ctx, op).map((item) => item.statement);
 }
 
-/** LOCK TABLE modes below ACCESS EXCLUSIVE that still block writes. */
-const WRITE_BLOCKING_LOCK_MODES = new Set<HeavyLock>(['EXCLUSIVE', 'SHARE ROW EXCLUSIVE', 'SHARE']);
-
-function statementLock(statement: SqlStatement): HeavyLock | undefined {
-  if (accessExclusiveLock(statement)) return 'ACCESS EXCLUSIVE';
-  const index = parseCreateIndex(statement);
-  if (index) return index.concurrently ? undefined : 'SHARE';
-  if (parseAlterTable(statement)?.actions.some((action) => action.kind === 'add-constraint' && action.constraintType === 'foreign-key')) return 'SHARE ROW EXCLUSIVE';
-  const mode = parseLockTable(statement)?.mode;
-  return WRITE_BLOCKING_LOCK_MODES.has(mode as HeavyLock) ? (mode as HeavyLock) : undefined;
+/** The statement's strongest lock when it blocks writes (the lock modes are sql/locks.ts's). */
+function statementLock(statement: SqlStatement, postgresVersion: number): HeavyLock | undefined {
+  const mode = strongestStatementLock(statement, postgresVersion);
+  return mode !== undefined && blocksWrites(mode) ? (mode as HeavyLock) : undefined;
 }
 
 function statementSlowness(statement: SqlStatement): string | undefined {

@@ -147,21 +147,29 @@ export function postgresStatementEffect(statement: SqlStatement, postgresVersion
 }
 
 /**
- * When the statement takes ACCESS EXCLUSIVE on some relation: the table it names that is locked (undefined when the
- * statement names no table, e.g. DROP INDEX). Undefined when it takes no ACCESS EXCLUSIVE lock or is unknown.
+ * The locks on tables and their indexes (named or not): what the table-centred rules weigh. A sequence's lock only
+ * delays nextval() callers and is left to the effect's full list.
+ */
+function tableLocks(effect: StatementEffect): LockMode[] {
+  return [...effect.locks.filter((lock) => lock.kind !== 'sequence'), ...effect.unnamedLocks].map((lock) => lock.mode);
+}
+
+/**
+ * When the statement takes ACCESS EXCLUSIVE on a table or index: the table it names that is locked (undefined when
+ * the statement names no table, e.g. DROP INDEX). Undefined when it takes no such lock or is unknown.
  */
 export function accessExclusiveLock(statement: SqlStatement, postgresVersion: number): { table?: SqlName } | undefined {
   const effect = postgresStatementEffect(statement, postgresVersion);
-  if (!effect || strongestMode([...effect.locks, ...effect.unnamedLocks].map((lock) => lock.mode)) !== 'ACCESS EXCLUSIVE') return undefined;
+  if (!effect || strongestMode(tableLocks(effect)) !== 'ACCESS EXCLUSIVE') return undefined;
   const tables = effect.locks.filter((lock) => lock.kind === 'table');
   const table = tables.find((lock) => lock.mode === 'ACCESS EXCLUSIVE') ?? tables[0];
   return table?.at ? { table: table.at } : {};
 }
 
-/** The strongest lock the statement takes on any relation, or undefined when it takes none or is unknown. */
+/** The strongest lock the statement takes on a table or index, or undefined when it takes none or is unknown. */
 export function strongestStatementLock(statement: SqlStatement, postgresVersion: number): LockMode | undefined {
   const effect = postgresStatementEffect(statement, postgresVersion);
-  return effect ? strongestMode([...effect.locks, ...effect.unnamedLocks].map((lock) => lock.mode)) : undefined;
+  return effect ? strongestMode(tableLocks(effect)) : undefined;
 }
 
 function draftEffect(statement: SqlStatement, version: number, hints: StatementHints): Draft | undefined {
@@ -499,7 +507,7 @@ function dataEffect(statement: SqlStatement): Draft | undefined {
   const unnamedLocks: UnnamedLock[] = [];
   for (const changed of data.sequencesChanged) {
     if (changed === undefined) unnamedLocks.push({ mode: 'ROW EXCLUSIVE', what: 'the sequence nextval()/setval() changes' });
-    else sequences.push(hinted(changed, 'ROW EXCLUSIVE', 'sequence'));
+    else sequences.push(sequence(changed, 'ROW EXCLUSIVE'));
   }
   if (data.verb === 'INSERT') unnamedLocks.push({ mode: 'ROW EXCLUSIVE', what: 'the sequences of its serial and identity columns' });
   if (data.verb === 'INSERT' || data.verb === 'UPDATE') unnamedLocks.push({ mode: 'ROW SHARE', what: 'tables its foreign keys reference, when checked' });

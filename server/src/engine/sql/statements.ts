@@ -394,8 +394,8 @@ export interface DataStatementInfo {
   read: SqlName[];
   /** `FOR UPDATE / NO KEY UPDATE / SHARE / KEY SHARE`: the read tables' rows are locked. */
   rowLocks: boolean;
-  /** Sequences changed by `nextval('s')` / `setval('s', ...)`; `undefined` entries when the name is not a literal. */
-  sequencesChanged: (string | undefined)[];
+  /** Sequences changed by `nextval('s')` / `setval('s', ...)` (the string literal); `undefined` when the name is not a literal. */
+  sequencesChanged: (SqlName | undefined)[];
 }
 
 const DATA_VERBS = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE']);
@@ -414,7 +414,7 @@ export function parseDataStatement(statement: SqlStatement): DataStatementInfo |
   if (head !== undefined && DATA_VERBS.has(head)) verb = head as DataStatementInfo['verb'];
   const written: SqlName[] = [];
   const read: SqlName[] = [];
-  const sequencesChanged: (string | undefined)[] = [];
+  const sequencesChanged: (SqlName | undefined)[] = [];
   let rowLocks = false;
   // Parenthesis kinds: true for a function call's arguments.
   const calls: boolean[] = [];
@@ -432,7 +432,8 @@ export function parseDataStatement(statement: SqlStatement): DataStatementInfo |
     if (token.kind !== 'word') continue;
     if (SEQUENCE_FUNCTIONS.has(token.value) && tokens[i + 1]?.value === '(') {
       const argument = tokens[i + 2];
-      sequencesChanged.push(argument?.kind === 'string' ? regclassName(argument.value) : undefined);
+      const name = argument?.kind === 'string' ? regclassName(argument.value) : undefined;
+      sequencesChanged.push(name !== undefined ? { text: argument!.text, name, start: argument!.start, end: argument!.end } : undefined);
       continue;
     }
     if (calls.includes(true)) continue;
@@ -852,7 +853,9 @@ function columnDefault(rest: readonly SqlToken[]): Pick<AlterTableAction, 'defau
     const token = rest[i]!;
     if (token.kind === 'punct' && token.value === '(') depth++;
     if (token.kind === 'punct' && token.value === ')') depth--;
-    if (depth === 0 && token.kind === 'word' && COLUMN_CONSTRAINT_WORDS.has(token.value)) break;
+    // `DEFAULT NULL`: NULL is the expression here, not the start of a NULL constraint.
+    const nullDefault = expression.length === 0 && token.kind === 'word' && token.value === 'NULL';
+    if (depth === 0 && token.kind === 'word' && COLUMN_CONSTRAINT_WORDS.has(token.value) && !nullDefault) break;
     expression.push(token);
   }
   return { defaultTokens: expression };
@@ -1057,47 +1060,4 @@ function isIdempotentAction(action: AlterTableAction): boolean {
 /** Statements that create a table (so later statements on it in the same migration touch an empty table). */
 export function createdTable(statement: SqlStatement): SqlName | undefined {
   return parseCreateTable(statement)?.table;
-}
-
-// ---------------------------------------------------------------- PostgreSQL locks
-
-/**
- * When the statement takes an ACCESS EXCLUSIVE lock on PostgreSQL: the table it locks (undefined when it cannot
- * be named, e.g. DROP INDEX). Returns undefined for statements that do not take that lock.
- */
-export function accessExclusiveLock(statement: SqlStatement): { table?: SqlName } | undefined {
-  const alter = parseAlterTable(statement);
-  if (alter) return alter.actions.some(takesAccessExclusive) ? { table: alter.table } : undefined;
-  const drop = parseDropTable(statement);
-  if (drop) return drop.temporary ? undefined : { table: drop.tables[0] };
-  const truncate = parseTruncate(statement);
-  if (truncate) return { table: truncate.tables[0] };
-  const lock = parseLockTable(statement);
-  if (lock) return lock.mode === 'ACCESS EXCLUSIVE' ? { table: lock.tables[0] } : undefined;
-  const vacuum = parseVacuumFull(statement);
-  if (vacuum) return { table: vacuum.tables[0] };
-  const reindex = parseReindex(statement);
-  if (reindex) return reindex.concurrently ? undefined : { table: reindex.target === 'TABLE' ? reindex.name : undefined };
-  const dropIndex = parseDropIndex(statement);
-  if (dropIndex) return dropIndex.concurrently ? undefined : {};
-  const rename = parseRenameTable(statement);
-  if (rename) return { table: rename.from };
-  if (firstWord(statement) === 'CLUSTER') {
-    const cursor = new SqlCursor(statement.tokens, 1);
-    cursor.accept('VERBOSE');
-    return { table: cursor.name() };
-  }
-  return undefined;
-}
-
-function takesAccessExclusive(action: AlterTableAction): boolean {
-  switch (action.kind) {
-    case 'validate-constraint': // SHARE UPDATE EXCLUSIVE
-    case 'set-statistics': // SHARE UPDATE EXCLUSIVE
-      return false;
-    case 'add-constraint':
-      return action.constraintType !== 'foreign-key'; // FOREIGN KEY: SHARE ROW EXCLUSIVE
-    default:
-      return true;
-  }
 }

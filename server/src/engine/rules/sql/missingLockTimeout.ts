@@ -1,4 +1,5 @@
-import { accessExclusiveLock, setsLockTimeout } from '../../sql/statements';
+import { accessExclusiveLock } from '../../sql/locks';
+import { setsLockTimeout } from '../../sql/statements';
 import { isNewTable, migrationSqlStatements, reportStatement, statementExcerpt } from '../migrationSql';
 import type { FileRule } from '../rule';
 import { migrationAtomic } from '../support';
@@ -37,7 +38,7 @@ export const sqlMissingLockTimeout: FileRule = {
       // SET LOCAL only lasts for the current transaction: in a non-atomic migration that is the SET itself.
       if (setting && (!setting.local || atomic)) timeoutSet = true;
       if (timeoutSet || reported.has(item.op)) continue;
-      const lock = accessExclusiveLock(item.statement);
+      const lock = accessExclusiveLock(item.statement, ctx.config.postgresVersion);
       if (!lock || isNewTable(ctx, item, lock.table)) continue;
       reported.add(item.op);
       reportStatement(ctx, item, `\`${statementExcerpt(item.statement)}\` takes an ACCESS EXCLUSIVE lock with no SET lock_timeout before it in this migration`);
