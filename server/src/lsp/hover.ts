@@ -103,7 +103,8 @@ function operationHover(analysis: DocumentAnalysis, model: MigrationModel, docum
  * `sqlmigrate` prints them), each with the lock it takes and what it does to the table.
  */
 function operationSqlMarkdown(analysis: DocumentAnalysis, operation: Operation): string | undefined {
-  if (analysis.excluded) return undefined;
+  // Excluded, or too large for live analysis (the notice says why): no SQL is generated on a keystroke's path.
+  if (analysis.excluded || analysis.notice !== undefined) return undefined;
   const generated = analysis.entry.project.operationSql(analysis.path, operation, analysis.config);
   if (!generated) return undefined;
   const enclosing = generated.operation !== operation ? ` (of the enclosing \`${codeSpanSafe(generated.operation.name)}\`)` : '';

@@ -10,7 +10,7 @@ import type { DocumentAnalysis } from './analysisService';
 const MAX_HINTS = 2000;
 
 export function computeInlayHints(analysis: DocumentAnalysis, document: TextDocument, range: Range): InlayHint[] {
-  if (analysis.excluded || !analysis.model) return [];
+  if (analysis.excluded || analysis.notice !== undefined || !analysis.model) return [];
   const migration = analysis.entry.project.migrationSql(analysis.path, analysis.config);
   if (!migration) return [];
   const first = document.offsetAt(range.start);

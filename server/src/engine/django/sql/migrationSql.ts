@@ -11,7 +11,7 @@ import { fieldShape } from '../fields';
 import { opArg, stringValue } from '../operations';
 import { PhysicalSchema } from './physicalSchema';
 import { SchemaEditor, UnknownSql, type EmittedStatement } from './schemaEditor';
-import { fieldColumn, sqlModel, tableName, togetherSets, type SchemaOptions, type SqlField, type SqlModel } from './tables';
+import { fieldColumn, fieldNamed, sqlModel, tableName, togetherSets, withField, type SchemaOptions, type SqlField, type SqlModel } from './tables';
 
 export interface OperationSql {
   operation: Operation;
@@ -174,7 +174,7 @@ function runOperation(editor: SchemaEditor, migration: MigrationModel, op: Opera
     case 'AddField': {
       const model = modelNamed('model_name');
       const field = newField(op);
-      editor.addField({ ...model, fields: [...model.fields, field] }, field);
+      editor.addField(withField(model, field), field);
       return;
     }
     case 'RemoveField': {
@@ -186,7 +186,7 @@ function runOperation(editor: SchemaEditor, migration: MigrationModel, op: Opera
       const model = modelNamed('model_name');
       const old = fieldOf(model, stringValue(opArg(op, 'name')));
       const field = newField(op);
-      const altered = { ...model, fields: model.fields.map((candidate) => (candidate === old ? field : candidate)) };
+      const altered = withField(model, field, old);
       editor.alterField(model, old, field, altered);
       return;
     }
@@ -197,7 +197,7 @@ function runOperation(editor: SchemaEditor, migration: MigrationModel, op: Opera
       if (!name) throw new UnknownSql('the new field name');
       const column = fieldColumn(name, old.def);
       const renamed: SqlField = column === undefined ? { name, def: old.def } : { name, def: old.def, column };
-      editor.alterField(model, old, renamed, { ...model, fields: model.fields.map((candidate) => (candidate === old ? renamed : candidate)) });
+      editor.alterField(model, old, renamed, withField(model, renamed, old));
       return;
     }
     case 'AlterModelTable': {
@@ -333,7 +333,7 @@ function newField(op: Operation): SqlField {
 }
 
 function fieldOf(model: SqlModel, name: string | undefined): SqlField {
-  const field = name ? model.fields.find((candidate) => candidate.name === name.toLowerCase()) : undefined;
+  const field = name ? fieldNamed(model, name) : undefined;
   if (!field) throw new UnknownSql(`the field ${name ?? ''} of ${model.name} in the replayed history`);
   return field;
 }

@@ -11,6 +11,7 @@ import { createIndexName, foreignKeyName, postgresObjectName, quoteName } from '
 import type { PhysicalConstraint, PhysicalSchema, PhysicalTable } from './physicalSchema';
 import {
   dbParams,
+  fieldNamed,
   hasDbConstraint,
   isAutoCreatedManyToMany,
   isDbIndex,
@@ -185,7 +186,7 @@ export class SchemaEditor {
   }
 
   private field(model: SqlModel, name: string): SqlField {
-    const field = model.fields.find((candidate) => candidate.name === name.toLowerCase());
+    const field = fieldNamed(model, name);
     if (!field) throw new UnknownSql(`field ${name} of ${model.name}`);
     return field;
   }
@@ -354,7 +355,7 @@ export class SchemaEditor {
 
   private condition(model: SqlModel, expr: Expr): string {
     const sql = compileQ(expr, (name) => {
-      const field = model.fields.find((candidate) => candidate.name === name.toLowerCase());
+      const field = fieldNamed(model, name);
       return field?.column ? { column: field.column, def: field.def } : undefined;
     }, this.database);
     if (sql === undefined) throw new UnknownSql(`the condition ${expr.text}`);

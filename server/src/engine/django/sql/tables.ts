@@ -34,6 +34,37 @@ export interface SqlModel {
   options: Record<string, Expr>;
   /** True for auto-created M2M tables (their definition comes from the field). */
   autoCreated?: boolean;
+  /** Finds a field by lower-cased name without walking `fields` (models read from the replayed state). */
+  fieldNamed?(name: string): SqlField | undefined;
+}
+
+/** A field by name: through the model's index when it has one (O(log n)), else by walking its fields. */
+export function fieldNamed(model: SqlModel, name: string): SqlField | undefined {
+  const key = name.toLowerCase();
+  return model.fieldNamed ? model.fieldNamed(key) : model.fields.find((field) => field.name === key);
+}
+
+/**
+ * The model with `field` added, or replacing `replaced`: its field list is only built when something walks it, so
+ * a migration adding thousands of fields to one model stays linear.
+ */
+export function withField(model: SqlModel, field: SqlField, replaced?: SqlField): SqlModel {
+  let fields: SqlField[] | undefined;
+  // No spread: it would read (build) the original's lazy field list.
+  const derived: SqlModel = {
+    app: model.app,
+    key: model.key,
+    name: model.name,
+    table: model.table,
+    options: model.options,
+    ...(model.autoCreated ? { autoCreated: true } : {}),
+    get fields() {
+      fields ??= replaced ? model.fields.map((candidate) => (candidate === replaced ? field : candidate)) : [...model.fields, field];
+      return fields;
+    },
+    fieldNamed: (name) => (name === field.name ? field : replaced && name === replaced.name ? undefined : fieldNamed(model, name)),
+  };
+  return derived;
 }
 
 /** Finds a model of the replayed state by `app.key` for relation targets. */
@@ -59,15 +90,48 @@ export function fieldColumn(name: string, def: FieldDef): string | undefined {
   return hasForeignKeyColumn(def) ? `${name}_id` : name;
 }
 
+const SQL_MODELS: Record<Database, WeakMap<ModelState, SqlModel | null>> = { postgresql: new WeakMap(), mysql: new WeakMap(), sqlite: new WeakMap() };
+
+function sqlField(name: string, def: FieldDef): SqlField {
+  const column = fieldColumn(name, def);
+  return column === undefined ? { name, def } : { name, def, column };
+}
+
+/** The model of a replayed state, memoised per state object; fields are read from the state's map on demand. */
 export function sqlModel(state: ModelState, database: Database): SqlModel | undefined {
+  const cache = SQL_MODELS[database];
+  const cached = cache.get(state);
+  if (cached !== undefined) return cached ?? undefined;
   const table = tableName(state.app, state.key, state.options, database);
-  if (table === undefined) return undefined;
-  const fields: SqlField[] = [];
-  for (const [name, def] of state.fields) {
-    const column = fieldColumn(name, def);
-    fields.push(column === undefined ? { name, def } : { name, def, column });
+  if (table === undefined) {
+    cache.set(state, null);
+    return undefined;
   }
-  return { app: state.app, key: state.key, name: state.name, table, fields, options: state.options };
+  let fields: SqlField[] | undefined;
+  const byName = new Map<string, SqlField>();
+  const model: SqlModel = {
+    app: state.app,
+    key: state.key,
+    name: state.name,
+    table,
+    options: state.options,
+    get fields() {
+      fields ??= [...state.fields].map(([name, def]) => byName.get(name) ?? sqlField(name, def));
+      return fields;
+    },
+    fieldNamed: (name) => {
+      let field = byName.get(name);
+      if (!field) {
+        const def = state.fields.get(name);
+        if (!def) return undefined;
+        field = sqlField(name, def);
+        byName.set(name, field);
+      }
+      return field;
+    },
+  };
+  cache.set(state, model);
+  return model;
 }
 
 export function isManaged(model: SqlModel): boolean {
@@ -76,8 +140,16 @@ export function isManaged(model: SqlModel): boolean {
   return !(managed?.kind === 'bool' && !managed.value) && !(proxy?.kind === 'bool' && proxy.value);
 }
 
+const PRIMARY_KEYS = new WeakMap<SqlModel, SqlField | null>();
+
 export function primaryKey(model: SqlModel): SqlField | undefined {
-  return model.fields.find((field) => kwargFlag(field.def, 'primary_key', false) === true);
+  let primary = PRIMARY_KEYS.get(model);
+  if (primary === undefined) {
+    // makemigrations writes the primary key first: the common case stops at once.
+    primary = model.fields.find((field) => kwargFlag(field.def, 'primary_key', false) === true) ?? null;
+    PRIMARY_KEYS.set(model, primary);
+  }
+  return primary ?? undefined;
 }
 
 /** The field a relation points at: `to_field`, else the target's primary key. */
@@ -90,7 +162,7 @@ export function relationTargetField(model: SqlModel, field: SqlField, lookup: Mo
   const targetModel = app === model.app && key === model.key ? model : lookup(app, key);
   if (!targetModel) return undefined;
   const toField = stringValue(field.def.kwargs['to_field']);
-  const targetField = toField ? targetModel.fields.find((candidate) => candidate.name === toField.toLowerCase()) : primaryKey(targetModel);
+  const targetField = toField ? fieldNamed(targetModel, toField) : primaryKey(targetModel);
   return targetField ? { model: targetModel, field: targetField } : undefined;
 }
 
