@@ -1,7 +1,7 @@
 // Runs every rule's fixtures: `fire-*` must produce the rule exactly on the lines marked `# expect: <rule-id>`,
 // `silent-*` look-alikes must not produce it at all. A rule without both kinds of fixture fails here.
 import { strict as assert } from 'node:assert';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { analyze, type SourceFile } from '../../server/src/engine/analyze';
 import { DEFAULT_CONFIG, type ConfigLayer, type ResolvedConfig } from '../../server/src/engine/config/types';
@@ -76,6 +76,10 @@ function configFor(layer: ConfigLayer): ResolvedConfig {
   return { ...DEFAULT_CONFIG, ...layer, ignore: layer.ignore ?? [], severity: layer.severity ?? {}, exclude: layer.exclude ?? [] };
 }
 
+/** Every finding of every fixture (rule, file:line, message), so a change of wording is a visible diff. */
+const SNAPSHOT = join(FIXTURES, 'messages.snapshot.txt');
+const snapshotLines: string[] = [];
+
 describe('rule fixtures', () => {
   it('has at least one rule registered', () => {
     assert.ok(ALL_RULES.length > 0, 'ALL_RULES is empty');
@@ -104,6 +108,9 @@ describe('rule fixtures', () => {
             .filter((f) => f.rule === rule.id)
             .map((f) => `${f.file}:${f.start.line + 1}`)
             .sort();
+          for (const finding of result.findings.filter((f) => f.rule === rule.id)) {
+            snapshotLines.push(`${rule.id} ${entry}/${finding.file}:${finding.start.line + 1}:${finding.start.character + 1} ${finding.message.replace(/\n/g, ' ')}`);
+          }
           const expected = expectedLines(fixture.files, rule.id);
           if (fixture.kind === 'fire') assert.ok(expected.length > 0, 'a fire- fixture needs at least one `# expect:` marker');
           assert.deepEqual(actual, expected, result.findings.filter((f) => f.rule === rule.id).map((f) => `${f.file}:${f.start.line + 1} ${f.message}`).join('\n'));
@@ -111,4 +118,13 @@ describe('rule fixtures', () => {
       }
     });
   }
+});
+
+describe('rule fixture messages', () => {
+  it('match messages.snapshot.txt (UPDATE_RULE_SNAPSHOTS=1 rewrites it)', function () {
+    if (snapshotLines.length === 0) this.skip(); // run with --grep on single fixtures
+    const actual = `${[...snapshotLines].sort().join('\n')}\n`;
+    if (process.env.UPDATE_RULE_SNAPSHOTS) writeFileSync(SNAPSHOT, actual);
+    assert.equal(actual, readFileSync(SNAPSHOT, 'utf8'));
+  });
 });
