@@ -17,6 +17,9 @@ import { terminalSafe } from './engine/format/text';
 import { ruleHelpText } from './engine/format/ruleHelp';
 import { changedFilesSince, GitDiffError, restrictToChanged } from './engine/git/changedFiles';
 import { ALL_RULES, ruleById } from './engine/rules/index';
+import type { Finding } from './engine/rules/rule';
+import { projectSql } from './engine/projectSql';
+import { formatSqlJson, formatSqlText, operationStatementsJson } from './engine/format/sqlText';
 import { didYouMean } from './engine/suggest';
 
 export interface CliIO {
@@ -85,6 +88,7 @@ interface CheckFlags {
   since?: string;
   failOn: FailOn;
   cache: boolean;
+  withSql?: boolean;
 }
 
 function flagsLayer(flags: CheckFlags): ConfigLayer {
@@ -114,7 +118,18 @@ function printStats(io: CliIO, outcome: CheckOutcome): void {
   io.stderr(`migration-guard stats ${JSON.stringify(stats)}\n`);
 }
 
+/** `--with-sql`: each finding's operation's statements, from the SQL generated for the same paths. */
+function sqlOfFindings(paths: string[], flags: CheckFlags, io: CliIO): (finding: Finding) => unknown[] | undefined {
+  const report = projectSql(paths, io.cwd, flagsLayer(flags), flags.config);
+  const byOperation = new Map<string, unknown[]>();
+  for (const migration of report.migrations) {
+    for (const operation of migration.sql.operations) byOperation.set(`${migration.path}#${operation.operation.span.start}`, operationStatementsJson(operation, report));
+  }
+  return (finding) => (finding.operationSpan ? byOperation.get(`${finding.file}#${finding.operationSpan.start}`) : undefined);
+}
+
 async function runCheck(paths: string[], flags: CheckFlags, io: CliIO): Promise<number> {
+  if (flags.withSql && flags.format !== 'json') throw new UsageError('--with-sql adds each finding\'s statements to the JSON output: use it with --format json');
   if (flags.diff && flags.since && flags.diff !== flags.since) throw new UsageError('--since is another name for --diff: give one of them');
   const diffRef = flags.diff ?? flags.since;
   if (diffRef && flags.writeBaseline) throw new UsageError('--write-baseline accepts every finding, so it cannot be combined with --diff');
@@ -147,6 +162,7 @@ async function runCheck(paths: string[], flags: CheckFlags, io: CliIO): Promise<
   }
 
   const context: ReportContext = { rules: ALL_RULES, version: VERSION, cwd: io.cwd, color, fingerprint: outcome.fingerprint, failOn: flags.failOn };
+  if (flags.withSql) context.sqlOf = sqlOfFindings(paths, flags, io);
   io.stdout(formatReport(flags.format, report, context));
   if (changed && flags.format === 'text') {
     const count = [...changed.files].filter(isMigration).length;
@@ -237,6 +253,7 @@ function buildProgram(io: CliIO, setExit: (code: number | undefined) => void): C
     .option('--diff <ref>', 'report only migrations added or changed since the merge base with this git revision (the whole history is still analysed)')
     .addOption(new Option('--since <ref>', 'the same as --diff').hideHelp())
     .addOption(new Option('--fail-on <level>', 'lowest severity that makes the check exit 1').choices(FAIL_ON_LEVELS).default('error'))
+    .option('--with-sql', "JSON only: add to each finding the SQL its operation runs, with each statement's locks")
     .option('--no-cache', 'always analyse afresh (the cache lives in .migration-guard-cache/, or MIGRATION_GUARD_CACHE_DIR)')
     .option('--no-color', 'plain text output (also: NO_COLOR=1)')
     .addOption(new Option('--workers <count>', 'worker threads: auto or a number (0 = analyse in this thread)').hideHelp())
@@ -275,9 +292,7 @@ function buildProgram(io: CliIO, setExit: (code: number | undefined) => void): C
     .option('--postgres-version <major>', 'PostgreSQL major version', integer)
     .option('--django-version <x.y>', 'Django version whose SQL to generate', majorMinor)
     .option('--config <file>', 'read [tool.migration-guard] from this TOML file instead of the nearest pyproject.toml')
-    .action(async (paths: string[], flags: SqlFlags) => {
-      const { projectSql } = await import('./engine/projectSql');
-      const { formatSqlJson, formatSqlText } = await import('./engine/format/sqlText');
+    .action((paths: string[], flags: SqlFlags) => {
       const layer: ConfigLayer = {};
       if (flags.database) layer.database = flags.database;
       if (flags.postgresVersion !== undefined) layer.postgresVersion = flags.postgresVersion;

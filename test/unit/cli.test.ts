@@ -628,3 +628,66 @@ function walk(dir: string): string[] {
     return entry.isDirectory() ? [full, ...walk(full)] : [full];
   });
 }
+
+describe('migration-guard sql and check --with-sql', function () {
+  this.timeout(30000);
+  const project = join(ROOT, 'test', 'fixtures', 'sqlparity');
+
+  it('prints one migration as sqlmigrate would, each statement with its lock, reading the whole project for names', async () => {
+    const run = await cli(['sql', 'catalog/migrations/0003_alter_fields.py', '--django-version', '3.2', '--postgres-version', '15'], project);
+    assert.equal(run.code, 0, run.stderr);
+    const lines = run.stdout.split('\n');
+    assert.match(lines[0] ?? '', /^-- catalog\/migrations\/0003_alter_fields\.py: catalog\.0003_alter_fields · PostgreSQL 15 · Django 3\.2/);
+    assert.equal(lines[1], 'BEGIN;');
+    // The unique constraint PostgreSQL named when 0002 added the column inline, found as Django's introspection would.
+    assert.ok(lines.includes('ALTER TABLE "catalog_items" DROP CONSTRAINT "catalog_items_barcode_key";  -- ACCESS EXCLUSIVE on catalog_items · catalog only'), run.stdout);
+    assert.ok(lines.includes('ALTER TABLE "catalog_items" ALTER COLUMN "rating" TYPE bigint USING "rating"::bigint;  -- ACCESS EXCLUSIVE on catalog_items · rewrites the table'), run.stdout);
+    assert.ok(lines.includes('-- AlterField category.description') && lines[lines.indexOf('-- AlterField category.description') + 2]?.startsWith('-- (no SQL'), 'a help_text change runs nothing');
+    assert.equal(lines.filter((line) => line !== '').at(-1), 'COMMIT;');
+  });
+
+  it('prints JSON per operation with statements, locks and table work, and says atomic = False', async () => {
+    const run = await cli(['sql', 'orders/migrations/0003_concurrent_indexes.py', '--format', 'json', '--django-version', '3.2'], project);
+    assert.equal(run.code, 0, run.stderr);
+    const report = JSON.parse(run.stdout) as { migrations: { atomic: boolean; operations: { operation: string; label: string; statements: { sql: string; locks: { mode: string }[]; noTransaction: boolean }[] }[] }[] };
+    const migration = report.migrations[0]!;
+    assert.equal(migration.atomic, false);
+    assert.deepEqual(
+      migration.operations.map((operation) => [operation.operation, operation.statements[0]?.sql, operation.statements[0]?.locks[0]?.mode, operation.statements[0]?.noTransaction]),
+      [
+        ['AddIndexConcurrently order', 'CREATE INDEX CONCURRENTLY "order_status_placed_idx" ON "shoporders_order" ("status", "placed" DESC);', 'SHARE UPDATE EXCLUSIVE', true],
+        ['AddIndexConcurrently customer', 'CREATE INDEX CONCURRENTLY "customer_ip_idx" ON "customers" ("ip");', 'SHARE UPDATE EXCLUSIVE', true],
+        ['RemoveIndexConcurrently customer: customer_ip_idx', 'DROP INDEX CONCURRENTLY IF EXISTS "customer_ip_idx";', 'SHARE UPDATE EXCLUSIVE', true],
+      ],
+    );
+  });
+
+  it('names what it cannot know instead of guessing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mg-sql-'));
+    try {
+      mkdirSync(join(dir, 'shop', 'migrations'), { recursive: true });
+      writeFileSync(join(dir, 'shop', 'migrations', '__init__.py'), '');
+      writeFileSync(join(dir, 'shop', 'migrations', '0001_initial.py'), INITIAL);
+      writeFileSync(
+        join(dir, 'shop', 'migrations', '0002_custom.py'),
+        'from django.db import migrations\nimport myfields\n\n\nclass Migration(migrations.Migration):\n    dependencies = [("shop", "0001_initial")]\n    operations = [migrations.AddField("item", "colour", myfields.ColourField(null=True))]\n',
+      );
+      const run = await cli(['sql', 'shop/migrations/0002_custom.py'], dir);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /-- \(SQL not known statically: the column type of Item\.colour\)/);
+      assert.doesNotMatch(run.stdout, /ALTER TABLE/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('check --with-sql adds each finding its operation\'s statements (JSON only)', async () => {
+    const run = await cli(['check', '.', '--format', 'json', '--with-sql', '--select', 'add-index-non-concurrent', '--no-cache'], join(ROOT, 'test', 'fixtures', 'lsp', 'project'));
+    const report = JSON.parse(run.stdout) as { findings: { rule: string; sql?: { sql: string; locks: { mode: string; relation: string }[]; work: string }[] }[] };
+    const finding = report.findings.find((entry) => entry.rule === 'add-index-non-concurrent');
+    assert.deepEqual(finding?.sql, [{ sql: 'CREATE INDEX "order_created_idx" ON "shop_order" ("created");', deferred: false, locks: [{ mode: 'SHARE', relation: 'shop_order', kind: 'table' }], work: 'index-build', blocks: 'writes', noTransaction: false }]);
+    const refused = await cli(['check', '.', '--with-sql'], join(ROOT, 'test', 'fixtures', 'lsp', 'project'));
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /--with-sql .* --format json/);
+  });
+});

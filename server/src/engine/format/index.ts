@@ -15,7 +15,7 @@ export function formatReport(format: OutputFormat, report: Report, context: Repo
     case 'text':
       return formatText(report, context.color);
     case 'json':
-      return formatJson(report);
+      return formatJson(report, context.sqlOf);
     case 'sarif':
       return formatSarif(report, context);
     case 'github':

@@ -1,4 +1,5 @@
 // Machine-readable output: `{"version":1,"findings":[...],"errors":[...]}` with 1-based positions.
+import type { Finding } from '../rules/rule';
 import { oneBased, sortErrors, sortFindings, type Report } from './report';
 
 export interface JsonFinding {
@@ -8,6 +9,8 @@ export interface JsonFinding {
   endLine: number;
   endColumn: number;
   rule: string;
+  /** With `--with-sql`: the statements Django runs for the finding's operation, each with its locks. */
+  sql?: unknown[];
   severity: string;
   message: string;
 }
@@ -18,16 +21,20 @@ export interface JsonReport {
   errors: { file: string; message: string }[];
 }
 
-export function formatJson(report: Report): string {
+export function formatJson(report: Report, sqlOf?: (finding: Finding) => unknown[] | undefined): string {
   const output: JsonReport = {
     version: 1,
-    findings: sortFindings(report.findings).map((finding) => ({
-      file: finding.file,
-      ...oneBased(finding),
-      rule: finding.rule,
-      severity: finding.severity,
-      message: finding.message,
-    })),
+    findings: sortFindings(report.findings).map((finding) => {
+      const sql = sqlOf?.(finding);
+      return {
+        file: finding.file,
+        ...oneBased(finding),
+        rule: finding.rule,
+        severity: finding.severity,
+        message: finding.message,
+        ...(sql ? { sql } : {}),
+      };
+    }),
     errors: sortErrors(report.errors).map(({ file, message }) => ({ file, message })),
   };
   return `${JSON.stringify(output, null, 2)}\n`;

@@ -31,6 +31,8 @@ export interface ReportContext {
   fingerprint?: (finding: Finding) => string;
   /** `--fail-on`, for reporters that state the verdict (Markdown); default error. */
   failOn?: FailOn;
+  /** `check --with-sql`: the statements of each finding's operation, with their locks (JSON only). */
+  sqlOf?: (finding: Finding) => unknown[] | undefined;
 }
 
 /** 1-based start and end positions; `endColumn` points just past the last character, as in SARIF. */

@@ -14,6 +14,7 @@ export function describeOperation(operation: OperationSql['operation']): string 
   const model = stringValue(opArg(operation, 'model_name')) ?? stringValue(opArg(operation, 'name')) ?? stringValue(opArg(operation, 'old_name'));
   const field = operation.name === 'RenameField' ? stringValue(opArg(operation, 'old_name')) : opArg(operation, 'model_name') ? stringValue(opArg(operation, 'name')) : undefined;
   if (!model) return operation.name;
+  if (/^(RemoveIndex|RemoveConstraint|RenameIndex)/.test(operation.name)) return `${operation.name} ${model}: ${stringValue(opArg(operation, 'name')) ?? stringValue(opArg(operation, 'new_name')) ?? ''}`;
   return `${operation.name} ${model}${field ? `.${field}` : ''}`;
 }
 
@@ -53,6 +54,18 @@ function summary(effect: NonNullable<ReturnType<typeof statementEffects>[number]
   return [locks, work].filter(Boolean).join(' · ');
 }
 
+/** One operation's statements as JSON: the SQL, whether deferred, its locks and table work (PostgreSQL). */
+export function operationStatementsJson(operation: OperationSql, report: Pick<SqlReport, 'database' | 'postgresVersion'>): unknown[] {
+  return operation.statements.flatMap((statement) =>
+    statementEffects(statement, report.database, report.postgresVersion).map((entry) => ({
+      sql: entry.sql,
+      deferred: statement.deferred === true,
+      ...(statement.computed ? { computedValue: true } : {}),
+      ...(entry.effect ? { locks: entry.effect.locks.map((lock) => ({ mode: lock.mode, relation: lock.relation, kind: lock.kind })), work: entry.effect.work, blocks: entry.effect.blocks, noTransaction: entry.effect.noTransaction } : {}),
+    })),
+  );
+}
+
 export function formatSqlJson(report: SqlReport): string {
   return `${JSON.stringify(
     {
@@ -68,14 +81,7 @@ export function formatSqlJson(report: SqlReport): string {
           label: operationLabel(operation, report.database, report.postgresVersion) ?? null,
           ...(operation.unknown ? { unknown: operation.unknown } : {}),
           ...(operation.note ? { note: operation.note } : {}),
-          statements: operation.statements.flatMap((statement) =>
-            statementEffects(statement, report.database, report.postgresVersion).map((entry) => ({
-              sql: entry.sql,
-              deferred: statement.deferred === true,
-              ...(statement.computed ? { computedValue: true } : {}),
-              ...(entry.effect ? { locks: entry.effect.locks.map((lock) => ({ mode: lock.mode, relation: lock.relation, kind: lock.kind })), work: entry.effect.work, blocks: entry.effect.blocks, noTransaction: entry.effect.noTransaction } : {}),
-            })),
-          ),
+          statements: operationStatementsJson(operation, report),
         })),
       })),
     },
