@@ -50,7 +50,7 @@ export interface ResolvedConfig {
 
 export const DEFAULT_CONFIG: ResolvedConfig = {
   postgresVersion: 16,
-  djangoVersion: '4.2',
+  djangoVersion: '5.2',
   ignore: [],
   severity: {},
   exclude: [],
