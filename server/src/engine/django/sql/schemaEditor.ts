@@ -27,7 +27,7 @@ import {
   type SqlField,
   type SqlModel,
 } from './tables';
-import { compileQ, effectiveDefaultSql, type SqlValue } from './values';
+import { compileQ, dbDefaultSql, effectiveDefaultSql, type SqlValue } from './values';
 
 export interface EmittedStatement {
   sql: string;
@@ -159,6 +159,15 @@ export class SchemaEditor {
     const collation = stringValue(field.def.kwargs['db_collation']);
     if (collation) sql += ` COLLATE ${this.q(collation)}`;
     const result: { sql: string; defaultValue?: SqlValue } = { sql };
+    const dbDefault = field.def.kwargs['db_default'];
+    if (dbDefault && dbDefault.kind !== 'none') {
+      // Django 5.0+: the default lives in the database (db_default_sql), and no Python default is added or dropped.
+      if (!this.djangoAtLeast('5.0')) throw new UnknownSql('db_default on a Django version before 5.0');
+      const value = dbDefaultSql(dbDefault, field.def, this.database);
+      if (!value) throw new UnknownSql(`the db_default ${dbDefault.text}`);
+      sql += ` DEFAULT ${value}`;
+      includeDefault = false;
+    }
     if (includeDefault) {
       const value = effectiveDefaultSql(field.def, this.database);
       if (value === null) throw new UnknownSql(`the default of ${model.name}.${field.name}`);

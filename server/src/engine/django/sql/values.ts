@@ -185,3 +185,21 @@ function rhsSql(value: Expr, def: FieldDef, columnOf: ColumnOf, database: Databa
   if (value.kind === 'bool') return database === 'postgresql' ? String(value.value) : value.value ? '1' : '0';
   return undefined;
 }
+
+/** Database functions Django compiles to a fixed SQL expression on PostgreSQL (db_default wraps them in parentheses). */
+const POSTGRES_FUNCTION_SQL: Record<string, string> = { Now: 'STATEMENT_TIMESTAMP()', RandomUUID: 'GEN_RANDOM_UUID()', Pi: 'PI()' };
+
+/**
+ * `db_default_sql` (Django 5.0+): a literal as a quoted value (`Value(...)` too), a known database function in
+ * parentheses; undefined for expressions it cannot compile statically.
+ */
+export function dbDefaultSql(expr: Expr, def: FieldDef, database: Database): string | undefined {
+  if (expr.kind === 'call') {
+    const name = calleeName(expr);
+    if (name === 'Value' && expr.args[0]) return dbDefaultSql(expr.args[0], def, database);
+    const sql = database === 'postgresql' && expr.args.length === 0 ? POSTGRES_FUNCTION_SQL[name] : undefined;
+    return sql ? `(${sql})` : undefined;
+  }
+  const value = literalSql(expr, def, database);
+  return value && !value.computed ? value.sql : undefined;
+}
