@@ -21,6 +21,7 @@ import { computeCodeActions, FIX_ALL_KIND } from './codeActions';
 import { DiagnosticsPublisher, WorkspaceProblemsPublisher } from './diagnostics';
 import { computeHover } from './hover';
 import { viewOnUnchangedLine } from './lastResult';
+import { COMPLETION_TRIGGERS, registerNavigation } from './navigation';
 import { SettingsStore, initialSettings } from './settings';
 import { WATCHED_GLOBS, WorkspaceIndex, isPyproject, type IndexedProject } from './workspaceIndex';
 
@@ -102,6 +103,14 @@ class MigrationGuardServer {
         return computeCodeActions(analysis, document, params, { documentChanges });
       }),
     );
+    registerNavigation({
+      connection,
+      documents,
+      analysis: () => this.analysis,
+      index: this.index,
+      capabilities: () => this.capabilities,
+      guard: (what, fallback, handler) => this.guard(what, fallback, handler),
+    });
     connection.onDidChangeConfiguration((change) => {
       this.settings.editorSettingsChanged(change.settings);
       this.refreshEverything();
@@ -134,6 +143,12 @@ class MigrationGuardServer {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         hoverProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
+        completionProvider: { triggerCharacters: COMPLETION_TRIGGERS },
+        definitionProvider: true,
+        referencesProvider: true,
+        documentSymbolProvider: { label: 'Migration' },
+        workspaceSymbolProvider: true,
+        codeLensProvider: { resolveProvider: false },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: 'migration-guard' },

@@ -5,7 +5,8 @@ import type { MigrationModel } from '../python/model';
 import type { MigrationKey } from '../state/graph';
 import { historyAt, type History } from './history';
 import type { NavigationLocation, NavigationSource } from './source';
-import { cursorTarget, type CursorTarget } from './target';
+import { opArg, stringValue } from '../django/operations';
+import { cursorTarget, innermostOperation, operationField, operationModel, type CursorTarget, type NamedSubject } from './target';
 
 export function definitionAt(source: NavigationSource, model: MigrationModel, offset: number): NavigationLocation[] {
   const target = cursorTarget(model, offset);
@@ -51,6 +52,27 @@ export function historyOf(source: NavigationSource, model: MigrationModel, targe
 }
 
 /** Per graph: migration -> the entries depending on it and where in their dependency lists (models are swapped on edits). */
+/**
+ * The history the cursor asks for: of the model or field named under it, else, when `anywhereInOperation`, of the
+ * field (or model) the operation around the cursor targets (the command works from anywhere in an AlterField).
+ */
+export function historyAtCursor(source: NavigationSource, model: MigrationModel, offset: number, anywhereInOperation: boolean): History | undefined {
+  const target = cursorTarget(model, offset);
+  if (target?.kind === 'name') return historyOf(source, model, target);
+  if (!anywhereInOperation) return undefined;
+  const op = target?.kind === 'operation' ? target.op : innermostOperation(model, offset);
+  const modelName = op ? operationModel(op) : undefined;
+  if (!op || !modelName) return undefined;
+  const pair = (before: string, after: string | undefined) => ({ before, after: after ?? before });
+  const fieldName = operationField(op);
+  const renamedTo = (param: string) => stringValue(opArg(op, param))?.toLowerCase();
+  const subject: NamedSubject = {
+    model: pair(modelName, op.name === 'RenameModel' ? renamedTo('new_name') : undefined),
+    ...(fieldName !== undefined ? { field: pair(fieldName, op.name === 'RenameField' ? renamedTo('new_name') : undefined) } : {}),
+  };
+  return historyAt(source, model, op, fieldName !== undefined ? 'field' : 'model', subject);
+}
+
 const dependentsCache = new WeakMap<object, Map<MigrationKey, { key: MigrationKey; index: number }[]>>();
 
 /** Every dependency entry, in any app, that resolves to this migration (the index is built once per graph). */
