@@ -234,4 +234,32 @@ describe('navigation engine', () => {
       assert.deepEqual(workspaceSymbols(project.navigation(), 'purcode').map((hit) => hit.name), ['0004_purchase_code']);
     });
   });
+
+  it('answers every request at every offset of valid, half-typed and broken files without throwing', () => {
+    const broken = [
+      'from django.db import migrations\n\nclass Migration(migrations.Migration):\n    dependencies = [("shop", \n    operations = [migrations.AlterField(model_name="purchase", name=',
+      'from django.db import migrations as m\nclass Migration(m.Migration):\n    run_before = [("shop", "0001_initial")]\n    operations = [m.RenameField("purchase", "code", ), m.SeparateDatabaseAndState(state_operations=[m.', 
+      'class Migration:\n    operations = [("x", )]\n',
+    ];
+    const overrides = Object.fromEntries(broken.map((text, index) => [`/ws/shop/migrations/0009_broken_${index}.py`, text]));
+    const project = fixtureProject(overrides);
+    const source = project.navigation();
+    for (const path of [P1, P2, '/ws/shop/migrations/0003_purchase.py', P4, ...Object.keys(overrides)]) {
+      const model = fileOf(project, path);
+      documentSymbols(source, model);
+      for (let offset = 0; offset <= model.text.length; offset++) {
+        completionsAt(source, model, offset);
+        definitionAt(source, model, offset);
+        referencesAt(source, model, offset, true);
+      }
+    }
+    assert.ok(workspaceSymbols(source, 'x').length >= 0);
+  });
+
+  it('offers no operation class inside a comment', () => {
+    const path = '/ws/shop/migrations/0005_typing.py';
+    const project = fixtureProject({ [path]: 'from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    dependencies = []\n    operations = [\n        # see migrations.Add\n    ]\n' });
+    const model = fileOf(project, path);
+    assert.deepEqual(completionsAt(project.navigation(), model, at(model, 'migrations.Add|')), []);
+  });
 });

@@ -89,7 +89,7 @@ function operationClassCompletions(model: MigrationModel, offset: number): Compl
   const dotAt = offset - (match[2] as string).length;
   const aliasStart = dotAt - 1 - alias.length;
   if (model.importMap.get(alias) !== MIGRATIONS_MODULE || model.text[aliasStart - 1] === '.') return undefined;
-  if (!inOperationList(model, aliasStart)) return [];
+  if (!inOperationList(model, aliasStart) || model.comments.some((comment) => comment.span.start <= aliasStart && aliasStart <= comment.span.end)) return [];
   const replace = { start: dotAt, end: offset + (/^[A-Za-z0-9_]*/.exec(model.text.slice(offset))?.[0].length ?? 0) };
   return Object.entries(MIGRATIONS_MODULE_OPERATIONS).map(([name, params], index) => {
     const args = params.map(({ param, string, placeholder }, position) => {

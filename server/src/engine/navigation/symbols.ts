@@ -50,7 +50,7 @@ export function documentSymbols(source: NavigationSource, model: MigrationModel)
     const operations = operationSymbols(source, model, model.operations);
     children.push({ name: 'operations', detail: `${model.operations.length}`, kind: 'list', span: migrationClass.operationsSpan, selection: migrationClass.operationsSpan, children: operations });
   }
-  return [{ name: migrationClass.nameSpan ? model.text.slice(migrationClass.nameSpan.start, migrationClass.nameSpan.end) : 'Migration', detail: `${model.app}.${model.name}`, kind: 'class', span: migrationClass.span, selection: migrationClass.nameSpan, children }];
+  return [{ name: model.text.slice(migrationClass.nameSpan.start, migrationClass.nameSpan.end), detail: `${model.app}.${model.name}`, kind: 'class', span: migrationClass.span, selection: migrationClass.nameSpan, children }];
 }
 
 function operationSymbols(source: NavigationSource, model: MigrationModel, ops: readonly Operation[]): OutlineSymbol[] {
