@@ -4,6 +4,7 @@ import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Project } from '../../server/src/engine/analyze';
+import { DEFAULT_CONFIG } from '../../server/src/engine/config/types';
 import { completionsAt } from '../../server/src/engine/navigation/completion';
 import { definitionAt, dependentsOf, historyOf, referencesAt } from '../../server/src/engine/navigation/definition';
 import { documentSymbols, workspaceSymbols } from '../../server/src/engine/navigation/symbols';
@@ -262,4 +263,27 @@ describe('navigation engine', () => {
     const model = fileOf(project, path);
     assert.deepEqual(completionsAt(project.navigation(), model, at(model, 'migrations.Add|')), []);
   });
+
+  it('answers from the states the diagnostics replayed: no replay per request', () => {
+    const project = new Project();
+    for (const app of ['shop', 'billing']) {
+      const folder = join(FIXTURE, app, 'migrations');
+      for (const name of readdirSync(folder).filter((file) => file !== '__init__.py')) project.setFile(`/ws/${app}/migrations/${name}`, readFileSync(join(folder, name), 'utf8'));
+    }
+    project.analyzeFile(P4, { ...DEFAULT_CONFIG, root: '/ws' });
+    // The replayer's own counter of graph entries walked (see StateReplayer.work); private to the Project.
+    const work = () => (project as unknown as { replayer: { work: { entriesVisited: number } } }).replayer.work.entriesVisited;
+    const before = work();
+    const source = project.navigation();
+    const model = fileOf(project, P4);
+    for (let offset = 0; offset <= model.text.length; offset++) {
+      completionsAt(source, model, offset);
+      definitionAt(source, model, offset);
+      referencesAt(source, model, offset, true);
+    }
+    documentSymbols(source, model);
+    assert.equal(work(), before);
+    assert.equal(project.navigation().graph, source.graph);
+  });
 });
+
