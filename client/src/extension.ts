@@ -10,6 +10,7 @@ import { MigrationsTree } from './django/migrationsTree';
 import { ProjectResolver } from './django/projects';
 import { InterpreterResolver } from './django/python';
 import { MIGRATION_FILES, MigrationGuardClient, type ServerState } from './languageClient';
+import { registerHistoryCommand } from './historyView';
 import { Log } from './log';
 import { PreviewDocuments } from './previewDocuments';
 import { PrompterHolder, type Prompter } from './prompter';
@@ -41,7 +42,7 @@ export function activate(context: vscode.ExtensionContext): MigrationGuardApi {
   const projects = new ProjectResolver(locator, interpreters, log);
   const tree = new MigrationsTree(migrations, log);
   const status = new MigrationStatus({ serverState: () => client.serverState, onDidChangeServerState: client.onDidChangeState, migrations });
-  const codeLenses = new MigrationCodeLenses();
+  const codeLenses = new MigrationCodeLenses(migrations);
 
   context.subscriptions.push(
     log,
@@ -56,6 +57,7 @@ export function activate(context: vscode.ExtensionContext): MigrationGuardApi {
     vscode.commands.registerCommand('migrationGuard.restartServer', () => client.restart()),
     vscode.commands.registerCommand('migrationGuard.showLogs', () => log.channel.show(true)),
     registerRuleDocsCommand(previews, prompter, log),
+    registerHistoryCommand(client, previews, log),
     ...registerManagePyCommands({ log, prompter, previews, projects, locator, state: migrations, showTree: (project) => tree.show(project), generatedSql: (file) => client.generatedSql(file) }),
     codeLenses,
     vscode.languages.registerCodeLensProvider(MIGRATION_FILES, codeLenses),

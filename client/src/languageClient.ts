@@ -133,6 +133,12 @@ export class MigrationGuardClient implements vscode.Disposable {
     return new LanguageClient(CLIENT_ID, 'Django Migration Guard', serverOptions, clientOptions);
   }
 
+  /** A custom request to the server (see clientContract.ts); undefined while the server is not running. */
+  async request<R>(method: string, params: unknown): Promise<R | undefined> {
+    if (!this.client?.isRunning()) return undefined;
+    return this.client.sendRequest<R>(method, params);
+  }
+
   /** Stops the language server and waits for it to exit (deactivation). */
   stop(): Promise<void> {
     return this.stopAndForget();

@@ -19,6 +19,7 @@ const SUITES: Record<SuiteName, () => Promise<unknown>[]> = {
       ? [import('./reviewPanel.test')]
       : [
           import('./diagnostics.test'),
+          import('./navigation.test'),
           import('./quickFix.test'),
           import('./settings.test'),
           import('./managePy.test'),

@@ -26,6 +26,15 @@ interface CommandResult {
   plan?: { app: string; name: string; operations: string[] }[];
 }
 
+/** Waits until the migration's code lenses include one titled `title` (the applied state the extension knows). */
+async function waitForLens(relativePath: string, title: string): Promise<void> {
+  const uri = vscode.Uri.file(fixturePath(relativePath));
+  await waitFor(`a "${title}" code lens on ${relativePath}`, async () => {
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+    return lenses.some((lens) => lens.command?.title === title) || undefined;
+  });
+}
+
 const SHOP = ['shop.0001_initial', 'shop.0002_name_products', 'shop.0003_product_name_idx'];
 const CONTENTTYPES = ['contenttypes.0001_initial', 'contenttypes.0002_remove_content_type_name'];
 
@@ -94,6 +103,7 @@ describe('manage.py commands with Django', function () {
     await waitForView(states([...CONTENTTYPES, ...SHOP], 'not applied'));
     const rows = await viewRows();
     assert.deepEqual([...rows.keys()].filter((key) => key.startsWith('shop.')), SHOP, 'the view lists the app migrations in order');
+    await waitForLens(MIGRATIONS.nameIndex, 'Not applied');
   });
 
   it('migrates all apps once the plan is confirmed', async function () {
@@ -115,6 +125,7 @@ describe('manage.py commands with Django', function () {
     const applied = await appliedMigrations();
     assert.deepEqual(SHOP.map((migration) => applied.get(migration)), [true, true, true]);
     await waitForView(states([...CONTENTTYPES, ...SHOP], 'applied'));
+    await waitForLens(MIGRATIONS.nameIndex, 'Applied');
   });
 
   it('shows the SQL of a migration (sqlmigrate, both directions)', async function () {

@@ -147,6 +147,8 @@ export class LspClient {
           synchronization: { dynamicRegistration: false },
           publishDiagnostics: { versionSupport: true, codeDescriptionSupport: true, dataSupport: true },
           hover: { contentFormat: ['markdown', 'plaintext'] },
+          completion: { completionItem: { snippetSupport: true } },
+          documentSymbol: { hierarchicalDocumentSymbolSupport: true },
           codeAction: {
             codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'source', 'source.fixAll'] } },
             isPreferredSupport: true,
@@ -306,6 +308,11 @@ export class LspClient {
 
   hover(uri: string, line: number, character: number): Promise<Hover | null> {
     return this.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line, character } });
+  }
+
+  /** Any request about a position in a document (completion, definition, references, the history request). */
+  at<T>(method: string, uri: string, position: { line: number; character: number }, extra: Record<string, unknown> = {}): Promise<T> {
+    return this.connection.sendRequest(method, { textDocument: { uri }, position, ...extra });
   }
 
   codeActions(uri: string, range: Range, diagnostics: Diagnostic[], only?: string[]): Promise<CodeAction[]> {

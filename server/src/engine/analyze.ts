@@ -13,6 +13,7 @@ import { matchesProjectGlobs } from './projectGlobs';
 import { GraphRuleCache, type ActiveGraphRule, type GraphFindings, type GraphRuleSources } from './graphRuleCache';
 import { deployPhaseOf } from './django/deployPhase';
 import { ProjectLayout, type MigrationIdentity } from './django/projectLayout';
+import type { NavigationSource } from './navigation/source';
 import { buildMigrationModel } from './python/buildModel';
 import { normalizePath } from './python/migrationPath';
 import { runsOn } from './python/vendorGuards';
@@ -234,6 +235,15 @@ export class Project {
     const model = this.model(path);
     if (!model) return EMPTY_VIEW;
     return this.ensureReplayer().replayer.viewBefore(model, op);
+  }
+
+  /**
+   * The graph and replayed states for the editor features (completion, definitions, history, symbols). They read
+   * what the diagnostics replayed: replaying happens only for migrations not analysed yet, once, as for the rules.
+   */
+  navigation(): NavigationSource {
+    const { graph, replayer } = this.ensureReplayer();
+    return { graph, stateBefore: (model, op) => replayer.viewBefore(model, op), modelsAfter: (key) => replayer.stateAfter(key).models() };
   }
 
   /** Findings for one file (graph rules included). */

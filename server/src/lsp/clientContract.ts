@@ -27,3 +27,16 @@ export interface GeneratedSqlResult {
   database: string;
   djangoVersion: string;
 }
+
+/** Custom request of the field history command: `{ textDocument, position }` -> HistoryResponse, or null. */
+export const HISTORY_REQUEST = 'migrationGuard/history';
+
+export interface HistoryResponse {
+  /** `shop.Order.code`: what the history is of. */
+  subject: string;
+  /** Every operation that created, altered, renamed or removed it, in migration order. */
+  markdown: string;
+}
+
+/** Client command that shows the history of the field or model under the cursor. */
+export const SHOW_HISTORY_COMMAND = 'migrationGuard.showFieldHistory';

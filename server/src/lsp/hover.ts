@@ -16,6 +16,7 @@ import { fieldCall, fieldColumnName, fieldShape, modelNames, opArg, runsAgainstD
 import { unusedIgnore } from '../engine/rules/unusedIgnore';
 import type { DocumentAnalysis } from './analysisService';
 import { REVIEW_RULE_COMMAND } from './clientContract';
+import { historyHover } from './historyHover';
 import { codeSpanSafe, escapeMarkdown } from './markdownSafe';
 
 const DATABASE_NAMES: Record<Database, string> = { postgresql: 'PostgreSQL', mysql: 'MySQL', sqlite: 'SQLite' };
@@ -35,7 +36,7 @@ export function reviewLink(ruleId: string): string {
 export function computeHover(analysis: DocumentAnalysis, document: TextDocument, offset: number): Hover | null {
   const model = analysis.model;
   if (!model) return null;
-  return commentHover(model, document, offset) ?? operationHover(analysis, model, document, offset);
+  return commentHover(model, document, offset) ?? operationHover(analysis, model, document, offset) ?? historyHover(analysis, document, offset);
 }
 
 function commentHover(model: MigrationModel, document: TextDocument, offset: number): Hover | null {

@@ -24,6 +24,7 @@ import { viewOnUnchangedLine } from './lastResult';
 import { computeInlayHints } from './inlayHints';
 import { generatedSql } from './generatedSql';
 import { GENERATED_SQL_REQUEST, type GeneratedSqlParams } from './clientContract';
+import { COMPLETION_TRIGGERS, registerNavigation } from './navigation';
 import { SettingsStore, initialSettings } from './settings';
 import { WATCHED_GLOBS, WorkspaceIndex, isPyproject, type IndexedProject } from './workspaceIndex';
 
@@ -120,6 +121,14 @@ class MigrationGuardServer {
         return computeCodeActions(analysis, document, params, { documentChanges });
       }),
     );
+    registerNavigation({
+      connection,
+      documents,
+      analysis: () => this.analysis,
+      index: this.index,
+      capabilities: () => this.capabilities,
+      guard: (what, fallback, handler) => this.guard(what, fallback, handler),
+    });
     connection.onDidChangeConfiguration((change) => {
       this.settings.editorSettingsChanged(change.settings);
       this.refreshEverything();
@@ -154,6 +163,12 @@ class MigrationGuardServer {
         hoverProvider: true,
         inlayHintProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
+        completionProvider: { triggerCharacters: COMPLETION_TRIGGERS },
+        definitionProvider: true,
+        referencesProvider: true,
+        documentSymbolProvider: { label: 'Migration' },
+        workspaceSymbolProvider: true,
+        codeLensProvider: { resolveProvider: false },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: 'migration-guard' },

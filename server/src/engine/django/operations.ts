@@ -35,6 +35,37 @@ const OPERATION_PARAMS: Record<string, readonly string[]> = {
   SeparateDatabaseAndState: ['database_operations', 'state_operations'],
 };
 
+/**
+ * The operation classes `django.db.migrations` exports, with the arguments a new one should be written with: the
+ * required ones, plus the reverse of RunSQL / RunPython (without it the migration cannot be rolled back). Strings
+ * are names (written quoted); the others are expressions. The PostgreSQL ones (AddIndexConcurrently, ...) live in
+ * django.contrib.postgres.operations and are not offered after `migrations.`.
+ */
+export const MIGRATIONS_MODULE_OPERATIONS: Record<string, readonly { param: string; string: boolean; placeholder?: string }[]> = {
+  CreateModel: [{ param: 'name', string: true }, { param: 'fields', string: false, placeholder: '[]' }],
+  DeleteModel: [{ param: 'name', string: true }],
+  RenameModel: [{ param: 'old_name', string: true }, { param: 'new_name', string: true }],
+  AlterModelTable: [{ param: 'name', string: true }, { param: 'table', string: true }],
+  AlterModelTableComment: [{ param: 'name', string: true }, { param: 'table_comment', string: true }],
+  AlterModelOptions: [{ param: 'name', string: true }, { param: 'options', string: false, placeholder: '{}' }],
+  AlterModelManagers: [{ param: 'name', string: true }, { param: 'managers', string: false, placeholder: '[]' }],
+  AlterUniqueTogether: [{ param: 'name', string: true }, { param: 'unique_together', string: false, placeholder: 'set()' }],
+  AlterIndexTogether: [{ param: 'name', string: true }, { param: 'index_together', string: false, placeholder: 'set()' }],
+  AlterOrderWithRespectTo: [{ param: 'name', string: true }, { param: 'order_with_respect_to', string: true }],
+  AddField: [{ param: 'model_name', string: true }, { param: 'name', string: true }, { param: 'field', string: false, placeholder: 'models.Field()' }],
+  RemoveField: [{ param: 'model_name', string: true }, { param: 'name', string: true }],
+  AlterField: [{ param: 'model_name', string: true }, { param: 'name', string: true }, { param: 'field', string: false, placeholder: 'models.Field()' }],
+  RenameField: [{ param: 'model_name', string: true }, { param: 'old_name', string: true }, { param: 'new_name', string: true }],
+  AddIndex: [{ param: 'model_name', string: true }, { param: 'index', string: false, placeholder: 'models.Index(fields=[], name="")' }],
+  RemoveIndex: [{ param: 'model_name', string: true }, { param: 'name', string: true }],
+  RenameIndex: [{ param: 'model_name', string: true }, { param: 'new_name', string: true }, { param: 'old_name', string: true }],
+  AddConstraint: [{ param: 'model_name', string: true }, { param: 'constraint', string: false, placeholder: 'models.CheckConstraint()' }],
+  RemoveConstraint: [{ param: 'model_name', string: true }, { param: 'name', string: true }],
+  RunSQL: [{ param: 'sql', string: false, placeholder: '""' }, { param: 'reverse_sql', string: false, placeholder: '""' }],
+  RunPython: [{ param: 'code', string: false, placeholder: 'forwards' }, { param: 'reverse_code', string: false, placeholder: 'backwards' }],
+  SeparateDatabaseAndState: [{ param: 'database_operations', string: false, placeholder: '[]' }, { param: 'state_operations', string: false, placeholder: '[]' }],
+};
+
 /** An operation's argument by Django's parameter name, whether passed by keyword or by position. */
 export function opArg(op: Operation, param: string): Expr | undefined {
   const byKeyword = op.call.kwargs[param];
