@@ -148,7 +148,8 @@ export function generateMigration(model: MigrationModel, schema: PhysicalSchema,
   const immediate = operations.flatMap((entry) => entry.statements);
   editor.flush();
   const deferred = editor.statements.splice(0);
-  for (const statement of deferred) operations.find((entry) => entry.operation === statement.operation)?.statements.push(statement);
+  const byOperation = new Map(operations.map((entry) => [entry.operation, entry]));
+  for (const statement of deferred) if (statement.operation) byOperation.get(statement.operation)?.statements.push(statement);
   return { statements: [...immediate, ...deferred], operations, atomic: model.migrationClass?.atomic?.value !== false };
 }
 

@@ -36,12 +36,26 @@ export function truncateName(identifier: string, length: number | undefined, has
 
 /** `split_identifier`: the name part of `"schema"."table"`. */
 function unqualified(identifier: string): string {
+  if (!identifier.includes('"')) return identifier;
   const parts = identifier.split('"."');
   return (parts.length === 2 ? (parts[1] as string) : identifier).replace(/^"|"$/g, '');
 }
 
-/** `BaseDatabaseSchemaEditor._create_index_name(table_name, column_names, suffix)`. */
+const INDEX_NAMES = new Map<string, string>();
+
+/** `BaseDatabaseSchemaEditor._create_index_name(table_name, column_names, suffix)` (memoised: it hashes). */
 export function createIndexName(tableName: string, columnNames: readonly string[], suffix: string, database: Database): string {
+  const key = `${database}\u0000${tableName}\u0000${suffix}\u0000${columnNames.join('\u0000')}`;
+  let name = INDEX_NAMES.get(key);
+  if (name === undefined) {
+    if (INDEX_NAMES.size > 50_000) INDEX_NAMES.clear();
+    name = computeIndexName(tableName, columnNames, suffix, database);
+    INDEX_NAMES.set(key, name);
+  }
+  return name;
+}
+
+function computeIndexName(tableName: string, columnNames: readonly string[], suffix: string, database: Database): string {
   const table = unqualified(tableName);
   let hashSuffixPart = `${namesDigest([table, ...columnNames], 8)}${suffix}`;
   const maxLength = maxNameLength(database) ?? 200;

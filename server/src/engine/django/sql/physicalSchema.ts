@@ -26,25 +26,48 @@ export interface ConstraintQuery {
   exclude?: ReadonlySet<string>;
 }
 
-/** One table's constraints in creation order; copied on write so snapshots can share unchanged tables. */
+/**
+ * One table's constraints in creation order. Mutable until a snapshot freezes it; a frozen table is copied on its
+ * next change (once per table per migration), so a migration adding hundreds of indexes to one table stays linear.
+ */
 export class PhysicalTable {
-  constructor(readonly constraints: readonly PhysicalConstraint[] = []) {}
+  frozen = false;
+
+  constructor(private items: PhysicalConstraint[] = []) {}
+
+  get constraints(): readonly PhysicalConstraint[] {
+    return this.items;
+  }
+
+  /** A mutable copy (or this table, when it is not shared with a snapshot). */
+  writable(): PhysicalTable {
+    return this.frozen ? new PhysicalTable([...this.items]) : this;
+  }
 
   with(constraint: PhysicalConstraint): PhysicalTable {
-    return new PhysicalTable([...this.constraints, constraint]);
+    const table = this.writable();
+    table.items.push(constraint);
+    return table;
   }
 
   without(name: string): PhysicalTable {
-    return new PhysicalTable(this.constraints.filter((constraint) => constraint.name !== name));
+    if (!this.items.some((constraint) => constraint.name === name)) return this;
+    const table = this.writable();
+    table.items = table.items.filter((constraint) => constraint.name !== name);
+    return table;
   }
 
   renamingColumn(from: string, to: string): PhysicalTable {
-    return new PhysicalTable(this.constraints.map((constraint) => (constraint.columns.includes(from) ? { ...constraint, columns: constraint.columns.map((column) => (column === from ? to : column)) } : constraint)));
+    const table = this.writable();
+    table.items = table.items.map((constraint) => (constraint.columns.includes(from) ? { ...constraint, columns: constraint.columns.map((column) => (column === from ? to : column)) } : constraint));
+    return table;
   }
 
   withoutColumn(column: string): PhysicalTable {
     // PostgreSQL drops every constraint and index involving a dropped column (DROP COLUMN ... CASCADE).
-    return new PhysicalTable(this.constraints.filter((constraint) => !constraint.columns.includes(column)));
+    const table = this.writable();
+    table.items = table.items.filter((constraint) => !constraint.columns.includes(column));
+    return table;
   }
 
   /**
@@ -52,20 +75,22 @@ export class PhysicalTable {
    * each in creation order, filtered like Django's introspection (a unique constraint is not an `index`).
    */
   names(query: ConstraintQuery): string[] {
-    const ordered = [...this.constraints.filter((c) => c.kind !== 'index'), ...this.constraints.filter((c) => c.kind === 'index')];
     const result: string[] = [];
-    for (const constraint of ordered) {
-      if (query.columns && !sameColumns(query.columns, constraint.columns)) continue;
-      const isIndex = constraint.kind === 'index';
-      const unique = constraint.kind === 'pk' || constraint.kind === 'unique' || (isIndex && constraint.unique === true);
-      if (query.unique !== undefined && unique !== query.unique) continue;
-      if (query.primaryKey !== undefined && (constraint.kind === 'pk') !== query.primaryKey) continue;
-      if (query.index !== undefined && isIndex !== query.index) continue;
-      if (query.check !== undefined && (constraint.kind === 'check') !== query.check) continue;
-      if (query.foreignKey && constraint.kind !== 'fk') continue;
-      if (query.btree !== undefined && (!isIndex || (constraint.btree ?? true) !== query.btree)) continue;
-      if (query.exclude?.has(constraint.name)) continue;
-      result.push(constraint.name);
+    for (const pass of [false, true]) {
+      for (const constraint of this.items) {
+        const isIndex = constraint.kind === 'index';
+        if (isIndex !== pass) continue;
+        if (query.columns && !sameColumns(query.columns, constraint.columns)) continue;
+        const unique = constraint.kind === 'pk' || constraint.kind === 'unique' || (isIndex && constraint.unique === true);
+        if (query.unique !== undefined && unique !== query.unique) continue;
+        if (query.primaryKey !== undefined && (constraint.kind === 'pk') !== query.primaryKey) continue;
+        if (query.index !== undefined && isIndex !== query.index) continue;
+        if (query.check !== undefined && (constraint.kind === 'check') !== query.check) continue;
+        if (query.foreignKey && constraint.kind !== 'fk') continue;
+        if (query.btree !== undefined && (!isIndex || (constraint.btree ?? true) !== query.btree)) continue;
+        if (query.exclude?.has(constraint.name)) continue;
+        result.push(constraint.name);
+      }
     }
     return result;
   }
@@ -83,12 +108,14 @@ export class PhysicalSchema {
     this.tables = new Map(tables);
   }
 
+  /** A copy that later changes to this schema do not affect (tables are frozen and copied on their next write). */
   snapshot(): PhysicalSchema {
+    for (const table of this.tables.values()) table.frozen = true;
     return new PhysicalSchema(this.tables);
   }
 
   table(name: string): PhysicalTable {
-    return this.tables.get(name) ?? EMPTY_TABLE;
+    return this.tables.get(name) ?? new PhysicalTable();
   }
 
   update(name: string, change: (table: PhysicalTable) => PhysicalTable): void {
@@ -106,4 +133,4 @@ export class PhysicalSchema {
   }
 }
 
-const EMPTY_TABLE = new PhysicalTable();
+

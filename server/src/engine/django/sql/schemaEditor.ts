@@ -796,6 +796,9 @@ export class SchemaEditor {
   private shouldAlter(oldField: SqlField, newField: SqlField): boolean {
     if (oldField.column !== newField.column) return true;
     if (oldField.def.type !== newField.def.type) return true;
+    const oldKeys = Object.keys(oldField.def.kwargs);
+    const newKeys = Object.keys(newField.def.kwargs);
+    if (oldKeys.length === newKeys.length && oldKeys.every((key) => newField.def.kwargs[key]?.text === oldField.def.kwargs[key]?.text) && (oldField.def.call?.args.length ?? 0) === 0 && (newField.def.call?.args.length ?? 0) === 0) return false;
     const ignored = new Set(this.djangoAtLeast('4.1') ? NON_DATABASE_ATTRS_4_1 : NON_DATABASE_ATTRS);
     const relevant = (field: SqlField): string => Object.entries(field.def.kwargs).filter(([key]) => !ignored.has(key)).map(([key, value]) => `${key}=${value.text.replace(/\s+/g, '')}`).sort().join(',');
     return relevant(oldField) !== relevant(newField) || (oldField.def.call?.args.map((a) => a.text).join(',') ?? '') !== (newField.def.call?.args.map((a) => a.text).join(',') ?? '');
