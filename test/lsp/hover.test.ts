@@ -66,6 +66,8 @@ describe('LSP hover', function () {
     const at = client.positionOf(changesUri, 'RemoveField(');
     const text = markdown(await client.hover(changesUri, at.line, at.character));
     assert.match(text, /DROP COLUMN "legacy_code"/);
+    // Derived from the statements: exactly which queries of the old code fail.
+    assert.ok(text.includes('**While the old code still runs:** its queries naming shop\\_order\\.legacy\\_code fail \\(SELECT, INSERT and UPDATE\\)\\.'), text.slice(0, 900));
     assert.match(text, /Breaks at once/);
     assert.match(text, /SeparateDatabaseAndState/);
     assert.ok(text.includes(reviewLink('remove-field')));

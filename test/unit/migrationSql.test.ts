@@ -4,6 +4,7 @@ import { strict as assert } from 'node:assert';
 import { Project } from '../../server/src/engine/analyze';
 import { DEFAULT_CONFIG, type ResolvedConfig } from '../../server/src/engine/config/types';
 import { createIndexName, foreignKeyName, postgresObjectName, truncateName } from '../../server/src/engine/django/sql/names';
+import { oldCodeBreaks } from '../../server/src/engine/django/sql/statementEffects';
 
 const INITIAL = `from django.db import migrations, models
 
@@ -79,6 +80,27 @@ describe('static SQL model', () => {
         ['unknown: db_default on a Django version before 5.0'],
       ]);
     });
+  });
+
+  it('says what the old code running during the deploy gets from the statements, in order', () => {
+    const project = new Project();
+    project.setFile('shop/migrations/0001_initial.py', INITIAL);
+    const [path, text] = migration('0002_changes', '0001_initial', [
+      'migrations.AddField(model_name="order", name="qty", field=models.IntegerField(default=1))',
+      'migrations.AddField(model_name="order", name="kept", field=models.IntegerField(db_default=1))',
+      'migrations.AddField(model_name="order", name="note", field=models.TextField(null=True))',
+      'migrations.RenameField(model_name="order", old_name="note", new_name="remark")',
+      'migrations.RemoveField(model_name="order", name="qty")',
+    ]);
+    project.setFile(path, text);
+    const sql = project.migrationSql(path, { ...DEFAULT_CONFIG, database: 'postgresql', djangoVersion: '5.2' });
+    assert.deepEqual(sql?.operations.map(oldCodeBreaks), [
+      'its INSERTs into shop_order fail once the default is dropped: they omit the new NOT NULL column qty.',
+      undefined,
+      undefined,
+      'its queries naming shop_order.note fail (the column is now remark).',
+      'its queries naming shop_order.qty fail (SELECT, INSERT and UPDATE).',
+    ]);
   });
 
   it('regenerates only from the edited migration on', () => {

@@ -7,7 +7,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { parseIgnoreComment } from '../engine/config/ignoreComments';
 import type { Database } from '../engine/config/types';
 import { ruleDocsUrl } from '../engine/docsUrl';
-import { effectLabel, statementEffects } from '../engine/django/sql/statementEffects';
+import { effectLabel, oldCodeBreaks, statementEffects } from '../engine/django/sql/statementEffects';
 import { describeOperation } from '../engine/operationDocs';
 import type { MigrationModel, Operation, Span } from '../engine/python/model';
 import { ruleById } from '../engine/rules/index';
@@ -124,7 +124,9 @@ function operationSqlMarkdown(analysis: DocumentAnalysis, operation: Operation):
   const migration = analysis.entry.project.migrationSql(analysis.path, analysis.config);
   const held = analysis.database === 'postgresql' && migration?.atomic ? ' Locks are held until the migration commits.' : '';
   const computed = generated.statements.some((statement) => statement.computed) ? ' Values in `<...>` are computed when the migration runs.' : '';
-  return `**SQL${enclosing}**, as \`sqlmigrate\` would print it:${held}${computed}\n\n${fence(lines.join('\n'), 'sql')}`;
+  const breaks = oldCodeBreaks(generated);
+  const oldCode = breaks ? `\n\n**While the old code still runs:** ${escapeMarkdown(breaks)}` : '';
+  return `**SQL${enclosing}**, as \`sqlmigrate\` would print it:${held}${computed}\n\n${fence(lines.join('\n'), 'sql')}${oldCode}`;
 }
 
 /** Where this migration stands, when that changes what is reported: its deploy phase, a squash's treatment. */

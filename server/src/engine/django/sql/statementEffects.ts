@@ -4,6 +4,7 @@
 import type { Database } from '../../config/types';
 import { LOCK_MODES, postgresStatementEffect, type LockMode, type StatementEffect, type TableWork } from '../../sql/locks';
 import { scanSql } from '../../sql/scanner';
+import { parseAlterTable, parseDropTable } from '../../sql/statements';
 import type { EmittedStatement } from './schemaEditor';
 import type { OperationSql } from './migrationSql';
 
@@ -75,4 +76,39 @@ export function operationLabel(operation: OperationSql, database: Database, post
   const unknownPart = known.length < effects.length ? ' · some statements not modelled' : '';
   if (!lock) return `${WORK_LABELS[work]}${unknownPart}`;
   return `${lock.mode} ${lock.relation} · ${work === 'none' ? 'catalog only' : WORK_LABELS[work]}${unknownPart}`;
+}
+
+/**
+ * What the code still running during a deploy (phrased to follow "while the old code runs, ...") (it knows the schema before this operation) gets from the
+ * operation's statements, read in order: a column that is dropped or renamed breaks its SELECTs and writes, a
+ * NOT NULL column left without a database default breaks its INSERTs, a renamed or dropped table breaks everything
+ * on it. Undefined when nothing in the statements breaks old code (as far as the statements tell).
+ */
+export function oldCodeBreaks(operation: OperationSql): string | undefined {
+  const breaks: string[] = [];
+  const notNullWithoutDefault = new Map<string, string>();
+  for (const statement of operation.statements) {
+    for (const parsed of scanSql(statement.sql)) {
+      const alter = parseAlterTable(parsed);
+      if (alter) {
+        const table = alter.table?.name ?? 'the table';
+        for (const action of alter.actions) {
+          const column = action.column?.name;
+          if (action.kind === 'drop-column' && column) breaks.push(`its queries naming ${table}.${column} fail (SELECT, INSERT and UPDATE)`);
+          else if (action.kind === 'rename-column' && column) breaks.push(`its queries naming ${table}.${column} fail (the column is now ${action.newName?.name ?? '?'})`);
+          else if (action.kind === 'rename-table') breaks.push(`every query on ${table} fails (the table is now ${action.newName?.name ?? '?'})`);
+          else if (action.kind === 'add-column' && column && action.notNull && !action.hasDefault) notNullWithoutDefault.set(`${table}.${column}`, `its INSERTs into ${table} fail: they omit the new NOT NULL column ${column}`);
+          else if (action.kind === 'add-column' && column && action.notNull && action.hasDefault) notNullWithoutDefault.set(`${table}.${column}`, '');
+          else if (action.kind === 'drop-default' && column && notNullWithoutDefault.get(`${table}.${column}`) === '') {
+            notNullWithoutDefault.set(`${table}.${column}`, `its INSERTs into ${table} fail once the default is dropped: they omit the new NOT NULL column ${column}`);
+          } else if (action.kind === 'set-not-null' && column) breaks.push(`its writes of NULL to ${table}.${column} fail`);
+        }
+        continue;
+      }
+      const drop = parseDropTable(parsed);
+      if (drop && !drop.temporary) for (const table of drop.tables) breaks.push(`every query on ${table.name} fails (the table is dropped)`);
+    }
+  }
+  for (const message of notNullWithoutDefault.values()) if (message) breaks.push(message);
+  return breaks.length > 0 ? `${[...new Set(breaks)].join('; ')}.` : undefined;
 }
