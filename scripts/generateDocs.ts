@@ -1,7 +1,7 @@
 // Writes docs/rules.md and the rule table in README.md from the rule metadata, so documentation never drifts
 // from the rules. `npm run docs` rewrites them; test/unit/docs.test.ts fails when they are stale.
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ALL_RULES } from '../server/src/engine/rules/index';
 import type { Rule, RuleCategory } from '../server/src/engine/rules/rule';
 
@@ -79,6 +79,14 @@ export function renderReadmeTable(): string {
   return [TABLE_START, '', '| rule | severity | databases | what it catches | stays silent on (and why) |', '|---|---|---|---|---|', ...rows, '', TABLE_END].join('\n');
 }
 
+/** The client's copy of the rule metadata (no rule code): what the review deck and the rule documentation read. */
+export const CLIENT_RULES = join(ROOT, 'client', 'src', 'generated', 'rules.json');
+
+export function renderClientRules(): string {
+  const rules = ALL_RULES.map((rule) => ({ id: rule.id, title: rule.title, severity: rule.severity, category: rule.category, vendors: rule.vendors, explanation: rule.explanation }));
+  return `${JSON.stringify(rules, null, 1)}\n`;
+}
+
 export function readmeWithTable(readme: string): string {
   const start = readme.indexOf(TABLE_START);
   const end = readme.indexOf(TABLE_END);
@@ -90,5 +98,7 @@ if (require.main === module) {
   mkdirSync(join(ROOT, 'docs'), { recursive: true });
   writeFileSync(RULES_DOC, renderRulesDoc());
   writeFileSync(README, readmeWithTable(readFileSync(README, 'utf8')));
-  console.log(`wrote docs/rules.md and the README rule table (${ALL_RULES.length} rules)`);
+  mkdirSync(dirname(CLIENT_RULES), { recursive: true });
+  writeFileSync(CLIENT_RULES, renderClientRules());
+  console.log(`wrote docs/rules.md, the README rule table and client/src/generated/rules.json (${ALL_RULES.length} rules)`);
 }

@@ -1,7 +1,7 @@
 // "Django Migrations: Show Rule Documentation": the rule's page (from the rule catalogue the server also uses)
 // rendered in VS Code's markdown preview. Called with a rule id by hovers and code actions, or from the palette.
 import * as vscode from 'vscode';
-import { ALL_RULES, ruleById } from '../../server/src/engine/rules/index';
+import { catalogueRule, RULE_CATALOGUE } from './ruleCatalogue';
 import type { Log } from './log';
 import type { PreviewDocuments } from './previewDocuments';
 import type { Prompter } from './prompter';
@@ -13,13 +13,13 @@ export function registerRuleDocsCommand(previews: PreviewDocuments, prompter: Pr
     let ruleId = ruleIdFromArgument(argument);
     if (ruleId === undefined) {
       const picked = await prompter.pick(
-        ALL_RULES.map((rule) => ({ label: rule.id, description: rule.title, detail: `${rule.severity} · ${rule.category}` })),
+        RULE_CATALOGUE.map((rule) => ({ label: rule.id, description: rule.title, detail: `${rule.severity} · ${rule.category}` })),
         { title: 'Show documentation for which rule?' },
       );
       ruleId = picked?.label;
       if (ruleId === undefined) return;
     }
-    const rule = ruleById(ruleId);
+    const rule = catalogueRule(ruleId);
     if (!rule) {
       log.fail({ message: `Unknown rule "${ruleId}". "Django Migrations: Show Rule Documentation" lists the rules.` });
       return;

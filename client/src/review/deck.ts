@@ -2,7 +2,7 @@
 // metadata, and the user's optional `.vscode/migration-cards.json`. Everything is validated when loaded, and a
 // bad file yields readable errors instead of a broken panel. Editor-free so tests and the CLI can use it.
 import seedJson from '../../../cards/seed.json';
-import { ALL_RULES } from '../../../server/src/engine/rules/index';
+import { RULE_CATALOGUE } from '../ruleCatalogue';
 import type { RuleMeta } from '../../../server/src/engine/rules/rule';
 import {
   LEVELS,
@@ -395,7 +395,7 @@ export function ruleCards(rules: readonly RuleMeta[]): Flashcard[] {
 
 /** Rule cards for the rules the engine ships with right now. */
 export function catalogueRuleCards(): Flashcard[] {
-  return ruleCards(ALL_RULES);
+  return ruleCards(RULE_CATALOGUE);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
