@@ -228,6 +228,8 @@ async function navigationLatency(client, path, text, count, parentName) {
     ['definition of a dependency', 'textDocument/definition', at(positionIn(text, `"${parentName}"`, 3, false))],
     ['references of a field', 'textDocument/references', { ...at(positionIn(text, 'name="field_1"', 8)), context: { includeDeclaration: true } }],
     ['hover with field history', 'textDocument/hover', at(positionIn(text, 'name="field_1"', 8))],
+    ['hover on an operation (its SQL and locks)', 'textDocument/hover', at(positionIn(text, 'AddField(', 2))],
+    ['inlay hints (whole file)', 'textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: text.split('\n').length, character: 0 } } }],
     ['field history request', 'migrationGuard/history', at(positionIn(text, 'name="field_1"', 8))],
     ['document symbols', 'textDocument/documentSymbol', { textDocument: { uri } }],
     ['workspace symbols', 'workspace/symbol', { query: 'Item' }],

@@ -82,6 +82,13 @@ for (let run = 0; run < runs; run++) {
   warm.push({ wallMs: Number(process.hrtime.bigint() - started) / 1e6, hit: /"cache":"hit"/.test(result.stderr), same: result.stdout === cli[0].stdout });
 }
 
+// `migration-guard sql` over the whole corpus: every migration's statements, generated without Django.
+const sql = [];
+for (let run = 0; run < runs; run++) {
+  const result = timed([CLI, 'sql', CORPUS, '--format', 'json']);
+  sql.push({ ...result, statements: JSON.parse(result.stdout).migrations.reduce((sum, migration) => sum + migration.operations.reduce((count, operation) => count + operation.statements.length, 0), 0) });
+}
+
 const bestCli = fastest(cli);
 const bestBare = fastest(bare);
 const stats = bestCli.stats;
@@ -103,6 +110,7 @@ const rows = [
   ['bare parse wall time (fastest, median)', `${bestBare.wallMs.toFixed(0)} ms, ${median(bare.map((s) => s.wallMs)).toFixed(0)} ms`],
   ['bare parse in-process', `${bestBare.parseMs} ms`],
   ['CLI warm (cache hit) wall time (fastest, median)', `${fastest(warm).wallMs.toFixed(0)} ms, ${median(warm.map((s) => s.wallMs)).toFixed(0)} ms${warm.every((s) => s.hit && s.same) ? '' : ' (NOT all hits with equal output!)'} (target < 150 ms)`],
+  ['sql: SQL of every migration (fastest, median)', `${fastest(sql).wallMs.toFixed(0)} ms, ${median(sql.map((s) => s.wallMs)).toFixed(0)} ms for ${sql[0].statements.toLocaleString('en')} statements (sqlmigrate needs Django and a database per migration)`],
   ['ratio CLI / bare parse (wall)', `${(bestCli.wallMs / bestBare.wallMs).toFixed(2)}x (target <= 1.5x)`],
 ];
 const width = Math.max(...rows.map(([label]) => label.length));

@@ -27,7 +27,7 @@ import { unusedIgnore } from './rules/unusedIgnore';
 import { MigrationGraph, graphRuleSignature, graphStructureSignature, migrationKey, type MigrationKey } from './state/graph';
 import { StateReplayer } from './state/replay';
 import { SqlReplay, type MigrationSql, type OperationSql } from './django/sql/migrationSql';
-import { defaultAutoFieldOf } from './django/settingsFacts';
+import { authUserModelOf, defaultAutoFieldOf } from './django/settingsFacts';
 import type { GraphNode, StateView } from './state/types';
 
 export interface SourceFile {
@@ -183,11 +183,13 @@ export class Project {
   setSettingsFiles(files: SourceFile[]): void {
     this.settingsDatabase = detectDatabase(files);
     this.defaultAutoField = defaultAutoFieldOf(files.map((file) => file.text));
+    this.authUserModel = authUserModelOf(files.map((file) => file.text));
     this.version++;
   }
 
   /** DEFAULT_AUTO_FIELD from the settings files (the id class of auto-created M2M tables). */
   private defaultAutoField = 'AutoField';
+  private authUserModel: string | undefined;
 
   model(path: string): MigrationModel | undefined {
     return this.files.get(normalizePath(path))?.model;
@@ -213,12 +215,12 @@ export class Project {
     const model = this.model(path);
     if (!model) return undefined;
     const { graph, replayer } = this.ensureReplayer();
-    const options = { database: this.effectiveDatabase(config), djangoVersion: config.djangoVersion, postgresVersion: config.postgresVersion, defaultAutoField };
+    const options = { database: this.effectiveDatabase(config), djangoVersion: config.djangoVersion, postgresVersion: config.postgresVersion, defaultAutoField, ...(this.authUserModel ? { authUserModel: this.authUserModel } : {}) };
     const key = JSON.stringify(options);
     if (!this.sqlCache || this.sqlCache.replayer !== replayer || this.sqlCache.graph !== graph || this.sqlCache.key !== key) {
       this.sqlCache = { replayer, graph, key, replay: new SqlReplay(graph, replayer, options) };
     }
-    return this.sqlCache.replay.sqlFor(model);
+    return this.sqlCache.replay.sqlFor(model, this.version);
   }
 
   /** The SQL of one operation (a nested database operation answers with its SeparateDatabaseAndState's). */

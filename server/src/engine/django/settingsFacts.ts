@@ -62,3 +62,12 @@ export function defaultAutoFieldOf(settingsTexts: readonly string[]): string {
   }
   return 'AutoField';
 }
+
+/** AUTH_USER_MODEL from settings files as `app.Model`, undefined when none sets it (Django's default auth.User). */
+export function authUserModelOf(settingsTexts: readonly string[]): string | undefined {
+  for (const text of settingsTexts) {
+    const match = /^AUTH_USER_MODEL\s*=\s*['"](\w+\.\w+)['"]/m.exec(text);
+    if (match) return match[1];
+  }
+  return undefined;
+}

@@ -56,7 +56,11 @@ export class SqlReplay {
     private readonly options: SchemaOptions,
   ) {}
 
-  sqlFor(model: MigrationModel): MigrationSql | undefined {
+  /** The project version the cache was last checked against: unchanged, the cached prefix needs no re-check. */
+  private checkedAt: number | undefined;
+
+  /** `version`: the project's change counter, so that asking for every migration in turn stays linear. */
+  sqlFor(model: MigrationModel, version?: number): MigrationSql | undefined {
     if (!this.order) {
       this.order = this.globalOrder().map((entry) => entry.key);
       this.position = new Map(this.order.map((key, index) => [key, index]));
@@ -64,9 +68,13 @@ export class SqlReplay {
     const index = this.position.get(migrationKey(model.app, model.name));
     if (index === undefined) return undefined;
     const order = this.order;
-    let valid = 0;
-    while (valid < this.cache.length && valid <= index && this.cache[valid]?.model === this.graph.entries.get(order[valid] as MigrationKey)?.model) valid++;
-    this.cache.length = Math.min(this.cache.length, valid);
+    if (version === undefined || version !== this.checkedAt) {
+      let valid = 0;
+      while (valid < this.cache.length && this.cache[valid]?.model === this.graph.entries.get(order[valid] as MigrationKey)?.model) valid++;
+      this.cache.length = valid;
+      this.checkedAt = version;
+    }
+    const valid = Math.min(this.cache.length, index + 1);
     const schema = valid === 0 ? new PhysicalSchema() : (this.cache[valid - 1] as { after: PhysicalSchema }).after.snapshot();
     for (let i = valid; i <= index; i++) {
       const current = this.graph.entries.get(order[i] as MigrationKey)?.model;
@@ -138,8 +146,8 @@ export function generateMigration(model: MigrationModel, schema: PhysicalSchema,
     try {
       runOperation(editor, model, op, view, options);
     } catch (error) {
-      if (!(error instanceof UnknownSql)) throw error;
-      result.unknown = error.message;
+      // Never let one operation stop the rest (or the hover, or the CLI): a bug reads as unknown SQL, named.
+      result.unknown = error instanceof UnknownSql ? error.message : `an internal error while generating it (${error instanceof Error ? error.message : String(error)})`;
     }
     if (STATE_ONLY[op.name]) result.note = STATE_ONLY[op.name];
     result.statements = [...editor.statements.splice(0)];

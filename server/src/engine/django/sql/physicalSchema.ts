@@ -2,6 +2,7 @@
 // schema editor finds what to drop by introspecting these (`_constraint_names`), and their names depend on
 // history: PostgreSQL names an inline UNIQUE `<table>_<column>_key` after the table's name at that moment, Django
 // names the ones it adds later with a digest, and neither is renamed when the table or column is.
+import { PersistentStringMap } from '../../state/persistentMap';
 
 export type ConstraintKind = 'pk' | 'unique' | 'check' | 'fk' | 'index';
 
@@ -26,48 +27,30 @@ export interface ConstraintQuery {
   exclude?: ReadonlySet<string>;
 }
 
-/**
- * One table's constraints in creation order. Mutable until a snapshot freezes it; a frozen table is copied on its
- * next change (once per table per migration), so a migration adding hundreds of indexes to one table stays linear.
- */
+/** One table's constraints in creation order; immutable, so snapshots share it. */
 export class PhysicalTable {
-  frozen = false;
-
-  constructor(private items: PhysicalConstraint[] = []) {}
+  constructor(private readonly items: readonly PhysicalConstraint[] = []) {}
 
   get constraints(): readonly PhysicalConstraint[] {
     return this.items;
   }
 
-  /** A mutable copy (or this table, when it is not shared with a snapshot). */
-  writable(): PhysicalTable {
-    return this.frozen ? new PhysicalTable([...this.items]) : this;
-  }
-
   with(constraint: PhysicalConstraint): PhysicalTable {
-    const table = this.writable();
-    table.items.push(constraint);
-    return table;
+    return new PhysicalTable([...this.items, constraint]);
   }
 
   without(name: string): PhysicalTable {
     if (!this.items.some((constraint) => constraint.name === name)) return this;
-    const table = this.writable();
-    table.items = table.items.filter((constraint) => constraint.name !== name);
-    return table;
+    return new PhysicalTable(this.items.filter((constraint) => constraint.name !== name));
   }
 
   renamingColumn(from: string, to: string): PhysicalTable {
-    const table = this.writable();
-    table.items = table.items.map((constraint) => (constraint.columns.includes(from) ? { ...constraint, columns: constraint.columns.map((column) => (column === from ? to : column)) } : constraint));
-    return table;
+    return new PhysicalTable(this.items.map((constraint) => (constraint.columns.includes(from) ? { ...constraint, columns: constraint.columns.map((column) => (column === from ? to : column)) } : constraint)));
   }
 
   withoutColumn(column: string): PhysicalTable {
     // PostgreSQL drops every constraint and index involving a dropped column (DROP COLUMN ... CASCADE).
-    const table = this.writable();
-    table.items = table.items.filter((constraint) => !constraint.columns.includes(column));
-    return table;
+    return new PhysicalTable(this.items.filter((constraint) => !constraint.columns.includes(column)));
   }
 
   /**
@@ -100,37 +83,31 @@ function sameColumns(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((column, index) => column === b[index]);
 }
 
-/** Every table's constraints; `snapshot()` is O(tables) and later writes do not change it. */
+/** Every table's constraints, in a persistent map: `snapshot()` is O(1) and later writes do not change it. */
 export class PhysicalSchema {
-  private tables: Map<string, PhysicalTable>;
+  constructor(private tables: PersistentStringMap<PhysicalTable> = PersistentStringMap.empty<PhysicalTable>()) {}
 
-  constructor(tables?: ReadonlyMap<string, PhysicalTable>) {
-    this.tables = new Map(tables);
-  }
-
-  /** A copy that later changes to this schema do not affect (tables are frozen and copied on their next write). */
   snapshot(): PhysicalSchema {
-    for (const table of this.tables.values()) table.frozen = true;
     return new PhysicalSchema(this.tables);
   }
 
   table(name: string): PhysicalTable {
-    return this.tables.get(name) ?? new PhysicalTable();
+    return this.tables.get(name) ?? EMPTY_TABLE;
   }
 
   update(name: string, change: (table: PhysicalTable) => PhysicalTable): void {
-    this.tables.set(name, change(this.table(name)));
+    this.tables = this.tables.set(name, change(this.table(name)));
   }
 
   drop(name: string): void {
-    this.tables.delete(name);
+    this.tables = this.tables.delete(name);
   }
 
   rename(from: string, to: string): void {
     const table = this.tables.get(from);
-    this.tables.delete(from);
-    if (table) this.tables.set(to, table);
+    this.tables = this.tables.delete(from);
+    if (table) this.tables = this.tables.set(to, table);
   }
 }
 
-
+const EMPTY_TABLE = new PhysicalTable();

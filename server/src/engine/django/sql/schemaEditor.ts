@@ -41,8 +41,13 @@ export interface EmittedStatement {
   hints?: StatementHints;
 }
 
-/** Thrown when a statement depends on something the static model does not know (a custom field's type...). */
-export class UnknownSql extends Error {}
+/**
+ * Thrown when a statement depends on something the static model does not know (a custom field's type...). Not an
+ * Error: it is an expected outcome thrown thousands of times on big projects, and a stack trace costs.
+ */
+export class UnknownSql {
+  constructor(readonly message: string) {}
+}
 
 interface Deferred {
   operation?: Operation;
@@ -256,7 +261,7 @@ export class SchemaEditor {
   }
 
   private target(model: SqlModel, field: SqlField): { model: SqlModel; field: SqlField } {
-    const target = relationTargetField(model, field, this.lookup);
+    const target = relationTargetField(model, field, this.lookup, this.options.authUserModel);
     if (!target) throw new UnknownSql(`the target of ${model.name}.${field.name}`);
     return target;
   }
@@ -704,7 +709,7 @@ export class SchemaEditor {
   remakeTable(model: SqlModel, change: { create?: SqlField; remove?: SqlField; alter?: [SqlField, SqlField] } = {}): void {
     const selfReferential = (field: SqlField): boolean => {
       if (!/ForeignKey|OneToOneField/.test(field.def.type)) return false;
-      const target = relationTargetField(model, field, this.lookup);
+      const target = relationTargetField(model, field, this.lookup, this.options.authUserModel);
       return target?.model.table === model.table;
     };
     const concrete = model.fields.filter((field) => field.column !== undefined && field.name !== change.create?.name);
@@ -853,7 +858,7 @@ export class SchemaEditor {
     for (const candidate of this.allModels()) {
       for (const relation of candidate.fields) {
         if (!/ForeignKey|OneToOneField/.test(relation.def.type) || relation.column === undefined) continue;
-        const target = relationTargetField(candidate, relation, this.lookup);
+        const target = relationTargetField(candidate, relation, this.lookup, this.options.authUserModel);
         if (!target || target.model.table !== model.table) continue;
         const toField = stringValue(relation.def.kwargs['to_field']);
         if (toField ? toField.toLowerCase() === field.name : primary) out.push({ model: candidate, field: relation });

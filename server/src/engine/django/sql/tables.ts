@@ -16,6 +16,8 @@ export interface SchemaOptions {
   postgresVersion: number;
   /** DEFAULT_AUTO_FIELD's class name, for auto-created M2M tables. */
   defaultAutoField: string;
+  /** AUTH_USER_MODEL as `app.Model` (Django's default `auth.User`). */
+  authUserModel?: string;
 }
 
 export interface SqlField {
@@ -152,14 +154,38 @@ export function primaryKey(model: SqlModel): SqlField | undefined {
   return primary ?? undefined;
 }
 
+/**
+ * Django's own models that projects point foreign keys at without having their migrations in the workspace
+ * (django.contrib's): their tables and integer `id` keys are the same in every version.
+ */
+const CONTRIB_MODELS: Record<string, { table: string; name: string }> = {
+  'auth.user': { table: 'auth_user', name: 'User' },
+  'auth.group': { table: 'auth_group', name: 'Group' },
+  'auth.permission': { table: 'auth_permission', name: 'Permission' },
+  'contenttypes.contenttype': { table: 'django_content_type', name: 'ContentType' },
+  'sites.site': { table: 'django_site', name: 'Site' },
+};
+
+function contribModel(target: string): SqlModel | undefined {
+  const known = CONTRIB_MODELS[target];
+  if (!known) return undefined;
+  const dot = target.indexOf('.');
+  const id: SqlField = { name: 'id', def: { type: 'AutoField', qualifiedType: 'django.db.models.AutoField', kwargs: { primary_key: syntheticBool(true) } }, column: 'id' };
+  return { app: target.slice(0, dot), key: target.slice(dot + 1), name: known.name, table: known.table, fields: [id], options: {} };
+}
+
+/** `settings.AUTH_USER_MODEL` (how makemigrations writes a foreign key to the user model) as `app.model`. */
+const AUTH_USER_MODEL_EXPR = /^expr:(?:django\.conf\.)?settings\.AUTH_USER_MODEL$/;
+
 /** The field a relation points at: `to_field`, else the target's primary key. */
-export function relationTargetField(model: SqlModel, field: SqlField, lookup: ModelLookup): { model: SqlModel; field: SqlField } | undefined {
-  const target = relationTarget(field.def, model.app, model.key);
+export function relationTargetField(model: SqlModel, field: SqlField, lookup: ModelLookup, authUserModel = 'auth.user'): { model: SqlModel; field: SqlField } | undefined {
+  let target = relationTarget(field.def, model.app, model.key);
+  if (target && AUTH_USER_MODEL_EXPR.test(target)) target = authUserModel.toLowerCase();
   if (!target || target.startsWith('expr:')) return undefined;
   const dot = target.lastIndexOf('.');
   const app = target.slice(0, dot);
   const key = target.slice(dot + 1);
-  const targetModel = app === model.app && key === model.key ? model : lookup(app, key);
+  const targetModel = app === model.app && key === model.key ? model : (lookup(app, key) ?? contribModel(target));
   if (!targetModel) return undefined;
   const toField = stringValue(field.def.kwargs['to_field']);
   const targetField = toField ? fieldNamed(targetModel, toField) : primaryKey(targetModel);
@@ -186,7 +212,7 @@ export function dbParams(model: SqlModel, field: SqlField, lookup: ModelLookup, 
   const def = field.def;
   if (depth > 4 || !hasColumn(def)) return {};
   if (hasForeignKeyColumn(def)) {
-    const target = relationTargetField(model, field, lookup);
+    const target = relationTargetField(model, field, lookup, options.authUserModel);
     if (!target) return {};
     return { type: dbParams(target.model, target.field, lookup, options, depth + 1).relType };
   }

@@ -116,6 +116,13 @@ function qNode(expr: Expr | undefined, columnOf: ColumnOf, database: Database, d
   if (expr.kind !== 'call' || calleeName(expr) !== 'Q' || expr.hasStarArgs) return undefined;
   const conditions: string[] = [];
   for (const arg of expr.args) {
+    // Django >= 4.0 deconstructs Q(price__gte=0) as Q(("price__gte", 0)): a (lookup, value) pair per child.
+    if (arg.kind === 'tuple' && arg.items.length === 2 && arg.items[0]?.kind === 'string') {
+      const condition = lookupSql((arg.items[0] as { value: string }).value, arg.items[1] as Expr, columnOf, database);
+      if (condition === undefined) return undefined;
+      conditions.push(condition);
+      continue;
+    }
     const inner = qNode(arg, columnOf, database, depth + 1);
     if (!inner) return undefined;
     conditions.push(inner.sql);
