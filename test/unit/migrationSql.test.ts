@@ -82,6 +82,20 @@ describe('static SQL model', () => {
     });
   });
 
+  // Digests checked with Python's hashlib.md5, as Django's names_digest computes them.
+  it("points foreign keys at settings.AUTH_USER_MODEL and django.contrib tables it has no migrations for", () => {
+    const [path, text] = migration('0002_owner', '0001_initial', [
+      'migrations.AddField(model_name="order", name="owner", field=models.ForeignKey(null=True, on_delete=models.SET_NULL, to=settings.AUTH_USER_MODEL))',
+      'migrations.AddField(model_name="order", name="kind", field=models.ForeignKey(null=True, on_delete=models.SET_NULL, to="contenttypes.contenttype"))',
+    ]);
+    const withSettings = text.replace('import django.db.models.functions.datetime\n', 'from django.conf import settings\n');
+    const sql = sqlOf([['shop/migrations/0001_initial.py', INITIAL], [path, withSettings]], path, { djangoVersion: '3.2' });
+    assert.deepEqual(sql.map((statements) => statements[0]), [
+      'ALTER TABLE "shop_order" ADD COLUMN "owner_id" integer NULL CONSTRAINT "shop_order_owner_id_220c6c20_fk_auth_user_id" REFERENCES "auth_user"("id") DEFERRABLE INITIALLY DEFERRED; SET CONSTRAINTS "shop_order_owner_id_220c6c20_fk_auth_user_id" IMMEDIATE;',
+      'ALTER TABLE "shop_order" ADD COLUMN "kind_id" integer NULL CONSTRAINT "shop_order_kind_id_a22e7c7b_fk_django_content_type_id" REFERENCES "django_content_type"("id") DEFERRABLE INITIALLY DEFERRED; SET CONSTRAINTS "shop_order_kind_id_a22e7c7b_fk_django_content_type_id" IMMEDIATE;',
+    ]);
+  });
+
   it('says what the old code running during the deploy gets from the statements, in order', () => {
     const project = new Project();
     project.setFile('shop/migrations/0001_initial.py', INITIAL);
