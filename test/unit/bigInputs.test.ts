@@ -3,6 +3,7 @@
 // fingerprint. No timings here (they go in `npm run bench:scaling`): these tests count what is kept and done.
 import { strict as assert } from 'node:assert';
 import { Hash } from 'node:crypto';
+import { Tree } from '@lezer/common';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Project, analyze } from '../../server/src/engine/analyze';
@@ -63,6 +64,27 @@ describe('big inputs', () => {
     }
     // Twice (baseline, then SARIF's fingerprints), three rules each: about 6 times the file, plus each statement.
     assert.ok(hashed < 20 * text.length, `hashed ${hashed} characters for a ${text.length}-character file`);
+  });
+
+  it('comment lines are found in one walk of the tree, not looked up one by one', () => {
+    const text = `${'# a comment line\n'.repeat(20_000)}from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    operations = []\n`;
+    const resolveInner = Tree.prototype.resolveInner;
+    let lookups = 0;
+    Tree.prototype.resolveInner = function (this: Tree, ...args: Parameters<Tree['resolveInner']>) {
+      lookups++;
+      return resolveInner.apply(this, args);
+    };
+    let comments: number;
+    try {
+      const project = new Project();
+      project.setFile('shop/migrations/0001_comments.py', text);
+      comments = project.model('shop/migrations/0001_comments.py')!.comments.length;
+    } finally {
+      Tree.prototype.resolveInner = resolveInner;
+    }
+    assert.equal(comments, 20_000);
+    // A lookup per comment scanned the top level's siblings each time: quadratic in comment lines.
+    assert.ok(lookups < 100, `${lookups} tree lookups for 20,000 comment lines`);
   });
 
   it('SQL tokens and offset maps keep no copy of the text per token or per character', () => {
