@@ -3,7 +3,7 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makemigrationsArgs, migrateArgs, type MigrateTarget } from '../../client/src/django/commandLine';
+import { makemigrationsArgs, ManagePyNameError, migrateArgs, showmigrationsArgs, sqlmigrateArgs, type MigrateTarget } from '../../client/src/django/commandLine';
 import { decideConfirmation } from '../../client/src/django/confirmation';
 import { parseMigrateRun, withoutGeneratedHeader, type AppMigrations } from '../../client/src/django/djangoOutput';
 import { DjangoProject, ManagePyError } from '../../client/src/django/djangoProject';
@@ -219,12 +219,14 @@ describe('django: manage.py commands against a real project', function () {
     });
 
     it('refuses an unknown app label with a clear message', async () => {
-      await assert.rejects(project.makemigrationsPreview({ app: 'no such app' }), (error: unknown) => {
+      await assert.rejects(project.makemigrationsPreview({ app: 'no_such_app' }), (error: unknown) => {
         assert.ok(error instanceof ManagePyError);
         assert.equal(error.failure.kind, 'command-error');
-        assert.match(error.message, /No installed app with label 'no such app'/);
+        assert.match(error.message, /No installed app with label 'no_such_app'/);
         return true;
       });
+      // Not a label at all: refused before manage.py starts.
+      await assert.rejects(project.makemigrationsPreview({ app: 'no such app' }), (error: unknown) => error instanceof ManagePyNameError && /"no such app" is not an app label/.test(error.message));
     });
 
     it('merges conflicting leaf migrations and writes what the preview showed', async () => {
@@ -251,6 +253,47 @@ describe('django: manage.py commands against a real project', function () {
       const written = read(join(fixture.root, 'shop', 'migrations', merge.fileName!));
       assert.equal(withoutGeneratedHeader(written), withoutGeneratedHeader(merge.content!));
       assert.deepEqual((await project.migratePlan({ kind: 'all' })).steps.map((step) => step.name).slice(-3).sort(), ['0004_product_a', '0004_product_b', merge.fileName!.replace(/\.py$/, '')]);
+    });
+  });
+
+  describe('names from files never become options', () => {
+    let fixture: FixtureProject;
+    let project: DjangoProject;
+    beforeEach(() => {
+      fixture = copyFixture(python!);
+      project = fixture.project();
+    });
+    afterEach(() => fixture?.remove());
+
+    const migration = (name: string, parent: string): void =>
+      writeFileSync(join(fixture.root, 'shop', 'migrations', `${name}.py`), `from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    dependencies = [('shop', '${parent}')]\n    operations = []\n`);
+
+    it('every command line puts its names after -- and Django 3.2 reads them as names', async () => {
+      assert.deepEqual(showmigrationsArgs('list', ['shop']).slice(-2), ['--', 'shop']);
+      assert.deepEqual(states(await project.listMigrations(['shop'])), ['0001_initial:unapplied', '0002_product_price:unapplied', '0003_order:unapplied']);
+      assert.deepEqual(sqlmigrateArgs('shop', '0001_initial').slice(-3), ['--', 'shop', '0001_initial']);
+      assert.match(await project.sqlmigrate('shop', '0001_initial'), /CREATE TABLE "shop_product"/);
+      const target: MigrateTarget = { kind: 'migration', app: 'shop', migration: '0001_initial' };
+      assert.deepEqual(migrateArgs(target).slice(-3), ['--', 'shop', '0001_initial']);
+      assert.deepEqual((await migrateAsPlanned(project, target)).ran, ['shop.0001_initial']);
+      assert.deepEqual(makemigrationsArgs({ app: 'shop', dryRun: true }).slice(-2), ['--', 'shop']);
+      assert.equal((await project.makemigrationsPreview({ app: 'shop' })).noChanges, true);
+    });
+
+    it('a roll-back target named --fake (Django lists a file --fake.py) is refused, and nothing is faked', async () => {
+      migration('--fake', '0003_order');
+      migration('0005_after', '--fake');
+      await project.run(migrateArgs({ kind: 'all' }));
+      const listed = (await project.listMigrations(['shop']))[0]!.migrations;
+      assert.deepEqual(listed.map((entry) => `${entry.name}:${entry.state}`).slice(-2), ['--fake:applied', '0005_after:applied'], 'Django loads and lists the file');
+      const target = rollbackTarget(listed, '0005_after');
+      assert.equal(target, '--fake');
+      assert.throws(() => migrateArgs({ kind: 'migration', app: 'shop', migration: target! }), (error: unknown) => error instanceof ManagePyNameError && /"--fake" is not a migration name/.test(error.message));
+      // Even a name that got past the check would stay a name behind --: Django plans to unapply 0005_after.
+      // (Without the --, `migrate --plan shop --fake` is the --fake option: "No planned migration operations".)
+      const behindDashes = await project.run(['migrate', '--plan', '--noinput', '--no-color', '--', 'shop', '--fake']);
+      assert.match(behindDashes.result.stdout, /Planned operations:\s+shop\.0005_after\s*$/, behindDashes.result.stdout);
+      assert.deepEqual(states(await project.listMigrations(['shop'])).slice(-2), ['--fake:applied', '0005_after:applied']);
     });
   });
 

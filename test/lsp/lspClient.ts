@@ -73,6 +73,8 @@ export interface ClientOptions {
   settings?: (scopeUri: string | undefined) => unknown;
   /** Capabilities to leave out (to test clients without them). */
   withoutConfiguration?: boolean;
+  /** Variables added to the server's environment (e.g. MIGRATION_GUARD_TEST_COUNTERS). */
+  env?: Record<string, string>;
 }
 
 interface OpenDocument {
@@ -120,7 +122,7 @@ export class LspClient {
 
   static async start(options: ClientOptions): Promise<LspClient> {
     const server = await serverBundle();
-    const child = spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     const client = new LspClient(child, connection, options);
     child.stderr.on('data', (chunk: Buffer) => client.stderr.push(chunk.toString()));

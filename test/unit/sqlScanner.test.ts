@@ -227,16 +227,16 @@ describe('SQL scanner', () => {
       assert.ok(decoded);
       assert.equal(decoded.value, 'CREATE\tINDEX i ON t\\d');
       assert.equal(decoded.offsets.length, decoded.value.length + 1);
-      assert.equal(text[decoded.offsets[0]!], 'C');
-      assert.equal(text.slice(decoded.offsets[6]!, decoded.offsets[6]! + 2), '\\t');
-      assert.equal(text[decoded.offsets[decoded.value.indexOf('ON')]!], 'O');
+      assert.equal(text[decoded.offsets.at(0)!], 'C');
+      assert.equal(text.slice(decoded.offsets.at(6)!, decoded.offsets.at(6)! + 2), '\\t');
+      assert.equal(text[decoded.offsets.at(decoded.value.indexOf('ON'))!], 'O');
     });
 
     it('handles triple quotes and refuses f-string fields', () => {
       const text = 's = """\nA;\n  B"""';
       const decoded = decodePythonStrings(text, 4, text.length);
       assert.equal(decoded?.value, '\nA;\n  B');
-      assert.equal(text[decoded!.offsets[decoded!.value.indexOf('B')]!], 'B');
+      assert.equal(text[decoded!.offsets.at(decoded!.value.indexOf('B'))!], 'B');
       assert.equal(decodePythonStrings('f"{x}"', 0, 6), undefined);
       assert.equal(decodePythonStrings('f"{{x}}"', 0, 8)?.value, '{x}');
     });

@@ -38,6 +38,17 @@ describe('never outside the workspace', () => {
     assert.deepEqual(found.migrations, [join(workspace, 'outlink', 'billing', 'migrations', '0001_initial.py')]);
   });
 
+  it('the walk is bounded: a link loop inside the workspace is walked once, a tree deeper than 64 levels is cut off', () => {
+    symlinkSync(workspace, join(workspace, 'shop', 'loop'));
+    let deep = join(workspace, 'deep');
+    for (let level = 0; level < 70; level++) deep = join(deep, 'd');
+    mkdirSync(join(deep, 'shop', 'migrations'), { recursive: true });
+    writeFileSync(join(deep, 'shop', 'migrations', '0001_initial.py'), MIGRATION);
+    const found = discoverFiles([workspace], base);
+    assert.deepEqual(found.migrations, [join(workspace, 'shop', 'migrations', '0001_initial.py')]);
+    assert.ok(found.folders.length < 80, `${found.folders.length} folders walked`);
+  });
+
   it('the language server indexes nothing reached through a link out of the workspace', async () => {
     const index = new WorkspaceIndex(() => undefined, () => false);
     const entry = index.addWorkspaceFolder(workspace, `file://${workspace}`);

@@ -2,6 +2,7 @@
 // app label or migration name holding spaces, quotes or `;` reaches Django exactly as typed.
 // No `vscode` import: the unit tests and the real-Django tests run this module under plain mocha.
 import { basename, dirname } from 'node:path';
+import { commandLineNameProblem } from './djangoNames';
 
 /** How the user's settings say manage.py must be started. */
 export interface LaunchSettings {
@@ -90,6 +91,33 @@ export function readEnvironment(raw: unknown): ReadSetting<Record<string, string
 
 // ---------------------------------------------------------------------------------------------------------------
 // manage.py argument lists. `--no-color` keeps captured output free of ANSI codes so the parsers see plain text.
+//
+// App labels and migration names come from file and folder names (and from Django's own listing of them, which
+// includes a file named `--fake.py`), so two guards stand between them and an option: each must be a name Django
+// accepts (djangoNames.ts), checked here where every argument list is built, and they go after `--`, which ends
+// Django's options (argparse; tried on Django 3.2 for migrate, sqlmigrate, showmigrations and makemigrations: after
+// `--`, `migrate shop --fake` looks for a migration called "--fake").
+
+/** An app label or migration name manage.py must not be given; thrown before any process starts. */
+export class ManagePyNameError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ManagePyNameError';
+  }
+}
+
+/** `names` after the options, behind `--`; each refused unless Django accepts it. */
+function positionals(command: string, names: { app: string; migration?: string }[]): string[] {
+  if (names.length === 0) return [];
+  const words: string[] = ['--'];
+  for (const { app, migration } of names) {
+    const problem = commandLineNameProblem(app, migration);
+    if (problem) throw new ManagePyNameError(`manage.py ${command} was not run: ${problem}.`);
+    words.push(app);
+    if (migration !== undefined) words.push(migration);
+  }
+  return words;
+}
 
 export interface MakemigrationsOptions {
   /** Only this app; all apps when absent. */
@@ -106,14 +134,14 @@ export interface MakemigrationsOptions {
 export function makemigrationsArgs(options: MakemigrationsOptions): string[] {
   // --noinput: the preview must be what gets written, so neither run may stop to ask a question.
   const args = ['makemigrations'];
-  if (options.app !== undefined) args.push(options.app);
   if (options.merge) args.push('--merge');
   if (options.check) args.push('--check');
   if (options.dryRun) args.push('--dry-run');
-  if (options.name !== undefined && options.name !== '') args.push('--name', options.name);
+  // One word with `=`: a name starting with `-` stays the option's value (Django then refuses non-identifiers).
+  if (options.name !== undefined && options.name !== '') args.push(`--name=${options.name}`);
   if (options.verbosity !== undefined) args.push('--verbosity', String(options.verbosity));
   args.push('--noinput', '--no-color');
-  return args;
+  return [...args, ...positionals('makemigrations', options.app !== undefined ? [{ app: options.app }] : [])];
 }
 
 /** What `migrate` should reach: everything, one app's latest migration, or an app at a named migration (or `zero`). */
@@ -121,10 +149,10 @@ export type MigrateTarget = { kind: 'all' } | { kind: 'app'; app: string } | { k
 
 export function migrateArgs(target: MigrateTarget, options: { plan?: boolean } = {}): string[] {
   const args = ['migrate'];
-  if (target.kind === 'app') args.push(target.app);
-  if (target.kind === 'migration') args.push(target.app, target.migration);
   if (options.plan) args.push('--plan');
   args.push('--noinput', '--no-color');
+  if (target.kind === 'app') args.push(...positionals('migrate', [{ app: target.app }]));
+  if (target.kind === 'migration') args.push(...positionals('migrate', [{ app: target.app, migration: target.migration }]));
   return args;
 }
 
@@ -135,11 +163,11 @@ export function describeMigrateTarget(target: MigrateTarget): string {
 }
 
 export function showmigrationsArgs(format: 'list' | 'plan', apps: readonly string[] = []): string[] {
-  return ['showmigrations', ...apps, `--${format}`, '--no-color'];
+  return ['showmigrations', `--${format}`, '--no-color', ...positionals('showmigrations', apps.map((app) => ({ app })))];
 }
 
 export function sqlmigrateArgs(app: string, migration: string, options: { backwards?: boolean } = {}): string[] {
-  return ['sqlmigrate', app, migration, ...(options.backwards ? ['--backwards'] : []), '--no-color'];
+  return ['sqlmigrate', ...(options.backwards ? ['--backwards'] : []), '--no-color', ...positionals('sqlmigrate', [{ app, migration }])];
 }
 
 /** Printed before the settings JSON so anything else the project prints at import time cannot be mistaken for it. */

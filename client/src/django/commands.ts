@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { UserError, type Log } from '../log';
 import type { PreviewDocuments } from '../previewDocuments';
 import type { PickItem, Prompter } from '../prompter';
-import { describeMigrateTarget, makemigrationsArgs, migrateArgs, type MigrateTarget } from './commandLine';
+import { describeMigrateTarget, makemigrationsArgs, ManagePyNameError, migrateArgs, type MigrateTarget } from './commandLine';
 import { decideConfirmation, plural } from './confirmation';
 import type { AppMigrations, PlannedStep, ProjectSettings } from './djangoOutput';
 import type { ManagePyLocator } from './managePy';
@@ -108,6 +108,11 @@ export async function guarded(log: Log, title: string, run: () => Promise<Comman
     }
     if (error instanceof UserError) {
       log.fail({ message: error.message, ...error.report });
+      return { status: 'failed', message: error.message };
+    }
+    if (error instanceof ManagePyNameError) {
+      // A name from the files or from Django's listing that must not reach manage.py (e.g. a roll-back target).
+      log.fail({ message: error.message });
       return { status: 'failed', message: error.message };
     }
     const message = `${title} failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`;

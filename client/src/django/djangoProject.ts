@@ -149,7 +149,10 @@ export class DjangoProject {
 /** "makemigrations --dry-run" style label of a manage.py call, for messages. */
 function describeAction(args: readonly string[]): string {
   const [command = 'manage.py', ...rest] = args;
-  const flags = rest.filter((arg) => arg.startsWith('--') && !['--no-color', '--noinput'].includes(arg) && arg !== '--verbosity');
+  const options = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  const flags = options
+    .filter((arg) => arg.startsWith('--') && !['--no-color', '--noinput'].includes(arg) && arg !== '--verbosity')
+    .map((flag) => flag.replace(/=.*$/s, ''));
   if (command === 'shell') return 'reading the Django settings (manage.py shell)';
   return [command, ...flags].join(' ');
 }

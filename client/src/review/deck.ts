@@ -532,7 +532,7 @@ export function buildDeck(seed: DeckLoadResult, rules: Flashcard[], userFiles: r
 
   for (const file of userFiles) {
     const parsed = parseUserCards(file.text, file.label);
-    errors.push(...parsed.errors);
+    for (const error of parsed.errors) errors.push(error);
     const accept = <T extends { id: string }>(items: T[], into: T[], section: string): void => {
       items.forEach((item) => {
         const owner = claim(item.id, file.label);

@@ -269,8 +269,9 @@ export class Project {
     const errors: FileError[] = graphFindings.failures.map((failure) => ({ file: config.root, message: `rule ${failure.rule} failed: ${failure.message}` }));
     for (const entry of [...this.files.values()].sort((a, b) => compareStrings(a.path, b.path))) {
       const result = this.analyzeEntry(entry, config, database, graphFindings);
-      findings.push(...result.findings);
-      errors.push(...result.errors);
+      // One push per item: spreading a file's findings into push() overflows the stack past ~100,000 of them.
+      for (const finding of result.findings) findings.push(finding);
+      for (const error of result.errors) errors.push(error);
     }
     findings.sort(compareFindings);
     return { findings, errors };

@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { resolve } from 'node:path';
 import { isExcluded, type FileError, type SourceFile } from './analyze';
 import { analyzeWithCache, type CacheSettings } from './cache/analysisCache';
-import { applyBaseline, createBaseline, findingFingerprint, readBaseline, writeBaseline } from './config/baseline';
+import { applyBaseline, createBaseline, fingerprinter, readBaseline, writeBaseline } from './config/baseline';
 import { ConfigError, findConfig, loadConfigFile, resolveConfig, unknownRuleIds, type LoadedConfig } from './config/pyproject';
 import type { ConfigLayer, ResolvedConfig } from './config/types';
 import { ProjectLayout } from './django/projectLayout';
@@ -187,10 +187,10 @@ async function analyseDiscovered(
   );
   const reportable = (file: string): boolean => !excluded(resolve(cwd, file));
   let findings = analysis.findings.filter((finding) => reportable(finding.file));
-  errors.push(...analysis.errors.filter((error) => reportable(error.file)));
+  for (const error of analysis.errors) if (reportable(error.file)) errors.push(error);
 
   const sourceOf = (file: string): string | undefined => texts.get(file);
-  const fingerprint = (finding: Finding): string => findingFingerprint(finding, sourceOf(finding.file));
+  const fingerprint = fingerprinter(sourceOf);
 
   let baselineWritten: CheckOutcome['baselineWritten'];
   let baselineSuppressed = 0;

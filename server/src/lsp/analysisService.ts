@@ -39,6 +39,8 @@ export interface AnalysisServiceHooks {
   log(message: string): void;
   /** A document's text reached its project; `graphChanged` when dependencies, replaces or the file set changed. */
   contentChanged(entry: IndexedProject, changedUri: string, graphChanged: boolean): void;
+  /** An analysis ran for this version of the document (not a cache hit). */
+  analysed?(uri: string, version: number): void;
 }
 
 /** The file-system path of a `file:` URI, with forward slashes; undefined for other schemes. */
@@ -133,6 +135,7 @@ export class AnalysisService {
 
     const generation = this.generation;
     this.analysesRun++;
+    this.hooks.analysed?.(uri, document.version);
     const size = document.getText().length;
     const tooLarge = size > MAX_LIVE_ANALYSIS_CHARS;
     const findings = tooLarge || documentConfig.excluded ? [] : this.runRules(entry, path, documentConfig.config);

@@ -98,7 +98,7 @@ export function computeCodeActions(
       }
     }
     // Real fixes first, then the ways to silence, then documentation: the order editors list them in.
-    actions.push(...fixActions, ...ignoreActions, ...docsActions);
+    for (const action of [fixActions, ignoreActions, docsActions].flat()) actions.push(action);
   }
 
   if (wants(FIX_ALL_KIND)) {

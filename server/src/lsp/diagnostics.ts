@@ -24,6 +24,8 @@ const WORKSPACE_RULES: ReadonlySet<string> = new Set(['conflicting-leaf-migratio
 /** Beyond this, edits that arrive faster than the analysis finishes are coalesced (see DiagnosticsPublisher.changed). */
 const SLOW_ANALYSIS_MS = 30;
 const MAX_DEBOUNCE_MS = 250;
+/** How long queued edits may postpone an analysis before it runs on the version reached so far. */
+const MAX_SETTLE_MS = 250;
 const WORKSPACE_REFRESH_DELAY_MS = 50;
 
 /** What code actions need to rebuild a diagnostic's fixes. */
@@ -143,6 +145,7 @@ export class DiagnosticsPublisher {
   }
 
   private async publish(uri: string): Promise<void> {
+    await this.settle(uri);
     const analysis = await this.analysis.analyse(uri);
     if (!analysis) return;
     this.lastDuration.set(uri, analysis.durationMs);
@@ -158,6 +161,21 @@ export class DiagnosticsPublisher {
       diagnostics.push({ range: { start, end: start }, severity: DiagnosticSeverity.Information, source: DIAGNOSTIC_SOURCE, message: analysis.notice });
     }
     await this.connection.sendDiagnostics({ uri, version: analysis.version, diagnostics });
+  }
+
+  /**
+   * Waits until a turn of the event loop (timers, reading the input, queued messages) brings no newer version of the
+   * document, for at most MAX_SETTLE_MS. The connection handles one queued message per turn, so 300 didChange
+   * notifications that arrived together are all applied before the analysis, which then runs once on the last
+   * version instead of once every version or two. A lone keystroke costs one turn.
+   */
+  private async settle(uri: string): Promise<void> {
+    const started = performance.now();
+    while (performance.now() - started < MAX_SETTLE_MS) {
+      const version = this.documents.get(uri)?.version;
+      await nextTurn();
+      if (this.documents.get(uri)?.version === version) return;
+    }
   }
 }
 
@@ -226,6 +244,11 @@ export class WorkspaceProblemsPublisher {
     for (const [uri, findings] of byUri) await this.connection.sendDiagnostics({ uri, diagnostics: findings.map(toDiagnostic) });
     this.published.set(entry.root, new Set(byUri.keys()));
   }
+}
+
+/** One full turn of the event loop: a timer goes through the poll phase, where input is read. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 function first<T>(set: Set<T>): T | undefined {

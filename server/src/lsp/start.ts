@@ -27,6 +27,7 @@ import { GENERATED_SQL_REQUEST, type GeneratedSqlParams } from './clientContract
 import { COMPLETION_TRIGGERS, registerNavigation } from './navigation';
 import { SettingsStore, initialSettings } from './settings';
 import { WATCHED_GLOBS, WorkspaceIndex, isPyproject, type IndexedProject } from './workspaceIndex';
+import { WorkCounters, type HoverRecord } from './workCounters';
 
 /** After an edit that changes only a file's content, other open files of the project are refreshed this much later. */
 const DEPENDENT_REFRESH_MS = 300;
@@ -55,6 +56,7 @@ class MigrationGuardServer {
   private shuttingDown = false;
   /** Watcher globs registered for MIGRATION_MODULES packages. */
   private readonly movedGlobsWatched = new Set<string>();
+  private readonly counters = new WorkCounters();
 
   constructor(
     private readonly connection: Connection,
@@ -88,11 +90,21 @@ class MigrationGuardServer {
     connection.onHover(async (params, token) =>
       this.guard('hover', null, async () => {
         const latest = documents.get(params.textDocument.uri);
-        const last = latest && !this.analysis.cached(latest.uri) ? this.analysis.lastResult(latest.uri) : undefined;
+        const analysesBefore = this.counters.analysesRun;
+        const record: HoverRecord = { uri: params.textDocument.uri, version: latest?.version ?? -1, answeredFrom: 'none', analysesBefore, analysesWhileAnswering: 0 };
+        const answered = (from: HoverRecord['answeredFrom'], version: number | undefined): void => {
+          this.counters.hovered({ ...record, answeredFrom: from, ...(version !== undefined ? { analysisVersion: version } : {}), analysesWhileAnswering: this.counters.analysesRun - analysesBefore });
+        };
+        const current = latest ? this.analysis.cached(latest.uri) : undefined;
+        const last = latest && !current ? this.analysis.lastResult(latest.uri) : undefined;
         const view = last && latest ? viewOnUnchangedLine(last, latest, params.position) : undefined;
-        if (view) return computeHover(view.analysis, view.analysedDocument, view.offset);
+        if (view) {
+          answered('last-result', view.analysis.version);
+          return computeHover(view.analysis, view.analysedDocument, view.offset);
+        }
         const analysis = await this.analysis.analyse(params.textDocument.uri, token);
         const document = documents.get(params.textDocument.uri);
+        answered(current ? 'cache' : analysis ? 'analysis' : 'none', analysis?.version);
         if (!analysis || !document || token.isCancellationRequested || document.version !== analysis.version) return null;
         return computeHover(analysis, document, document.offsetAt(params.position));
       }),
@@ -136,6 +148,7 @@ class MigrationGuardServer {
     });
     connection.onDidChangeWatchedFiles(({ changes }) => this.filesChanged(changes.map((change) => ({ uri: change.uri, deleted: change.type === FileChangeType.Deleted }))));
 
+    this.counters.listen(connection);
     documents.listen(connection);
     connection.listen();
   }
@@ -154,6 +167,7 @@ class MigrationGuardServer {
     this.analysis = new AnalysisService(this.documents, this.index, this.settings, {
       log: (message) => this.log(message),
       contentChanged: (entry, uri, graphChanged) => this.contentChanged(entry, uri, graphChanged),
+      analysed: (uri, version) => this.counters.analysed(uri, version),
     });
     this.publisher = new DiagnosticsPublisher(this.connection, this.documents, this.analysis, (message) => this.log(message));
     this.workspaceProblems = new WorkspaceProblemsPublisher(this.connection, this.settings, (path) => this.openPaths.has(path), (message) => this.log(message));

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import {
   displayCommandLine,
   makemigrationsArgs,
+  ManagePyNameError,
   manageCommandLine,
   migrateArgs,
   readCommandPrefix,
@@ -42,11 +43,28 @@ describe('client: manage.py command lines', () => {
     assert.equal(line.env.PYTHONUNBUFFERED, '1');
   });
 
-  it('passes names with spaces, quotes and ; as single literal arguments', () => {
+  it('passes a --name with spaces, quotes and ; as one literal argument', () => {
     const hostile = `it's a "name"; rm -rf / $(touch x) \`id\``;
-    assert.deepEqual(makemigrationsArgs({ app: 'my app', name: hostile }), ['makemigrations', 'my app', '--name', hostile, '--noinput', '--no-color']);
-    assert.deepEqual(migrateArgs({ kind: 'migration', app: 'a;b', migration: "0002_it's" }), ['migrate', 'a;b', "0002_it's", '--noinput', '--no-color']);
-    assert.deepEqual(sqlmigrateArgs('shop', '0001 x', { backwards: true }), ['sqlmigrate', 'shop', '0001 x', '--backwards', '--no-color']);
+    assert.deepEqual(makemigrationsArgs({ app: 'shop', name: hostile }), ['makemigrations', `--name=${hostile}`, '--noinput', '--no-color', '--', 'shop']);
+    assert.deepEqual(makemigrationsArgs({ name: '--merge' }), ['makemigrations', '--name=--merge', '--noinput', '--no-color'], 'a name like an option stays the value of --name');
+  });
+
+  it('puts app labels and migration names after --, where they cannot be options', () => {
+    assert.deepEqual(migrateArgs({ kind: 'migration', app: 'shop', migration: '0002_prix_é' }), ['migrate', '--noinput', '--no-color', '--', 'shop', '0002_prix_é']);
+    assert.deepEqual(sqlmigrateArgs('shop', '0001_initial', { backwards: true }), ['sqlmigrate', '--backwards', '--no-color', '--', 'shop', '0001_initial']);
+    assert.deepEqual(showmigrationsArgs('list', ['shop', 'billing']), ['showmigrations', '--list', '--no-color', '--', 'shop', 'billing']);
+    assert.deepEqual(makemigrationsArgs({ app: 'shop', dryRun: true }), ['makemigrations', '--dry-run', '--noinput', '--no-color', '--', 'shop']);
+  });
+
+  it('refuses names Django would not accept before any argument list exists', () => {
+    const refused = (build: () => string[], pattern: RegExp) => assert.throws(build, (error: unknown) => error instanceof ManagePyNameError && pattern.test(error.message));
+    // A migration listed by Django from a file named --fake.py, e.g. the target of a roll-back.
+    refused(() => migrateArgs({ kind: 'migration', app: 'shop', migration: '--fake' }), /manage.py migrate was not run: "--fake" is not a migration name/);
+    refused(() => migrateArgs({ kind: 'app', app: '--plan' }), /"--plan" is not an app label/);
+    refused(() => migrateArgs({ kind: 'migration', app: 'a;b', migration: '0001_initial' }), /"a;b" is not an app label/);
+    refused(() => sqlmigrateArgs('shop', '0001 x'), /manage.py sqlmigrate was not run: "0001 x"/);
+    refused(() => showmigrationsArgs('list', ['shop', '-v3']), /"-v3" is not an app label/);
+    refused(() => makemigrationsArgs({ app: 'my app' }), /"my app" is not an app label/);
   });
 
   it('reaches a real process byte for byte (no shell in between)', async function () {
@@ -72,10 +90,10 @@ describe('client: manage.py command lines', () => {
     assert.deepEqual(makemigrationsArgs({ merge: true }), ['makemigrations', '--merge', '--noinput', '--no-color']);
     assert.deepEqual(makemigrationsArgs({ name: '' }), ['makemigrations', '--noinput', '--no-color']);
     assert.deepEqual(migrateArgs({ kind: 'all' }, { plan: true }), ['migrate', '--plan', '--noinput', '--no-color']);
-    assert.deepEqual(migrateArgs({ kind: 'app', app: 'shop' }), ['migrate', 'shop', '--noinput', '--no-color']);
-    assert.deepEqual(migrateArgs({ kind: 'migration', app: 'shop', migration: 'zero' }, { plan: true }), ['migrate', 'shop', 'zero', '--plan', '--noinput', '--no-color']);
+    assert.deepEqual(migrateArgs({ kind: 'app', app: 'shop' }), ['migrate', '--noinput', '--no-color', '--', 'shop']);
+    assert.deepEqual(migrateArgs({ kind: 'migration', app: 'shop', migration: 'zero' }, { plan: true }), ['migrate', '--plan', '--noinput', '--no-color', '--', 'shop', 'zero']);
     assert.deepEqual(showmigrationsArgs('plan'), ['showmigrations', '--plan', '--no-color']);
-    assert.deepEqual(showmigrationsArgs('list', ['shop']), ['showmigrations', 'shop', '--list', '--no-color']);
+    assert.deepEqual(showmigrationsArgs('list', ['shop']), ['showmigrations', '--list', '--no-color', '--', 'shop']);
     const probe = settingsProbeArgs();
     assert.deepEqual(probe.slice(0, 3), ['shell', '--no-color', '-c']);
     assert.equal(probe.length, 4, 'the probe code is one argument');

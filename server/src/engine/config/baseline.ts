@@ -2,7 +2,7 @@
 // every new finding still does. Entries are keyed by file (relative to the baseline file's folder, so the file
 // works from any working directory), rule and a fingerprint of the operation's source text: line shifts and
 // re-indentation leave a finding matched, a changed operation makes it new again.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Finding } from '../rules/rule';
@@ -38,12 +38,36 @@ function normaliseLayout(text: string): string {
  * flagged part of it, so two findings of one rule on one operation stay apart), without its layout.
  */
 export function findingFingerprint(finding: Finding, source: string | undefined): string {
-  const operation = finding.operationSpan ?? finding.span;
-  const operationText = source ? normaliseLayout(source.slice(operation.start, operation.end)) : '';
-  const flaggedText = source ? normaliseLayout(source.slice(finding.span.start, finding.span.end)) : '';
-  // Without the source (should not happen) the message is the best stable stand-in.
-  const identity = source === undefined ? finding.message : `${operationText}\u0000${flaggedText}`;
-  return createHash('sha256').update(`${finding.rule}\u0000${identity}`).digest('hex').slice(0, 20);
+  return fingerprinter(() => source)(finding);
+}
+
+/** Operations at least this long have the hash of their text computed once per rule, not once per finding. */
+const SHARED_PREFIX_LENGTH = 2048;
+
+/**
+ * findingFingerprint for many findings. A RunSQL with 100,000 statements gets a finding per statement, each
+ * fingerprinted over the whole operation's text: hashing that text again per finding was quadratic (SARIF output
+ * and the baseline took minutes). The hash state after `rule + operation text` is kept and copied instead, so the
+ * fingerprints are the same bytes as ever.
+ */
+export function fingerprinter(sourceOf: SourceLookup): (finding: Finding) => string {
+  const prefixes = new Map<string, Hash>();
+  return (finding) => {
+    const source = sourceOf(finding.file);
+    // Without the source (should not happen) the message is the best stable stand-in.
+    if (source === undefined) return createHash('sha256').update(`${finding.rule}\u0000${finding.message}`).digest('hex').slice(0, 20);
+    const operation = finding.operationSpan ?? finding.span;
+    const flaggedText = normaliseLayout(source.slice(finding.span.start, finding.span.end));
+    const prefixOf = (): Hash => createHash('sha256').update(`${finding.rule}\u0000${normaliseLayout(source.slice(operation.start, operation.end))}\u0000`);
+    if (operation.end - operation.start < SHARED_PREFIX_LENGTH) return prefixOf().update(flaggedText).digest('hex').slice(0, 20);
+    const key = `${finding.file}\u0000${finding.rule}\u0000${operation.start}\u0000${operation.end}`;
+    let prefix = prefixes.get(key);
+    if (!prefix) {
+      prefix = prefixOf();
+      prefixes.set(key, prefix);
+    }
+    return prefix.copy().update(flaggedText).digest('hex').slice(0, 20);
+  };
 }
 
 function toSlashes(path: string): string {
@@ -64,9 +88,10 @@ function entryKey(file: string, rule: string, fingerprint: string): string {
 export function createBaseline(findings: readonly Finding[], sourceOf: SourceLookup, baselineFile: string, cwd: string): Baseline {
   const folder = dirname(resolve(cwd, baselineFile));
   const entries = new Map<string, BaselineEntry>();
+  const fingerprintOf = fingerprinter(sourceOf);
   for (const finding of findings) {
     const file = keyPath(finding.file, folder, cwd);
-    const fingerprint = findingFingerprint(finding, sourceOf(finding.file));
+    const fingerprint = fingerprintOf(finding);
     const key = entryKey(file, finding.rule, fingerprint);
     const existing = entries.get(key);
     if (existing) existing.count++;
@@ -177,8 +202,9 @@ export function applyBaseline(
   }
   const kept: Finding[] = [];
   let suppressed = 0;
+  const fingerprintOf = fingerprinter(sourceOf);
   for (const finding of findings) {
-    const key = entryKey(keyPath(finding.file, folder, cwd), finding.rule, findingFingerprint(finding, sourceOf(finding.file)));
+    const key = entryKey(keyPath(finding.file, folder, cwd), finding.rule, fingerprintOf(finding));
     const left = remaining.get(key) ?? 0;
     if (left > 0) {
       remaining.set(key, left - 1);

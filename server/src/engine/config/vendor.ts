@@ -33,7 +33,7 @@ export function detectDatabase(settingsFiles: readonly { text: string }[]): Data
   const mentions: EngineMention[] = [];
   for (const file of settingsFiles) {
     if (file.text.length > MAX_SETTINGS_LENGTH || file.text.includes('\u0000')) continue;
-    mentions.push(...engineMentions(file.text));
+    for (const mention of engineMentions(file.text)) mentions.push(mention);
   }
   return (mentions.find((mention) => mention.isDefault) ?? mentions[0])?.database;
 }

@@ -24,7 +24,7 @@ export function readSettingsFacts(files: readonly { text: string }[]): SettingsF
         const key = /^MIGRATION_MODULES\[(['"])(\w+)\1\]$/.exec(target)?.[2];
         if (key) addModule(facts, key, value);
       } else if (target === 'INSTALLED_APPS' && (operator === '=' || operator === '+=')) {
-        facts.installedApps.push(...strings(value));
+        for (const app of strings(value)) facts.installedApps.push(app);
       }
     }
   }

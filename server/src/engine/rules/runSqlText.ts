@@ -14,15 +14,81 @@ export interface RunSqlText {
   /** The expression it came from (a string literal, or the name of a module-level constant). */
   source: Expr;
   /** File offset of each SQL offset (length sql.length + 1), or undefined when only `source.span` is known. */
-  offsets?: number[];
+  offsets?: SqlOffsets;
+}
+
+/**
+ * Where each character of a decoded string literal sits in the file, stored as runs rather than one number per
+ * character (which cost 8 to 12 bytes per byte of SQL, kept as long as the file's model): inside a run of plain
+ * characters the file offset grows with the SQL offset, inside an escape's output it stays on the backslash.
+ */
+export class SqlOffsets {
+  /** Per run: the SQL offset it starts at, the file offset there, and 1 (plain characters) or 0 (one escape's units). */
+  private readonly runs: number[] = [];
+  private count = 0;
+
+  /** How many SQL offsets are mapped. */
+  get length(): number {
+    return this.count;
+  }
+
+  /** How many runs hold them (what the map costs). */
+  get runCount(): number {
+    return this.runs.length / 3;
+  }
+
+  /** Maps the next SQL offset to `fileOffset`. */
+  push(fileOffset: number): void {
+    const runs = this.runs;
+    const last = runs.length - 3;
+    if (last >= 0) {
+      const runLength = this.count - runs[last]!;
+      const runFile = runs[last + 1]!;
+      if (runLength === 1 && (fileOffset === runFile || fileOffset === runFile + 1)) runs[last + 2] = fileOffset - runFile;
+      if (runFile + runs[last + 2]! * runLength === fileOffset) {
+        this.count++;
+        return;
+      }
+    }
+    runs.push(this.count, fileOffset, 1);
+    this.count++;
+  }
+
+  /** The file offset of SQL offset `index`, undefined outside 0..length-1. */
+  at(index: number): number | undefined {
+    if (!Number.isInteger(index) || index < 0 || index >= this.count) return undefined;
+    let low = 0;
+    let high = this.runs.length / 3 - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (this.runs[middle * 3]! <= index) low = middle;
+      else high = middle - 1;
+    }
+    const run = low * 3;
+    return this.runs[run + 1]! + this.runs[run + 2]! * (index - this.runs[run]!);
+  }
+
+  /** The offsets of `left` without its end position, followed by those of `right`: the map of the joined text. */
+  static concatenate(left: SqlOffsets, right: SqlOffsets): SqlOffsets {
+    const joined = new SqlOffsets();
+    for (const part of [left, right]) {
+      const end = part === left ? part.count - 1 : part.count;
+      for (let run = 0; run < part.runs.length; run += 3) {
+        const start = part.runs[run]!;
+        const stop = Math.min(end, run + 3 < part.runs.length ? part.runs[run + 3]! : part.count);
+        for (let index = start; index < stop; index++) joined.push(part.runs[run + 1]! + part.runs[run + 2]! * (index - start));
+      }
+    }
+    return joined;
+  }
 }
 
 /** The file span of SQL offsets [start, end) of a text; falls back to the source expression's span. */
 export function sqlSpan(text: RunSqlText, start: number, end: number): Span {
   const offsets = text.offsets;
   if (!offsets) return text.source.span;
-  const from = offsets[Math.max(0, Math.min(start, offsets.length - 1))];
-  const lastChar = offsets[Math.max(0, Math.min(end - 1, offsets.length - 1))];
+  const from = offsets.at(Math.max(0, Math.min(start, offsets.length - 1)));
+  const lastChar = offsets.at(Math.max(0, Math.min(end - 1, offsets.length - 1)));
   if (from === undefined || lastChar === undefined || end <= start) return text.source.span;
   return { start: from, end: Math.max(from + 1, lastChar + 1) };
 }
@@ -86,7 +152,7 @@ function isSequence(expr: Expr): boolean {
 function concatenate(left: RunSqlText, right: RunSqlText, source: Expr): RunSqlText {
   const sql = left.sql + right.sql;
   if (!left.offsets || !right.offsets) return { sql, source };
-  return { sql, source, offsets: [...left.offsets.slice(0, -1), ...right.offsets] };
+  return { sql, source, offsets: SqlOffsets.concatenate(left.offsets, right.offsets) };
 }
 
 function literalText(model: MigrationModel, expr: Extract<Expr, { kind: 'string' }>): RunSqlText {
@@ -139,7 +205,7 @@ function unwrapParentheses(node: SyntaxNode): SyntaxNode {
 
 interface Decoded {
   value: string;
-  offsets: number[];
+  offsets: SqlOffsets;
 }
 
 /**
@@ -149,7 +215,7 @@ interface Decoded {
  */
 export function decodePythonStrings(text: string, start: number, end: number): Decoded | undefined {
   let value = '';
-  const offsets: number[] = [];
+  const offsets = new SqlOffsets();
   let pos = start;
   let literals = 0;
   while (pos < end) {

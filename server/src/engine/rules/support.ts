@@ -98,17 +98,14 @@ export interface ModelNames {
  */
 export function perOperationFact<T>(compute: (ctx: FileContext, op: Operation) => T): (ctx: FileContext, op: Operation) => T {
   const byContext = new WeakMap<FileContext, Map<Operation, T>>();
-  // Rules run one file at a time: remembering the last context skips the WeakMap lookup almost always.
-  let lastContext: FileContext | undefined;
-  let lastMemo: Map<Operation, T> | undefined;
+  // Only the WeakMap refers to the context: a module-level "last context" would keep the last analysed file's model,
+  // replayed states and memos alive after its analysis returned (tens of bytes per input byte on a big file).
   return (ctx, op) => {
-    let memo = lastContext === ctx ? lastMemo : byContext.get(ctx);
+    let memo = byContext.get(ctx);
     if (!memo) {
       memo = new Map();
       byContext.set(ctx, memo);
     }
-    lastContext = ctx;
-    lastMemo = memo;
     const known = memo.get(op);
     if (known !== undefined || memo.has(op)) return known as T;
     const value = compute(ctx, op);

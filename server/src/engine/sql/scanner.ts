@@ -16,13 +16,31 @@ export type SqlTokenKind =
   | 'punct';
 
 export interface SqlToken {
-  kind: SqlTokenKind;
+  readonly kind: SqlTokenKind;
   /** The exact source text. */
-  text: string;
-  value: string;
+  readonly text: string;
+  readonly value: string;
   /** Half-open offsets into the scanned SQL string. */
-  start: number;
-  end: number;
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * Statements keep their tokens as long as the file's model lives, and a RunSQL holds about one token per three
+ * characters: the source text is sliced when asked for rather than stored, and equal keywords share one string.
+ */
+class ScannedToken implements SqlToken {
+  constructor(
+    readonly kind: SqlTokenKind,
+    readonly value: string,
+    readonly start: number,
+    readonly end: number,
+    private readonly sql: string,
+  ) {}
+
+  get text(): string {
+    return this.sql.slice(this.start, this.end);
+  }
 }
 
 export interface SqlStatement {
@@ -51,7 +69,14 @@ export function tokenizeSql(sql: string): SqlToken[] {
   const length = sql.length;
   let pos = 0;
   const push = (kind: SqlTokenKind, start: number, end: number, value: string): void => {
-    tokens.push({ kind, text: sql.slice(start, end), value, start, end });
+    tokens.push(new ScannedToken(kind, value, start, end, sql));
+  };
+  const keywords = new Map<string, string>();
+  const shared = (word: string): string => {
+    const known = keywords.get(word);
+    if (known !== undefined) return known;
+    keywords.set(word, word);
+    return word;
   };
 
   while (pos < length) {
@@ -124,8 +149,7 @@ export function tokenizeSql(sql: string): SqlToken[] {
     if (WORD_START.test(ch)) {
       let end = pos + 1;
       while (end < length && WORD_PART.test(sql[end]!)) end++;
-      const text = sql.slice(pos, end);
-      push('word', pos, end, text.toUpperCase());
+      push('word', pos, end, shared(sql.slice(pos, end).toUpperCase()));
       pos = end;
       continue;
     }

@@ -118,7 +118,7 @@ export class MigrationGraph {
       const next = stack.pop() as MigrationKey;
       if (seen.has(next)) continue;
       seen.add(next);
-      stack.push(...this.children(next));
+      for (const child of this.children(next)) stack.push(child);
     }
     return seen;
   }
@@ -131,7 +131,7 @@ export class MigrationGraph {
       const next = stack.pop() as MigrationKey;
       if (seen.has(next)) continue;
       seen.add(next);
-      stack.push(...(this.entries.get(next)?.parents ?? []));
+      for (const parent of this.entries.get(next)?.parents ?? []) stack.push(parent);
     }
     return seen;
   }
@@ -289,7 +289,7 @@ export class MigrationGraph {
           if (remaining === 0 && childEntry && !placed.has(child)) newlyReady.push(childEntry);
         }
         if (newlyReady.length > 0) {
-          ready.push(...newlyReady);
+          for (const entry of newlyReady) ready.push(entry);
           ready.sort((a, b) => compareNames(a.node.name, b.node.name));
         }
       }
