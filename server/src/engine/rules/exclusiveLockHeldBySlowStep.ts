@@ -12,7 +12,7 @@ import { changesSchema, hasPlainIndex, schemaChange } from '../django/columns';
 import { operationSqlStatements, statementExcerpt } from './migrationSql';
 import type { FileContext, FileRule } from './rule';
 import { calleeName, changesExistingTable, constraintCall, fieldColumnName, isForwardNoopRunPython, migrationAtomic, modelNames, opArg, stringValue } from './support';
-import { heavyTableWork } from './tableWork';
+import { MAYBE_HEAVY_OPERATIONS, heavyTableWork } from './tableWork';
 
 /** PostgreSQL lock modes that block writes (and, for ACCESS EXCLUSIVE, reads) while they are held (see docs/locks.md). */
 type HeavyLock = Extract<LockMode, 'ACCESS EXCLUSIVE' | 'EXCLUSIVE' | 'SHARE ROW EXCLUSIVE' | 'SHARE'>;
@@ -24,6 +24,8 @@ export const exclusiveLockHeldBySlowStep: FileRule = {
   vendors: ['postgresql'],
   category: 'locking',
   scope: 'file',
+  // File-level: a lock taken by one operation is held while a later one runs.
+  operations: (kind) => LOCKING_OPERATIONS.has(kind.name) || SLOW_OPERATIONS.has(kind.name) || MAYBE_HEAVY_OPERATIONS.has(kind.name),
   explanation: {
     summary:
       'On PostgreSQL an atomic migration holds every lock it took until COMMIT. When an operation that takes an ACCESS EXCLUSIVE (or SHARE) lock on an existing table is followed, in the same migration, by a slow step (a data backfill in `RunPython`, DML in `RunSQL`, an index build, a constraint validation or a table rewrite), the table stays blocked for the slow step\'s whole duration, even if the first operation was instant. The finding is reported on the slow step and names the operation whose lock it prolongs (once per migration).',
@@ -135,6 +137,9 @@ const ACCESS_EXCLUSIVE_OPERATIONS = new Set([
 
 /** Every operation lockTaken may report besides RunSQL and RenameModel. */
 const LOCKING_OPERATIONS = new Set([...ACCESS_EXCLUSIVE_OPERATIONS, 'AddIndex', 'AlterIndexTogether', 'RenameField', 'AlterField']);
+
+/** Operations that lock or run slowly besides those above and heavyTableWork's (see lockTaken and slowStep). */
+const SLOW_OPERATIONS = new Set(['RunSQL', 'RunPython', 'RenameModel', 'ValidateConstraint']);
 
 function lockTaken(ctx: FileContext, op: Operation): TakenLock | undefined {
   if (op.name === 'RunSQL') {
