@@ -9,6 +9,9 @@ import { relatedRules } from '../../server/src/engine/operationDocs';
 import { factsWork } from '../../server/src/engine/rules/operationFacts';
 import type { FileContext, FileRule, OperationFacts, OperationKinds } from '../../server/src/engine/rules/rule';
 import type { Operation } from '../../server/src/engine/python/model';
+import { LOCKING_STATEMENTS } from '../../server/src/engine/rules/exclusiveLockHeldBySlowStep';
+import { blocksWrites, strongestStatementLock } from '../../server/src/engine/sql/locks';
+import { scanSql } from '../../server/src/engine/sql/scanner';
 
 const EXPLANATION = { summary: 's', sql: '', lock: '', blocks: '', rewrite: '', safeAlternative: '', safeCode: '' };
 const CONFIG: ResolvedConfig = { ...DEFAULT_CONFIG };
@@ -122,5 +125,18 @@ describe('rules dispatched by operation kind', () => {
     assert.deepEqual(relatedRules('RunSQL', [broad, narrow]), []);
     // The real catalogue: a rule that declares AddIndex is the card for AddIndex.
     assert.equal(relatedRules('AddIndex')[0], 'add-index-non-concurrent');
+  });
+});
+
+describe('lock modes come from sql/locks.ts alone', () => {
+  it('knows the lock of every statement shape exclusive-lock-held-by-slow-step reads operations\' locks from', () => {
+    for (const [shape, sql] of Object.entries(LOCKING_STATEMENTS)) {
+      for (const postgresVersion of [10, 16]) {
+        const mode = strongestStatementLock(scanSql(sql)[0]!, postgresVersion);
+        assert.ok(mode && blocksWrites(mode), `${shape} on PostgreSQL ${postgresVersion}: ${mode ?? 'unknown to sql/locks.ts'}`);
+      }
+    }
+    assert.equal(strongestStatementLock(scanSql(LOCKING_STATEMENTS.createIndex)[0]!, 16), 'SHARE');
+    assert.equal(strongestStatementLock(scanSql(LOCKING_STATEMENTS.joinTable)[0]!, 16), 'SHARE ROW EXCLUSIVE');
   });
 });
