@@ -21,7 +21,9 @@ import type { MigrationModel, Operation } from './python/model';
 import { parsePython, reparsePython, type ParsedText } from './python/parse';
 import { computeLineStarts, lineOfOffset, positionOfOffset } from './python/textPositions';
 import { ALL_RULES } from './rules/index';
-import type { FileContext, FileRule, Finding, MigrationStanding, RawFinding, Rule, RuleCategory, Severity } from './rules/rule';
+import type { FileContext, FileRule, Finding, MigrationStanding, OperationFacts, RawFinding, Rule, RuleCategory, Severity } from './rules/rule';
+import { FileFacts } from './rules/operationFacts';
+import { RuleDispatch } from './rules/dispatch';
 import { runsAgainstDatabase, targetModel } from './rules/support';
 import { unusedIgnore } from './rules/unusedIgnore';
 import { MigrationGraph, graphRuleSignature, graphStructureSignature, migrationKey, type MigrationKey } from './state/graph';
@@ -87,6 +89,30 @@ interface FileEntry {
   header: string;
 }
 
+/** A file rule enabled under the current configuration, with the severity it reports at. */
+interface ActiveFileRule {
+  rule: FileRule;
+  severity: Severity;
+}
+
+/** The enabled file rules: those with a file-level check, and those to call per operation kind. */
+class ActiveFileRules {
+  readonly fileLevel: ActiveFileRule[];
+  private readonly dispatch: RuleDispatch<ActiveFileRule>;
+
+  constructor(readonly all: readonly ActiveFileRule[]) {
+    this.fileLevel = all.filter((active) => active.rule.check !== undefined);
+    this.dispatch = new RuleDispatch(all.filter((active) => active.rule.checkOperation !== undefined), (active) => active.rule.operations);
+  }
+
+  forOperation(op: Operation): readonly ActiveFileRule[] {
+    return this.dispatch.rulesFor(op);
+  }
+}
+
+/** How many files' operation facts are kept for the hover after their analysis. */
+const FACTS_CACHE_FILES = 16;
+
 /** A raw finding with the rule that produced it and the severity it is reported at. */
 interface RuleFinding extends Suppressible {
   raw: RawFinding;
@@ -112,7 +138,7 @@ export class Project {
   private readonly graphRules = new GraphRuleCache();
   private modelsCache: { version: number; models: MigrationModel[] } | undefined;
   private nodesCache: { graph: MigrationGraph; nodes: GraphNode[] } | undefined;
-  private fileRulesCache: { key: string; rules: { rule: FileRule; severity: Severity }[] } | undefined;
+  private fileRulesCache: { key: string; rules: ActiveFileRules } | undefined;
   private readonly knownRuleIds: ReadonlySet<string>;
 
   constructor(private readonly rules: readonly Rule[] = ALL_RULES) {
@@ -296,34 +322,48 @@ export class Project {
       });
     }
 
-    const { graph, replayer } = this.ensureReplayer();
+    const { graph } = this.ensureReplayer();
     // A squash whose originals are gone runs only on fresh, empty databases: no lock or data risk to report there.
     const freshDatabasesOnly = graph.runsOnFreshDatabasesOnly(model);
     const collected: RuleFinding[] = [];
     const evaluated = new Set<string>(graphFindings.evaluated);
     const anchorLine = (raw: RawFinding) => lineOfOffset(lineStarts, raw.operation?.span.start ?? raw.span.start);
     let currentRule: { id: string; severity: Severity } | undefined;
+    const fileModel = operationsFor(model, database);
+    const facts = this.fileFacts(entry.path, fileModel, config, database);
     const context: FileContext = {
-      file: operationsFor(model, database),
+      file: fileModel,
       config,
       database,
-      stateBefore: (op) => replayer.viewBefore(model, op),
+      stateBefore: (op) => facts.facts(op).stateBefore,
       touchesDatabase: runsAgainstDatabase,
       report: (raw) => {
         if (currentRule) collected.push({ rule: currentRule.id, severity: currentRule.severity, raw, anchorLine: anchorLine(raw) });
       },
       standing: this.standingOf(model, config),
+      facts: (op) => facts.facts(op),
     };
-    for (const { rule, severity } of this.activeFileRules(config, database)) {
-      if (freshDatabasesOnly && !REPORTED_ON_FRESH_DATABASES.has(rule.category)) continue;
+    const active = this.activeFileRules(config, database);
+    /** Rules that threw on this file: reported once, not run again on its other operations, not counted as evaluated. */
+    const failed = new Set<string>();
+    const skipped = (rule: FileRule) => failed.has(rule.id) || (freshDatabasesOnly && !REPORTED_ON_FRESH_DATABASES.has(rule.category));
+    const run = (active: ActiveFileRule, check: () => void) => {
+      const { rule, severity } = active;
+      if (skipped(rule)) return;
       currentRule = { id: rule.id, severity };
       try {
-        rule.check(context);
-        evaluated.add(rule.id);
+        check();
       } catch (error) {
+        failed.add(rule.id);
         errors.push({ file: entry.path, message: `rule ${rule.id} failed: ${describeError(error)}` });
       }
+    };
+    for (const fileRule of active.fileLevel) run(fileRule, () => fileRule.rule.check?.(context));
+    // One walk over the operations: each goes to the rules that declared its kind.
+    for (const op of fileModel.allOperations) {
+      for (const opRule of active.forOperation(op)) run(opRule, () => opRule.rule.checkOperation?.(context, op));
     }
+    for (const { rule } of active.all) if (!skipped(rule)) evaluated.add(rule.id);
     currentRule = undefined;
     for (const finding of graphFindings.findingsFor(entry.path, entry.identity.app)) {
       collected.push({ rule: finding.rule, severity: finding.severity, raw: finding.raw, anchorLine: anchorLine(finding.raw) });
@@ -371,18 +411,61 @@ export class Project {
     return { phase: deployPhaseOf(model, config), hasDependents: entry ? graph.hasDependents(entry.key) : false };
   }
 
-  /** The file rules that run under this configuration and database, with their severities (computed once). */
-  private activeFileRules(config: ResolvedConfig, database: Database): { rule: FileRule; severity: Severity }[] {
+  /** The file rules that run under this configuration and database, with their severities, by operation kind (computed once). */
+  private activeFileRules(config: ResolvedConfig, database: Database): ActiveFileRules {
     const key = configKey(config, database);
     if (this.fileRulesCache?.key === key) return this.fileRulesCache.rules;
-    const rules: { rule: FileRule; severity: Severity }[] = [];
+    const rules: ActiveFileRule[] = [];
     for (const rule of this.rules) {
       if (rule.scope !== 'file' || rule.id === unusedIgnore.id) continue;
       const severity = enabledSeverity(rule, config, database);
       if (severity) rules.push({ rule, severity });
     }
-    this.fileRulesCache = { key, rules };
-    return rules;
+    const dispatch = new ActiveFileRules(rules);
+    this.fileRulesCache = { key, rules: dispatch };
+    return dispatch;
+  }
+
+  /**
+   * The per-operation facts of a file under one configuration, shared by the rules and the hover: kept while the
+   * project is unchanged (any edit anywhere may change a file's replayed states), for the last few files analysed.
+   */
+  private fileFacts(path: string, file: MigrationModel, config: ResolvedConfig, database: Database): FileFacts {
+    const key = configKey(config, database);
+    if (this.factsCache.version !== this.version) this.factsCache = { version: this.version, byPath: new Map() };
+    const byPath = this.factsCache.byPath;
+    const known = byPath.get(path);
+    if (known && known.key === key && known.facts.file === file) {
+      // Most recently used last: the oldest entry is the first to go.
+      byPath.delete(path);
+      byPath.set(path, known);
+      return known.facts;
+    }
+    const model = this.model(path);
+    const facts = new FileFacts({
+      file,
+      database,
+      postgresVersion: config.postgresVersion,
+      stateBefore: (op) => (model ? this.ensureReplayer().replayer.viewBefore(model, op) : EMPTY_VIEW),
+      migrationSql: () => this.migrationSql(path, config)?.operations,
+    });
+    byPath.delete(path);
+    byPath.set(path, { key, facts });
+    if (byPath.size > FACTS_CACHE_FILES) byPath.delete(byPath.keys().next().value as string);
+    return facts;
+  }
+
+  private factsCache: { version: number; byPath: Map<string, { key: string; facts: FileFacts }> } = { version: -1, byPath: new Map() };
+
+  /**
+   * The facts the rules read about one operation of a file (state before it, target names, its SQL with locks), for
+   * the hover: the same objects the last analysis of the file computed, while nothing changed since.
+   */
+  operationFacts(path: string, op: Operation, config: ResolvedConfig): OperationFacts | undefined {
+    const model = this.model(path);
+    if (!model) return undefined;
+    const database = this.effectiveDatabase(config);
+    return this.fileFacts(normalizePath(path), operationsFor(model, database), config, database).facts(op);
   }
 
   /** Graph rules' findings, re-running only the rules (and, for `app` rules, the apps) whose inputs changed. */

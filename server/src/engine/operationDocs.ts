@@ -3,6 +3,9 @@
 // deploy keeps working. Editor-free data: the LSP hover shows it for every operation (flagged or not), and other
 // front doors can print it too.
 import type { Database } from './config/types';
+import { ALL_RULES } from './rules/index';
+import { RuleDispatch } from './rules/dispatch';
+import type { RuleMeta } from './rules/rule';
 
 /** Values a description may depend on. `table`/`column`/`name` are filled in when the operation's arguments tell them. */
 export interface OperationDocContext {
@@ -35,8 +38,6 @@ interface OperationDocData {
   vendors: Record<Database, VendorFacts>;
   /** Whether code from the previous release, still serving traffic while `migrate` runs, keeps working. */
   oldCode: Text;
-  /** Rules about this operation, most relevant first (the hover's review link opens the first one's card). */
-  relatedRules: string[];
 }
 
 /** An operation's description resolved for one database, with the table and column names filled in. */
@@ -50,6 +51,10 @@ export interface OperationDoc {
   blocks: string;
   rewrite: string;
   oldCode: string;
+  /**
+   * The rules that inspect this operation (each rule declares its kinds, see Rule.operations), in the catalogue's order:
+   * compatibility and locking first. The hover's review link opens the first one's card.
+   */
   relatedRules: string[];
 }
 
@@ -102,16 +107,6 @@ const OPERATIONS: Record<string, OperationDocData> = {
     },
     oldCode:
       'Reads keep working (old code never selects the new column). Old code\'s INSERTs omit the column: they fail on a NOT NULL column without a database default, because `default=` is applied by Python (before Django 5.0), not by the database. Add it nullable or with `db_default=`.',
-    relatedRules: [
-      'add-field-not-null-no-default',
-      'add-field-not-null-python-default',
-      'add-field-with-index',
-      'add-foreign-key-validating',
-      'add-field-volatile-db-default',
-      'add-field-callable-default-unique',
-      'add-field-stored-generated',
-      'add-field-auto-increment',
-    ],
   },
 
   RemoveField: {
@@ -139,7 +134,6 @@ const OPERATIONS: Record<string, OperationDocData> = {
     },
     oldCode:
       'Breaks at once: Django selects every column a model declares, so the old code\'s queries on this model fail with "column does not exist" until the new code is live. Remove the field from the code first, then from the state with `SeparateDatabaseAndState`, and drop the column in a later release.',
-    relatedRules: ['remove-field', 'sqlite-table-rebuild'],
   },
 
   AlterField: {
@@ -167,15 +161,6 @@ const OPERATIONS: Record<string, OperationDocData> = {
     },
     oldCode:
       'Widening changes are safe. Narrowing a type, setting NOT NULL (old code may still write NULL) or changing `db_column` (old code selects the old column name) break the old code.',
-    relatedRules: [
-      'alter-field-type',
-      'alter-field-set-not-null',
-      'alter-field-drop-not-null',
-      'add-unique-constraint',
-      'rename-field',
-      'alter-pk-type-cascade',
-      'sqlite-table-rebuild',
-    ],
   },
 
   RenameField: {
@@ -202,7 +187,6 @@ const OPERATIONS: Record<string, OperationDocData> = {
       },
     },
     oldCode: 'Breaks at once: old code selects and inserts the old column name, which no longer exists.',
-    relatedRules: ['rename-field', 'sqlite-table-rebuild'],
   },
 
   CreateModel: {
@@ -229,7 +213,6 @@ const OPERATIONS: Record<string, OperationDocData> = {
       },
     },
     oldCode: 'Safe: old code does not know the new table. Operations later in the same migration on this model touch an empty table.',
-    relatedRules: ['prefer-big-auto-field', 'reserved-word-column', 'foreign-key-without-index'],
   },
 
   DeleteModel: {
@@ -256,7 +239,6 @@ const OPERATIONS: Record<string, OperationDocData> = {
       },
     },
     oldCode: 'Breaks at once: every query the old code makes on this model fails. Remove all code that uses the model first, and drop the table in a later release.',
-    relatedRules: ['delete-model'],
   },
 
   RenameModel: {
@@ -283,7 +265,6 @@ const OPERATIONS: Record<string, OperationDocData> = {
       },
     },
     oldCode: 'Breaks at once: old code queries the old table name. Keep `Meta.db_table` pointing at the old table to rename only in Python.',
-    relatedRules: ['rename-model'],
   },
 
   AlterModelTable: {
@@ -310,7 +291,6 @@ const OPERATIONS: Record<string, OperationDocData> = {
       },
     },
     oldCode: 'Breaks at once when the name changes: old code queries the old table name.',
-    relatedRules: ['rename-model'],
   },
 
   AddIndex: {
@@ -337,7 +317,6 @@ const OPERATIONS: Record<string, OperationDocData> = {
       },
     },
     oldCode: 'Safe: an index changes no query result.',
-    relatedRules: ['add-index-non-concurrent', 'exclusive-lock-held-by-slow-step'],
   },
 
   RemoveIndex: {
@@ -364,7 +343,6 @@ const OPERATIONS: Record<string, OperationDocData> = {
       },
     },
     oldCode: 'Safe, though the queries that used the index get slower.',
-    relatedRules: ['remove-index-non-concurrent'],
   },
 
   AddIndexConcurrently: {
@@ -381,7 +359,6 @@ const OPERATIONS: Record<string, OperationDocData> = {
       sqlite: POSTGRES_ONLY('Use `AddIndex`.'),
     },
     oldCode: 'Safe: an index changes no query result.',
-    relatedRules: ['concurrent-op-in-atomic-migration', 'non-atomic-mixed-operations'],
   },
 
   RemoveIndexConcurrently: {
@@ -398,7 +375,6 @@ const OPERATIONS: Record<string, OperationDocData> = {
       sqlite: POSTGRES_ONLY('Use `RemoveIndex`.'),
     },
     oldCode: 'Safe, though the queries that used the index get slower.',
-    relatedRules: ['concurrent-op-in-atomic-migration', 'non-atomic-mixed-operations'],
   },
 
   AddConstraint: {
@@ -425,7 +401,6 @@ const OPERATIONS: Record<string, OperationDocData> = {
       },
     },
     oldCode: 'Old code keeps working unless it writes rows that violate the new constraint; those writes now fail.',
-    relatedRules: ['add-check-constraint-validating', 'add-unique-constraint', 'add-exclusion-constraint'],
   },
 
   RemoveConstraint: {
@@ -452,7 +427,6 @@ const OPERATIONS: Record<string, OperationDocData> = {
       },
     },
     oldCode: 'Safe: removing a constraint makes no old write fail.',
-    relatedRules: ['exclusive-lock-held-by-slow-step'],
   },
 
   AddConstraintNotValid: {
@@ -469,7 +443,6 @@ const OPERATIONS: Record<string, OperationDocData> = {
       sqlite: POSTGRES_ONLY('Use `AddConstraint`.'),
     },
     oldCode: 'Old code keeps working unless it writes rows that violate the constraint; existing rows are left alone.',
-    relatedRules: ['add-check-constraint-validating'],
   },
 
   ValidateConstraint: {
@@ -486,7 +459,6 @@ const OPERATIONS: Record<string, OperationDocData> = {
       sqlite: POSTGRES_ONLY('SQLite has no NOT VALID constraints.'),
     },
     oldCode: 'Safe.',
-    relatedRules: ['add-check-constraint-validating', 'sql-validate-in-same-transaction'],
   },
 
   AlterUniqueTogether: {
@@ -513,7 +485,6 @@ const OPERATIONS: Record<string, OperationDocData> = {
       },
     },
     oldCode: 'Old code keeps working unless it writes duplicates, which now fail.',
-    relatedRules: ['add-unique-constraint'],
   },
 
   AlterIndexTogether: {
@@ -540,7 +511,6 @@ const OPERATIONS: Record<string, OperationDocData> = {
       },
     },
     oldCode: 'Safe: indexes change no query result.',
-    relatedRules: ['deprecated-together', 'add-index-non-concurrent'],
   },
 
   RunSQL: {
@@ -567,7 +537,6 @@ const OPERATIONS: Record<string, OperationDocData> = {
       },
     },
     oldCode: 'Depends on the SQL. Django\'s model state does not change unless `state_operations` says so, so the next `makemigrations` may try to repeat the change.',
-    relatedRules: ['runsql-no-reverse', 'sql-missing-lock-timeout', 'sql-create-index-non-concurrent', 'runsql-transaction-control'],
   },
 
   RunPython: {
@@ -594,7 +563,6 @@ const OPERATIONS: Record<string, OperationDocData> = {
       },
     },
     oldCode: 'Depends on the data change. Use historical models (`apps.get_model("app", "Model")`), never imports from `models.py`, which describe the newest schema.',
-    relatedRules: ['runpython-no-reverse', 'runpython-model-import', 'runpython-unbatched-backfill', 'mixed-schema-and-data', 'runpython-signature'],
   },
 
   SeparateDatabaseAndState: {
@@ -621,7 +589,6 @@ const OPERATIONS: Record<string, OperationDocData> = {
       },
     },
     oldCode: 'A state-only `RemoveField` or `DeleteModel` is the safe first step: the column or table stays for the old code, and a later release drops it.',
-    relatedRules: ['remove-field', 'delete-model'],
   },
 };
 
@@ -644,8 +611,27 @@ export function describeOperation(name: string, context: OperationDocContext): O
     blocks: resolve(facts.blocks),
     rewrite: resolve(facts.rewrite),
     oldCode: resolve(data.oldCode),
-    relatedRules: [...data.relatedRules],
+    relatedRules: relatedRules(name),
   };
+}
+
+let rulesByOperation: RuleDispatch<RuleMeta> | undefined;
+
+/**
+ * Ids of the rules whose declared operation kinds include this one, most specific first: a rule about this kind alone
+ * before one about several, a rule over every operation last; ties keep the catalogue's order.
+ */
+export function relatedRules(name: string, rules: readonly RuleMeta[] = ALL_RULES): string[] {
+  const dispatch = rules === ALL_RULES ? (rulesByOperation ??= new RuleDispatch(ALL_RULES, (rule) => rule.operations)) : new RuleDispatch(rules, (rule) => rule.operations);
+  const module = Object.prototype.hasOwnProperty.call(OPERATIONS, name) ? OPERATIONS[name]!.module : 'django.db.migrations';
+  const related = dispatch.rulesFor({ name, qualifiedName: `${module}.${name}` });
+  return [...related].sort((a, b) => breadth(a) - breadth(b)).map((rule) => rule.id);
+}
+
+/** How many kinds a rule inspects (a predicate counts as every kind). */
+function breadth(rule: RuleMeta): number {
+  const kinds = rule.operations;
+  return typeof kinds === 'function' ? Infinity : kinds?.length ?? Infinity;
 }
 
 function fillPlaceholders(text: string, context: OperationDocContext): string {

@@ -7,12 +7,12 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { parseIgnoreComment } from '../engine/config/ignoreComments';
 import type { Database } from '../engine/config/types';
 import { ruleDocsUrl } from '../engine/docsUrl';
-import { effectLabel, oldCodeBreaks, statementEffects } from '../engine/django/sql/statementEffects';
+import { effectLabel, oldCodeBreaks } from '../engine/django/sql/statementEffects';
 import { describeOperation } from '../engine/operationDocs';
 import type { MigrationModel, Operation, Span } from '../engine/python/model';
 import { ruleById } from '../engine/rules/index';
-import type { FileContext, Finding, RuleMeta, Severity } from '../engine/rules/rule';
-import { fieldCall, fieldColumnName, fieldShape, modelNames, opArg, runsAgainstDatabase, stringValue, targetFieldName } from '../engine/rules/support';
+import type { Finding, RuleMeta, Severity } from '../engine/rules/rule';
+import { fieldCall, fieldColumnName, fieldShape, opArg, stringValue, targetFieldName } from '../engine/rules/support';
 import { unusedIgnore } from '../engine/rules/unusedIgnore';
 import type { DocumentAnalysis } from './analysisService';
 import { REVIEW_RULE_COMMAND } from './clientContract';
@@ -55,7 +55,7 @@ function operationHover(analysis: DocumentAnalysis, model: MigrationModel, docum
     .filter((op) => op.nameSpan.start <= offset && offset <= op.nameSpan.end)
     .sort((a, b) => a.nameSpan.end - a.nameSpan.start - (b.nameSpan.end - b.nameSpan.start))[0];
   if (!operation) return null;
-  const names = safeNames(operationNames(analysis, model, operation));
+  const names = safeNames(operationNames(analysis, operation));
   const doc = describeOperation(operation.name, {
     database: analysis.database,
     postgresVersion: analysis.config.postgresVersion,
@@ -106,19 +106,17 @@ function operationHover(analysis: DocumentAnalysis, model: MigrationModel, docum
 function operationSqlMarkdown(analysis: DocumentAnalysis, operation: Operation): string | undefined {
   // Excluded, or too large for live analysis (the notice says why): no SQL is generated on a keystroke's path.
   if (analysis.excluded || analysis.notice !== undefined) return undefined;
-  const generated = analysis.entry.project.operationSql(analysis.path, operation, analysis.config);
-  if (!generated) return undefined;
+  const sql = analysis.entry.project.operationFacts(analysis.path, operation, analysis.config)?.sql;
+  if (!sql) return undefined;
+  const generated = sql.generated;
   const enclosing = generated.operation !== operation ? ` (of the enclosing \`${codeSpanSafe(generated.operation.name)}\`)` : '';
   if (generated.unknown) return `**SQL${enclosing}:** not known without running Django (${escapeMarkdown(generated.unknown)}).`;
   if (generated.statements.length === 0) return `**SQL${enclosing}:** none: ${escapeMarkdown(generated.note ?? 'nothing Django stores in the database changes')}.`;
   const lines: string[] = [];
   const deferred: string[] = [];
-  const pgVersion = analysis.config.postgresVersion;
-  for (const statement of generated.statements) {
-    for (const entry of statementEffects(statement, analysis.database, pgVersion)) {
-      const label = entry.effect ? `  -- ${effectLabel(entry.effect, entry.sql)}` : '';
-      (statement.deferred ? deferred : lines).push(`${entry.sql}${label}`);
-    }
+  for (const entry of sql.statements) {
+    const label = entry.effect ? `  -- ${effectLabel(entry.effect, entry.sql)}` : '';
+    (entry.emitted.deferred ? deferred : lines).push(`${entry.sql}${label}`);
   }
   if (deferred.length > 0) lines.push('-- at the end of the migration:', ...deferred);
   const migration = analysis.entry.project.migrationSql(analysis.path, analysis.config);
@@ -197,18 +195,11 @@ function findingsOf(findings: readonly Finding[], operation: Operation): Finding
 }
 
 /** The table, column and index/constraint name an operation touches, for the SQL shown in the hover. */
-function operationNames(analysis: DocumentAnalysis, model: MigrationModel, operation: Operation): { table?: string; column?: string; name?: string } {
-  const context: FileContext = {
-    file: model,
-    config: analysis.config,
-    database: analysis.database,
-    stateBefore: (op) => analysis.entry.project.stateBefore(analysis.path, op),
-    touchesDatabase: runsAgainstDatabase,
-    report: () => undefined,
-    standing: analysis.entry.project.standing(analysis.path, analysis.config) ?? { phase: { phase: 'unspecified', reason: '' }, hasDependents: false },
-  };
+function operationNames(analysis: DocumentAnalysis, operation: Operation): { table?: string; column?: string; name?: string } {
   try {
-    const names = modelNames(context, operation);
+    // The facts the rules read (computed once per analysis), not a second derivation of them.
+    const facts = analysis.entry.project.operationFacts(analysis.path, operation, analysis.config);
+    const names = facts?.model;
     let table = names?.table;
     if (operation.name === 'AlterModelTable') table = stringValue(opArg(operation, 'table')) ?? table;
     if (operation.name === 'CreateModel') {
@@ -220,7 +211,7 @@ function operationNames(analysis: DocumentAnalysis, model: MigrationModel, opera
     let column: string | undefined;
     if (fieldName && names) {
       const call = fieldCall(operation);
-      const known = call ? fieldShape(call) : context.stateBefore(operation).field(names.app, names.key, fieldName);
+      const known = call ? fieldShape(call) : facts?.stateBefore.field(names.app, names.key, fieldName);
       column = known ? fieldColumnName(fieldName, known) : fieldName;
     }
     const name = objectName(operation);

@@ -38,30 +38,29 @@ operations = [
 ]`,
     safeCodeLanguage: 'python',
   },
-  check(ctx) {
-    for (const op of ctx.file.allOperations) {
-      const altered = ctx.database === 'postgresql' ? readAlteredColumn(ctx, op) : undefined;
-      if (altered && POSITIVE_INTEGER_FIELDS.has(altered.after.type) && !POSITIVE_INTEGER_FIELDS.has(altered.before.type)) {
-        const column = fieldColumnName(altered.fieldName, altered.after) ?? altered.fieldName;
-        ctx.report({
-          span: op.span,
-          message: `AlterField ${altered.label}: ${altered.before.type} to ${altered.after.type} adds CHECK ("${column}" >= 0), which validates every row of ${altered.names.table} under an ACCESS EXCLUSIVE lock (reads and writes wait)`,
-          operation: op,
-        });
-        continue;
-      }
-      const added = readAddedConstraint(ctx, op, 'CheckConstraint');
-      if (!added) continue;
-      const { names, name } = added;
-      const cost =
-        ctx.database === 'mysql'
-          ? `copies ${names.table} to check every row`
-          : `validates every row of ${names.table} under an ACCESS EXCLUSIVE lock (reads and writes wait)`;
+  operations: ['AlterField', 'AddConstraint'],
+  checkOperation(ctx, op) {
+    const altered = ctx.database === 'postgresql' ? readAlteredColumn(ctx, op) : undefined;
+    if (altered && POSITIVE_INTEGER_FIELDS.has(altered.after.type) && !POSITIVE_INTEGER_FIELDS.has(altered.before.type)) {
+      const column = fieldColumnName(altered.fieldName, altered.after) ?? altered.fieldName;
       ctx.report({
         span: op.span,
-        message: `AddConstraint ${names.label}: CheckConstraint${name ? ` ${name}` : ''} ${cost}${ctx.database === 'postgresql' ? '; use AddConstraintNotValid then ValidateConstraint' : ''}`,
+        message: `AlterField ${altered.label}: ${altered.before.type} to ${altered.after.type} adds CHECK ("${column}" >= 0), which validates every row of ${altered.names.table} under an ACCESS EXCLUSIVE lock (reads and writes wait)`,
         operation: op,
       });
+      return;
     }
+    const added = readAddedConstraint(ctx, op, 'CheckConstraint');
+    if (!added) return;
+    const { names, name } = added;
+    const cost =
+      ctx.database === 'mysql'
+        ? `copies ${names.table} to check every row`
+        : `validates every row of ${names.table} under an ACCESS EXCLUSIVE lock (reads and writes wait)`;
+    ctx.report({
+      span: op.span,
+      message: `AddConstraint ${names.label}: CheckConstraint${name ? ` ${name}` : ''} ${cost}${ctx.database === 'postgresql' ? '; use AddConstraintNotValid then ValidateConstraint' : ''}`,
+      operation: op,
+    });
   },
 };

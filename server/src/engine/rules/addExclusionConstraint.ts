@@ -35,16 +35,15 @@ class Migration(migrations.Migration):
     ]`,
     safeCodeLanguage: 'python',
   },
-  check(ctx) {
-    for (const op of ctx.file.allOperations) {
-      const added = readAddedConstraint(ctx, op, 'ExclusionConstraint');
-      if (!added) continue;
-      const { names, name } = added;
-      ctx.report({
-        span: op.span,
-        message: `AddConstraint ${names.label}: ExclusionConstraint${name ? ` ${name}` : ''} builds its index and checks every row of ${names.table} under an ACCESS EXCLUSIVE lock, with no NOT VALID form`,
-        operation: op,
-      });
-    }
+  operations: ['AddConstraint'],
+  checkOperation(ctx, op) {
+    const added = readAddedConstraint(ctx, op, 'ExclusionConstraint');
+    if (!added) return;
+    const { names, name } = added;
+    ctx.report({
+      span: op.span,
+      message: `AddConstraint ${names.label}: ExclusionConstraint${name ? ` ${name}` : ''} builds its index and checks every row of ${names.table} under an ACCESS EXCLUSIVE lock, with no NOT VALID form`,
+      operation: op,
+    });
   },
 };

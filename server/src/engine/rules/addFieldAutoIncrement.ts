@@ -32,16 +32,15 @@ migrations.CreateModel(
 # then switch the model to the new table and drop the old one in a later release`,
     safeCodeLanguage: 'python',
   },
-  check(ctx) {
-    for (const op of ctx.file.allOperations) {
-      const added = readAddedColumn(ctx, op);
-      if (!added || !AUTO_FIELD_TYPES.has(added.after.type)) continue;
-      const effect = ctx.database === 'mysql' ? `makes MySQL copy ${added.names.table}` : `rewrites ${added.names.table} under an ACCESS EXCLUSIVE lock`;
-      ctx.report({
-        span: op.span,
-        message: `AddField ${added.label}: adding ${/^[AEIOU]/.test(added.after.type) ? 'an' : 'a'} ${added.after.type} numbers every existing row, which ${effect}`,
-        operation: op,
-      });
-    }
+  operations: ['AddField'],
+  checkOperation(ctx, op) {
+    const added = readAddedColumn(ctx, op);
+    if (!added || !AUTO_FIELD_TYPES.has(added.after.type)) return;
+    const effect = ctx.database === 'mysql' ? `makes MySQL copy ${added.names.table}` : `rewrites ${added.names.table} under an ACCESS EXCLUSIVE lock`;
+    ctx.report({
+      span: op.span,
+      message: `AddField ${added.label}: adding ${/^[AEIOU]/.test(added.after.type) ? 'an' : 'a'} ${added.after.type} numbers every existing row, which ${effect}`,
+      operation: op,
+    });
   },
 };

@@ -41,26 +41,25 @@ class Migration(migrations.Migration):
 # unique constraint (see add-unique-constraint), and make the field NOT NULL safely.`,
     safeCodeLanguage: 'python',
   },
-  check(ctx) {
-    for (const op of ctx.file.allOperations) {
-      const added = readAddedColumn(ctx, op);
-      if (!added) continue;
-      const field = added.after;
-      if (isUnique(field) !== true && isPrimaryKey(field) !== true) continue;
-      const defaultExpr = presentArg(field, 'default');
-      // A db_default fills the existing rows instead of the Python default.
-      if (!defaultExpr || presentArg(field, 'db_default')) continue;
-      const how =
-        defaultExpr.kind === 'name' || defaultExpr.kind === 'other'
-          ? `Django calls ${snippet(defaultExpr.text)} once`
-          : defaultExpr.kind === 'call'
-            ? `${snippet(defaultExpr.text)} is evaluated once`
-            : `default=${snippet(defaultExpr.text)} is a single value`;
-      ctx.report({
-        span: kwargSpanOr(field, 'default', op.span),
-        message: `AddField ${added.label}: unique column with a default: ${how}, so every existing row of ${added.names.table} gets the same value and the unique constraint fails`,
-        operation: op,
-      });
-    }
+  operations: ['AddField'],
+  checkOperation(ctx, op) {
+    const added = readAddedColumn(ctx, op);
+    if (!added) return;
+    const field = added.after;
+    if (isUnique(field) !== true && isPrimaryKey(field) !== true) return;
+    const defaultExpr = presentArg(field, 'default');
+    // A db_default fills the existing rows instead of the Python default.
+    if (!defaultExpr || presentArg(field, 'db_default')) return;
+    const how =
+      defaultExpr.kind === 'name' || defaultExpr.kind === 'other'
+        ? `Django calls ${snippet(defaultExpr.text)} once`
+        : defaultExpr.kind === 'call'
+          ? `${snippet(defaultExpr.text)} is evaluated once`
+          : `default=${snippet(defaultExpr.text)} is a single value`;
+    ctx.report({
+      span: kwargSpanOr(field, 'default', op.span),
+      message: `AddField ${added.label}: unique column with a default: ${how}, so every existing row of ${added.names.table} gets the same value and the unique constraint fails`,
+      operation: op,
+    });
   },
 };

@@ -45,27 +45,26 @@ migrations.AddField(
       'squashes whose replaced migrations are gone: only fresh, empty databases run them',
     ],
   },
-  check(ctx) {
+  operations: ['AddField'],
+  checkOperation(ctx, op) {
     const dbDefaultAvailable = versionAtLeast(ctx.config.djangoVersion, '5.0');
-    for (const op of ctx.file.allOperations) {
-      const added = readAddedColumn(ctx, op);
-      if (!added) continue;
-      const field = added.after;
-      // Auto fields fill themselves from a sequence and generated fields compute their value.
-      if (AUTO_FIELD_TYPES.has(field.type) || field.type === 'GeneratedField') continue;
-      if (field.call?.hasStarArgs || isNullable(field) !== false) continue;
-      if (presentArg(field, 'default') || presentArg(field, 'db_default')) continue;
-      // Django fills existing rows itself ('' for blank strings, now() for auto_now): add-field-not-null-python-default's case.
-      if (effectiveDefault(field)) continue;
-      const fixes: FixData[] = [];
-      if (field.call && !field.kwargs['null']) fixes.push({ kind: 'add-null-true', fieldCallSpan: field.call.span, argListSpan: field.call.argListSpan });
-      const advice = dbDefaultAvailable ? 'add null=True and backfill, or give it a db_default' : 'add null=True and backfill';
-      ctx.report({
-        span: op.span,
-        message: `AddField ${added.label}: NOT NULL column without a default fails on a table with rows and breaks old code's INSERTs; ${advice}`,
-        operation: op,
-        fixes,
-      });
-    }
+    const added = readAddedColumn(ctx, op);
+    if (!added) return;
+    const field = added.after;
+    // Auto fields fill themselves from a sequence and generated fields compute their value.
+    if (AUTO_FIELD_TYPES.has(field.type) || field.type === 'GeneratedField') return;
+    if (field.call?.hasStarArgs || isNullable(field) !== false) return;
+    if (presentArg(field, 'default') || presentArg(field, 'db_default')) return;
+    // Django fills existing rows itself ('' for blank strings, now() for auto_now): add-field-not-null-python-default's case.
+    if (effectiveDefault(field)) return;
+    const fixes: FixData[] = [];
+    if (field.call && !field.kwargs['null']) fixes.push({ kind: 'add-null-true', fieldCallSpan: field.call.span, argListSpan: field.call.argListSpan });
+    const advice = dbDefaultAvailable ? 'add null=True and backfill, or give it a db_default' : 'add null=True and backfill';
+    ctx.report({
+      span: op.span,
+      message: `AddField ${added.label}: NOT NULL column without a default fails on a table with rows and breaks old code's INSERTs; ${advice}`,
+      operation: op,
+      fixes,
+    });
   },
 };

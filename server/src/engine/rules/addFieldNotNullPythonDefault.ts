@@ -41,33 +41,32 @@ migrations.AddField(
       'nullable fields and tables created in the same migration',
     ],
   },
-  check(ctx) {
+  operations: ['AddField'],
+  checkOperation(ctx, op) {
     const dbDefaultAvailable = versionAtLeast(ctx.config.djangoVersion, '5.0');
     const rewritesOnAdd = ctx.database === 'postgresql' && ctx.config.postgresVersion < 11;
-    for (const op of ctx.file.allOperations) {
-      const added = readAddedColumn(ctx, op);
-      if (!added) continue;
-      const field = added.after;
-      if (AUTO_FIELD_TYPES.has(field.type) || field.type === 'GeneratedField') continue;
-      if (isNullable(field) !== false) continue;
-      if (presentArg(field, 'db_default')) continue;
-      const defaultExpr = presentArg(field, 'default');
-      // Without default=, Django still fills existing rows where it can (its effective default), then drops it.
-      const implicit = defaultExpr ? undefined : effectiveDefault(field);
-      if (!defaultExpr && !implicit) continue;
-      // A unique column filled with one default value fails outright: add-field-callable-default-unique reports that.
-      if (isUnique(field) !== false || isPrimaryKey(field) !== false) continue;
-      const oneOff = literalTruth(opArg(op, 'preserve_default')) === false ? ' (one-off default)' : '';
-      const advice = dbDefaultAvailable ? 'use db_default= instead' : 'add it nullable first';
-      const rewrite = rewritesOnAdd ? `; PostgreSQL ${ctx.config.postgresVersion} also rewrites the whole table` : '';
-      const what = defaultExpr
-        ? `default=${snippet(defaultExpr.text)}${oneOff} is Python-only`
-        : `Django fills existing rows with ${implicit!.description} but keeps no database default`;
-      ctx.report({
-        span: defaultExpr ? kwargSpanOr(field, 'default', op.span) : op.span,
-        message: `AddField ${added.label}: ${what}, so old code's INSERTs fail on the new NOT NULL column; ${advice}${rewrite}`,
-        operation: op,
-      });
-    }
+    const added = readAddedColumn(ctx, op);
+    if (!added) return;
+    const field = added.after;
+    if (AUTO_FIELD_TYPES.has(field.type) || field.type === 'GeneratedField') return;
+    if (isNullable(field) !== false) return;
+    if (presentArg(field, 'db_default')) return;
+    const defaultExpr = presentArg(field, 'default');
+    // Without default=, Django still fills existing rows where it can (its effective default), then drops it.
+    const implicit = defaultExpr ? undefined : effectiveDefault(field);
+    if (!defaultExpr && !implicit) return;
+    // A unique column filled with one default value fails outright: add-field-callable-default-unique reports that.
+    if (isUnique(field) !== false || isPrimaryKey(field) !== false) return;
+    const oneOff = literalTruth(opArg(op, 'preserve_default')) === false ? ' (one-off default)' : '';
+    const advice = dbDefaultAvailable ? 'use db_default= instead' : 'add it nullable first';
+    const rewrite = rewritesOnAdd ? `; PostgreSQL ${ctx.config.postgresVersion} also rewrites the whole table` : '';
+    const what = defaultExpr
+      ? `default=${snippet(defaultExpr.text)}${oneOff} is Python-only`
+      : `Django fills existing rows with ${implicit!.description} but keeps no database default`;
+    ctx.report({
+      span: defaultExpr ? kwargSpanOr(field, 'default', op.span) : op.span,
+      message: `AddField ${added.label}: ${what}, so old code's INSERTs fail on the new NOT NULL column; ${advice}${rewrite}`,
+      operation: op,
+    });
   },
 };

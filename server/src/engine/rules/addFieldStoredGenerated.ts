@@ -32,17 +32,16 @@ def fill_totals(apps, schema_editor):
     OrderLine.objects.filter(total__isnull=True).update(total=models.F("price") * models.F("quantity"))`,
     safeCodeLanguage: 'python',
   },
-  check(ctx) {
-    for (const op of ctx.file.allOperations) {
-      const added = readAddedColumn(ctx, op);
-      // db_persist is required (no default); PostgreSQL < 18 only supports stored columns.
-      if (!added || !isStoredGenerated(added.after)) continue;
-      const effect = ctx.database === 'mysql' ? `makes MySQL copy ${added.names.table}` : `rewrites every row of ${added.names.table} under an ACCESS EXCLUSIVE lock`;
-      ctx.report({
-        span: kwargSpanOr(added.after, 'db_persist', op.span),
-        message: `AddField ${added.label}: a stored generated column is computed for every existing row, which ${effect}`,
-        operation: op,
-      });
-    }
+  operations: ['AddField'],
+  checkOperation(ctx, op) {
+    const added = readAddedColumn(ctx, op);
+    // db_persist is required (no default); PostgreSQL < 18 only supports stored columns.
+    if (!added || !isStoredGenerated(added.after)) return;
+    const effect = ctx.database === 'mysql' ? `makes MySQL copy ${added.names.table}` : `rewrites every row of ${added.names.table} under an ACCESS EXCLUSIVE lock`;
+    ctx.report({
+      span: kwargSpanOr(added.after, 'db_persist', op.span),
+      message: `AddField ${added.label}: a stored generated column is computed for every existing row, which ${effect}`,
+      operation: op,
+    });
   },
 };

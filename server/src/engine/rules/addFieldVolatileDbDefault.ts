@@ -52,24 +52,23 @@ migrations.SeparateDatabaseAndState(
       'IMMUTABLE or STABLE functions on PostgreSQL >= 11 (`Now()`, `Pi()`, `Lower()`, `MD5()`...): evaluated once and stored in the catalog',
     ],
   },
-  check(ctx) {
+  operations: ['AddField'],
+  checkOperation(ctx, op) {
     const catalogDefaults = ctx.database === 'postgresql' && ctx.config.postgresVersion >= 11;
-    for (const op of ctx.file.allOperations) {
-      const added = readAddedColumn(ctx, op);
-      const dbDefault = added && presentArg(added.after, 'db_default');
-      if (!added || !dbDefault || !dbDefaultComputedPerRow(dbDefault, ctx.database, ctx.config.postgresVersion)) continue;
-      const effect =
-        ctx.database === 'mysql'
-          ? `is computed per row, so adding the column makes MySQL copy ${added.names.table}`
-          : catalogDefaults
-            ? `is computed per row, so adding the column rewrites every row of ${added.names.table} under an ACCESS EXCLUSIVE lock`
-            : `makes PostgreSQL ${ctx.config.postgresVersion} rewrite every row of ${added.names.table} under an ACCESS EXCLUSIVE lock`;
-      ctx.report({
-        span: kwargSpanOr(added.after, 'db_default', op.span),
-        message: `AddField ${added.label}: db_default=${describeCall(dbDefault)} ${effect}`,
-        operation: op,
-      });
-    }
+    const added = readAddedColumn(ctx, op);
+    const dbDefault = added && presentArg(added.after, 'db_default');
+    if (!added || !dbDefault || !dbDefaultComputedPerRow(dbDefault, ctx.database, ctx.config.postgresVersion)) return;
+    const effect =
+      ctx.database === 'mysql'
+        ? `is computed per row, so adding the column makes MySQL copy ${added.names.table}`
+        : catalogDefaults
+          ? `is computed per row, so adding the column rewrites every row of ${added.names.table} under an ACCESS EXCLUSIVE lock`
+          : `makes PostgreSQL ${ctx.config.postgresVersion} rewrite every row of ${added.names.table} under an ACCESS EXCLUSIVE lock`;
+    ctx.report({
+      span: kwargSpanOr(added.after, 'db_default', op.span),
+      message: `AddField ${added.label}: db_default=${describeCall(dbDefault)} ${effect}`,
+      operation: op,
+    });
   },
 };
 

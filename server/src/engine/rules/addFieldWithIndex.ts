@@ -42,33 +42,32 @@ AddIndexConcurrently(
 )`,
     safeCodeLanguage: 'python',
   },
-  check(ctx) {
-    for (const op of ctx.file.allOperations) {
-      const added = readAddedColumn(ctx, op);
-      if (!added) continue;
-      const field = added.after;
-      let what: string;
-      let cause: string | undefined;
-      if (isPrimaryKey(field) === true) {
-        what = 'the primary key index';
-        cause = 'primary_key';
-      } else if (isUnique(field) === true) {
-        what = field.type === 'OneToOneField' && !field.kwargs['unique'] ? "the one-to-one field's unique index" : 'the unique index';
-        cause = 'unique';
-      } else if (hasPlainIndex(field) === true) {
-        what = hasForeignKeyColumn(field) && !field.kwargs['db_index'] ? "the foreign key's index" : 'the index';
-        cause = 'db_index';
-      } else continue;
-      // Without a transaction the ADD COLUMN commits first; the index build then holds SHARE, which lets reads through.
-      const lock =
-        migrationAtomic(ctx) === false
-          ? `after ADD COLUMN has committed (atomic = False); its SHARE lock blocks writes to ${added.names.table} (not reads) for the whole build`
-          : `while ADD COLUMN's ACCESS EXCLUSIVE lock is held; reads and writes of ${added.names.table} wait for the whole build`;
-      ctx.report({
-        span: kwargSpanOr(field, cause, op.span),
-        message: `AddField ${added.label}: ${what} is built without CONCURRENTLY ${lock}`,
-        operation: op,
-      });
-    }
+  operations: ['AddField'],
+  checkOperation(ctx, op) {
+    const added = readAddedColumn(ctx, op);
+    if (!added) return;
+    const field = added.after;
+    let what: string;
+    let cause: string | undefined;
+    if (isPrimaryKey(field) === true) {
+      what = 'the primary key index';
+      cause = 'primary_key';
+    } else if (isUnique(field) === true) {
+      what = field.type === 'OneToOneField' && !field.kwargs['unique'] ? "the one-to-one field's unique index" : 'the unique index';
+      cause = 'unique';
+    } else if (hasPlainIndex(field) === true) {
+      what = hasForeignKeyColumn(field) && !field.kwargs['db_index'] ? "the foreign key's index" : 'the index';
+      cause = 'db_index';
+    } else return;
+    // Without a transaction the ADD COLUMN commits first; the index build then holds SHARE, which lets reads through.
+    const lock =
+      migrationAtomic(ctx) === false
+        ? `after ADD COLUMN has committed (atomic = False); its SHARE lock blocks writes to ${added.names.table} (not reads) for the whole build`
+        : `while ADD COLUMN's ACCESS EXCLUSIVE lock is held; reads and writes of ${added.names.table} wait for the whole build`;
+    ctx.report({
+      span: kwargSpanOr(field, cause, op.span),
+      message: `AddField ${added.label}: ${what} is built without CONCURRENTLY ${lock}`,
+      operation: op,
+    });
   },
 };

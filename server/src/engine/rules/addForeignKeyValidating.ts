@@ -47,20 +47,19 @@ migrations.RunSQL(
 )`,
     safeCodeLanguage: 'python',
   },
-  check(ctx) {
-    for (const op of ctx.file.allOperations) {
-      // Without history most AlterFields of a foreign key keep the constraint: only known changes count.
-      const altered = readAlteredColumn(ctx, op);
-      const field = readAddedColumn(ctx, op) ?? altered;
-      if (!field || hasForeignKeyConstraint(field.after) !== true) continue;
-      if (altered && !addsConstraint(altered)) continue;
-      if (!altered && ctx.database === 'postgresql' && startsAllNull(field.after)) continue;
-      ctx.report({
-        span: op.name === 'AlterField' ? kwargSpanOr(field.after, 'db_constraint', op.span) : op.span,
-        message: `${op.name} ${field.label}: ${validation(ctx, op, field)}`,
-        operation: op,
-      });
-    }
+  operations: ['AddField', 'AlterField'],
+  checkOperation(ctx, op) {
+    // Without history most AlterFields of a foreign key keep the constraint: only known changes count.
+    const altered = readAlteredColumn(ctx, op);
+    const field = readAddedColumn(ctx, op) ?? altered;
+    if (!field || hasForeignKeyConstraint(field.after) !== true) return;
+    if (altered && !addsConstraint(altered)) return;
+    if (!altered && ctx.database === 'postgresql' && startsAllNull(field.after)) return;
+    ctx.report({
+      span: op.name === 'AlterField' ? kwargSpanOr(field.after, 'db_constraint', op.span) : op.span,
+      message: `${op.name} ${field.label}: ${validation(ctx, op, field)}`,
+      operation: op,
+    });
   },
 };
 

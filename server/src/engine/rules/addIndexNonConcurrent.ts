@@ -38,14 +38,12 @@ class Migration(migrations.Migration):
     ]`,
     safeCodeLanguage: 'python',
   },
-  check(ctx) {
-    for (const op of ctx.file.allOperations) {
-      // The operation's name first: the table facts need the replayed state.
-      if ((op.name !== 'AddIndex' && op.name !== 'AlterIndexTogether' && op.name !== 'AlterField') || !changesExistingTable(ctx, op)) continue;
-      if (op.name === 'AddIndex') checkAddIndex(ctx, op);
-      else if (op.name === 'AlterIndexTogether') checkIndexTogether(ctx, op);
-      else if (op.name === 'AlterField') checkDbIndexOn(ctx, op);
-    }
+  operations: ['AddIndex', 'AlterIndexTogether', 'AlterField'],
+  checkOperation(ctx, op) {
+    if (!changesExistingTable(ctx, op)) return;
+    if (op.name === 'AddIndex') checkAddIndex(ctx, op);
+    else if (op.name === 'AlterIndexTogether') checkIndexTogether(ctx, op);
+    else if (op.name === 'AlterField') checkDbIndexOn(ctx, op);
   },
 };
 

@@ -48,14 +48,12 @@ export const addUniqueConstraint: FileRule = {
     ]`,
     safeCodeLanguage: 'python',
   },
-  check(ctx) {
-    for (const op of ctx.file.allOperations) {
-      // The operation's name first: the table facts need the replayed state.
-      if ((op.name !== 'AlterField' && op.name !== 'AddConstraint' && op.name !== 'AlterUniqueTogether') || !changesExistingTable(ctx, op)) continue;
-      if (op.name === 'AlterField') checkAlterField(ctx, op);
-      else if (op.name === 'AddConstraint') checkAddConstraint(ctx, op);
-      else if (op.name === 'AlterUniqueTogether') checkUniqueTogether(ctx, op);
-    }
+  operations: ['AlterField', 'AddConstraint', 'AlterUniqueTogether'],
+  checkOperation(ctx, op) {
+    if (!changesExistingTable(ctx, op)) return;
+    if (op.name === 'AlterField') checkAlterField(ctx, op);
+    else if (op.name === 'AddConstraint') checkAddConstraint(ctx, op);
+    else if (op.name === 'AlterUniqueTogether') checkUniqueTogether(ctx, op);
   },
 };
 

@@ -28,15 +28,14 @@ migrations.AlterField(
 )`,
     safeCodeLanguage: 'python',
   },
-  check(ctx) {
-    for (const op of ctx.file.allOperations) {
-      const change = readAlteredColumn(ctx, op);
-      if (!change || isNullable(change.before) !== false || isNullable(change.after) !== true) continue;
-      ctx.report({
-        span: kwargSpanOr(change.after, 'null', op.span),
-        message: `AlterField ${change.label}: the column becomes nullable; every reader of ${change.names.table} must handle NULL`,
-        operation: op,
-      });
-    }
+  operations: ['AlterField'],
+  checkOperation(ctx, op) {
+    const change = readAlteredColumn(ctx, op);
+    if (!change || isNullable(change.before) !== false || isNullable(change.after) !== true) return;
+    ctx.report({
+      span: kwargSpanOr(change.after, 'null', op.span),
+      message: `AlterField ${change.label}: the column becomes nullable; every reader of ${change.names.table} must handle NULL`,
+      operation: op,
+    });
   },
 };

@@ -55,32 +55,31 @@ export const alterFieldSetNotNull: FileRule = {
     ]`,
     safeCodeLanguage: 'python',
   },
-  check(ctx) {
-    for (const op of ctx.file.allOperations) {
-      if (op.name !== 'AlterField' || !changesExistingTable(ctx, op)) continue;
-      const change = readFieldOperation(ctx, op);
-      if (!change || !hasColumn(change.after) || isNullable(change.after) !== false) continue;
-      let unknown = '';
-      if (change.before) {
-        if (!hasColumn(change.before) || isNullable(change.before) !== true) continue;
-      } else {
-        // Without history only an explicit null=False says the nullability changes (makemigrations never writes it).
-        if (!change.after.kwargs['null']) continue;
-        unknown = ' (previous definition unknown)';
-      }
-      const hasDefault = presentArg(change.after, 'default') !== undefined;
-      const backfill = hasDefault ? 'UPDATEs the NULL rows to the default and ' : '';
-      const cost =
-        ctx.database === 'postgresql'
-          ? `${backfill}scans the whole table under an ACCESS EXCLUSIVE lock`
-          : ctx.database === 'mysql'
-            ? `${backfill}copies the whole table`
-            : `${backfill}rebuilds the table`;
-      ctx.report({
-        span: kwargSpanOr(change.after, 'null', op.span),
-        message: `AlterField ${change.label}: making the column NOT NULL${unknown} ${cost}${hasDefault ? '' : ', and fails if a NULL remains'}`,
-        operation: op,
-      });
+  operations: ['AlterField'],
+  checkOperation(ctx, op) {
+    if (!changesExistingTable(ctx, op)) return;
+    const change = readFieldOperation(ctx, op);
+    if (!change || !hasColumn(change.after) || isNullable(change.after) !== false) return;
+    let unknown = '';
+    if (change.before) {
+      if (!hasColumn(change.before) || isNullable(change.before) !== true) return;
+    } else {
+      // Without history only an explicit null=False says the nullability changes (makemigrations never writes it).
+      if (!change.after.kwargs['null']) return;
+      unknown = ' (previous definition unknown)';
     }
+    const hasDefault = presentArg(change.after, 'default') !== undefined;
+    const backfill = hasDefault ? 'UPDATEs the NULL rows to the default and ' : '';
+    const cost =
+      ctx.database === 'postgresql'
+        ? `${backfill}scans the whole table under an ACCESS EXCLUSIVE lock`
+        : ctx.database === 'mysql'
+          ? `${backfill}copies the whole table`
+          : `${backfill}rebuilds the table`;
+    ctx.report({
+      span: kwargSpanOr(change.after, 'null', op.span),
+      message: `AlterField ${change.label}: making the column NOT NULL${unknown} ${cost}${hasDefault ? '' : ', and fails if a NULL remains'}`,
+      operation: op,
+    });
   },
 };

@@ -42,43 +42,42 @@ def copy_quantity(apps, schema_editor):
 # 0010+: switch reads, then remove the old field in a later release`,
     safeCodeLanguage: 'python',
   },
-  check(ctx) {
-    for (const op of ctx.file.allOperations) {
-      const change = readAlteredColumn(ctx, op);
-      if (!change) continue;
-      const before = change.before;
-      // Primary key type changes also rewrite every referencing column: alter-pk-type-cascade reports them.
-      if (ctx.database !== 'sqlite' && (isPrimaryKey(before) === true || isPrimaryKey(change.after) === true)) continue;
-      const effect =
-        ctx.database === 'postgresql'
-          ? `rewrites ${change.names.table} and its indexes under an ACCESS EXCLUSIVE lock`
-          : ctx.database === 'mysql'
-            ? `makes MySQL copy ${change.names.table} (ALGORITHM=COPY)`
-            : `converts every value while SQLite copies ${change.names.table}`;
-      const typeChange = columnTypeChange(change, ctx.database);
-      if (typeChange?.kind === 'rewrite') {
-        ctx.report({
-          span: typeChange.cause ? kwargSpanOr(change.after, typeChange.cause, op.span) : op.span,
-          message: `AlterField ${change.label}: ${typeChange.reason} ${effect}`,
-          operation: op,
-        });
-        continue;
-      }
-      const collationBefore = collation(before.kwargs['db_collation']);
-      const collationAfter = collation(change.after.kwargs['db_collation']);
-      if (collationBefore === collationAfter) continue;
-      const collationEffect =
-        ctx.database === 'postgresql'
-          ? `rebuilds every index on the column of ${change.names.table} under an ACCESS EXCLUSIVE lock`
-          : ctx.database === 'mysql'
-            ? `makes MySQL copy ${change.names.table} (ALGORITHM=COPY)`
-            : `changes how SQLite compares the values while it copies ${change.names.table}`;
+  operations: ['AlterField'],
+  checkOperation(ctx, op) {
+    const change = readAlteredColumn(ctx, op);
+    if (!change) return;
+    const before = change.before;
+    // Primary key type changes also rewrite every referencing column: alter-pk-type-cascade reports them.
+    if (ctx.database !== 'sqlite' && (isPrimaryKey(before) === true || isPrimaryKey(change.after) === true)) return;
+    const effect =
+      ctx.database === 'postgresql'
+        ? `rewrites ${change.names.table} and its indexes under an ACCESS EXCLUSIVE lock`
+        : ctx.database === 'mysql'
+          ? `makes MySQL copy ${change.names.table} (ALGORITHM=COPY)`
+          : `converts every value while SQLite copies ${change.names.table}`;
+    const typeChange = columnTypeChange(change, ctx.database);
+    if (typeChange?.kind === 'rewrite') {
       ctx.report({
-        span: kwargSpanOr(change.after, 'db_collation', op.span),
-        message: `AlterField ${change.label}: changing the collation from ${collationBefore || 'the default'} to ${collationAfter || 'the default'} ${collationEffect}`,
+        span: typeChange.cause ? kwargSpanOr(change.after, typeChange.cause, op.span) : op.span,
+        message: `AlterField ${change.label}: ${typeChange.reason} ${effect}`,
         operation: op,
       });
+      return;
     }
+    const collationBefore = collation(before.kwargs['db_collation']);
+    const collationAfter = collation(change.after.kwargs['db_collation']);
+    if (collationBefore === collationAfter) return;
+    const collationEffect =
+      ctx.database === 'postgresql'
+        ? `rebuilds every index on the column of ${change.names.table} under an ACCESS EXCLUSIVE lock`
+        : ctx.database === 'mysql'
+          ? `makes MySQL copy ${change.names.table} (ALGORITHM=COPY)`
+          : `changes how SQLite compares the values while it copies ${change.names.table}`;
+    ctx.report({
+      span: kwargSpanOr(change.after, 'db_collation', op.span),
+      message: `AlterField ${change.label}: changing the collation from ${collationBefore || 'the default'} to ${collationAfter || 'the default'} ${collationEffect}`,
+      operation: op,
+    });
   },
 };
 

@@ -34,31 +34,30 @@ class Shipment(models.Model):
     id = models.BigAutoField(primary_key=True)`,
     safeCodeLanguage: 'python',
   },
-  check(ctx) {
-    for (const op of ctx.file.allOperations) {
-      if (op.name !== 'AlterField' || !changesExistingTable(ctx, op)) continue;
-      const change = readFieldOperation(ctx, op);
-      if (!change) continue;
-      const before = change.before;
-      const isKey = isPrimaryKey(change.after) === true || (before !== undefined && isPrimaryKey(before) === true);
-      if (!isKey) continue;
-      const cascade = `${change.names.table} and every foreign key column that references it are rewritten, each under an ACCESS EXCLUSIVE lock`;
-      if (!before) {
-        if (!WIDE_KEY_TYPES.has(change.after.type)) continue;
-        ctx.report({
-          span: op.span,
-          message: `AlterField ${change.label}: primary key changed to ${change.after.type} (previous definition unknown, assumed a 32-bit key): ${cascade}`,
-          operation: op,
-        });
-        continue;
-      }
-      const typeChange = columnTypeChange(change, ctx.database);
-      if (typeChange?.kind !== 'rewrite') continue;
+  operations: ['AlterField'],
+  checkOperation(ctx, op) {
+    if (!changesExistingTable(ctx, op)) return;
+    const change = readFieldOperation(ctx, op);
+    if (!change) return;
+    const before = change.before;
+    const isKey = isPrimaryKey(change.after) === true || (before !== undefined && isPrimaryKey(before) === true);
+    if (!isKey) return;
+    const cascade = `${change.names.table} and every foreign key column that references it are rewritten, each under an ACCESS EXCLUSIVE lock`;
+    if (!before) {
+      if (!WIDE_KEY_TYPES.has(change.after.type)) return;
       ctx.report({
         span: op.span,
-        message: `AlterField ${change.label}: changing the primary key from ${typeChange.description}: ${cascade}`,
+        message: `AlterField ${change.label}: primary key changed to ${change.after.type} (previous definition unknown, assumed a 32-bit key): ${cascade}`,
         operation: op,
       });
+      return;
     }
+    const typeChange = columnTypeChange(change, ctx.database);
+    if (typeChange?.kind !== 'rewrite') return;
+    ctx.report({
+      span: op.span,
+      message: `AlterField ${change.label}: changing the primary key from ${typeChange.description}: ${cascade}`,
+      operation: op,
+    });
   },
 };

@@ -51,14 +51,12 @@ export const compositePrimaryKeyChange: FileRule = {
       '    ]\n',
     safeCodeLanguage: 'python',
   },
-  check(ctx) {
-    for (const op of ctx.file.allOperations) {
-      if (op.name !== 'AddField' && op.name !== 'AlterField' && op.name !== 'RemoveField') continue;
-      // State-only operations are the supported way to record a key changed by hand; unmanaged models get no SQL.
-      if (!changesExistingTable(ctx, op)) continue;
-      const message = describeChange(ctx, op);
-      if (message) ctx.report({ span: op.span, operation: op, message });
-    }
+  operations: ['AddField', 'AlterField', 'RemoveField'],
+  checkOperation(ctx, op) {
+    // State-only operations are the supported way to record a key changed by hand; unmanaged models get no SQL.
+    if (!changesExistingTable(ctx, op)) return;
+    const message = describeChange(ctx, op);
+    if (message) ctx.report({ span: op.span, operation: op, message });
   },
 };
 

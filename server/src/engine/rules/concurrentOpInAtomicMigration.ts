@@ -1,9 +1,9 @@
 import { requiresNoTransaction } from '../sql/statements';
-import { migrationSqlStatements, reportStatement, statementExcerpt } from './migrationSql';
+import { SQL_OPERATIONS, operationSqlStatements, reportStatement, statementExcerpt } from './migrationSql';
 import type { FileRule } from './rule';
 import { migrationAtomic, modelNames } from './support';
 
-const CONCURRENT_OPERATIONS = new Set(['AddIndexConcurrently', 'RemoveIndexConcurrently']);
+const CONCURRENT_OPERATIONS: ReadonlySet<string> = new Set(['AddIndexConcurrently', 'RemoveIndexConcurrently']);
 
 export const concurrentOpInAtomicMigration: FileRule = {
   id: 'concurrent-op-in-atomic-migration',
@@ -36,19 +36,17 @@ class Migration(migrations.Migration):
     ]`,
     safeCodeLanguage: 'python',
   },
-  check(ctx) {
-    if (migrationAtomic(ctx) !== true || !ctx.file.migrationClass) return;
+  operations: [...CONCURRENT_OPERATIONS, ...SQL_OPERATIONS],
+  checkOperation(ctx, op) {
+    if (migrationAtomic(ctx) !== true || !ctx.file.migrationClass || !ctx.touchesDatabase(op)) return;
     const fixes = [{ kind: 'set-atomic-false' as const }];
-    for (const op of ctx.file.allOperations) {
-      if (!CONCURRENT_OPERATIONS.has(op.name) || !ctx.touchesDatabase(op)) continue;
+    if (CONCURRENT_OPERATIONS.has(op.name)) {
       const table = modelNames(ctx, op)?.table;
       ctx.report({ span: op.span, message: `${op.name}${table ? ` on ${table}` : ''} cannot run inside the transaction of an atomic migration: set atomic = False`, operation: op, fixes });
+      return;
     }
-    const reported = new Set<unknown>();
-    for (const item of migrationSqlStatements(ctx)) {
-      if (reported.has(item.op) || !requiresNoTransaction(item.statement)) continue;
-      reported.add(item.op);
-      reportStatement(ctx, item, `RunSQL \`${statementExcerpt(item.statement, 50)}\` cannot run inside the transaction of an atomic migration: set atomic = False`, fixes);
-    }
+    // Once per operation: its first statement that cannot run in a transaction.
+    const item = operationSqlStatements(ctx, op).find((candidate) => requiresNoTransaction(candidate.statement));
+    if (item) reportStatement(ctx, item, `RunSQL \`${statementExcerpt(item.statement, 50)}\` cannot run inside the transaction of an atomic migration: set atomic = False`, fixes);
   },
 };

@@ -45,18 +45,17 @@ class Migration(migrations.Migration):
       'state-only deletions (SeparateDatabaseAndState)',
     ],
   },
-  check(ctx) {
-    for (const op of ctx.file.allOperations) {
-      if (op.name !== 'DeleteModel' || !changesExistingTable(ctx, op)) continue;
-      // After the deploy no running code uses the table: dropping it then is the safe last step.
-      if (ctx.standing.phase.phase === 'after-deploy') continue;
-      const names = modelNames(ctx, op);
-      if (!names) continue;
-      ctx.report({
-        span: op.span,
-        message: `DeleteModel ${names.label}: drops table ${names.table} with all its rows while old code still queries it`,
-        operation: op,
-      });
-    }
+  operations: ['DeleteModel'],
+  checkOperation(ctx, op) {
+    if (!changesExistingTable(ctx, op)) return;
+    // After the deploy no running code uses the table: dropping it then is the safe last step.
+    if (ctx.standing.phase.phase === 'after-deploy') return;
+    const names = modelNames(ctx, op);
+    if (!names) return;
+    ctx.report({
+      span: op.span,
+      message: `DeleteModel ${names.label}: drops table ${names.table} with all its rows while old code still queries it`,
+      operation: op,
+    });
   },
 };

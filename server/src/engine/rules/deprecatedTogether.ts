@@ -38,25 +38,24 @@ export const deprecatedTogether: FileRule = {
       'historical migrations something already depends on: Django still loads them, and they cannot be changed; `hygiene-scope = "all"` reports them too',
     ],
   },
-  check(ctx) {
+  operations: ['AlterIndexTogether', 'CreateModel', 'AlterModelOptions'],
+  checkOperation(ctx, op) {
     // A shipped migration keeps its historical operations (Django still loads them); only new ones are worth changing.
     if (ctx.config.hygieneScope === 'leaves' && ctx.standing.hasDependents) return;
-    for (const op of ctx.file.allOperations) {
-      if (op.name === 'AlterIndexTogether') {
-        ctx.report({
-          span: op.span,
-          operation: op,
-          message: `AlterIndexTogether on \`${modelLabel(op)}\`: index_together is deprecated since Django 4.2; use AddIndex/RemoveIndex (or RenameIndex(old_fields=...) to adopt the existing index).`,
-        });
-      } else if (OPTION_OPERATIONS.has(op.name)) {
-        const entry = dictEntry(opArg(op, 'options'), 'index_together');
-        if (!entry) continue;
-        ctx.report({
-          span: { start: entry.key.span.start, end: entry.value.span.end },
-          operation: op,
-          message: `${op.name} \`${modelLabel(op)}\` sets index_together ${describe(entry.value)}: deprecated since Django 4.2 and removed from models in 5.1; declare Meta.indexes instead.`,
-        });
-      }
+    if (op.name === 'AlterIndexTogether') {
+      ctx.report({
+        span: op.span,
+        operation: op,
+        message: `AlterIndexTogether on \`${modelLabel(op)}\`: index_together is deprecated since Django 4.2; use AddIndex/RemoveIndex (or RenameIndex(old_fields=...) to adopt the existing index).`,
+      });
+    } else if (OPTION_OPERATIONS.has(op.name)) {
+      const entry = dictEntry(opArg(op, 'options'), 'index_together');
+      if (!entry) return;
+      ctx.report({
+        span: { start: entry.key.span.start, end: entry.value.span.end },
+        operation: op,
+        message: `${op.name} \`${modelLabel(op)}\` sets index_together ${describe(entry.value)}: deprecated since Django 4.2 and removed from models in 5.1; declare Meta.indexes instead.`,
+      });
     }
   },
 };

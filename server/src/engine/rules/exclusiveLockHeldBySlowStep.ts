@@ -4,7 +4,7 @@ import { runPythonDoesNoDataWork } from './runPythonCode';
 import { hasColumn, isManyToMany } from '../django/fields';
 import type { Operation } from '../python/model';
 import { computeLineStarts, lineOfOffset } from '../python/textPositions';
-import type { SqlStatement } from '../sql/scanner';
+import { scanSql, type SqlStatement } from '../sql/scanner';
 import { blocksWrites, strongestStatementLock, type LockMode } from '../sql/locks';
 import { dmlVerb, firstWord, hasKeyword, parseAlterTable, parseCreateIndex } from '../sql/statements';
 import { isIndexOnlyUniqueConstraint, readFieldOperation, readFieldTarget } from './fieldTypes';
@@ -12,7 +12,7 @@ import { changesSchema, hasPlainIndex, schemaChange } from '../django/columns';
 import { operationSqlStatements, statementExcerpt } from './migrationSql';
 import type { FileContext, FileRule } from './rule';
 import { calleeName, changesExistingTable, constraintCall, fieldColumnName, isForwardNoopRunPython, migrationAtomic, modelNames, opArg, stringValue } from './support';
-import { heavyTableWork } from './tableWork';
+import { MAYBE_HEAVY_OPERATIONS, heavyTableWork } from './tableWork';
 
 /** PostgreSQL lock modes that block writes (and, for ACCESS EXCLUSIVE, reads) while they are held (see docs/locks.md). */
 type HeavyLock = Extract<LockMode, 'ACCESS EXCLUSIVE' | 'EXCLUSIVE' | 'SHARE ROW EXCLUSIVE' | 'SHARE'>;
@@ -24,6 +24,8 @@ export const exclusiveLockHeldBySlowStep: FileRule = {
   vendors: ['postgresql'],
   category: 'locking',
   scope: 'file',
+  // File-level: a lock taken by one operation is held while a later one runs.
+  operations: (kind) => LOCKING_OPERATIONS.has(kind.name) || SLOW_OPERATIONS.has(kind.name) || MAYBE_HEAVY_OPERATIONS.has(kind.name),
   explanation: {
     summary:
       'On PostgreSQL an atomic migration holds every lock it took until COMMIT. When an operation that takes an ACCESS EXCLUSIVE (or SHARE) lock on an existing table is followed, in the same migration, by a slow step (a data backfill in `RunPython`, DML in `RunSQL`, an index build, a constraint validation or a table rewrite), the table stays blocked for the slow step\'s whole duration, even if the first operation was instant. The finding is reported on the slow step and names the operation whose lock it prolongs (once per migration).',
@@ -120,7 +122,8 @@ function label(ctx: FileContext, op: Operation): string {
 
 // --- which operations take a heavy lock on an existing table ---
 
-const ACCESS_EXCLUSIVE_OPERATIONS = new Set([
+/** Operations that lock a table that holds rows (when they change it, see lockTaken), besides RunSQL. */
+const LOCKING_OPERATIONS = new Set([
   'AddField',
   'RemoveField',
   'DeleteModel',
@@ -131,10 +134,68 @@ const ACCESS_EXCLUSIVE_OPERATIONS = new Set([
   'AlterUniqueTogether',
   'AlterOrderWithRespectTo',
   'RemoveIndex',
+  'AddIndex',
+  'AlterIndexTogether',
+  'RenameField',
+  'AlterField',
+  'RenameModel',
 ]);
 
-/** Every operation lockTaken may report besides RunSQL and RenameModel. */
-const LOCKING_OPERATIONS = new Set([...ACCESS_EXCLUSIVE_OPERATIONS, 'AddIndex', 'AlterIndexTogether', 'RenameField', 'AlterField']);
+/** Operations that lock or run slowly besides those above and heavyTableWork's (see lockTaken and slowStep). */
+const SLOW_OPERATIONS = new Set(['RunSQL', 'RunPython', 'ValidateConstraint']);
+
+/**
+ * The statement by which each operation takes its lock, in the shape Django's schema editor emits it. The lock mode is
+ * read from it through sql/locks.ts, the one lock table: this rule keeps none of its own.
+ */
+export const LOCKING_STATEMENTS = {
+  addColumn: 'ALTER TABLE "t" ADD COLUMN "c" integer NULL',
+  joinTable: 'CREATE TABLE "t_m" ("id" integer NOT NULL PRIMARY KEY, "t_id" integer NOT NULL REFERENCES "t" ("id") DEFERRABLE INITIALLY DEFERRED)',
+  dropColumn: 'ALTER TABLE "t" DROP COLUMN "c" CASCADE',
+  dropTable: 'DROP TABLE "t" CASCADE',
+  renameTable: 'ALTER TABLE "t" RENAME TO "u"',
+  addConstraint: 'ALTER TABLE "t" ADD CONSTRAINT "k" CHECK ("c" >= 0)',
+  addConstraintNotValid: 'ALTER TABLE "t" ADD CONSTRAINT "k" CHECK ("c" >= 0) NOT VALID',
+  addUnique: 'ALTER TABLE "t" ADD CONSTRAINT "k" UNIQUE ("c")',
+  uniqueIndex: 'CREATE UNIQUE INDEX "k" ON "t" ("c")',
+  dropConstraint: 'ALTER TABLE "t" DROP CONSTRAINT "k"',
+  createIndex: 'CREATE INDEX "i" ON "t" ("c")',
+  dropIndex: 'DROP INDEX "i"',
+  renameColumn: 'ALTER TABLE "t" RENAME COLUMN "c" TO "d"',
+  alterColumn: 'ALTER TABLE "t" ALTER COLUMN "c" TYPE bigint USING "c"::bigint',
+} as const;
+
+type LockingStatement = keyof typeof LOCKING_STATEMENTS;
+
+const OPERATION_STATEMENTS: Record<string, LockingStatement> = {
+  AddField: 'addColumn',
+  RemoveField: 'dropColumn',
+  DeleteModel: 'dropTable',
+  AlterModelTable: 'renameTable',
+  RenameModel: 'renameTable',
+  AddConstraint: 'addConstraint',
+  RemoveConstraint: 'dropConstraint',
+  AddConstraintNotValid: 'addConstraintNotValid',
+  AlterUniqueTogether: 'addUnique',
+  AlterOrderWithRespectTo: 'addColumn',
+  RemoveIndex: 'dropIndex',
+  AddIndex: 'createIndex',
+  AlterIndexTogether: 'createIndex',
+  RenameField: 'renameColumn',
+  AlterField: 'alterColumn',
+};
+
+const statementLocks = new Map<string, HeavyLock | undefined>();
+
+/** The write-blocking lock sql/locks.ts gives the statement shape (computed once per shape and PostgreSQL version). */
+function shapeLock(shape: LockingStatement, postgresVersion: number): HeavyLock | undefined {
+  const key = `${shape}:${postgresVersion}`;
+  if (!statementLocks.has(key)) {
+    const statement = scanSql(LOCKING_STATEMENTS[shape])[0];
+    statementLocks.set(key, statement ? statementLock(statement, postgresVersion) : undefined);
+  }
+  return statementLocks.get(key);
+}
 
 function lockTaken(ctx: FileContext, op: Operation): TakenLock | undefined {
   if (op.name === 'RunSQL') {
@@ -144,6 +205,19 @@ function lockTaken(ctx: FileContext, op: Operation): TakenLock | undefined {
     }
     return undefined;
   }
+  const shape = lockingStatement(ctx, op);
+  const lock = shape && shapeLock(shape, ctx.config.postgresVersion);
+  if (!lock) return undefined;
+  if (op.name === 'RenameModel') {
+    const oldName = stringValue(opArg(op, 'old_name')) as string;
+    return { lock, what: `RenameModel ${ctx.file.app}.${oldName}`, table: `${ctx.file.app}_${oldName.toLowerCase()}` };
+  }
+  const table = modelNames(ctx, op)?.table;
+  return table === undefined ? { lock, what: label(ctx, op) } : { lock, what: label(ctx, op), table };
+}
+
+/** The statement by which the operation locks a table that already holds rows, or undefined when it locks none. */
+function lockingStatement(ctx: FileContext, op: Operation): LockingStatement | undefined {
   if (op.name === 'RenameModel') {
     const oldName = stringValue(opArg(op, 'old_name'))?.toLowerCase();
     const state = ctx.stateBefore(op);
@@ -151,29 +225,24 @@ function lockTaken(ctx: FileContext, op: Operation): TakenLock | undefined {
     const model = state.model(ctx.file.app, oldName);
     const dbTable = model?.options['db_table'];
     if (dbTable && dbTable.kind !== 'none') return undefined;
-    return { lock: 'ACCESS EXCLUSIVE', what: `RenameModel ${ctx.file.app}.${stringValue(opArg(op, 'old_name'))}`, table: `${ctx.file.app}_${oldName}` };
+    return 'renameTable';
   }
   if (!LOCKING_OPERATIONS.has(op.name) || !changesExistingTable(ctx, op)) return undefined;
-  const table = modelNames(ctx, op)?.table;
-  const taken = (lock: HeavyLock): TakenLock => (table === undefined ? { lock, what: label(ctx, op) } : { lock, what: label(ctx, op), table });
   if (op.name === 'AddConstraint') {
     const constraint = constraintCall(op);
     const indexOnly = constraint !== undefined && calleeName(constraint) === 'UniqueConstraint' && isIndexOnlyUniqueConstraint(constraint);
-    return taken(indexOnly ? 'SHARE' : 'ACCESS EXCLUSIVE');
+    return indexOnly ? 'uniqueIndex' : 'addConstraint';
   }
   if (op.name === 'AddField') {
     const added = readFieldOperation(ctx, op)?.after;
     // No column on this table. A many-to-many gets a new join table whose foreign key to this table blocks writes
     // to it (unless a `through` model owns the join table); other column-less fields run no SQL.
-    if (added && !hasColumn(added)) return isManyToMany(added) && !added.kwargs['through'] ? taken('SHARE ROW EXCLUSIVE') : undefined;
+    if (added && !hasColumn(added)) return isManyToMany(added) && !added.kwargs['through'] ? 'joinTable' : undefined;
   }
-  if (ACCESS_EXCLUSIVE_OPERATIONS.has(op.name)) return taken('ACCESS EXCLUSIVE');
-  if (op.name === 'AddIndex' || op.name === 'AlterIndexTogether') return taken('SHARE');
   if (op.name === 'RenameField') {
     const renamed = readFieldTarget(ctx, op);
     const newName = stringValue(opArg(op, 'new_name'));
     if (renamed?.before && newName && fieldColumnName(renamed.fieldName, renamed.before) === fieldColumnName(newName, renamed.before)) return undefined;
-    return taken('ACCESS EXCLUSIVE');
   }
   if (op.name === 'AlterField') {
     const change = readFieldOperation(ctx, op);
@@ -182,9 +251,9 @@ function lockTaken(ctx: FileContext, op: Operation): TakenLock | undefined {
     const diff = schemaChange(change.fieldName, change.before, change.after, ctx.database, change.resolveRelated);
     if (changesSchema(diff) !== true) return undefined;
     const onlyNewIndex = diff.indexChanged && hasPlainIndex(change.after) === true && !diff.nullChanged && !diff.uniqueChanged && !diff.columnChanged && !diff.foreignKeyChanged && !diff.primaryKeyChanged && !diff.collationChanged && !diff.dbDefaultChanged && diff.type?.kind === 'none';
-    return taken(onlyNewIndex ? 'SHARE' : 'ACCESS EXCLUSIVE');
+    return onlyNewIndex ? 'createIndex' : 'alterColumn';
   }
-  return undefined;
+  return OPERATION_STATEMENTS[op.name];
 }
 
 // --- which operations are slow ---

@@ -32,6 +32,7 @@ export const foreignKeyWithoutIndex: GraphRule = {
   vendors: ['postgresql'],
   category: 'hygiene',
   scope: 'graph',
+  operations: ['CreateModel', 'AddField', 'AlterField'],
   // Indexes are declared in the model's own app; hand-written index DDL anywhere comes in as a workspace fact.
   dependsOn: 'app',
   explanation: {

@@ -116,15 +116,18 @@ export function existingTables(ctx: FileContext, item: MigrationSqlStatement, ta
   return tables.length > 0 && existing.length === 0 ? undefined : existing;
 }
 
-/** The ALTER TABLE statements of the migration, except those on a table it created earlier (see isNewTable). */
-export function existingTableAlters(ctx: FileContext): { item: MigrationSqlStatement; alter: AlterTableInfo }[] {
+/** The ALTER TABLE statements one operation runs, except those on a table the migration created earlier (see isNewTable). */
+export function existingTableAlters(ctx: FileContext, op: Operation): { item: MigrationSqlStatement; alter: AlterTableInfo }[] {
   const alters: { item: MigrationSqlStatement; alter: AlterTableInfo }[] = [];
-  for (const item of migrationSqlStatements(ctx)) {
+  for (const item of operationSqlStatements(ctx, op)) {
     const alter = parseAlterTable(item.statement);
     if (alter && !isNewTable(ctx, item, alter.table)) alters.push({ item, alter });
   }
   return alters;
 }
+
+/** The operations whose SQL text the statement rules read: RunSQL, and RunPython's literal `execute` calls. */
+export const SQL_OPERATIONS = ['RunSQL', 'RunPython'] as const;
 
 export function tableKey(name: SqlName): string {
   return name.name.toLowerCase();

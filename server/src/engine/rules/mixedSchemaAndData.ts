@@ -15,6 +15,8 @@ export const mixedSchemaAndData: FileRule = {
   vendors: 'all',
   category: 'transactions',
   scope: 'file',
+  // File-level: a data step is judged against every schema change of the same transaction.
+  operations: ['RunPython', 'RunSQL'],
   explanation: {
     summary:
       'In one atomic migration the data step runs while the schema changes\' locks are still held, so a backfill over a big table keeps the table locked for its whole duration. On PostgreSQL, mixing them can also fail with `cannot ALTER TABLE because it has pending trigger events` (deferred foreign-key checks from the data step).',

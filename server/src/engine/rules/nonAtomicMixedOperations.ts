@@ -30,6 +30,8 @@ export const nonAtomicMixedOperations: FileRule = {
   vendors: ['postgresql'],
   category: 'transactions',
   scope: 'file',
+  // File-level: every operation but the last of a non-atomic migration is judged (state-only ones are re-runnable).
+  operations: () => true,
   explanation: {
     summary:
       'With `atomic = False` every operation commits on its own. If a later operation fails, the earlier ones stay applied but Django does not record the migration, so the next `migrate` runs them again, and an operation that is not idempotent (creating an index or column that now exists) fails: the migration is stuck until someone repairs the database by hand.',

@@ -21,6 +21,7 @@ export const preferBigAutoField: GraphRule = {
   vendors: 'all',
   category: 'hygiene',
   scope: 'graph',
+  operations: ['CreateModel'],
   // A field's latest definition is decided within its app.
   dependsOn: 'app',
   explanation: {

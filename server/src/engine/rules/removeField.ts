@@ -51,35 +51,34 @@ class Migration(migrations.Migration):
       'state-only removals (SeparateDatabaseAndState)',
     ],
   },
-  check(ctx) {
-    for (const op of ctx.file.allOperations) {
-      if (op.name !== 'RemoveField' || !changesExistingTable(ctx, op)) continue;
-      const removed = readFieldTarget(ctx, op);
-      if (!removed) continue;
-      const { names, fieldName, before } = removed;
-      if (ctx.standing.phase.phase === 'after-deploy') {
-        // After the deploy no running code reads the column: the drop is the safe last step, unless the new code's
-        // INSERTs (which no longer set it) still need it to be nullable or to have a database default.
-        if (before && (isManyToMany(before) || isNullable(before) !== false || presentArg(before, 'db_default'))) continue;
-        const known = before ? 'is NOT NULL without a database default' : 'may be NOT NULL without a database default (its definition is unknown)';
-        ctx.report({
-          span: op.span,
-          message: `RemoveField ${removed.label} after the deploy (${ctx.standing.phase.reason}): column ${(before && fieldColumnName(fieldName, before)) ?? fieldName} ${known}, so the new code's INSERTs fail until this runs; make it null=True in the release that stops using it`,
-          operation: op,
-        });
-        continue;
-      }
-      const dropped =
-        before && isManyToMany(before)
-          ? 'drops its many-to-many table (data loss) while old code still queries it'
-          : `drops column ${(before && fieldColumnName(fieldName, before)) ?? fieldName} from ${names.table} (data loss) while old code still SELECTs it`;
+  operations: ['RemoveField'],
+  checkOperation(ctx, op) {
+    if (!changesExistingTable(ctx, op)) return;
+    const removed = readFieldTarget(ctx, op);
+    if (!removed) return;
+    const { names, fieldName, before } = removed;
+    if (ctx.standing.phase.phase === 'after-deploy') {
+      // After the deploy no running code reads the column: the drop is the safe last step, unless the new code's
+      // INSERTs (which no longer set it) still need it to be nullable or to have a database default.
+      if (before && (isManyToMany(before) || isNullable(before) !== false || presentArg(before, 'db_default'))) return;
+      const known = before ? 'is NOT NULL without a database default' : 'may be NOT NULL without a database default (its definition is unknown)';
       ctx.report({
         span: op.span,
-        message: `RemoveField ${removed.label}: ${dropped}`,
+        message: `RemoveField ${removed.label} after the deploy (${ctx.standing.phase.reason}): column ${(before && fieldColumnName(fieldName, before)) ?? fieldName} ${known}, so the new code's INSERTs fail until this runs; make it null=True in the release that stops using it`,
         operation: op,
-        // Turning it into a state-only removal only makes sense for a top-level operation.
-        fixes: op.context === 'operations' ? [{ kind: 'state-only-remove-field', operationSpan: op.span }] : [],
       });
+      return;
     }
+    const dropped =
+      before && isManyToMany(before)
+        ? 'drops its many-to-many table (data loss) while old code still queries it'
+        : `drops column ${(before && fieldColumnName(fieldName, before)) ?? fieldName} from ${names.table} (data loss) while old code still SELECTs it`;
+    ctx.report({
+      span: op.span,
+      message: `RemoveField ${removed.label}: ${dropped}`,
+      operation: op,
+      // Turning it into a state-only removal only makes sense for a top-level operation.
+      fixes: op.context === 'operations' ? [{ kind: 'state-only-remove-field', operationSpan: op.span }] : [],
+    });
   },
 };

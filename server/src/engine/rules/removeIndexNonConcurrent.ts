@@ -35,13 +35,11 @@ class Migration(migrations.Migration):
     ]`,
     safeCodeLanguage: 'python',
   },
-  check(ctx) {
-    for (const op of ctx.file.allOperations) {
-      // The operation's name first: the table facts need the replayed state.
-      if ((op.name !== 'RemoveIndex' && op.name !== 'AlterField') || !changesExistingTable(ctx, op)) continue;
-      if (op.name === 'RemoveIndex') checkRemoveIndex(ctx, op);
-      else if (op.name === 'AlterField') checkDbIndexOff(ctx, op);
-    }
+  operations: ['RemoveIndex', 'AlterField'],
+  checkOperation(ctx, op) {
+    if (!changesExistingTable(ctx, op)) return;
+    if (op.name === 'RemoveIndex') checkRemoveIndex(ctx, op);
+    else if (op.name === 'AlterField') checkDbIndexOff(ctx, op);
   },
 };
 

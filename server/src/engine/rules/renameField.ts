@@ -36,13 +36,11 @@ export const renameField: FileRule = {
     ]`,
     safeCodeLanguage: 'python',
   },
-  check(ctx) {
-    for (const op of ctx.file.allOperations) {
-      // The operation's name first: the table facts need the replayed state.
-      if ((op.name !== 'RenameField' && op.name !== 'AlterField') || !changesExistingTable(ctx, op)) continue;
-      if (op.name === 'RenameField') checkRenameField(ctx, op);
-      else if (op.name === 'AlterField') checkColumnChange(ctx, op);
-    }
+  operations: ['RenameField', 'AlterField'],
+  checkOperation(ctx, op) {
+    if (!changesExistingTable(ctx, op)) return;
+    if (op.name === 'RenameField') checkRenameField(ctx, op);
+    else if (op.name === 'AlterField') checkColumnChange(ctx, op);
   },
 };
 

@@ -38,13 +38,11 @@ class Migration(migrations.Migration):
     ]`,
     safeCodeLanguage: 'python',
   },
-  check(ctx) {
-    for (const op of ctx.file.allOperations) {
-      // The operation's name first: the table facts need the replayed state.
-      if ((op.name !== 'RenameModel' && op.name !== 'AlterModelTable') || !changesExistingTable(ctx, op)) continue;
-      if (op.name === 'RenameModel') checkRenameModel(ctx, op);
-      else if (op.name === 'AlterModelTable') checkAlterModelTable(ctx, op);
-    }
+  operations: ['RenameModel', 'AlterModelTable'],
+  checkOperation(ctx, op) {
+    if (!changesExistingTable(ctx, op)) return;
+    if (op.name === 'RenameModel') checkRenameModel(ctx, op);
+    else if (op.name === 'AlterModelTable') checkAlterModelTable(ctx, op);
   },
 };
 

@@ -31,41 +31,40 @@ export const reservedWordColumn: FileRule = {
       ')\n',
     safeCodeLanguage: 'python',
   },
-  check(ctx) {
-    for (const op of ctx.file.allOperations) {
-      // Columns of unmanaged models are named by whoever owns the table, not by this migration.
-      if (!ctx.touchesDatabase(op) || isUnmanagedModel(ctx, op)) continue;
-      switch (op.name) {
-        case 'CreateModel':
-          if (literalTruth(dictEntry(opArg(op, 'options'), 'managed')?.value) === false) break;
-          for (const entry of createModelFields(op)) {
-            if (entry.field) checkColumn(ctx, op, entry.name, entry.nameExpr.span, entry.field);
-          }
-          break;
-        case 'AddField': {
-          const name = opArg(op, 'name');
-          const call = fieldCall(op);
-          const fieldName = stringValue(name);
-          if (call && fieldName !== undefined && name) checkColumn(ctx, op, fieldName, argumentSpan(op, 'name', name), call);
-          break;
+  operations: ['CreateModel', 'AddField', 'AlterField', 'RenameField'],
+  checkOperation(ctx, op) {
+    // Columns of unmanaged models are named by whoever owns the table, not by this migration.
+    if (!ctx.touchesDatabase(op) || isUnmanagedModel(ctx, op)) return;
+    switch (op.name) {
+      case 'CreateModel':
+        if (literalTruth(dictEntry(opArg(op, 'options'), 'managed')?.value) === false) break;
+        for (const entry of createModelFields(op)) {
+          if (entry.field) checkColumn(ctx, op, entry.name, entry.nameExpr.span, entry.field);
         }
-        case 'AlterField':
-          checkAlteredColumn(ctx, op);
-          break;
-        case 'RenameField': {
-          const newName = opArg(op, 'new_name');
-          const fieldName = stringValue(newName);
-          const model = targetModel(op);
-          if (fieldName === undefined || !newName || !model) break;
-          const oldName = stringValue(opArg(op, 'old_name'));
-          // The column follows the new name only when the field has no db_column of its own; without the previous
-          // definition (FK `_id` suffix, db_column) the new column name is unknown, so stay silent.
-          const before = oldName ? ctx.stateBefore(op).field(ctx.file.app, model, oldName) : undefined;
-          if (!before || before.kwargs['db_column']) break;
-          const column = fieldColumnName(fieldName, before);
-          if (column !== undefined) reportIfReserved(ctx, op, column, argumentSpan(op, 'new_name', newName), `field \`${ctx.file.app}.${modelLabel(op)}.${fieldName}\``);
-          break;
-        }
+        break;
+      case 'AddField': {
+        const name = opArg(op, 'name');
+        const call = fieldCall(op);
+        const fieldName = stringValue(name);
+        if (call && fieldName !== undefined && name) checkColumn(ctx, op, fieldName, argumentSpan(op, 'name', name), call);
+        break;
+      }
+      case 'AlterField':
+        checkAlteredColumn(ctx, op);
+        break;
+      case 'RenameField': {
+        const newName = opArg(op, 'new_name');
+        const fieldName = stringValue(newName);
+        const model = targetModel(op);
+        if (fieldName === undefined || !newName || !model) break;
+        const oldName = stringValue(opArg(op, 'old_name'));
+        // The column follows the new name only when the field has no db_column of its own; without the previous
+        // definition (FK `_id` suffix, db_column) the new column name is unknown, so stay silent.
+        const before = oldName ? ctx.stateBefore(op).field(ctx.file.app, model, oldName) : undefined;
+        if (!before || before.kwargs['db_column']) break;
+        const column = fieldColumnName(fieldName, before);
+        if (column !== undefined) reportIfReserved(ctx, op, column, argumentSpan(op, 'new_name', newName), `field \`${ctx.file.app}.${modelLabel(op)}.${fieldName}\``);
+        break;
       }
     }
   },

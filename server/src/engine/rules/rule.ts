@@ -4,6 +4,8 @@ import type { DeployPhaseDecision } from '../django/deployPhase';
 import type { MigrationModel, Operation, Span } from '../python/model';
 import type { StateView, GraphNode } from '../state/types';
 import type { Database, ResolvedConfig } from '../config/types';
+import type { OperationSql } from '../django/sql/migrationSql';
+import type { StatementWithEffect } from '../django/sql/statementEffects';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -86,7 +88,61 @@ export interface FileContext {
   report(finding: RawFinding): void;
   /** Where this migration stands in the project's history and deploy. */
   standing: MigrationStanding;
+  /** What is known about one operation of this file, computed once per analysis and shared by every rule and the hover. */
+  facts(op: Operation): OperationFacts;
 }
+
+/**
+ * The facts about one operation that several rules (and the hover) need. Every property is computed on first read and
+ * kept for the rest of the analysis, so reading one costs nothing more however many rules do; treat them as read-only.
+ */
+export interface OperationFacts {
+  readonly op: Operation;
+  /** The replayed state right before the operation. */
+  readonly stateBefore: StateView;
+  /** False when the operation sits in `state_operations`: it changes Django's state only. */
+  readonly touchesDatabase: boolean;
+  /** Lower-cased model name the operation targets (`model_name`, or `name` of model-level operations). */
+  readonly modelKey: string | undefined;
+  /** The field it names (`name`; `old_name` of RenameField). */
+  readonly fieldName: string | undefined;
+  /** How messages name the target model and its table, read from the state before the operation. */
+  readonly model: ModelNames | undefined;
+  /** It runs SQL against a table that already holds rows (not state-only, not created earlier in this migration, managed). */
+  readonly changesExistingTable: boolean;
+  /** The statements Django would run for it (a nested operation answers with its SeparateDatabaseAndState's), each with its locks. */
+  readonly sql: OperationSqlFacts | undefined;
+  /** A further fact about this operation, computed once by `compute` and kept under `key` (see perOperationFact). */
+  derived<T>(key: object, compute: () => T): T;
+}
+
+export interface OperationSqlFacts {
+  generated: OperationSql;
+  /** Each statement split and annotated from the one lock table (sql/locks.ts); effects are PostgreSQL's. */
+  statements: readonly StatementWithEffect[];
+}
+
+/** How messages name a model and its table: `shop.Order` and `shop_order` (or its explicit `db_table`). */
+export interface ModelNames {
+  app: string;
+  /** Lower-cased model name, as Django keys it. */
+  key: string;
+  /** `app.ModelName`, with the model's name as written in its CreateModel when the state knows it. */
+  label: string;
+  table: string;
+  /** True when `table` comes from an explicit `db_table` option. */
+  explicitTable: boolean;
+}
+
+/** An operation's class, as a rule's `operations` predicate sees it. */
+export type OperationKind = Pick<Operation, 'name' | 'qualifiedName'>;
+
+/**
+ * The operations a rule inspects: class names (`['AddField', 'AlterField']`), or a predicate for names a list cannot
+ * hold (third-party operations, qualified names). The analysis dispatches only these to `checkOperation`, and the
+ * hover lists the rule as related to them.
+ */
+export type OperationKinds = readonly string[] | ((kind: OperationKind) => boolean);
 
 export interface MigrationStanding {
   /** Whether it runs before or after the new code is deployed, and how that was decided. */
@@ -126,11 +182,22 @@ interface RuleBase {
   vendors: Database[] | 'all';
   category: RuleCategory;
   explanation: RuleExplanation;
+  /** The operation kinds the rule inspects (what `checkOperation` receives; for graph rules, what the hover relates them to). */
+  operations?: OperationKinds;
 }
 
+/**
+ * A rule over one migration file. Most rules are predicates over single operations: they declare `operations` and
+ * implement `checkOperation`, and the analysis walks the file's operations once, calling each rule only for the kinds
+ * it declared. A rule that needs the whole file (the order of operations, the migration's atomicity as a whole)
+ * implements `check`, reading per-operation facts through `ctx.facts`. A rule may have both.
+ */
 export interface FileRule extends RuleBase {
   scope: 'file';
-  check(ctx: FileContext): void;
+  /** Called once per file, before the operations are dispatched. */
+  check?(ctx: FileContext): void;
+  /** Called for each operation (nested ones included, in source order) whose kind `operations` names. */
+  checkOperation?(ctx: FileContext, op: Operation): void;
 }
 
 /**

@@ -42,7 +42,7 @@ export function runPythonCode(model: MigrationModel, op: Operation, param: 'code
  * The in-file code of every RunPython that runs against the database, for the given arguments. A function used by
  * several operations (or as both code and reverse_code) comes once, with the first operation that uses it.
  */
-export function runPythonFunctions(ctx: FileContext, params: readonly ('code' | 'reverse_code')[]): { op: Operation; code: RunPythonCode }[] {
+function runPythonFunctions(ctx: FileContext, params: readonly ('code' | 'reverse_code')[]): { op: Operation; code: RunPythonCode }[] {
   const found: { op: Operation; code: RunPythonCode }[] = [];
   const seen = new Set<number>();
   for (const op of ctx.file.allOperations) {
@@ -55,6 +55,29 @@ export function runPythonFunctions(ctx: FileContext, params: readonly ('code' | 
     }
   }
   return found;
+}
+
+const functionsByOperation = new WeakMap<MigrationModel, Map<string, Map<Operation, RunPythonCode[]>>>();
+
+/**
+ * The functions one RunPython runs (of `params`), leaving out those an earlier RunPython of the file already runs: a
+ * function shared by several operations is checked once, at its first use. Grouped once per file.
+ */
+export function runPythonFunctionsOf(ctx: FileContext, op: Operation, params: readonly ('code' | 'reverse_code')[]): readonly RunPythonCode[] {
+  let byParams = functionsByOperation.get(ctx.file);
+  if (!byParams) functionsByOperation.set(ctx.file, (byParams = new Map()));
+  const key = params.join(',');
+  let byOperation = byParams.get(key);
+  if (!byOperation) {
+    byOperation = new Map();
+    for (const found of runPythonFunctions(ctx, params)) {
+      const list = byOperation.get(found.op);
+      if (list) list.push(found.code);
+      else byOperation.set(found.op, [found.code]);
+    }
+    byParams.set(key, byOperation);
+  }
+  return byOperation.get(op) ?? [];
 }
 
 function resolveCallable(model: MigrationModel, expr: Expr): RunPythonCode | undefined {

@@ -1,7 +1,7 @@
 import type { SyntaxNode } from '@lezer/common';
 import type { MigrationModel, Operation } from '../python/model';
 import type { FileContext, FileRule } from './rule';
-import { accessChain, nodeText, runPythonFunctions, walkDescendants, type RunPythonCode } from './runPythonCode';
+import { accessChain, nodeText, runPythonFunctionsOf, walkDescendants, type RunPythonCode } from './runPythonCode';
 
 /** Attributes that only a model class has: touching them means the code uses the model itself. */
 const MODEL_ATTRIBUTES = new Set(['objects', '_default_manager', '_base_manager', '_meta', 'DoesNotExist', 'MultipleObjectsReturned']);
@@ -29,12 +29,13 @@ export const runpythonModelImport: FileRule = {
         order.save(update_fields=["status"])`,
     safeCodeLanguage: 'python',
   },
-  check(ctx) {
-    const functions = runPythonFunctions(ctx, ['code', 'reverse_code']);
-    // Most migrations run no Python: skip reading their imports.
+  operations: ['RunPython'],
+  checkOperation(ctx, op) {
+    const functions = runPythonFunctionsOf(ctx, op, ['code', 'reverse_code']);
+    // Most migrations run no Python: their imports are read only when a function is checked.
     if (functions.length === 0) return;
-    const moduleBindings = importBindings(ctx.file, topLevelImports(ctx.file));
-    for (const { op, code } of functions) checkCode(ctx, op, code, moduleBindings);
+    const moduleBindings = moduleBindingsOf(ctx.file);
+    for (const code of functions) checkCode(ctx, op, code, moduleBindings);
   },
 };
 
@@ -46,6 +47,15 @@ interface Binding {
   /** Set when the binding is the class itself (`from shop.models import Order`). */
   modelName?: string;
   module: string;
+}
+
+const moduleBindingsCache = new WeakMap<MigrationModel, Map<string, Binding>>();
+
+/** The module-level import bindings of the file, read once per file. */
+function moduleBindingsOf(file: MigrationModel): Map<string, Binding> {
+  let bindings = moduleBindingsCache.get(file);
+  if (!bindings) moduleBindingsCache.set(file, (bindings = importBindings(file, topLevelImports(file))));
+  return bindings;
 }
 
 function checkCode(ctx: FileContext, op: Operation, code: RunPythonCode, moduleBindings: Map<string, Binding>): void {

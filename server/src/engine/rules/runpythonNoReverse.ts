@@ -20,14 +20,13 @@ export const runpythonNoReverse: FileRule = {
     safeCode: `migrations.RunPython(fill_status, reverse_code=migrations.RunPython.noop)`,
     safeCodeLanguage: 'python',
   },
-  check(ctx) {
-    for (const op of ctx.file.allOperations) {
-      if (op.name !== 'RunPython' || !ctx.touchesDatabase(op) || op.call.hasStarArgs) continue;
-      const fixes = missingReverseFixes(op, 'reverse_code');
-      if (!fixes) continue;
-      const code = opArg(op, 'code');
-      const what = code?.kind === 'name' ? `RunPython(${code.dotted})` : 'RunPython';
-      ctx.report({ span: op.span, message: `${what} has no reverse_code, so this migration cannot be unapplied`, operation: op, fixes });
-    }
+  operations: ['RunPython'],
+  checkOperation(ctx, op) {
+    if (!ctx.touchesDatabase(op) || op.call.hasStarArgs) return;
+    const fixes = missingReverseFixes(op, 'reverse_code');
+    if (!fixes) return;
+    const code = opArg(op, 'code');
+    const what = code?.kind === 'name' ? `RunPython(${code.dotted})` : 'RunPython';
+    ctx.report({ span: op.span, message: `${what} has no reverse_code, so this migration cannot be unapplied`, operation: op, fixes });
   },
 };

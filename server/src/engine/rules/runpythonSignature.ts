@@ -1,5 +1,5 @@
 import type { FileRule } from './rule';
-import { runPythonFunctions, type Parameter, type RunPythonCode } from './runPythonCode';
+import { runPythonFunctionsOf, type Parameter, type RunPythonCode } from './runPythonCode';
 
 export const runpythonSignature: FileRule = {
   id: 'runpython-signature',
@@ -25,8 +25,9 @@ export const runpythonSignature: FileRule = {
       '`functools.partial(...)` callables',
     ],
   },
-  check(ctx) {
-    for (const { op, code } of runPythonFunctions(ctx, ['code', 'reverse_code'])) {
+  operations: ['RunPython'],
+  checkOperation(ctx, op) {
+    for (const code of runPythonFunctionsOf(ctx, op, ['code', 'reverse_code'])) {
       const problem = signatureProblem(code);
       if (problem) ctx.report({ span: code.signatureSpan, message: problem, operation: op });
     }

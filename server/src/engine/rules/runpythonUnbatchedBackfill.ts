@@ -2,7 +2,7 @@ import type { SyntaxNode } from '@lezer/common';
 import type { MigrationModel } from '../python/model';
 import type { FileRule } from './rule';
 import { migrationAtomic } from './support';
-import { accessChain, nodeText, runPythonFunctions, walkDescendants, type AccessChain, type RunPythonCode } from './runPythonCode';
+import { accessChain, nodeText, runPythonFunctionsOf, walkDescendants, type AccessChain, type RunPythonCode } from './runPythonCode';
 
 const MANAGERS = new Set(['objects', '_default_manager', '_base_manager']);
 /** Wrappers that still iterate the whole queryset: `for o in list(Order.objects.all())`. */
@@ -45,8 +45,9 @@ export const runpythonUnbatchedBackfill: FileRule = {
         last_pk = pks[-1]`,
     safeCodeLanguage: 'python',
   },
-  check(ctx) {
-    for (const { op, code } of runPythonFunctions(ctx, ['code'])) {
+  operations: ['RunPython'],
+  checkOperation(ctx, op) {
+    for (const code of runPythonFunctionsOf(ctx, op, ['code'])) {
       for (const finding of unbatchedWork(ctx.file, code, migrationAtomic(ctx) !== false)) {
         ctx.report({ span: { start: finding.node.from, end: finding.end }, message: finding.message, operation: op });
       }

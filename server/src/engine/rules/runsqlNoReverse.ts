@@ -23,14 +23,13 @@ export const runsqlNoReverse: FileRule = {
 )`,
     safeCodeLanguage: 'python',
   },
-  check(ctx) {
-    for (const op of ctx.file.allOperations) {
-      if (op.name !== 'RunSQL' || !ctx.touchesDatabase(op) || op.call.hasStarArgs) continue;
-      const fixes = missingReverseFixes(op, 'reverse_sql');
-      if (!fixes) continue;
-      const first = operationSqlStatements(ctx, op)[0];
-      const what = first ? `RunSQL \`${statementExcerpt(first.statement, 40)}\`` : 'RunSQL';
-      ctx.report({ span: op.span, message: `${what} has no reverse_sql, so this migration cannot be unapplied`, operation: op, fixes });
-    }
+  operations: ['RunSQL'],
+  checkOperation(ctx, op) {
+    if (!ctx.touchesDatabase(op) || op.call.hasStarArgs) return;
+    const fixes = missingReverseFixes(op, 'reverse_sql');
+    if (!fixes) return;
+    const first = operationSqlStatements(ctx, op)[0];
+    const what = first ? `RunSQL \`${statementExcerpt(first.statement, 40)}\`` : 'RunSQL';
+    ctx.report({ span: op.span, message: `${what} has no reverse_sql, so this migration cannot be unapplied`, operation: op, fixes });
   },
 };

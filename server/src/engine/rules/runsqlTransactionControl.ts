@@ -1,5 +1,5 @@
 import { transactionControl } from '../sql/statements';
-import { migrationSqlStatements, reportStatement, statementExcerpt } from './migrationSql';
+import { SQL_OPERATIONS, operationSqlStatements, reportStatement, statementExcerpt } from './migrationSql';
 import type { FileRule } from './rule';
 import { migrationAtomic } from './support';
 
@@ -25,15 +25,16 @@ export const runsqlTransactionControl: FileRule = {
 )`,
     safeCodeLanguage: 'python',
   },
-  check(ctx) {
+  operations: SQL_OPERATIONS,
+  checkOperation(ctx, op) {
     if (migrationAtomic(ctx) !== true || !ctx.file.migrationClass) return;
-    const reported = new Set<unknown>();
-    for (const item of migrationSqlStatements(ctx)) {
+    // Once per operation: its first transaction-control statement.
+    for (const item of operationSqlStatements(ctx, op)) {
       const control = transactionControl(item.statement);
-      if (!control || reported.has(item.op)) continue;
-      reported.add(item.op);
+      if (!control) continue;
       const effect = control === 'begin' ? 'starts a transaction inside Django\'s' : control === 'commit' ? "commits Django's transaction half way" : "rolls back Django's transaction while the migration is recorded as applied";
       reportStatement(ctx, item, `RunSQL \`${statementExcerpt(item.statement, 30)}\` ${effect} in an atomic migration`);
+      return;
     }
   },
 };

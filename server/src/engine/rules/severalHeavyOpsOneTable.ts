@@ -4,7 +4,7 @@ import type { Operation } from '../python/model';
 import { computeLineStarts, lineOfOffset } from '../python/textPositions';
 import type { FileRule } from './rule';
 import { modelNames } from './support';
-import { heavyTableWork, type HeavyTableWork } from './tableWork';
+import { MAYBE_HEAVY_OPERATIONS, heavyTableWork, type HeavyTableWork } from './tableWork';
 
 export const severalHeavyOpsOneTable: FileRule = {
   id: 'several-heavy-ops-one-table',
@@ -13,6 +13,8 @@ export const severalHeavyOpsOneTable: FileRule = {
   vendors: ['postgresql'],
   category: 'hygiene',
   scope: 'file',
+  // File-level: it counts the passes over each table across the whole migration.
+  operations: [...MAYBE_HEAVY_OPERATIONS],
   explanation: {
     summary:
       'This migration rewrites or scans the same table several times: a column type change, an index build, a constraint validation, a NOT NULL check... ' +

@@ -32,14 +32,12 @@ migrations.AlterField(
 )`,
     safeCodeLanguage: 'python',
   },
-  check(ctx) {
-    for (const op of ctx.file.allOperations) {
-      // The operation's name first: the table facts need the replayed state.
-      if ((op.name !== 'AlterField' && op.name !== 'RenameField' && op.name !== 'RemoveField') || !changesExistingTable(ctx, op)) continue;
-      if (op.name === 'AlterField') checkAlterField(ctx, op);
-      else if (op.name === 'RenameField') checkRenameField(ctx, op);
-      else if (op.name === 'RemoveField') checkRemoveField(ctx, op);
-    }
+  operations: ['AlterField', 'RenameField', 'RemoveField'],
+  checkOperation(ctx, op) {
+    if (!changesExistingTable(ctx, op)) return;
+    if (op.name === 'AlterField') checkAlterField(ctx, op);
+    else if (op.name === 'RenameField') checkRenameField(ctx, op);
+    else if (op.name === 'RemoveField') checkRemoveField(ctx, op);
   },
 };
 

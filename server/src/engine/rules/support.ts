@@ -5,7 +5,7 @@ import { fieldColumnName, fieldShape } from '../django/fields';
 import { calleeName, kwargFlag, literalTruth, opArg, stringValue } from '../django/operations';
 import type { CallExpr, Dependency, Expr, MigrationModel, Operation, Span } from '../python/model';
 import type { GraphNode, ModelState, StateView } from '../state/types';
-import type { FileContext, FixData } from './rule';
+import type { FileContext, FixData, ModelNames } from './rule';
 
 // --- reading operations: arguments by Django's signatures (django/operations.ts), literal values ---
 
@@ -76,86 +76,40 @@ export function dictEntry(expr: Expr | undefined, key: string): { key: Expr; val
 
 // --- models and tables as the state knows them right before an operation ---
 
-/** How messages name a model and its table: `shop.Order` and `shop_order` (or its explicit `db_table`). */
-export interface ModelNames {
-  app: string;
-  /** Lower-cased model name, as Django keys it. */
-  key: string;
-  /** `app.ModelName`, with the model's name as written in its CreateModel when the state knows it. */
-  label: string;
-  table: string;
-  /** True when `table` comes from an explicit `db_table` option. */
-  explicitTable: boolean;
-}
+export type { ModelNames };
 
 // --- facts shared by several rules, computed once per file analysis ---
 
 /**
  * Wraps a fact about one operation of the file being analysed so that it is computed once however many rules ask
- * (a dozen rules read the same field definitions and table facts of every operation). The memo belongs to the
- * FileContext, which lives for one analysis of one file: a later analysis, with possibly another replayed state,
- * starts afresh. Callers must treat the result as read-only.
+ * (a dozen rules read the same field definitions and table facts of every operation). The value is kept with the
+ * operation's facts (`ctx.facts(op)`), which live for one analysis of one file: a later analysis, with possibly
+ * another replayed state, starts afresh. Callers must treat the result as read-only.
  */
 export function perOperationFact<T>(compute: (ctx: FileContext, op: Operation) => T): (ctx: FileContext, op: Operation) => T {
-  const byContext = new WeakMap<FileContext, Map<Operation, T>>();
-  // Only the WeakMap refers to the context: a module-level "last context" would keep the last analysed file's model,
-  // replayed states and memos alive after its analysis returned (tens of bytes per input byte on a big file).
-  return (ctx, op) => {
-    let memo = byContext.get(ctx);
-    if (!memo) {
-      memo = new Map();
-      byContext.set(ctx, memo);
-    }
-    const known = memo.get(op);
-    if (known !== undefined || memo.has(op)) return known as T;
-    const value = compute(ctx, op);
-    memo.set(op, value);
-    return value;
-  };
+  const key = {};
+  return (ctx, op) => ctx.facts(op).derived(key, () => compute(ctx, op));
 }
 
 /** Names of the model an operation targets, read from the state right before it. */
-export const modelNames = perOperationFact(computeModelNames);
-
-function computeModelNames(ctx: FileContext, op: Operation): ModelNames | undefined {
-  const key = targetModel(op);
-  if (!key) return undefined;
-  const app = ctx.file.app;
-  const state = ctx.stateBefore(op);
-  const model = state.model(app, key);
-  const written = writtenModelName(op) ?? key;
-  const concrete = model ? concreteModel(state, model) : undefined;
-  const dbTable = stringValue(concrete?.options['db_table']);
-  return {
-    app,
-    key,
-    label: `${app}.${model?.name ?? written}`,
-    table: dbTable ?? (concrete && concrete !== model ? `${concrete.app}_${concrete.key}` : `${app}_${key}`),
-    explicitTable: dbTable !== undefined,
-  };
-}
-
-/** True when the table behind the operation's model exists before this migration (not created earlier in it). */
-function isExistingTable(ctx: FileContext, op: Operation): boolean {
-  const model = targetModel(op);
-  if (!model) return true;
-  return !ctx.stateBefore(op).createdInSameMigration(ctx.file.app, model);
+export function modelNames(ctx: FileContext, op: Operation): ModelNames | undefined {
+  return ctx.facts(op).model;
 }
 
 /** True when Django issues no SQL for the model: `managed=False` or a proxy model in the replayed state. */
 export function isUnmanagedModel(ctx: FileContext, op: Operation): boolean {
   const key = targetModel(op);
   if (!key) return false;
-  const model = ctx.stateBefore(op).model(ctx.file.app, key);
+  const model = ctx.facts(op).stateBefore.model(ctx.file.app, key);
   if (!model) return false;
   return literalTruth(model.options['managed']) === false || literalTruth(model.options['proxy']) === true;
 }
 
 /** The operation runs SQL against a table that already holds rows: not state-only, not a table created
  *  earlier in this migration, not an unmanaged or proxy model. */
-export const changesExistingTable = perOperationFact(
-  (ctx: FileContext, op: Operation): boolean => ctx.touchesDatabase(op) && isExistingTable(ctx, op) && !isUnmanagedModel(ctx, op),
-);
+export function changesExistingTable(ctx: FileContext, op: Operation): boolean {
+  return ctx.facts(op).changesExistingTable;
+}
 
 /** An AddConstraint of one constraint class (`CheckConstraint`, `UniqueConstraint`...) on a table that holds rows. */
 export interface AddedConstraint {
@@ -492,7 +446,7 @@ export function latestFieldDefinitions(files: readonly MigrationModel[], nodes: 
 const latestDefinitionsCache = new WeakMap<readonly MigrationModel[], LatestFieldDefinition[]>();
 
 /** The model whose table a proxy model uses: its bases followed while they are proxies (a few levels at most). */
-function concreteModel(state: StateView, model: ModelState): ModelState {
+export function concreteModel(state: StateView, model: ModelState): ModelState {
   let current = model;
   for (let depth = 0; depth < 8 && literalTruth(current.options['proxy']) === true; depth++) {
     const parent = (current.bases ?? []).map((label) => {

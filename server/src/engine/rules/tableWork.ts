@@ -66,7 +66,7 @@ export const heavyTableWork = perOperationFact((ctx: FileContext, op: Operation)
 });
 
 /** The operations heavyTableWork may count (checked first: the other facts need the replayed state). */
-const MAYBE_HEAVY_OPERATIONS = new Set(['AddField', 'AlterField', 'AddIndex', 'AddConstraint', 'AlterUniqueTogether', 'AlterIndexTogether']);
+export const MAYBE_HEAVY_OPERATIONS: ReadonlySet<string> = new Set(['AddField', 'AlterField', 'AddIndex', 'AddConstraint', 'AlterUniqueTogether', 'AlterIndexTogether']);
 
 type Pass = Pick<HeavyTableWork, 'kind' | 'reason'>;
 

@@ -1,4 +1,4 @@
-import { existingTableAlters, reportStatement } from '../migrationSql';
+import { SQL_OPERATIONS, existingTableAlters, reportStatement } from '../migrationSql';
 import type { FileRule } from '../rule';
 
 export const sqlAddColumnNotNull: FileRule = {
@@ -25,8 +25,9 @@ ALTER TABLE shop_order ALTER COLUMN status SET NOT NULL;
 ALTER TABLE shop_order DROP CONSTRAINT shop_order_status_not_null;`,
     safeCodeLanguage: 'sql',
   },
-  check(ctx) {
-    for (const { item, alter } of existingTableAlters(ctx)) {
+  operations: SQL_OPERATIONS,
+  checkOperation(ctx, op) {
+    for (const { item, alter } of existingTableAlters(ctx, op)) {
       for (const action of alter.actions) {
         if (action.kind !== 'add-column' || !action.notNull || action.hasDefault) continue;
         const column = action.column?.text ?? 'a column';

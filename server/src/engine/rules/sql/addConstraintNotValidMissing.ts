@@ -1,4 +1,4 @@
-import { existingTableAlters, reportStatement } from '../migrationSql';
+import { SQL_OPERATIONS, existingTableAlters, reportStatement } from '../migrationSql';
 import type { FileRule } from '../rule';
 
 export const sqlAddConstraintNotValidMissing: FileRule = {
@@ -24,8 +24,9 @@ ALTER TABLE shop_order ADD CONSTRAINT shop_order_customer_fk
 ALTER TABLE shop_order VALIDATE CONSTRAINT shop_order_customer_fk;`,
     safeCodeLanguage: 'sql',
   },
-  check(ctx) {
-    for (const { item, alter } of existingTableAlters(ctx)) {
+  operations: SQL_OPERATIONS,
+  checkOperation(ctx, op) {
+    for (const { item, alter } of existingTableAlters(ctx, op)) {
       for (const action of alter.actions) {
         if (action.kind !== 'add-constraint' || action.notValid) continue;
         if (action.constraintType !== 'foreign-key' && action.constraintType !== 'check') continue;

@@ -1,4 +1,4 @@
-import { existingTableAlters, reportStatement } from '../migrationSql';
+import { SQL_OPERATIONS, existingTableAlters, reportStatement } from '../migrationSql';
 import type { FileRule } from '../rule';
 
 export const sqlAlterColumnType: FileRule = {
@@ -23,8 +23,9 @@ UPDATE shop_order SET quantity_big = quantity WHERE id BETWEEN 1 AND 10000;
 -- later release: switch the field to quantity_big (db_column) and drop quantity`,
     safeCodeLanguage: 'sql',
   },
-  check(ctx) {
-    for (const { item, alter } of existingTableAlters(ctx)) {
+  operations: SQL_OPERATIONS,
+  checkOperation(ctx, op) {
+    for (const { item, alter } of existingTableAlters(ctx, op)) {
       const changed = alter.actions.filter((action) => action.kind === 'alter-column-type').map((action) => action.column?.text ?? '?');
       if (changed.length === 0) continue;
       const table = alter.table?.text ?? 'the table';

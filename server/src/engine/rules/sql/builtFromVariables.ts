@@ -26,15 +26,14 @@ export const sqlBuiltFromVariables: FileRule = {
 )`,
     safeCodeLanguage: 'python',
   },
-  check(ctx) {
-    for (const op of ctx.file.allOperations) {
-      if (op.name !== 'RunSQL' || !ctx.touchesDatabase(op)) continue;
-      for (const param of ['sql', 'reverse_sql'] as const) {
-        const argument = opArg(op, param);
-        if (!argument) continue;
-        const built = builtPart(ctx.file, argument);
-        if (built) ctx.report({ span: built.span, message: `RunSQL ${param} is built with ${built.how}: pass values as params instead of formatting them into the SQL`, operation: op });
-      }
+  operations: ['RunSQL'],
+  checkOperation(ctx, op) {
+    if (!ctx.touchesDatabase(op)) return;
+    for (const param of ['sql', 'reverse_sql'] as const) {
+      const argument = opArg(op, param);
+      if (!argument) continue;
+      const built = builtPart(ctx.file, argument);
+      if (built) ctx.report({ span: built.span, message: `RunSQL ${param} is built with ${built.how}: pass values as params instead of formatting them into the SQL`, operation: op });
     }
   },
 };

@@ -1,5 +1,5 @@
 import { parseCreateIndex } from '../../sql/statements';
-import { isNewTable, migrationSqlStatements, reportStatement } from '../migrationSql';
+import { isNewTable, operationSqlStatements, reportStatement, SQL_OPERATIONS } from '../migrationSql';
 import type { FileRule } from '../rule';
 
 export const sqlCreateIndexNonConcurrent: FileRule = {
@@ -29,8 +29,9 @@ export const sqlCreateIndexNonConcurrent: FileRule = {
     ]`,
     safeCodeLanguage: 'python',
   },
-  check(ctx) {
-    for (const item of migrationSqlStatements(ctx)) {
+  operations: SQL_OPERATIONS,
+  checkOperation(ctx, op) {
+    for (const item of operationSqlStatements(ctx, op)) {
       const index = parseCreateIndex(item.statement);
       if (!index || index.concurrently || isNewTable(ctx, item, index.table)) continue;
       const name = index.index ? ` ${index.index.text}` : '';

@@ -1,4 +1,4 @@
-import { existingTableAlters, modelHasColumn, reportStatement, tableInDjangoState } from '../migrationSql';
+import { SQL_OPERATIONS, existingTableAlters, modelHasColumn, reportStatement, tableInDjangoState } from '../migrationSql';
 import type { FileRule } from '../rule';
 
 export const sqlDropColumn: FileRule = {
@@ -31,8 +31,9 @@ migrations.RunSQL(
       "the staged drop's second release: a column Django's replayed state no longer has (removed state-only earlier) is selected by no running code",
     ],
   },
-  check(ctx) {
-    for (const { item, alter } of existingTableAlters(ctx)) {
+  operations: SQL_OPERATIONS,
+  checkOperation(ctx, op) {
+    for (const { item, alter } of existingTableAlters(ctx, op)) {
       // The staged drop's second release: a column Django's state no longer has is selected by no running code.
       const inState = alter.table ? tableInDjangoState(ctx, item, alter.table) : undefined;
       if (inState === 'absent') continue;

@@ -1,5 +1,5 @@
 import { parseDropDatabaseOrSchema } from '../../sql/statements';
-import { migrationSqlStatements, reportStatement } from '../migrationSql';
+import { operationSqlStatements, reportStatement, SQL_OPERATIONS } from '../migrationSql';
 import type { FileRule } from '../rule';
 
 export const sqlDropDatabaseOrSchema: FileRule = {
@@ -25,8 +25,9 @@ migrations.RunSQL(
 )`,
     safeCodeLanguage: 'python',
   },
-  check(ctx) {
-    for (const item of migrationSqlStatements(ctx)) {
+  operations: SQL_OPERATIONS,
+  checkOperation(ctx, op) {
+    for (const item of operationSqlStatements(ctx, op)) {
       const drop = parseDropDatabaseOrSchema(item.statement);
       if (!drop) continue;
       const names = drop.names.map((name) => name.text).join(', ');

@@ -1,5 +1,5 @@
 import { parseDropTable } from '../../sql/statements';
-import { existingTables, migrationSqlStatements, reportStatement, tableInDjangoState } from '../migrationSql';
+import { existingTables, operationSqlStatements, reportStatement, tableInDjangoState, SQL_OPERATIONS } from '../migrationSql';
 import type { FileRule } from '../rule';
 
 export const sqlDropTable: FileRule = {
@@ -28,8 +28,9 @@ migrations.RunSQL(sql="DROP TABLE IF EXISTS shop_legacyinvoice;", reverse_sql=mi
       "the staged drop's second release: a table no model of Django's replayed state owns any more",
     ],
   },
-  check(ctx) {
-    for (const item of migrationSqlStatements(ctx)) {
+  operations: SQL_OPERATIONS,
+  checkOperation(ctx, op) {
+    for (const item of operationSqlStatements(ctx, op)) {
       const drop = parseDropTable(item.statement);
       if (!drop || drop.temporary) continue;
       // The staged drop's second release: a table no model of Django's state owns is queried by no running code.

@@ -1,5 +1,5 @@
 import { parseAddEnumValue } from '../../sql/statements';
-import { migrationSqlStatements, reportStatement, type MigrationSqlStatement } from '../migrationSql';
+import { SQL_OPERATIONS, migrationSqlStatements, operationSqlStatements, reportStatement, type MigrationSqlStatement } from '../migrationSql';
 import type { FileContext, FileRule } from '../rule';
 import { runPythonCode, walkDescendants } from '../runPythonCode';
 import { migrationAtomic } from '../support';
@@ -31,16 +31,16 @@ export const sqlEnumAddValueInTransaction: FileRule = {
     ]`,
     safeCodeLanguage: 'python',
   },
-  check(ctx) {
+  operations: SQL_OPERATIONS,
+  checkOperation(ctx, op) {
     if (migrationAtomic(ctx) !== true) return;
-    const statements = migrationSqlStatements(ctx);
-    for (const item of statements) {
+    for (const item of operationSqlStatements(ctx, op)) {
       const added = parseAddEnumValue(item.statement);
       if (!added) continue;
       const type = added.type?.text ?? 'the enum type';
       if (ctx.config.postgresVersion < 12) {
         reportStatement(ctx, item, `ALTER TYPE ${type} ADD VALUE cannot run inside a transaction block on PostgreSQL ${ctx.config.postgresVersion}: set atomic = False`);
-      } else if (added.value !== undefined && usedLater(ctx, statements, item, added.value)) {
+      } else if (added.value !== undefined && usedLater(ctx, migrationSqlStatements(ctx), item, added.value)) {
         reportStatement(ctx, item, `The new value '${added.value}' of ${type} is used later in the same transaction, which PostgreSQL rejects until ADD VALUE commits`);
       }
     }

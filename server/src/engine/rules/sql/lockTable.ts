@@ -1,6 +1,6 @@
 import { blocksWrites, isLockMode } from '../../sql/locks';
 import { parseLockTable } from '../../sql/statements';
-import { existingTables, migrationSqlStatements, reportStatement } from '../migrationSql';
+import { existingTables, operationSqlStatements, reportStatement, SQL_OPERATIONS } from '../migrationSql';
 import type { FileRule } from '../rule';
 
 /**
@@ -32,8 +32,9 @@ export const sqlLockTable: FileRule = {
 -- the one short statement that really needs the lock, alone in its migration`,
     safeCodeLanguage: 'sql',
   },
-  check(ctx) {
-    for (const item of migrationSqlStatements(ctx)) {
+  operations: SQL_OPERATIONS,
+  checkOperation(ctx, op) {
+    for (const item of operationSqlStatements(ctx, op)) {
       const lock = parseLockTable(item.statement);
       if (!lock || letsTrafficThrough(lock.mode)) continue;
       const existing = existingTables(ctx, item, lock.tables);

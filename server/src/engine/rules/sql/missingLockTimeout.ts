@@ -1,7 +1,8 @@
 import { accessExclusiveLock } from '../../sql/locks';
 import { setsLockTimeout } from '../../sql/statements';
-import { isNewTable, migrationSqlStatements, reportStatement, statementExcerpt } from '../migrationSql';
-import type { FileRule } from '../rule';
+import type { MigrationModel } from '../../python/model';
+import { SQL_OPERATIONS, isNewTable, migrationSqlStatements, operationSqlStatements, reportStatement, statementExcerpt } from '../migrationSql';
+import type { FileContext, FileRule } from '../rule';
 import { migrationAtomic } from '../support';
 
 export const sqlMissingLockTimeout: FileRule = {
@@ -29,19 +30,33 @@ export const sqlMissingLockTimeout: FileRule = {
 )`,
     safeCodeLanguage: 'python',
   },
-  check(ctx) {
-    const atomic = migrationAtomic(ctx) === true;
-    let timeoutSet = false;
-    const reported = new Set<unknown>();
-    for (const item of migrationSqlStatements(ctx)) {
-      const setting = setsLockTimeout(item.statement);
-      // SET LOCAL only lasts for the current transaction: in a non-atomic migration that is the SET itself.
-      if (setting && (!setting.local || atomic)) timeoutSet = true;
-      if (timeoutSet || reported.has(item.op)) continue;
+  operations: SQL_OPERATIONS,
+  checkOperation(ctx, op) {
+    const coveredFrom = lockTimeoutSetAt(ctx);
+    for (const item of operationSqlStatements(ctx, op)) {
+      if (item.order >= coveredFrom) return;
       const lock = accessExclusiveLock(item.statement, ctx.config.postgresVersion);
       if (!lock || isNewTable(ctx, item, lock.table)) continue;
-      reported.add(item.op);
+      // Once per operation: its first such statement.
       reportStatement(ctx, item, `\`${statementExcerpt(item.statement)}\` takes an ACCESS EXCLUSIVE lock with no SET lock_timeout before it in this migration`);
+      return;
     }
   },
 };
+
+const timeoutCache = new WeakMap<MigrationModel, number>();
+
+/** The position (among the migration's SQL statements) of the first SET lock_timeout that covers what follows it. */
+function lockTimeoutSetAt(ctx: FileContext): number {
+  const cached = timeoutCache.get(ctx.file);
+  if (cached !== undefined) return cached;
+  const atomic = migrationAtomic(ctx) === true;
+  // SET LOCAL only lasts for the current transaction: in a non-atomic migration that is the SET itself.
+  const first = migrationSqlStatements(ctx).find((item) => {
+    const setting = setsLockTimeout(item.statement);
+    return setting !== undefined && (!setting.local || atomic);
+  });
+  const at = first ? first.order : Infinity;
+  timeoutCache.set(ctx.file, at);
+  return at;
+}

@@ -1,6 +1,6 @@
 import type { SqlStatement } from '../../sql/scanner';
 import { parseCreateIndex, parseCreateTable, parseDropIndex, parseDropTable, type SqlName } from '../../sql/statements';
-import { migrationSqlStatements, reportStatement } from '../migrationSql';
+import { operationSqlStatements, SQL_OPERATIONS, reportStatement } from '../migrationSql';
 import type { FileRule } from '../rule';
 import { migrationAtomic } from '../support';
 
@@ -27,9 +27,10 @@ DROP INDEX CONCURRENTLY IF EXISTS shop_order_old_idx;`,
       'statements non-atomic-mixed-operations reports: one finding per risk',
     ],
   },
-  check(ctx) {
+  operations: SQL_OPERATIONS,
+  checkOperation(ctx, op) {
     if (migrationAtomic(ctx) !== false) return;
-    for (const item of migrationSqlStatements(ctx)) {
+    for (const item of operationSqlStatements(ctx, op)) {
       const problem = unguarded(item.statement);
       if (problem) reportStatement(ctx, item, `${problem} is not idempotent: re-running this non-atomic migration after a partial failure fails here`);
     }

@@ -1,5 +1,5 @@
 import { parseReindex } from '../../sql/statements';
-import { migrationSqlStatements, reportStatement } from '../migrationSql';
+import { operationSqlStatements, reportStatement, SQL_OPERATIONS } from '../migrationSql';
 import type { FileRule } from '../rule';
 
 export const sqlReindexNonConcurrent: FileRule = {
@@ -29,8 +29,9 @@ export const sqlReindexNonConcurrent: FileRule = {
     ]`,
     safeCodeLanguage: 'python',
   },
-  check(ctx) {
-    for (const item of migrationSqlStatements(ctx)) {
+  operations: SQL_OPERATIONS,
+  checkOperation(ctx, op) {
+    for (const item of operationSqlStatements(ctx, op)) {
       const reindex = parseReindex(item.statement);
       if (!reindex || reindex.concurrently) continue;
       const target = [reindex.target, reindex.name?.text].filter((part) => part !== undefined).join(' ');

@@ -1,5 +1,5 @@
 import { parseAlterTable, parseRenameTable } from '../../sql/statements';
-import { isNewTable, migrationSqlStatements, reportStatement } from '../migrationSql';
+import { isNewTable, operationSqlStatements, reportStatement, SQL_OPERATIONS } from '../migrationSql';
 import type { FileRule } from '../rule';
 
 export const sqlRename: FileRule = {
@@ -26,8 +26,9 @@ migrations.AlterField(
 )`,
     safeCodeLanguage: 'python',
   },
-  check(ctx) {
-    for (const item of migrationSqlStatements(ctx)) {
+  operations: SQL_OPERATIONS,
+  checkOperation(ctx, op) {
+    for (const item of operationSqlStatements(ctx, op)) {
       const renameTable = parseRenameTable(item.statement);
       if (renameTable) {
         if (isNewTable(ctx, item, renameTable.from)) continue;

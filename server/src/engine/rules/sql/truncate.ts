@@ -1,5 +1,5 @@
 import { parseTruncate } from '../../sql/statements';
-import { existingTables, migrationSqlStatements, reportStatement } from '../migrationSql';
+import { existingTables, operationSqlStatements, reportStatement, SQL_OPERATIONS } from '../migrationSql';
 import type { FileRule } from '../rule';
 
 export const sqlTruncate: FileRule = {
@@ -21,8 +21,9 @@ export const sqlTruncate: FileRule = {
 WHERE id IN (SELECT id FROM shop_cartitem WHERE created_at < now() - interval '90 days' LIMIT 10000);`,
     safeCodeLanguage: 'sql',
   },
-  check(ctx) {
-    for (const item of migrationSqlStatements(ctx)) {
+  operations: SQL_OPERATIONS,
+  checkOperation(ctx, op) {
+    for (const item of operationSqlStatements(ctx, op)) {
       const truncate = parseTruncate(item.statement);
       if (!truncate) continue;
       const existing = existingTables(ctx, item, truncate.tables);

@@ -1,5 +1,5 @@
 import { parseVacuumFull } from '../../sql/statements';
-import { migrationSqlStatements, reportStatement } from '../migrationSql';
+import { operationSqlStatements, reportStatement, SQL_OPERATIONS } from '../migrationSql';
 import type { FileRule } from '../rule';
 
 export const sqlVacuumFull: FileRule = {
@@ -23,8 +23,9 @@ VACUUM (ANALYZE) shop_event;
 -- or, to reclaim space online:  pg_repack --table=shop_event`,
     safeCodeLanguage: 'sql',
   },
-  check(ctx) {
-    for (const item of migrationSqlStatements(ctx)) {
+  operations: SQL_OPERATIONS,
+  checkOperation(ctx, op) {
+    for (const item of operationSqlStatements(ctx, op)) {
       const vacuum = parseVacuumFull(item.statement);
       if (!vacuum) continue;
       const target = vacuum.tables.length > 0 ? vacuum.tables.map((table) => table.text).join(', ') : 'every table of the database';

@@ -1,5 +1,5 @@
 import { parseAlterTable } from '../../sql/statements';
-import { migrationSqlStatements, reportStatement, tableKey } from '../migrationSql';
+import { SQL_OPERATIONS, migrationSqlStatements, reportStatement, tableKey } from '../migrationSql';
 import type { FileContext, FileRule } from '../rule';
 import { constraintCall, migrationAtomic, modelNames, stringValue } from '../support';
 
@@ -10,6 +10,8 @@ export const sqlValidateInSameTransaction: FileRule = {
   vendors: ['postgresql'],
   category: 'sql',
   scope: 'file',
+  // File-level: the NOT VALID add and the VALIDATE may be in different operations of the transaction.
+  operations: [...SQL_OPERATIONS, 'AddConstraintNotValid'],
   explanation: {
     summary:
       '`NOT VALID` keeps the ADD CONSTRAINT lock short only if validation happens in a later transaction. Validating in the same atomic migration keeps the ADD\'s lock (ACCESS EXCLUSIVE for CHECK, SHARE ROW EXCLUSIVE for FOREIGN KEY) held during the whole validation scan, which is exactly what NOT VALID was meant to avoid.',

@@ -1,0 +1,153 @@
+// Per-operation facts for one analysis of one file: the state before each operation, the model and field it targets,
+// and the SQL Django would run for it with each statement's locks. Every fact is computed on first read and then kept,
+// so the dozen rules (and the hover) that ask about the same operation share one computation. A FileFacts belongs to
+// one version of the project under one configuration: the analysis makes a new one whenever either changes.
+import type { Database } from '../config/types';
+import type { OperationSql } from '../django/sql/migrationSql';
+import { statementEffects } from '../django/sql/statementEffects';
+import type { MigrationModel, Operation } from '../python/model';
+import type { StateView } from '../state/types';
+import type { ModelNames, OperationFacts, OperationSqlFacts } from './rule';
+import { concreteModel, literalTruth, runsAgainstDatabase, stringValue, targetFieldName, targetModel, writtenModelName } from './support';
+
+/** What FileFacts reads from the project: the replayed states and the generated SQL. */
+export interface FactsSource {
+  file: MigrationModel;
+  database: Database;
+  postgresVersion: number;
+  stateBefore(op: Operation): StateView;
+  /** The SQL of the file's top-level operations, generated on first request. */
+  migrationSql(): readonly OperationSql[] | undefined;
+}
+
+/** How often facts were computed, for tests that check a fact is computed once however many rules read it. */
+export const factsWork = { operations: 0, stateBefore: 0, model: 0, sql: 0 };
+
+export class FileFacts {
+  private readonly byOperation = new Map<Operation, OperationFacts>();
+  private sqlByOperation: Map<Operation | string, OperationSql> | undefined;
+
+  constructor(private readonly source: FactsSource) {}
+
+  get file(): MigrationModel {
+    return this.source.file;
+  }
+
+  facts(op: Operation): OperationFacts {
+    let facts = this.byOperation.get(op);
+    if (!facts) {
+      facts = new LazyOperationFacts(op, this);
+      this.byOperation.set(op, facts);
+      factsWork.operations++;
+    }
+    return facts;
+  }
+
+  /** @internal */ stateBefore(op: Operation): StateView {
+    factsWork.stateBefore++;
+    return this.source.stateBefore(op);
+  }
+
+  /** @internal */ modelNames(facts: OperationFacts): ModelNames | undefined {
+    factsWork.model++;
+    const key = facts.modelKey;
+    if (!key) return undefined;
+    const app = this.source.file.app;
+    const state = facts.stateBefore;
+    const model = state.model(app, key);
+    const written = writtenModelName(facts.op) ?? key;
+    const concrete = model ? concreteModel(state, model) : undefined;
+    const dbTable = stringValue(concrete?.options['db_table']);
+    return {
+      app,
+      key,
+      label: `${app}.${model?.name ?? written}`,
+      table: dbTable ?? (concrete && concrete !== model ? `${concrete.app}_${concrete.key}` : `${app}_${key}`),
+      explicitTable: dbTable !== undefined,
+    };
+  }
+
+  /** @internal */ changesExistingTable(facts: OperationFacts): boolean {
+    if (!facts.touchesDatabase) return false;
+    const key = facts.modelKey;
+    if (!key) return true;
+    const state = facts.stateBefore;
+    const app = this.source.file.app;
+    if (state.createdInSameMigration(app, key)) return false;
+    // Django issues no SQL for an unmanaged or proxy model.
+    const model = state.model(app, key);
+    return !model || (literalTruth(model.options['managed']) !== false && literalTruth(model.options['proxy']) !== true);
+  }
+
+  /** @internal */ sql(op: Operation): OperationSqlFacts | undefined {
+    factsWork.sql++;
+    if (!this.sqlByOperation) {
+      this.sqlByOperation = new Map();
+      for (const entry of this.source.migrationSql() ?? []) {
+        this.sqlByOperation.set(entry.operation, entry);
+        this.sqlByOperation.set(positionKey(entry.operation), entry);
+      }
+    }
+    let top = op;
+    for (let depth = 0; top.parent && depth < 16; depth++) top = top.parent;
+    const generated = this.sqlByOperation.get(top) ?? this.sqlByOperation.get(positionKey(top));
+    if (!generated) return undefined;
+    const { database, postgresVersion } = this.source;
+    return { generated, statements: generated.statements.flatMap((statement) => statementEffects(statement, database, postgresVersion)) };
+  }
+}
+
+/** The same operation in another parse of the same text (the SQL cache may hold an earlier model object). */
+function positionKey(op: Operation): string {
+  return `${op.span.start}:${op.name}`;
+}
+
+const UNSET = Symbol('unset');
+
+class LazyOperationFacts implements OperationFacts {
+  readonly touchesDatabase: boolean;
+  readonly modelKey: string | undefined;
+  readonly fieldName: string | undefined;
+  private stateValue: StateView | typeof UNSET = UNSET;
+  private modelValue: ModelNames | undefined | typeof UNSET = UNSET;
+  private existingValue: boolean | typeof UNSET = UNSET;
+  private sqlValue: OperationSqlFacts | undefined | typeof UNSET = UNSET;
+  private derivedValues: Map<object, unknown> | undefined;
+
+  constructor(
+    readonly op: Operation,
+    private readonly owner: FileFacts,
+  ) {
+    this.touchesDatabase = runsAgainstDatabase(op);
+    this.modelKey = targetModel(op);
+    this.fieldName = targetFieldName(op);
+  }
+
+  get stateBefore(): StateView {
+    if (this.stateValue === UNSET) this.stateValue = this.owner.stateBefore(this.op);
+    return this.stateValue;
+  }
+
+  get model(): ModelNames | undefined {
+    if (this.modelValue === UNSET) this.modelValue = this.owner.modelNames(this);
+    return this.modelValue;
+  }
+
+  get changesExistingTable(): boolean {
+    if (this.existingValue === UNSET) this.existingValue = this.owner.changesExistingTable(this);
+    return this.existingValue;
+  }
+
+  get sql(): OperationSqlFacts | undefined {
+    if (this.sqlValue === UNSET) this.sqlValue = this.owner.sql(this.op);
+    return this.sqlValue;
+  }
+
+  derived<T>(key: object, compute: () => T): T {
+    this.derivedValues ??= new Map();
+    if (this.derivedValues.has(key)) return this.derivedValues.get(key) as T;
+    const value = compute();
+    this.derivedValues.set(key, value);
+    return value;
+  }
+}
