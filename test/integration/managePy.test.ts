@@ -116,6 +116,20 @@ describe('manage.py commands with Django', function () {
     await waitForLens(MIGRATIONS.nameIndex, 'Not applied');
   });
 
+  it("shows each migration's finding counts from the language server, with the findings in the tooltip", async function () {
+    const view = (await extensionApi()).migrationsView;
+    const row = await waitFor('the warning badge on shop.0002_name_products', async () => {
+      const shop = ((await view.getChildren()) ?? []).find((app) => (app as { app?: { app: string } }).app?.app === 'shop');
+      const migration = ((await view.getChildren(shop)) ?? []).find((node) => (node as { name?: string }).name === '0002_name_products');
+      const item: vscode.TreeItem | undefined = migration === undefined ? undefined : await view.getTreeItem(migration);
+      return item && typeof item.description === 'string' && item.description.includes('⚠ 1') ? item : undefined;
+    });
+    assert.equal(row.description, 'not applied · ⚠ 1');
+    assert.match(String(row.tooltip), /\n\n0 errors, 1 warning:\nline 18 warning runpython-no-reverse: RunPython\(name_unnamed_products\) has no reverse_code/);
+    const rows = await viewRows();
+    assert.equal(rows.get('shop.0001_initial'), 'not applied', 'no badge without findings');
+  });
+
   it('migrates all apps once the plan is confirmed', async function () {
     await openMigration(MIGRATIONS.nameIndex);
     const prompter = new ScriptedPrompter([{ pick: byLabel('All apps') }, { confirm: true }]);
@@ -141,6 +155,21 @@ describe('manage.py commands with Django', function () {
     assert.deepEqual(SHOP.map((migration) => applied.get(migration)), [true, true, true]);
     await waitForView(states([...CONTENTTYPES, ...SHOP], 'applied'));
     await waitForLens(MIGRATIONS.nameIndex, 'Applied');
+  });
+
+  it('reloads the view when migrationGuard.env changes (another settings module, another database)', async function () {
+    const otherSettings = fixturePath('e2esite', 'settings_other.py');
+    writeFileSync(otherSettings, "from .settings import *  # noqa: F401,F403\n\nDATABASES['default']['NAME'] = str(BASE_DIR / 'other.sqlite3')\n");
+    const config = vscode.workspace.getConfiguration('migrationGuard');
+    try {
+      await config.update('env', { DJANGO_SETTINGS_MODULE: 'e2esite.settings_other' }, vscode.ConfigurationTarget.Workspace);
+      await waitForView(states(SHOP, 'not applied'));
+    } finally {
+      await config.update('env', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await waitForView(states(SHOP, 'applied'));
+    rmSync(otherSettings, { force: true });
+    rmSync(fixturePath('other.sqlite3'), { force: true });
   });
 
   it('shows the SQL of a migration (sqlmigrate, both directions)', async function () {

@@ -1,6 +1,7 @@
 // The texts of the read-only previews (dry runs, merges, SQL) and the check that a migrate run did what its plan
 // said. No `vscode` import: unit-tested as is.
 import { plural, stepDirection, type Confirmation, type StepFindings } from './confirmation';
+import type { FileFindings } from '../../../server/src/lsp/clientContract';
 import type { AppMigrations, MakemigrationsPreview, MergeProposal, PlannedStep } from './djangoOutput';
 
 /** The dry run as one Python document: each proposed file's path and operations as comments, then its text. */
@@ -148,4 +149,19 @@ export function comparisonLines(sqlmigrateForwards: string, generated: Generated
     ...remaining.map((statement) => `--   only generated: ${oneLine(statement)}${computed.has(statement) ? '  (holds a value Django computes when the migration runs)' : ''}`),
     '--   Other differences usually mean django-version in [tool.migration-guard] does not match the installed Django.',
   ];
+}
+
+/** "✖ 2 ⚠ 1": the error and warning counts of a migration, empty without any. */
+export function findingBadge(findings: FileFindings | undefined): string {
+  if (!findings) return '';
+  return [findings.counts.error > 0 ? `✖ ${findings.counts.error}` : '', findings.counts.warning > 0 ? `⚠ ${findings.counts.warning}` : ''].filter(Boolean).join(' ');
+}
+
+/** The row's tooltip: what it is, then each finding (errors first), as plain text. */
+export function findingsTooltip(heading: string, findings: FileFindings | undefined): string {
+  if (!findings || findings.findings.length === 0) return heading;
+  const order = { error: 0, warning: 1, info: 2 } as const;
+  const sorted = [...findings.findings].sort((a, b) => order[a.severity] - order[b.severity] || a.line - b.line);
+  const counts = [plural(findings.counts.error, 'error'), plural(findings.counts.warning, 'warning'), ...(findings.counts.info > 0 ? [plural(findings.counts.info, 'info')] : [])].join(', ');
+  return [heading, '', `${counts}:`, ...sorted.map((finding) => `line ${finding.line + 1} ${finding.severity} ${finding.rule}: ${finding.message.replace(/\s+/g, ' ').trim()}`)].join('\n');
 }
