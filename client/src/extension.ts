@@ -17,6 +17,7 @@ import { PrompterHolder, type Prompter } from './prompter';
 import { registerReviewPanel } from './review/panel';
 import { registerRuleDocsCommand } from './ruleDocsView';
 import { MigrationStatus } from './status';
+import { MIGRATION_FINDINGS_REQUEST, WORKSPACE_FINDINGS_REQUEST, type FindingsResult } from '../../server/src/lsp/clientContract';
 
 /** What the extension exports (`vscode.extensions.getExtension(...).exports`), used by the integration tests. */
 export interface MigrationGuardApi {
@@ -40,7 +41,11 @@ export function activate(context: vscode.ExtensionContext): MigrationGuardApi {
   const locator = new ManagePyLocator(context.workspaceState, prompter);
   const interpreters = new InterpreterResolver(log);
   const projects = new ProjectResolver(locator, interpreters, log);
-  const tree = new MigrationsTree(migrations, log);
+  const tree = new MigrationsTree(migrations, log, {
+    projects,
+    workspaceFindings: () => client.request<FindingsResult>(WORKSPACE_FINDINGS_REQUEST, {}),
+    onDidChangeInterpreter: interpreters.onDidChangeInterpreter,
+  });
   const status = new MigrationStatus({ serverState: () => client.serverState, onDidChangeServerState: client.onDidChangeState, migrations });
   const codeLenses = new MigrationCodeLenses(migrations);
 
@@ -58,7 +63,17 @@ export function activate(context: vscode.ExtensionContext): MigrationGuardApi {
     vscode.commands.registerCommand('migrationGuard.showLogs', () => log.channel.show(true)),
     registerRuleDocsCommand(previews, prompter, log),
     registerHistoryCommand(client, previews, log),
-    ...registerManagePyCommands({ log, prompter, previews, projects, locator, state: migrations, showTree: (project) => tree.show(project), generatedSql: (file) => client.generatedSql(file) }),
+    ...registerManagePyCommands({
+      log,
+      prompter,
+      previews,
+      projects,
+      locator,
+      state: migrations,
+      showTree: (project) => tree.show(project),
+      generatedSql: (file) => client.generatedSql(file),
+      lintMigrations: (uris) => client.request<FindingsResult>(MIGRATION_FINDINGS_REQUEST, { uris }),
+    }),
     codeLenses,
     vscode.languages.registerCodeLensProvider(MIGRATION_FILES, codeLenses),
     vscode.languages.registerCodeActionsProvider(MIGRATION_FILES, new ConflictMergeActions(), { providedCodeActionKinds: ConflictMergeActions.kinds }),

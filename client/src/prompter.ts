@@ -20,6 +20,8 @@ export interface TypedConfirmRequest {
   detail?: string;
   /** The exact text the user must type. */
   expected: string;
+  /** The typing box's title (why typing is needed); "Confirm a production database" when not given. */
+  title?: string;
 }
 
 export interface InputRequest {
@@ -54,7 +56,7 @@ const windowPrompter: Prompter = {
     const proceed = 'Continue…';
     if ((await vscode.window.showWarningMessage(request.message, options, proceed)) !== proceed) return false;
     const typed = await vscode.window.showInputBox({
-      title: 'Confirm a production database',
+      title: request.title ?? 'Confirm a production database',
       prompt: `Type ${request.expected} to confirm`,
       placeHolder: request.expected,
       ignoreFocusOut: true,

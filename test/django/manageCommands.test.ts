@@ -1,7 +1,8 @@
 // The manage.py commands of the VS Code client, run against a real Django project (test/fixtures/django, copied to
 // a temporary folder per test) with the same argument building and process runner the extension uses.
 import { strict as assert } from 'node:assert';
-import { existsSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makemigrationsArgs, ManagePyNameError, migrateArgs, showmigrationsArgs, sqlmigrateArgs, type MigrateTarget } from '../../client/src/django/commandLine';
 import { decideConfirmation } from '../../client/src/django/confirmation';
@@ -324,37 +325,70 @@ describe('django: manage.py commands against a real project', function () {
     });
     afterEach(() => fixture?.remove());
 
+    /** The whole notice a failed call shows, and its kind. */
+    async function failureOf(call: Promise<unknown>): Promise<{ kind: string; message: string; actions: string[]; output: string }> {
+      try {
+        await call;
+      } catch (error) {
+        assert.ok(error instanceof ManagePyError, String(error));
+        return { kind: error.failure.kind, message: error.message, actions: error.failure.actions ?? [], output: error.output };
+      }
+      throw new Error('the call succeeded');
+    }
+
     it('a database that refuses connections', async () => {
       const closedPort = await freePort();
       const project = fixture.project({ GUARD_DB_ENGINE: 'postgresql', GUARD_DB_PORT: String(closedPort) });
-      await assert.rejects(project.migratePlan({ kind: 'all' }), (error: unknown) => {
-        assert.ok(error instanceof ManagePyError, String(error));
-        assert.equal(error.failure.kind, 'database-unreachable', error.output);
-        assert.match(error.message, /refused the connection/);
-        return true;
-      });
+      const failure = await failureOf(project.migratePlan({ kind: 'all' }));
+      assert.equal(failure.kind, 'database-unreachable', failure.output);
+      assert.equal(
+        failure.message,
+        `The database refused the connection: connection to server at "127.0.0.1", port ${closedPort} failed: Connection refused Is the server running on that host and accepting TCP/IP connections? Start the database or fix DATABASES in the settings (migrationGuard.env can set DJANGO_SETTINGS_MODULE).`,
+      );
+    });
+
+    it('a database driver that is not installed (ENGINE mysql without mysqlclient)', async function () {
+      const probe = spawnSync(python!, ['-c', 'import MySQLdb'], { encoding: 'utf8' });
+      requireHost(this, probe.status !== 0, 'mysqlclient is installed here, so its absence cannot be shown');
+      writeFileSync(join(fixture.root, 'guardsite', 'settings_mysql.py'), "from .settings import *\n\nDATABASES = {'default': {'ENGINE': 'django.db.backends.mysql', 'NAME': 'guard'}}\n");
+      const failure = await failureOf(fixture.project({ DJANGO_SETTINGS_MODULE: 'guardsite.settings_mysql' }).migratePlan({ kind: 'all' }));
+      assert.equal(failure.kind, 'database-driver-missing', failure.output);
+      assert.equal(
+        failure.message,
+        `The database driver MySQLdb is not installed for ${python} (Django: Error loading MySQLdb module. Did you install mysqlclient?). Install mysqlclient in the project's environment, or select the interpreter that has it.`,
+      );
+      assert.deepEqual(failure.actions, ['select-interpreter']);
+    });
+
+    it('a database driver that is not installed (ENGINE postgresql without psycopg2): the exception, not its source line', async function () {
+      // Django and its dependencies alone on the path of a Python without site packages: psycopg2 cannot be imported.
+      const withoutDjango = makePythonWithoutDjango(python!, join(fixture.root, '..'));
+      const djangoOnly = pythonPathWith(python!, ['django', 'asgiref', 'sqlparse', 'pytz'], join(fixture.root, '..', 'django-only'));
+      requireHost(this, withoutDjango !== undefined && djangoOnly !== undefined, 'could not build an environment with Django but without psycopg2');
+      const project = new DjangoProject({ python: withoutDjango!, managePy: fixture.managePy, commandPrefix: [], env: { PYTHONPATH: djangoOnly!, GUARD_DB_ENGINE: 'postgresql', GUARD_DB_PORT: '1' } });
+      const failure = await failureOf(project.migratePlan({ kind: 'all' }));
+      assert.match(failure.output, /raise ImproperlyConfigured\("Error loading psycopg2 module: %s" % e\)/, 'the traceback quotes the source line');
+      assert.equal(failure.kind, 'database-driver-missing', failure.output);
+      assert.equal(
+        failure.message,
+        `The database driver psycopg2 is not installed for ${withoutDjango} (Django: Error loading psycopg2 module: No module named 'psycopg2'). Install psycopg2 (or psycopg2-binary) in the project's environment, or select the interpreter that has it.`,
+      );
     });
 
     it('a broken settings module', async () => {
-      const project = fixture.project({ DJANGO_SETTINGS_MODULE: 'guardsite.settingz' });
-      await assert.rejects(project.settings(), (error: unknown) => {
-        assert.ok(error instanceof ManagePyError);
-        assert.equal(error.failure.kind, 'settings-broken', error.output);
-        assert.match(error.message, /guardsite\.settingz/);
-        return true;
-      });
+      const failure = await failureOf(fixture.project({ DJANGO_SETTINGS_MODULE: 'guardsite.settingz' }).settings());
+      assert.equal(failure.kind, 'settings-broken', failure.output);
+      assert.equal(failure.message, "The Django settings could not be loaded: ModuleNotFoundError: No module named 'guardsite.settingz'. Check DJANGO_SETTINGS_MODULE (migrationGuard.env) and the settings file.");
     });
 
-    it('a missing Django', async function () {
+    it('a missing Django, offering to select another interpreter', async function () {
       const withoutDjango = makePythonWithoutDjango(python!, join(fixture.root, '..'));
       requireHost(this, withoutDjango !== undefined, 'could not create a virtual environment without Django (python3 -m venv)');
       const project = new DjangoProject({ python: withoutDjango!, managePy: fixture.managePy, commandPrefix: [], env: {} });
-      await assert.rejects(project.settings(), (error: unknown) => {
-        assert.ok(error instanceof ManagePyError);
-        assert.equal(error.failure.kind, 'django-missing', error.output);
-        assert.match(error.message, /Django is not installed/);
-        return true;
-      });
+      const failure = await failureOf(project.settings());
+      assert.equal(failure.kind, 'django-missing', failure.output);
+      assert.equal(failure.message, `Django is not installed for the interpreter that ran manage.py (${withoutDjango}). Select the project's virtual environment, or set migrationGuard.pythonPath.`);
+      assert.deepEqual(failure.actions, ['select-interpreter']);
     });
 
     it('a missing interpreter', async () => {
@@ -363,3 +397,13 @@ describe('django: manage.py commands against a real project', function () {
     });
   });
 });
+
+/** A folder of links to the named packages (those beside the interpreter's Django), for a PYTHONPATH with only them. */
+function pythonPathWith(python: string, packages: string[], folder: string): string | undefined {
+  const found = spawnSync(python, ['-c', 'import django, os; print(os.path.dirname(os.path.dirname(django.__file__)))'], { encoding: 'utf8' });
+  const base = found.status === 0 ? found.stdout.trim() : '';
+  if (base === '' || !packages.every((name) => existsSync(join(base, name)))) return undefined;
+  mkdirSync(folder, { recursive: true });
+  for (const name of packages) symlinkSync(join(base, name), join(folder, name));
+  return folder;
+}

@@ -3,7 +3,7 @@
 // effect is checked independently with `manage.py showmigrations` and the files on disk. The tests run in order:
 // each one starts from the database state the previous one left.
 import * as assert from 'node:assert/strict';
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import {
   appliedMigrations,
@@ -16,8 +16,18 @@ import {
   openMigration,
   ScriptedPrompter,
   waitFor,
+  waitForRule,
   withPrompter,
 } from './support';
+
+/** The text of the plan preview the last migrate or roll back opened. */
+function planPreview(): string {
+  // Each preview gets a fresh path, /N/migrate plan.txt: the highest N is the latest.
+  const number = (document: vscode.TextDocument) => Number(/^\/(\d+)\//.exec(document.uri.path)?.[1] ?? -1);
+  const documents = vscode.workspace.textDocuments.filter((document) => document.uri.path.endsWith('/migrate plan.txt')).sort((a, b) => number(a) - number(b));
+  assert.ok(documents.length > 0, 'the plan preview is open');
+  return documents[documents.length - 1]!.getText();
+}
 
 interface CommandResult {
   status: string;
@@ -106,6 +116,20 @@ describe('manage.py commands with Django', function () {
     await waitForLens(MIGRATIONS.nameIndex, 'Not applied');
   });
 
+  it("shows each migration's finding counts from the language server, with the findings in the tooltip", async function () {
+    const view = (await extensionApi()).migrationsView;
+    const row = await waitFor('the warning badge on shop.0002_name_products', async () => {
+      const shop = ((await view.getChildren()) ?? []).find((app) => (app as { app?: { app: string } }).app?.app === 'shop');
+      const migration = ((await view.getChildren(shop)) ?? []).find((node) => (node as { name?: string }).name === '0002_name_products');
+      const item: vscode.TreeItem | undefined = migration === undefined ? undefined : await view.getTreeItem(migration);
+      return item && typeof item.description === 'string' && item.description.includes('⚠ 1') ? item : undefined;
+    });
+    assert.equal(row.description, 'not applied · ⚠ 1');
+    assert.match(String(row.tooltip), /\n\n0 errors, 1 warning:\nline 18 warning runpython-no-reverse: RunPython\(name_unnamed_products\) has no reverse_code/);
+    const rows = await viewRows();
+    assert.equal(rows.get('shop.0001_initial'), 'not applied', 'no badge without findings');
+  });
+
   it('migrates all apps once the plan is confirmed', async function () {
     await openMigration(MIGRATIONS.nameIndex);
     const prompter = new ScriptedPrompter([{ pick: byLabel('All apps') }, { confirm: true }]);
@@ -117,15 +141,35 @@ describe('manage.py commands with Django', function () {
     assert.ok(pick?.kind === 'pick' && pick.items.some((item) => item.label === 'Up to shop.0003_product_name_idx'), 'offers the migration in the editor as a target');
     assert.ok(confirm?.kind === 'confirm');
     assert.match(confirm.request.message, /apply 5 migrations on database ".*db\.sqlite3" \(sqlite3\)/);
+    // The modal is a short question with the counts; the verdict and the plan are in the preview document.
     assert.match(confirm.request.detail ?? '', /Settings: e2esite\.settings/);
-    assert.match(confirm.request.detail ?? '', /Apply shop\.0003_product_name_idx/);
+    assert.match(confirm.request.detail ?? '', /\nNo errors in the 3 migrations checked, 1 migration has warnings\. 2 migrations from installed packages not checked\.\n/);
+    assert.doesNotMatch(confirm.request.detail ?? '', /Apply shop\.0003_product_name_idx/);
     assert.equal(confirm.request.confirmLabel, 'Migrate');
+    const preview = planPreview();
+    assert.match(preview, /^No errors in the 3 migrations checked\.\n\n1 migration with warnings:\n  shop\.0002_name_products\n    line 18: warning runpython-no-reverse: /);
+    assert.match(preview, /\nApply shop\.0002_name_products {4}\(1 warning\)\n[^]*\nApply shop\.0003_product_name_idx\n/);
     assert.deepEqual(result.plan?.map((step) => `${step.app}.${step.name}`).filter((name) => name.startsWith('shop.')), SHOP);
 
     const applied = await appliedMigrations();
     assert.deepEqual(SHOP.map((migration) => applied.get(migration)), [true, true, true]);
     await waitForView(states([...CONTENTTYPES, ...SHOP], 'applied'));
     await waitForLens(MIGRATIONS.nameIndex, 'Applied');
+  });
+
+  it('reloads the view when migrationGuard.env changes (another settings module, another database)', async function () {
+    const otherSettings = fixturePath('e2esite', 'settings_other.py');
+    writeFileSync(otherSettings, "from .settings import *  # noqa: F401,F403\n\nDATABASES['default']['NAME'] = str(BASE_DIR / 'other.sqlite3')\n");
+    const config = vscode.workspace.getConfiguration('migrationGuard');
+    try {
+      await config.update('env', { DJANGO_SETTINGS_MODULE: 'e2esite.settings_other' }, vscode.ConfigurationTarget.Workspace);
+      await waitForView(states(SHOP, 'not applied'));
+    } finally {
+      await config.update('env', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await waitForView(states(SHOP, 'applied'));
+    rmSync(otherSettings, { force: true });
+    rmSync(fixturePath('other.sqlite3'), { force: true });
   });
 
   it('shows the SQL of a migration (sqlmigrate, both directions)', async function () {
@@ -169,6 +213,31 @@ describe('manage.py commands with Django', function () {
     assert.deepEqual(result.plan?.map((step) => step.name), ['0003_product_name_idx']);
     assert.equal((await appliedMigrations()).get('shop.0003_product_name_idx'), true);
     await waitForView(states(SHOP, 'applied'));
+  });
+
+  it('asks to type the database name before migrating to a migration with errors, and shows why first', async function () {
+    const file = fixturePath('shop', 'migrations', '0004_remove_product_name.py');
+    writeFileSync(
+      file,
+      "from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n\n    dependencies = [\n        ('shop', '0003_product_name_idx'),\n    ]\n\n    operations = [\n        migrations.RemoveField(\n            model_name='product',\n            name='name',\n        ),\n    ]\n",
+    );
+    try {
+      await openMigration('shop/migrations/0004_remove_product_name.py');
+      await waitForRule(vscode.Uri.file(file), 'remove-field');
+      const prompter = new ScriptedPrompter([{ confirmByTyping: false }]);
+      const result = await run('migrationGuard.migrateToHere', prompter, migrationArgument('0004_remove_product_name'));
+      assert.equal(result.status, 'declined', result.message);
+      const [typed] = prompter.asked;
+      assert.ok(typed?.kind === 'confirmByTyping', prompter.asked.map(describeQuestion).join(' | '));
+      assert.equal(typed.request.expected, 'db.sqlite3');
+      assert.equal(typed.request.title, 'Confirm a plan with errors');
+      assert.match(typed.request.detail ?? '', /\n1 migration in this plan has errors \(1 error\)\.\n/);
+      assert.match(planPreview(), /^1 migration in this plan has errors:\n  shop\.0004_remove_product_name\n    line 11: error remove-field: RemoveField shop\.Product\.name: drops column name /);
+      assert.equal((await appliedMigrations()).get('shop.0004_remove_product_name'), false, 'nothing ran');
+    } finally {
+      await closeAllEditors();
+      rmSync(file, { force: true });
+    }
   });
 
   it('reports model changes without a migration, then writes one (makemigrations)', async function () {

@@ -8,13 +8,23 @@ import { UserError, type Log } from '../log';
 import type { PreviewDocuments } from '../previewDocuments';
 import type { PickItem, Prompter } from '../prompter';
 import { describeMigrateTarget, makemigrationsArgs, ManagePyNameError, migrateArgs, type MigrateTarget } from './commandLine';
-import { decideConfirmation, plural } from './confirmation';
+import type { FindingsResult } from '../../../server/src/lsp/clientContract';
+import { decideConfirmation, plural, type PlanLint, type StepFindings } from './confirmation';
 import type { AppMigrations, PlannedStep, ProjectSettings } from './djangoOutput';
 import type { ManagePyLocator } from './managePy';
 import { commandLineNameProblem } from './djangoNames';
 import { migrationFilePath, migrationOfFile, rollbackTarget, type MigrationRef } from './migrationFiles';
 import type { MigrationStateStore } from './migrationState';
-import { appliedSet, comparisonLines, makemigrationsPreviewText, mergePreviewText, sqlDocumentText, stepsNotDoneAsPlanned, type GeneratedSqlSummary } from './previewText';
+import {
+  appliedSet,
+  comparisonLines,
+  makemigrationsPreviewText,
+  mergePreviewText,
+  migratePlanPreviewText,
+  sqlDocumentText,
+  stepsNotDoneAsPlanned,
+  type GeneratedSqlSummary,
+} from './previewText';
 import { activeFile, type ProjectResolver, type ResolvedProject } from './projects';
 import { asUserError, CancelledError, captured, runAsTask } from './tasks';
 
@@ -69,6 +79,8 @@ export interface CommandDeps {
   showTree(resolved: ResolvedProject): Promise<void>;
   /** The SQL the language server generates for a migration file, without Django (undefined when unavailable). */
   generatedSql?(file: vscode.Uri): Promise<GeneratedSqlSummary & { text: string } | undefined>;
+  /** The language server's findings for migration files (undefined while it is not running). */
+  lintMigrations?(uris: string[]): Promise<FindingsResult | undefined>;
 }
 
 export function registerManagePyCommands(deps: CommandDeps): vscode.Disposable[] {
@@ -291,23 +303,33 @@ class ManagePyFlows {
     const applied = appliedSet(before);
     const plan = await captured(`${title}: planning…`, this.deps.log, (call) => resolved.project.migratePlan(target, call));
     this.deps.log.info(`${title}: plan\n${plan.text.trimEnd()}`);
+    const lint = await this.preflight(settings, plan.steps);
+    const config = vscode.workspace.getConfiguration('migrationGuard', resolved.folder?.uri);
     const decision = decideConfirmation({
       title,
       settings,
       steps: plan.steps,
       applied,
-      productionPattern: vscode.workspace.getConfiguration('migrationGuard', resolved.folder?.uri).get<string>('productionPattern'),
+      productionPattern: config.get<string>('productionPattern'),
+      lint,
+      confirmErrors: config.get<boolean>('migrate.confirmErrors', true),
     });
     if (decision.kind === 'nothing-to-do') {
       void vscode.window.showInformationMessage(decision.message);
       return { status: 'nothing-to-do', message: decision.message, plan: [] };
     }
     for (const warning of decision.warnings) this.deps.log.warnOnce(warning);
-    // A modal shows a limited number of lines; a long plan is also opened as a document to scroll through.
-    if (decision.detail.split('\n').length > 25) await this.deps.previews.show('migrate plan.txt', `${decision.message}\n\n${decision.detail}\n`);
+    this.deps.log.info(`${title}: pre-flight: ${decision.verdict.summary}`);
+    // The verdict and the whole plan go in a document; the modal keeps to the question and the counts.
+    await this.deps.previews.show('migrate plan.txt', migratePlanPreviewText(decision, plan.steps));
     const confirmed =
       decision.kind === 'typed'
-        ? await this.deps.prompter.confirmByTyping({ message: decision.message, detail: decision.detail, expected: decision.expectedText ?? '' })
+        ? await this.deps.prompter.confirmByTyping({
+            message: decision.message,
+            detail: decision.detail,
+            expected: decision.expectedText ?? '',
+            title: decision.typedBecause === 'errors' ? 'Confirm a plan with errors' : 'Confirm a production database',
+          })
         : await this.deps.prompter.confirm({ message: decision.message, detail: decision.detail, confirmLabel: decision.confirmLabel });
     if (!confirmed) return { status: 'declined', plan: planOf(plan.steps) };
 
@@ -327,6 +349,34 @@ class ManagePyFlows {
     const message = `${title}: done (${plural(plan.steps.length, 'migration')}).`;
     void vscode.window.showInformationMessage(message);
     return { status: 'done', message, plan: planOf(plan.steps) };
+  }
+
+  /** Lints the plan's migrations whose files are in the workspace with the language server. */
+  private async preflight(settings: ProjectSettings, steps: readonly PlannedStep[]): Promise<PlanLint> {
+    const notRunning = 'the migration checks are not running (see "Migration Guard: Show Logs")';
+    if (!this.deps.lintMigrations) return { checked: [], unavailable: notRunning };
+    const byUri = new Map<string, PlannedStep>();
+    for (const step of steps) {
+      const path = migrationFilePath(step, settings.apps);
+      if (!path || !existsSync(path)) continue;
+      const uri = vscode.Uri.file(path);
+      if (vscode.workspace.getWorkspaceFolder(uri)) byUri.set(uri.toString(), step);
+    }
+    if (byUri.size === 0) return { checked: [] };
+    let result: FindingsResult | undefined;
+    try {
+      result = await this.deps.lintMigrations([...byUri.keys()]);
+    } catch (error) {
+      this.deps.log.warn(`The pre-flight check failed: ${error instanceof Error ? error.message : String(error)}`);
+      return { checked: [], unavailable: 'the language server did not answer' };
+    }
+    if (!result) return { checked: [], unavailable: notRunning };
+    const checked: StepFindings[] = [];
+    for (const file of result.files) {
+      const step = byUri.get(file.uri);
+      if (step) checked.push({ app: step.app, name: step.name, findings: file.findings });
+    }
+    return { checked };
   }
 
   // --- SQL, merge, tree ---------------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 // What to ask before `migrate` touches a database: nothing when the plan is empty, a modal confirmation that names
 // the database and the settings module otherwise, and a typed confirmation (the database name must be typed back)
-// when anything about the target looks like production.
+// when anything about the target looks like production or a migration of the plan has errors. The modal stays a
+// short question with the counts; the plan and the findings go in the preview document (previewText.ts).
+import type { FindingSummary } from '../../../server/src/lsp/clientContract';
 import type { PlannedStep, ProjectSettings } from './djangoOutput';
 
 /** Matches a whole word `prod`, `production` or `live` delimited by `.`, `_`, `-` or the ends. */
@@ -45,6 +47,63 @@ export function stepDirection(step: PlannedStep, applied?: ReadonlySet<string>):
   return step.irreversible || step.operations.some((operation) => operation.startsWith('Undo ')) ? 'unapply' : 'apply';
 }
 
+/** The findings of one migration of the plan, as the language server reported them. */
+export interface StepFindings {
+  app: string;
+  name: string;
+  findings: readonly FindingSummary[];
+}
+
+/** What the pre-flight learned about the plan's migrations. */
+export interface PlanLint {
+  /** The plan's migrations the language server checked (those whose files are in the workspace). */
+  checked: readonly StepFindings[];
+  /** Set when nothing could be checked (the language server is not running), saying why. */
+  unavailable?: string;
+}
+
+export interface LintVerdict {
+  withErrors: StepFindings[];
+  /** Migrations with warnings but no error. */
+  withWarningsOnly: StepFindings[];
+  errorCount: number;
+  warningCount: number;
+  /** False when the language server could not check anything. */
+  available: boolean;
+  checkedCount: number;
+  /** How many of the plan's migrations were not checked (installed packages, files outside the workspace). */
+  unchecked: number;
+  /** One sentence for the modal, e.g. "3 migrations in this plan have errors (4 errors), 1 has warnings." */
+  summary: string;
+}
+
+export function lintVerdict(steps: readonly PlannedStep[], lint: PlanLint | undefined): LintVerdict {
+  const checked = lint?.checked ?? [];
+  const count = (entry: StepFindings, severity: FindingSummary['severity']) => entry.findings.filter((finding) => finding.severity === severity).length;
+  const withErrors = checked.filter((entry) => count(entry, 'error') > 0);
+  const withWarningsOnly = checked.filter((entry) => count(entry, 'error') === 0 && count(entry, 'warning') > 0);
+  const errorCount = checked.reduce((total, entry) => total + count(entry, 'error'), 0);
+  const warningCount = checked.reduce((total, entry) => total + count(entry, 'warning'), 0);
+  const unchecked = Math.max(0, steps.length - checked.length);
+  let summary: string;
+  if (!lint || lint.unavailable) {
+    summary = `The migrations in this plan were not checked${lint?.unavailable ? `: ${lint.unavailable}` : ''}.`;
+  } else if (checked.length === 0) {
+    summary = 'None of the migrations in this plan is in the workspace, so none was checked.';
+  } else {
+    const parts: string[] = [];
+    if (withErrors.length > 0) {
+      parts.push(`${withErrors.length === 1 ? '1 migration in this plan has' : `${withErrors.length} migrations in this plan have`} errors (${plural(errorCount, 'error')})`);
+    } else {
+      parts.push(`No errors in the ${plural(checked.length, 'migration')} checked`);
+    }
+    if (withWarningsOnly.length > 0) parts.push(`${withErrors.length > 0 ? `${withWarningsOnly.length} more` : plural(withWarningsOnly.length, 'migration')} ${withWarningsOnly.length === 1 ? 'has' : 'have'} warnings`);
+    summary = `${parts.join(', ')}.`;
+  }
+  if (lint && !lint.unavailable && unchecked > 0 && checked.length > 0) summary += ` ${plural(unchecked, 'migration')} from installed packages not checked.`;
+  return { withErrors, withWarningsOnly, errorCount, warningCount, available: lint !== undefined && !lint.unavailable, checkedCount: checked.length, unchecked, summary };
+}
+
 export interface ConfirmationRequest {
   /** What the user asked for, e.g. "Migrate shop to 0003_price". */
   title: string;
@@ -53,6 +112,10 @@ export interface ConfirmationRequest {
   /** `app.name` of the migrations applied before the run, when known. */
   applied?: ReadonlySet<string>;
   productionPattern?: string;
+  /** The pre-flight's findings for the plan's migrations. */
+  lint?: PlanLint;
+  /** migrationGuard.migrate.confirmErrors: errors in the plan need the typed confirmation (default true). */
+  confirmErrors?: boolean;
 }
 
 export type Confirmation =
@@ -61,11 +124,15 @@ export type Confirmation =
       kind: 'confirm' | 'typed';
       /** The modal's headline. */
       message: string;
-      /** Database, settings module, and the plan, one step per line. */
+      /** Database, settings module, the verdict in one sentence: a few lines (the plan is in the preview). */
       detail: string;
       confirmLabel: string;
       /** For `typed`: the text that must be typed back exactly. */
       expectedText?: string;
+      /** For `typed`: why typing is needed. */
+      typedBecause?: 'production' | 'errors';
+      verdict: LintVerdict;
+      directions: StepDirection[];
       /** Problems with the user's settings worth showing (e.g. an invalid production pattern). */
       warnings: string[];
     };
@@ -87,23 +154,22 @@ export function decideConfirmation(request: ConfirmationRequest): Confirmation {
   const warnings = production.patternProblem ? [production.patternProblem] : [];
   const irreversible = request.steps.filter((step, index) => directions[index] === 'unapply' && step.irreversible);
 
+  const verdict = lintVerdict(request.steps, request.lint);
   const detail: string[] = [`Database: ${database}`, `Settings: ${settingsModule}`];
   if (production.matches.length > 0) detail.push(`This looks like PRODUCTION (matched: ${production.matches.join(', ')}).`);
   if (irreversible.length > 0) {
     detail.push(`Cannot be reversed: ${irreversible.map((step) => `${step.app}.${step.name}`).join(', ')}. Django will stop with IrreversibleError there.`);
   }
-  detail.push('', 'Plan (migrate --plan):');
-  request.steps.forEach((step, index) => {
-    detail.push(`${directions[index] === 'unapply' ? 'Unapply' : 'Apply'} ${step.app}.${step.name}`);
-    for (const operation of step.operations) detail.push(`    ${operation}`);
-  });
+  detail.push('', verdict.summary, 'The findings and the plan are in the preview document.');
 
   const message = `${request.title}: ${verb} on database ${database}?`;
-  if (production.matches.length > 0) {
+  const confirmLabel = unapplyCount > 0 ? 'Roll Back' : 'Migrate';
+  const typedBecause = production.matches.length > 0 ? 'production' : verdict.errorCount > 0 && request.confirmErrors !== false ? 'errors' : undefined;
+  if (typedBecause) {
     const expectedText = lastPathSegment(request.settings.database.name) || settingsModule;
-    return { kind: 'typed', message, detail: detail.join('\n'), confirmLabel: unapplyCount > 0 ? 'Roll Back' : 'Migrate', expectedText, warnings };
+    return { kind: 'typed', message, detail: detail.join('\n'), confirmLabel, expectedText, typedBecause, warnings, verdict, directions };
   }
-  return { kind: 'confirm', message, detail: detail.join('\n'), confirmLabel: unapplyCount > 0 ? 'Roll Back' : 'Migrate', warnings };
+  return { kind: 'confirm', message, detail: detail.join('\n'), confirmLabel, warnings, verdict, directions };
 }
 
 export function describeDatabase(database: ProjectSettings['database']): string {

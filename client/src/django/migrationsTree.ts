@@ -4,17 +4,31 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
+import type { FileFindings, FindingsResult } from '../../../server/src/lsp/clientContract';
 import type { Log } from '../log';
 import { COMMANDS, guarded, type CommandResult, type MigrationArgument } from './commands';
 import type { AppMigrations, ListedMigration } from './djangoOutput';
 import { migrationFilePath, migrationOfFile } from './migrationFiles';
+import { findingBadge, findingsTooltip } from './previewText';
 import type { MigrationStateStore } from './migrationState';
-import type { ResolvedProject } from './projects';
+import type { ProjectResolver, ResolvedProject } from './projects';
 import { captured } from './tasks';
 
 const MIGRATIONS_VIEW = 'migrationGuard.migrations';
 /** Context key: the view has data (its welcome text explains how to load it otherwise). */
 const LOADED_CONTEXT = 'migrationGuard.migrationsLoaded';
+/** Diagnostics change in bursts while the server analyses: the counts are fetched once the burst settles. */
+const FINDINGS_REFRESH_MS = 400;
+/** The settings that change which project, interpreter or environment manage.py runs with. */
+const LAUNCH_SETTINGS = ['migrationGuard.env', 'migrationGuard.pythonPath', 'migrationGuard.managePyPath', 'migrationGuard.commandPrefix'];
+
+export interface MigrationsTreeSources {
+  projects: ProjectResolver;
+  /** Every workspace migration with findings, from the language server (undefined while it is not running). */
+  workspaceFindings(): Promise<FindingsResult | undefined>;
+  /** Fires when the Python extension's selected interpreter changes. */
+  onDidChangeInterpreter: vscode.Event<unknown>;
+}
 
 type AppNode = { kind: 'app'; managePy: string; app: AppMigrations };
 /** Also a MigrationArgument, so the context-menu commands, which receive the node, need no conversion. */
@@ -27,10 +41,14 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node>, vscode.Dis
   private readonly view: vscode.TreeView<Node>;
   private project: ResolvedProject | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
+  /** Finding counts by file path. */
+  private findings = new Map<string, FileFindings>();
+  private findingsTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly state: MigrationStateStore,
     private readonly log: Log,
+    private readonly sources: MigrationsTreeSources,
   ) {
     this.view = vscode.window.createTreeView(MIGRATIONS_VIEW, { treeDataProvider: this, showCollapseAll: true });
     this.subscriptions.push(
@@ -43,6 +61,12 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node>, vscode.Dis
         void this.revealActive();
       }),
       vscode.commands.registerCommand(COMMANDS.refreshMigrations, () => guarded(log, 'Refresh Migrations', () => this.refresh())),
+      vscode.languages.onDidChangeDiagnostics(() => this.scheduleFindings()),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (LAUNCH_SETTINGS.some((section) => event.affectsConfiguration(section))) void this.launchChanged();
+      }),
+      sources.onDidChangeInterpreter(() => void this.launchChanged()),
+      { dispose: () => clearTimeout(this.findingsTimer) },
     );
     void vscode.commands.executeCommand('setContext', LOADED_CONTEXT, false);
   }
@@ -56,6 +80,41 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node>, vscode.Dis
     await this.revealActive();
   }
 
+  /** The interpreter, environment or manage.py changed: what the view shows came from the old ones. */
+  private async launchChanged(): Promise<void> {
+    const previous = this.project;
+    // Nothing was loaded without trust (manage.py runs the project's code), so there is nothing to refresh.
+    if (!previous || !vscode.workspace.isTrusted) return;
+    await guarded(this.log, 'Refresh Migrations', async () => {
+      const resolved = await this.sources.projects.resolve(vscode.Uri.file(previous.managePy));
+      if (!resolved) return { status: 'cancelled' };
+      this.project = resolved;
+      this.view.description = basename(dirname(resolved.managePy));
+      await this.load({ rereadSettings: true });
+      return { status: 'done' };
+    });
+  }
+
+  private scheduleFindings(): void {
+    if (!this.project) return;
+    clearTimeout(this.findingsTimer);
+    this.findingsTimer = setTimeout(() => void this.loadFindings(), FINDINGS_REFRESH_MS);
+  }
+
+  private async loadFindings(): Promise<void> {
+    let result: FindingsResult | undefined;
+    try {
+      result = await this.sources.workspaceFindings();
+    } catch (error) {
+      this.log.warn(`The finding counts for the Django Migrations view are unavailable: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    const findings = new Map<string, FileFindings>();
+    for (const file of result?.files ?? []) findings.set(vscode.Uri.parse(file.uri).fsPath, file);
+    this.findings = findings;
+    this.changed.fire(undefined);
+  }
+
   async refresh(): Promise<CommandResult> {
     if (!this.project) {
       await vscode.commands.executeCommand(COMMANDS.showMigrations);
@@ -65,11 +124,12 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node>, vscode.Dis
     return { status: 'done' };
   }
 
-  private async load(): Promise<void> {
+  private async load(options: { rereadSettings?: boolean } = {}): Promise<void> {
     const project = this.project!;
-    const known = this.state.get(project.managePy);
+    const known = options.rereadSettings ? undefined : this.state.get(project.managePy);
     const settings = known?.settings ?? (await captured('Reading the Django settings…', this.log, (call) => project.project.settings(call)));
     if (!known?.settings) this.state.setSettings(project.managePy, settings);
+    void this.loadFindings();
     const apps = await captured('Reading the migrations…', this.log, (call) => project.project.listMigrations([], call));
     this.state.setMigrations(project.managePy, apps);
     await vscode.commands.executeCommand('setContext', LOADED_CONTEXT, true);
@@ -115,8 +175,9 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node>, vscode.Dis
     const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
     item.id = `${node.managePy}::${migration.app}.${migration.name}`;
     const stateText = migration.state === 'applied' ? 'applied' : migration.state === 'partial' ? 'partly applied' : 'not applied';
-    item.description = [stateText, migration.squashedCount ? `squashes ${migration.squashedCount}` : '', isActive ? '● open in editor' : ''].filter(Boolean).join(' · ');
-    item.tooltip = `${migration.app}.${migration.name}: ${stateText}${node.file ? `\n${node.file}` : ''}`;
+    const findings = node.file ? this.findings.get(node.file) : undefined;
+    item.description = [stateText, findingBadge(findings), migration.squashedCount ? `squashes ${migration.squashedCount}` : '', isActive ? '● open in editor' : ''].filter(Boolean).join(' · ');
+    item.tooltip = findingsTooltip(`${migration.app}.${migration.name}: ${stateText}${node.file ? `\n${node.file}` : ''}`, findings);
     item.iconPath =
       migration.state === 'applied'
         ? new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed'))
@@ -152,3 +213,4 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node>, vscode.Dis
     this.changed.dispose();
   }
 }
+

@@ -1,6 +1,7 @@
 // The texts of the read-only previews (dry runs, merges, SQL) and the check that a migrate run did what its plan
 // said. No `vscode` import: unit-tested as is.
-import { stepDirection } from './confirmation';
+import { plural, stepDirection, type Confirmation, type StepFindings } from './confirmation';
+import type { FileFindings } from '../../../server/src/lsp/clientContract';
 import type { AppMigrations, MakemigrationsPreview, MergeProposal, PlannedStep } from './djangoOutput';
 
 /** The dry run as one Python document: each proposed file's path and operations as comments, then its text. */
@@ -11,6 +12,51 @@ export function makemigrationsPreviewText(preview: MakemigrationsPreview): strin
     parts.push(migration.content ?? '# (Django did not print the file text.)', '');
   }
   return parts.join('\n');
+}
+
+/**
+ * The preview opened before migrate's confirmation: the pre-flight's verdict first (each migration with errors and
+ * its findings, then those with warnings), then the database, and the plan with each step's counts.
+ */
+export function migratePlanPreviewText(decision: Extract<Confirmation, { kind: 'confirm' | 'typed' }>, steps: readonly PlannedStep[]): string {
+  const { verdict } = decision;
+  const lines: string[] = [];
+  if (verdict.withErrors.length > 0) {
+    lines.push(`${verdict.withErrors.length === 1 ? '1 migration in this plan has' : `${verdict.withErrors.length} migrations in this plan have`} errors:`);
+    for (const entry of verdict.withErrors) lines.push(...findingLines(entry));
+  } else {
+    lines.push(verdict.available && verdict.checkedCount > 0 ? `No errors in the ${plural(verdict.checkedCount, 'migration')} checked.` : verdict.summary);
+  }
+  if (verdict.withWarningsOnly.length > 0) {
+    lines.push('', `${verdict.withErrors.length > 0 ? `${verdict.withWarningsOnly.length} more` : plural(verdict.withWarningsOnly.length, 'migration')} with warnings:`);
+    for (const entry of verdict.withWarningsOnly) lines.push(...findingLines(entry));
+  }
+  if (verdict.available && verdict.checkedCount > 0 && verdict.unchecked > 0) {
+    lines.push('', `Not checked: ${plural(verdict.unchecked, 'migration')} whose files are not in the workspace (installed packages).`);
+  }
+  if (decision.kind === 'typed') {
+    lines.push('', decision.typedBecause === 'errors' ? `Because of the errors, ${decision.expectedText} must be typed to confirm (migrationGuard.migrate.confirmErrors).` : `This looks like production: ${decision.expectedText} must be typed to confirm.`);
+  }
+  lines.push('', decision.message, '', ...decision.detail.split('\n').filter((line) => /^(Database|Settings): |^This looks like PRODUCTION|^Cannot be reversed/.test(line)), '', 'Plan (migrate --plan):');
+  const counts = new Map([...verdict.withErrors, ...verdict.withWarningsOnly].map((entry) => [`${entry.app}.${entry.name}`, countText(entry)]));
+  steps.forEach((step, index) => {
+    const key = `${step.app}.${step.name}`;
+    lines.push(`${decision.directions[index] === 'unapply' ? 'Unapply' : 'Apply'} ${key}${counts.has(key) ? `    (${counts.get(key)})` : ''}`);
+    for (const operation of step.operations) lines.push(`    ${operation}`);
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+function findingLines(entry: StepFindings): string[] {
+  const order = { error: 0, warning: 1, info: 2 } as const;
+  const findings = [...entry.findings].sort((a, b) => order[a.severity] - order[b.severity] || a.line - b.line);
+  return [`  ${entry.app}.${entry.name}`, ...findings.map((finding) => `    line ${finding.line + 1}: ${finding.severity} ${finding.rule}: ${finding.message.replace(/\s+/g, ' ').trim()}`)];
+}
+
+function countText(entry: StepFindings): string {
+  const errors = entry.findings.filter((finding) => finding.severity === 'error').length;
+  const warnings = entry.findings.filter((finding) => finding.severity === 'warning').length;
+  return [errors > 0 ? plural(errors, 'error') : '', warnings > 0 ? plural(warnings, 'warning') : ''].filter(Boolean).join(', ');
 }
 
 export function mergePreviewText(merges: readonly MergeProposal[]): string {
@@ -103,4 +149,19 @@ export function comparisonLines(sqlmigrateForwards: string, generated: Generated
     ...remaining.map((statement) => `--   only generated: ${oneLine(statement)}${computed.has(statement) ? '  (holds a value Django computes when the migration runs)' : ''}`),
     '--   Other differences usually mean django-version in [tool.migration-guard] does not match the installed Django.',
   ];
+}
+
+/** "✖ 2 ⚠ 1": the error and warning counts of a migration, empty without any. */
+export function findingBadge(findings: FileFindings | undefined): string {
+  if (!findings) return '';
+  return [findings.counts.error > 0 ? `✖ ${findings.counts.error}` : '', findings.counts.warning > 0 ? `⚠ ${findings.counts.warning}` : ''].filter(Boolean).join(' ');
+}
+
+/** The row's tooltip: what it is, then each finding (errors first), as plain text. */
+export function findingsTooltip(heading: string, findings: FileFindings | undefined): string {
+  if (!findings || findings.findings.length === 0) return heading;
+  const order = { error: 0, warning: 1, info: 2 } as const;
+  const sorted = [...findings.findings].sort((a, b) => order[a.severity] - order[b.severity] || a.line - b.line);
+  const counts = [plural(findings.counts.error, 'error'), plural(findings.counts.warning, 'warning'), ...(findings.counts.info > 0 ? [plural(findings.counts.info, 'info')] : [])].join(', ');
+  return [heading, '', `${counts}:`, ...sorted.map((finding) => `line ${finding.line + 1} ${finding.severity} ${finding.rule}: ${finding.message.replace(/\s+/g, ' ').trim()}`)].join('\n');
 }

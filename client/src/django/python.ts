@@ -13,6 +13,9 @@ export class InterpreterResolver implements vscode.Disposable {
   private readonly probes = new Map<string, Promise<ProbeOutcome>>();
   private readonly subscriptions: vscode.Disposable[] = [];
   private pythonApi: Promise<PythonExtension | undefined> | undefined;
+  private readonly interpreterChanged = new vscode.EventEmitter<void>();
+  /** The Python extension's selected interpreter changed (known once the extension's API has been loaded). */
+  readonly onDidChangeInterpreter = this.interpreterChanged.event;
 
   constructor(private readonly log: Log) {
     this.subscriptions.push(
@@ -76,7 +79,12 @@ export class InterpreterResolver implements vscode.Disposable {
   private async loadPythonApi(): Promise<PythonExtension | undefined> {
     try {
       const api = await PythonExtension.api();
-      this.subscriptions.push(api.environments.onDidChangeActiveEnvironmentPath(() => this.probes.clear()));
+      this.subscriptions.push(
+        api.environments.onDidChangeActiveEnvironmentPath(() => {
+          this.probes.clear();
+          this.interpreterChanged.fire();
+        }),
+      );
       return api;
     } catch (error) {
       this.log.warn(`The Python extension is installed but its API is unavailable: ${String(error)}`);
@@ -85,6 +93,7 @@ export class InterpreterResolver implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.interpreterChanged.dispose();
     vscode.Disposable.from(...this.subscriptions).dispose();
   }
 }

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { UserError, type Log } from '../log';
 import { displayCommandLine, type CommandLine } from './commandLine';
 import { ManagePyError, type CallOptions } from './djangoProject';
+import type { FailureAction } from './failures';
 
 const TASK_TYPE = 'migrationGuard';
 const TASK_SOURCE = 'Django Migration Guard';
@@ -114,10 +115,25 @@ export async function captured<T>(title: string, log: Log, call: (options: CallO
   });
 }
 
+/** The buttons a failure's notice offers. */
+const FAILURE_ACTIONS: Record<FailureAction, { label: string; run: () => unknown }> = {
+  'select-interpreter': {
+    label: 'Select Interpreter',
+    // The Python extension's picker when it is installed; otherwise the setting it would fill in.
+    run: () =>
+      vscode.extensions.getExtension('ms-python.python')
+        ? vscode.commands.executeCommand('python.setInterpreter')
+        : vscode.commands.executeCommand('workbench.action.openSettings', 'migrationGuard.pythonPath'),
+  },
+};
+
 export function asUserError(error: unknown, title: string): Error {
   if (error instanceof ManagePyError) {
     if (error.failure.kind === 'cancelled') return new CancelledError(title);
-    return new UserError(error.message, { output: `$ ${displayCommandLine(error.commandLine)}\n\n${error.output || '(no output)'}` });
+    return new UserError(error.message, {
+      output: `$ ${displayCommandLine(error.commandLine)}\n\n${error.output || '(no output)'}`,
+      actions: (error.failure.actions ?? []).map((action) => FAILURE_ACTIONS[action]),
+    });
   }
   return error instanceof Error ? error : new Error(String(error));
 }

@@ -40,3 +40,32 @@ export interface HistoryResponse {
 
 /** Client command that shows the history of the field or model under the cursor. */
 export const SHOW_HISTORY_COMMAND = 'migrationGuard.showFieldHistory';
+
+/** A finding as the client shows it outside the editor (migrate's pre-flight, the migrations tree's tooltips). */
+export interface FindingSummary {
+  rule: string;
+  severity: 'error' | 'warning' | 'info';
+  message: string;
+  /** 0-based line of the finding. */
+  line: number;
+}
+
+export interface FileFindings {
+  uri: string;
+  counts: { error: number; warning: number; info: number };
+  findings: FindingSummary[];
+}
+
+/** Request: the findings of the given migration files (`{ uris }`), the ones the server knows in a workspace folder. */
+export const MIGRATION_FINDINGS_REQUEST = 'migrationGuard/migrationFindings';
+
+export interface MigrationFindingsParams {
+  uris: string[];
+}
+
+/** Request (no params): every workspace migration with findings, from the server's workspace index. */
+export const WORKSPACE_FINDINGS_REQUEST = 'migrationGuard/workspaceFindings';
+
+export interface FindingsResult {
+  files: FileFindings[];
+}

@@ -24,6 +24,7 @@ import { viewOnUnchangedLine } from './lastResult';
 import { computeInlayHints } from './inlayHints';
 import { generatedSql } from './generatedSql';
 import { GENERATED_SQL_REQUEST, type GeneratedSqlParams } from './clientContract';
+import { registerMigrationFindings } from './migrationFindings';
 import { COMPLETION_TRIGGERS, registerNavigation } from './navigation';
 import { SettingsStore, initialSettings } from './settings';
 import { WATCHED_GLOBS, WorkspaceIndex, isPyproject, type IndexedProject } from './workspaceIndex';
@@ -139,6 +140,14 @@ class MigrationGuardServer {
       analysis: () => this.analysis,
       index: this.index,
       capabilities: () => this.capabilities,
+      guard: (what, fallback, handler) => this.guard(what, fallback, handler),
+    });
+    registerMigrationFindings({
+      connection,
+      documents,
+      analysis: () => this.analysis,
+      settings: () => this.settings,
+      index: this.index,
       guard: (what, fallback, handler) => this.guard(what, fallback, handler),
     });
     connection.onDidChangeConfiguration((change) => {

@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { checkProduction, decideConfirmation, describeDatabase, stepDirection } from '../../../client/src/django/confirmation';
+import { checkProduction, decideConfirmation, describeDatabase, stepDirection, type Confirmation, type PlanLint } from '../../../client/src/django/confirmation';
+import { migratePlanPreviewText } from '../../../client/src/django/previewText';
+import type { FindingSummary } from '../../../server/src/lsp/clientContract';
 import type { PlannedStep } from '../../../client/src/django/djangoOutput';
 
 const sqlite = { name: '/home/me/shop/db.sqlite3', engine: 'django.db.backends.sqlite3', host: '', port: '' };
@@ -13,19 +15,24 @@ describe('client: confirmation before migrate', () => {
     assert.match(decision.kind === 'nothing-to-do' ? decision.message : '', /nothing to do.*db\.sqlite3.*site\.settings/);
   });
 
-  it('names the database and the settings module, and lists the plan', () => {
+  it('names the database and the settings module in a short modal; the plan goes in the preview', () => {
+    const steps = [step('0002_price'), step('0003_order', ['Create model Order'])];
     const decision = decideConfirmation({
       title: 'Migrate shop',
       settings: { settingsModule: 'site.settings.dev', database: pg('shop_dev') },
-      steps: [step('0002_price'), step('0003_order', ['Create model Order'])],
+      steps,
+      lint: { checked: [clean('0002_price'), clean('0003_order')] },
     });
     assert.equal(decision.kind, 'confirm');
     if (decision.kind !== 'confirm') return;
     assert.equal(decision.message, 'Migrate shop: apply 2 migrations on database "shop_dev" (postgresql on 127.0.0.1:5432)?');
-    assert.match(decision.detail, /^Database: "shop_dev" \(postgresql on 127\.0\.0\.1:5432\)\nSettings: site\.settings\.dev\n/);
-    assert.match(decision.detail, /Apply shop\.0002_price\n {4}Add field x to y\nApply shop\.0003_order\n {4}Create model Order$/);
+    assert.equal(
+      decision.detail,
+      'Database: "shop_dev" (postgresql on 127.0.0.1:5432)\nSettings: site.settings.dev\n\nNo errors in the 2 migrations checked.\nThe findings and the plan are in the preview document.',
+    );
     assert.equal(decision.confirmLabel, 'Migrate');
     assert.deepEqual(decision.warnings, []);
+    assert.match(migratePlanPreviewText(decision, steps), /^No errors in the 2 migrations checked\.\n[^]*Apply shop\.0002_price\n {4}Add field x to y\nApply shop\.0003_order\n {4}Create model Order\n$/);
   });
 
   it('says UNAPPLY for a rollback, using the applied state when known', () => {
@@ -78,5 +85,101 @@ describe('client: confirmation before migrate', () => {
   it('describes databases compactly', () => {
     assert.equal(describeDatabase(sqlite), '"/home/me/shop/db.sqlite3" (sqlite3)');
     assert.equal(describeDatabase({ name: '', engine: '', host: '', port: '' }), '"(no NAME)" (unknown engine)');
+  });
+});
+
+const finding = (severity: FindingSummary['severity'], rule: string, line: number, message = `${rule} message`): FindingSummary => ({ severity, rule, line, message });
+const clean = (name: string) => ({ app: 'shop', name, findings: [] });
+
+describe('client: the pre-flight before migrate', () => {
+  const settings = { settingsModule: 'site.settings', database: sqlite };
+  const steps = [step('0001_initial'), step('0002_remove_legacy', ['Remove field legacy from order']), step('0003_note'), step('0004_index')];
+  const lint: PlanLint = {
+    checked: [
+      clean('0001_initial'),
+      { app: 'shop', name: '0002_remove_legacy', findings: [finding('warning', 'runsql-no-reverse', 30), finding('error', 'remove-field', 18, 'RemoveField shop.Order.legacy: drops column legacy (data loss)')] },
+      { app: 'shop', name: '0003_note', findings: [finding('error', 'add-field-not-null-no-default', 9), finding('error', 'add-field-not-null-no-default', 12)] },
+      { app: 'shop', name: '0004_index', findings: [finding('warning', 'add-index-non-concurrent', 14), finding('info', 'runpython-unbatched-backfill', 5)] },
+    ],
+  };
+  const typed = (decision: Confirmation) => {
+    assert.ok(decision.kind === 'typed', JSON.stringify(decision));
+    return decision;
+  };
+
+  it('asks to type the database name when a migration of the plan has errors, with the counts in the modal', () => {
+    const decision = typed(decideConfirmation({ title: 'Migrate all apps', settings, steps, lint }));
+    assert.equal(decision.typedBecause, 'errors');
+    assert.equal(decision.expectedText, 'db.sqlite3');
+    assert.equal(decision.message, 'Migrate all apps: apply 4 migrations on database "/home/me/shop/db.sqlite3" (sqlite3)?');
+    assert.equal(
+      decision.detail,
+      'Database: "/home/me/shop/db.sqlite3" (sqlite3)\nSettings: site.settings\n\n2 migrations in this plan have errors (3 errors), 1 more has warnings.\nThe findings and the plan are in the preview document.',
+    );
+    assert.ok(decision.detail.split('\n').length <= 6, 'the modal stays short');
+  });
+
+  it('leads the preview with the verdict and each finding, then the plan with each step\'s counts', () => {
+    const decision = typed(decideConfirmation({ title: 'Migrate all apps', settings, steps, lint }));
+    assert.equal(
+      migratePlanPreviewText(decision, steps),
+      [
+        '2 migrations in this plan have errors:',
+        '  shop.0002_remove_legacy',
+        '    line 19: error remove-field: RemoveField shop.Order.legacy: drops column legacy (data loss)',
+        '    line 31: warning runsql-no-reverse: runsql-no-reverse message',
+        '  shop.0003_note',
+        '    line 10: error add-field-not-null-no-default: add-field-not-null-no-default message',
+        '    line 13: error add-field-not-null-no-default: add-field-not-null-no-default message',
+        '',
+        '1 more with warnings:',
+        '  shop.0004_index',
+        '    line 15: warning add-index-non-concurrent: add-index-non-concurrent message',
+        '    line 6: info runpython-unbatched-backfill: runpython-unbatched-backfill message',
+        '',
+        'Because of the errors, db.sqlite3 must be typed to confirm (migrationGuard.migrate.confirmErrors).',
+        '',
+        'Migrate all apps: apply 4 migrations on database "/home/me/shop/db.sqlite3" (sqlite3)?',
+        '',
+        'Database: "/home/me/shop/db.sqlite3" (sqlite3)',
+        'Settings: site.settings',
+        '',
+        'Plan (migrate --plan):',
+        'Apply shop.0001_initial',
+        '    Add field x to y',
+        'Apply shop.0002_remove_legacy    (1 error, 1 warning)',
+        '    Remove field legacy from order',
+        'Apply shop.0003_note    (2 errors)',
+        '    Add field x to y',
+        'Apply shop.0004_index    (1 warning)',
+        '    Add field x to y',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('keeps the usual modal for errors when migrationGuard.migrate.confirmErrors is off, and for warnings only', () => {
+    const off = decideConfirmation({ title: 'Migrate all apps', settings, steps, lint, confirmErrors: false });
+    assert.equal(off.kind, 'confirm');
+    const warningsOnly = decideConfirmation({ title: 'Migrate all apps', settings, steps: [steps[3]!], lint: { checked: [lint.checked[3]!] } });
+    assert.equal(warningsOnly.kind, 'confirm');
+    assert.match(warningsOnly.kind === 'confirm' ? warningsOnly.detail : '', /\nNo errors in the 1 migration checked, 1 migration has warnings\.\n/);
+  });
+
+  it('production still wins over errors, and says why typing is needed', () => {
+    const decision = typed(decideConfirmation({ title: 'Migrate', settings: { settingsModule: 'site.settings.prod', database: pg('shop') }, steps, lint }));
+    assert.equal(decision.typedBecause, 'production');
+    assert.match(migratePlanPreviewText(decision, steps), /\nThis looks like production: shop must be typed to confirm\.\n/);
+  });
+
+  it('says when migrations were not checked: installed packages, or no language server', () => {
+    const partial = decideConfirmation({ title: 'Migrate', settings, steps: [step('0001_initial'), { ...step('0001_initial'), app: 'contenttypes' }], lint: { checked: [clean('0001_initial')] } });
+    assert.ok(partial.kind === 'confirm');
+    assert.match(partial.detail, /No errors in the 1 migration checked\. 1 migration from installed packages not checked\./);
+    assert.match(migratePlanPreviewText(partial, [step('0001_initial'), { ...step('0001_initial'), app: 'contenttypes' }]), /^No errors in the 1 migration checked\.\n\nNot checked: 1 migration whose files are not in the workspace \(installed packages\)\.\n/);
+    const none = decideConfirmation({ title: 'Migrate', settings, steps, lint: { checked: [], unavailable: 'the migration checks are not running' } });
+    assert.ok(none.kind === 'confirm', 'an unavailable check does not block');
+    assert.match(none.detail, /\nThe migrations in this plan were not checked: the migration checks are not running\.\n/);
+    assert.match(migratePlanPreviewText(none, steps), /^The migrations in this plan were not checked: the migration checks are not running\.\n/);
   });
 });

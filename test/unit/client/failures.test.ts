@@ -1,9 +1,13 @@
 import { strict as assert } from 'node:assert';
-import { diagnoseFailure } from '../../../client/src/django/failures';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { diagnoseFailure, pythonExceptions } from '../../../client/src/django/failures';
 import { migrationClassLine, migrationFilePath, migrationOfFile, rollbackTarget } from '../../../client/src/django/migrationFiles';
 import type { RunResult } from '../../../client/src/django/run';
 
 const context = { action: 'migrate --plan', executable: '/venv/bin/python' };
+/** What Django 3.2 printed (see test/fixtures/django-output/README.md). */
+const captured = (name: string): string => readFileSync(join(__dirname, '..', '..', 'fixtures', 'django-output', `${name}.txt`), 'utf8');
 const failed = (stderr: string, exitCode: number | null = 1, extra: Partial<RunResult> = {}): RunResult => ({ exitCode, stdout: '', stderr, cancelled: false, timedOut: false, ...extra });
 
 describe('client: explaining manage.py failures', () => {
@@ -37,12 +41,60 @@ describe('client: explaining manage.py failures', () => {
   });
 
   it('explains broken settings', () => {
-    const missing = "  File \"/usr/lib/python3/dist-packages/django/conf/__init__.py\", line 177, in __init__\n    mod = importlib.import_module(self.SETTINGS_MODULE)\nModuleNotFoundError: No module named 'guardsite.settingz'";
-    const failure = diagnoseFailure(failed(missing), context);
+    const failure = diagnoseFailure(failed(captured('bad-settings-module')), context);
     assert.equal(failure?.kind, 'settings-broken');
-    assert.match(failure!.message, /No module named 'guardsite\.settingz'/);
+    assert.equal(failure!.message, "The Django settings could not be loaded: ModuleNotFoundError: No module named 'guardsite.settingz'. Check DJANGO_SETTINGS_MODULE (migrationGuard.env) and the settings file.");
     const improper = 'django.core.exceptions.ImproperlyConfigured: The SECRET_KEY setting must not be empty.';
     assert.equal(diagnoseFailure(failed(improper), context)?.kind, 'settings-broken');
+  });
+
+  describe("Django 3.2's real output: the whole notice", () => {
+    const notice = (name: string) => diagnoseFailure(failed(captured(name)), context);
+
+    it('a missing driver (mysql), from the exception and not the source line Django quotes', () => {
+      assert.deepEqual(notice('missing-driver-mysql'), {
+        kind: 'database-driver-missing',
+        message: "The database driver MySQLdb is not installed for /venv/bin/python (Django: Error loading MySQLdb module. Did you install mysqlclient?). Install mysqlclient in the project's environment, or select the interpreter that has it.",
+        actions: ['select-interpreter'],
+      });
+    });
+
+    it('a missing driver (psycopg2), whose traceback quotes `"Error loading psycopg2 module: %s" % e`', () => {
+      assert.match(captured('missing-driver-psycopg2'), /raise ImproperlyConfigured\("Error loading psycopg2 module: %s" % e\)/);
+      assert.equal(
+        notice('missing-driver-psycopg2')?.message,
+        "The database driver psycopg2 is not installed for /venv/bin/python (Django: Error loading psycopg2 module: No module named 'psycopg2'). Install psycopg2 (or psycopg2-binary) in the project's environment, or select the interpreter that has it.",
+      );
+    });
+
+    it('a refused connection (PostgreSQL on a closed port)', () => {
+      assert.deepEqual(notice('refused-postgresql'), {
+        kind: 'database-unreachable',
+        message:
+          'The database refused the connection: connection to server at "127.0.0.1", port 1 failed: Connection refused Is the server running on that host and accepting TCP/IP connections? Start the database or fix DATABASES in the settings (migrationGuard.env can set DJANGO_SETTINGS_MODULE).',
+      });
+    });
+
+    it('a missing Django, offering Select Interpreter', () => {
+      assert.deepEqual(notice('missing-django'), {
+        kind: 'django-missing',
+        message: "Django is not installed for the interpreter that ran manage.py (/venv/bin/python). Select the project's virtual environment, or set migrationGuard.pythonPath.",
+        actions: ['select-interpreter'],
+      });
+    });
+  });
+
+  it('reads the exceptions of chained tracebacks, never the quoted source lines', () => {
+    const exceptions = pythonExceptions(captured('missing-driver-mysql'));
+    assert.deepEqual(
+      exceptions.map((exception) => [exception.type, exception.message]),
+      [
+        ['ModuleNotFoundError', "No module named 'MySQLdb'"],
+        ['django.core.exceptions.ImproperlyConfigured', 'Error loading MySQLdb module.\nDid you install mysqlclient?'],
+      ],
+    );
+    assert.ok(exceptions[1]!.frames.some((frame) => frame.includes('raise ImproperlyConfigured(')));
+    assert.deepEqual(pythonExceptions('Operations to perform:\n  Apply all migrations: shop\nValueError: boom\n'), [{ type: 'ValueError', message: 'boom', frames: [] }]);
   });
 
   it("passes on Django's own CommandError and unknown apps", () => {
@@ -59,7 +111,7 @@ describe('client: explaining manage.py failures', () => {
   it('reports cancellation, time-outs and anything else with the last error line', () => {
     assert.equal(diagnoseFailure(failed('', null, { cancelled: true }), context)?.kind, 'cancelled');
     assert.equal(diagnoseFailure(failed('', null, { timedOut: true }), context)?.kind, 'timed-out');
-    const other = diagnoseFailure(failed('Traceback...\nValueError: boom\n  more context'), context);
+    const other = diagnoseFailure(failed('Traceback (most recent call last):\n  File "x.py", line 1, in <module>\n    raise KeyError("not this")\nValueError: boom\n'), context);
     assert.equal(other?.kind, 'failed');
     assert.match(other!.message, /^migrate --plan failed with exit code 1: ValueError: boom$/);
   });

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { AppMigrations, PlannedStep } from '../../../client/src/django/djangoOutput';
-import { appliedSet, makemigrationsPreviewText, mergePreviewText, sqlDocumentText, stepsNotDoneAsPlanned } from '../../../client/src/django/previewText';
+import { appliedSet, findingBadge, findingsTooltip, makemigrationsPreviewText, mergePreviewText, sqlDocumentText, stepsNotDoneAsPlanned } from '../../../client/src/django/previewText';
 import { ruleDocumentMarkdown, ruleIdFromArgument } from '../../../client/src/ruleDocs';
 import { ALL_RULES } from '../../../server/src/engine/rules/index';
 import type { RuleMeta } from '../../../server/src/engine/rules/rule';
@@ -88,5 +88,39 @@ describe('client: rule documentation', () => {
     assert.equal(ruleIdFromArgument(undefined), undefined);
     assert.equal(ruleIdFromArgument('  '), undefined);
     assert.equal(ruleIdFromArgument({ other: 1 }), undefined);
+  });
+});
+
+describe('client: finding counts in the Django Migrations view', () => {
+  const file = {
+    uri: 'file:///w/shop/migrations/0002_x.py',
+    counts: { error: 2, warning: 1, info: 0 },
+    findings: [
+      { rule: 'runsql-no-reverse', severity: 'warning' as const, message: 'RunSQL   has no\nreverse_sql', line: 29 },
+      { rule: 'remove-field', severity: 'error' as const, message: 'RemoveField shop.Order.legacy: drops column legacy (data loss)', line: 18 },
+      { rule: 'add-field-not-null-no-default', severity: 'error' as const, message: 'AddField shop.Order.note: NOT NULL', line: 22 },
+    ],
+  };
+
+  it('badges the error and warning counts, nothing without findings', () => {
+    assert.equal(findingBadge(file), '✖ 2 ⚠ 1');
+    assert.equal(findingBadge({ ...file, counts: { error: 0, warning: 3, info: 1 } }), '⚠ 3');
+    assert.equal(findingBadge({ ...file, counts: { error: 0, warning: 0, info: 2 } }), '');
+    assert.equal(findingBadge(undefined), '');
+  });
+
+  it('lists the findings in the tooltip, errors first, one line each', () => {
+    assert.equal(
+      findingsTooltip('shop.0002_x: applied', file),
+      [
+        'shop.0002_x: applied',
+        '',
+        '2 errors, 1 warning:',
+        'line 19 error remove-field: RemoveField shop.Order.legacy: drops column legacy (data loss)',
+        'line 23 error add-field-not-null-no-default: AddField shop.Order.note: NOT NULL',
+        'line 30 warning runsql-no-reverse: RunSQL has no reverse_sql',
+      ].join('\n'),
+    );
+    assert.equal(findingsTooltip('shop.0001: applied', undefined), 'shop.0001: applied');
   });
 });
