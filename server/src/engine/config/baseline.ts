@@ -5,7 +5,7 @@
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { Finding } from '../rules/rule';
+import type { FindingCore as Finding } from '../types';
 import { ConfigError } from './pyproject';
 
 const BASELINE_VERSION = 1;
@@ -187,20 +187,20 @@ export function readBaseline(baselineFile: string, cwd: string): Baseline {
 }
 
 /** Removes the findings the baseline accepts (each entry at most `count` times); the rest are new. */
-export function applyBaseline(
-  findings: readonly Finding[],
+export function applyBaseline<F extends Finding>(
+  findings: readonly F[],
   baseline: Baseline,
   sourceOf: SourceLookup,
   baselineFile: string,
   cwd: string,
-): { kept: Finding[]; suppressed: number } {
+): { kept: F[]; suppressed: number } {
   const folder = dirname(resolve(cwd, baselineFile));
   const remaining = new Map<string, number>();
   for (const entry of baseline.findings) {
     const key = entryKey(entry.file, entry.rule, entry.fingerprint);
     remaining.set(key, (remaining.get(key) ?? 0) + entry.count);
   }
-  const kept: Finding[] = [];
+  const kept: F[] = [];
   let suppressed = 0;
   const fingerprintOf = fingerprinter(sourceOf);
   for (const finding of findings) {

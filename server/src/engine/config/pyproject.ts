@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize, resolve } from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
-import type { Severity } from '../rules/rule';
+import type { Severity } from '../types';
 import { didYouMean } from '../suggest';
 import { DATABASES, DEFAULT_CONFIG, type ConfigLayer, type Database, type ResolvedConfig } from './types';
 

@@ -1,6 +1,6 @@
 // Configuration shapes. The file layer is `[tool.migration-guard]` in pyproject.toml; editor settings and CLI flags
 // override it. ResolvedConfig is what the engine sees.
-import type { Severity } from '../rules/rule';
+import type { Severity } from '../types';
 
 export type Database = 'postgresql' | 'mysql' | 'sqlite';
 

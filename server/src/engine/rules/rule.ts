@@ -7,7 +7,9 @@ import type { Database, ResolvedConfig } from '../config/types';
 import type { OperationSql } from '../django/sql/migrationSql';
 import type { StatementWithEffect } from '../django/sql/statementEffects';
 
-export type Severity = 'error' | 'warning' | 'info';
+import type { FindingCore, Severity } from '../types';
+
+export type { Severity } from '../types';
 
 export type RuleCategory =
   | 'compatibility' // backward compatibility and data loss
@@ -59,7 +61,7 @@ export interface RawFinding {
   fixes?: FixData[];
 }
 
-export interface Finding {
+export interface Finding extends FindingCore {
   rule: string;
   severity: Severity;
   message: string;
