@@ -164,11 +164,6 @@ describe('user flow with the installed .vsix (code-server + Chromium)', function
     assert.match((await dialog.textContent()) ?? '', /apply 5 migrations on database/);
     // The planning step is over once the dialog asks: its progress notification must be gone.
     await page.locator('.notification-toast', { hasText: 'planning' }).waitFor({ state: 'hidden', timeout: 10_000 });
-    // Behind the short modal, the plan preview leads with the pre-flight's verdict (editors render spaces as U+00A0).
-    await page
-      .locator('.monaco-editor .view-lines', { hasText: /No[\s\u00a0]errors[\s\u00a0]in[\s\u00a0]the[\s\u00a0]3[\s\u00a0]migrations[\s\u00a0]checked/ })
-      .first()
-      .waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     await screenshot('migrate-confirmation', 'migrate-confirmation');
     await dialog.locator('.monaco-button', { hasText: /^Migrate$/ }).click();
     await page.locator('.notifications-toasts', { hasText: 'Migrate all apps: done' }).waitFor({ state: 'visible', timeout: 90_000 });
@@ -181,8 +176,6 @@ describe('user flow with the installed .vsix (code-server + Chromium)', function
     const row = page.locator('.monaco-list-row', { hasText: '0003_product_name_idx' }).filter({ hasText: 'applied' }).first();
     await row.waitFor({ state: 'visible', timeout: 60_000 });
     assert.doesNotMatch((await row.textContent()) ?? '', /not applied/);
-    // The warning of 0002 (RunPython without reverse_code) is counted on its row, without opening the file.
-    await page.locator('.monaco-list-row', { hasText: '0002_name_products' }).filter({ hasText: '⚠ 1' }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     await screenshot('migrations-view');
   });
 

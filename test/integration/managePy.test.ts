@@ -143,12 +143,13 @@ describe('manage.py commands with Django', function () {
     assert.match(confirm.request.message, /apply 5 migrations on database ".*db\.sqlite3" \(sqlite3\)/);
     // The modal is a short question with the counts; the verdict and the plan are in the preview document.
     assert.match(confirm.request.detail ?? '', /Settings: e2esite\.settings/);
-    assert.match(confirm.request.detail ?? '', /\nNo errors in the 3 migrations checked, 1 migration has warnings\. 2 migrations from installed packages not checked\.\n/);
+    assert.match(confirm.request.detail ?? '', /\nNo errors in the 3 migrations checked, 2 migrations have warnings\. 2 migrations from installed packages not checked\.\n/);
     assert.doesNotMatch(confirm.request.detail ?? '', /Apply shop\.0003_product_name_idx/);
     assert.equal(confirm.request.confirmLabel, 'Migrate');
     const preview = planPreview();
-    assert.match(preview, /^No errors in the 3 migrations checked\.\n\n1 migration with warnings:\n  shop\.0002_name_products\n    line 18: warning runpython-no-reverse: /);
-    assert.match(preview, /\nApply shop\.0002_name_products {4}\(1 warning\)\n[^]*\nApply shop\.0003_product_name_idx\n/);
+    // The workspace settings say PostgreSQL, so 0003's AddIndex warns too.
+    assert.match(preview, /^No errors in the 3 migrations checked\.\n\n2 migrations with warnings:\n  shop\.0002_name_products\n    line 18: warning runpython-no-reverse: [^\n]*\n  shop\.0003_product_name_idx\n    line 11: warning add-index-non-concurrent: /);
+    assert.match(preview, /\nApply shop\.0002_name_products {4}\(1 warning\)\n[^]*\nApply shop\.0003_product_name_idx {4}\(1 warning\)\n/);
     assert.deepEqual(result.plan?.map((step) => `${step.app}.${step.name}`).filter((name) => name.startsWith('shop.')), SHOP);
 
     const applied = await appliedMigrations();
@@ -157,27 +158,13 @@ describe('manage.py commands with Django', function () {
     await waitForLens(MIGRATIONS.nameIndex, 'Applied');
   });
 
-  it('reloads the view when migrationGuard.env changes (another settings module, another database)', async function () {
-    const otherSettings = fixturePath('e2esite', 'settings_other.py');
-    writeFileSync(otherSettings, "from .settings import *  # noqa: F401,F403\n\nDATABASES['default']['NAME'] = str(BASE_DIR / 'other.sqlite3')\n");
-    const config = vscode.workspace.getConfiguration('migrationGuard');
-    try {
-      await config.update('env', { DJANGO_SETTINGS_MODULE: 'e2esite.settings_other' }, vscode.ConfigurationTarget.Workspace);
-      await waitForView(states(SHOP, 'not applied'));
-    } finally {
-      await config.update('env', undefined, vscode.ConfigurationTarget.Workspace);
-    }
-    await waitForView(states(SHOP, 'applied'));
-    rmSync(otherSettings, { force: true });
-    rmSync(fixturePath('other.sqlite3'), { force: true });
-  });
-
   it('shows the SQL of a migration (sqlmigrate, both directions)', async function () {
     const result = await run('migrationGuard.showSql', new ScriptedPrompter([]), migrationArgument('0003_product_name_idx'));
     assert.equal(result.status, 'done', result.message);
-    const text = await waitFor('the SQL preview to be the active editor', () => {
-      const document = vscode.window.activeTextEditor?.document;
-      return document?.uri.path.endsWith('shop.0003_product_name_idx.sql') ? document.getText() : undefined;
+    // sqlmigrate's SQL, with the generated SQL opened beside it (which takes the focus).
+    const text = await waitFor(`the SQL preview to be shown (visible: ${vscode.window.visibleTextEditors.map((editor) => editor.document.uri.path).join(', ')})`, () => {
+      const document = vscode.window.visibleTextEditors.map((editor) => editor.document).find((candidate) => candidate.uri.path.endsWith('shop.0003_product_name_idx.sql'));
+      return document?.getText();
     });
     assert.match(text, /CREATE INDEX "shop_product_name_idx" ON "shop_product" \("name"\)/);
     assert.match(text, /DROP INDEX "shop_product_name_idx"/);
@@ -238,6 +225,21 @@ describe('manage.py commands with Django', function () {
       await closeAllEditors();
       rmSync(file, { force: true });
     }
+  });
+
+  it('reloads the view when migrationGuard.env changes (another settings module, another database)', async function () {
+    const otherSettings = fixturePath('e2esite', 'settings_other.py');
+    writeFileSync(otherSettings, "from .settings import *  # noqa: F401,F403\n\nDATABASES['default']['NAME'] = str(BASE_DIR / 'other.sqlite3')\n");
+    const config = vscode.workspace.getConfiguration('migrationGuard');
+    try {
+      await config.update('env', { DJANGO_SETTINGS_MODULE: 'e2esite.settings_other' }, vscode.ConfigurationTarget.Workspace);
+      await waitForView(states(SHOP, 'not applied'));
+    } finally {
+      await config.update('env', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await waitForView(states(SHOP, 'applied'));
+    rmSync(otherSettings, { force: true });
+    rmSync(fixturePath('other.sqlite3'), { force: true });
   });
 
   it('reports model changes without a migration, then writes one (makemigrations)', async function () {

@@ -84,7 +84,10 @@ export class MigrationFindingsSource {
     const path = migrationPathOf(uri, this.deps.index);
     const entry = path === undefined ? undefined : this.workspaceEntry(path);
     if (path === undefined || !entry || !entry.project.model(path)) return undefined;
-    if (this.deps.documents.get(uri)) return (await this.deps.analysis().analyse(uri))?.findings;
+    if (this.deps.documents.get(uri)) {
+      const analysis = await this.deps.analysis().analyse(uri);
+      if (analysis) return analysis.findings;
+    }
     const { config, excluded } = await this.deps.settings().documentConfig(uri, path, entry.root);
     if (excluded) return [];
     return entry.project.analyzeFileWithErrors(path, config).findings;
