@@ -173,6 +173,11 @@ describe('user flow with the installed .vsix (code-server + Chromium)', function
 
   it('shows the migrations as applied in the Django Migrations view', async function () {
     await runCommand('Django Migrations: Show Migrations');
+    // The app is expanded only when one of its migrations is the active editor; the migrate plan preview is now.
+    // (The Django Migrations view's app row: "shop" with its summary, not the Explorer's "shop-project".)
+    const app = page.locator('.monaco-list-row', { hasText: /^shop\s*(all applied|\d+ unapplied)/ }).first();
+    await app.waitFor({ state: 'visible', timeout: 60_000 });
+    if ((await app.getAttribute('aria-expanded')) === 'false') await app.click();
     const row = page.locator('.monaco-list-row', { hasText: '0003_product_name_idx' }).filter({ hasText: 'applied' }).first();
     await row.waitFor({ state: 'visible', timeout: 60_000 });
     assert.doesNotMatch((await row.textContent()) ?? '', /not applied/);
