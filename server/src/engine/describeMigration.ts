@@ -1,11 +1,11 @@
 // `migration-guard explain path/to/0042_x.py`: where one migration stands in its project, as the rules see it: the
 // app it belongs to and how that was decided, its deploy phase, whether a squash runs on existing databases, and
 // whether anything depends on it yet. Read from the whole project (the history decides), never by running Django.
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Project } from './analyze';
 import { readLayout, readSources } from './checkProject';
 import { findConfig, resolveConfig } from './config/pyproject';
+import { projectRootOf } from './projectRoot';
 import { discoverFiles, displayPath, migrationFilesOf } from './files';
 
 export interface MigrationDescription {
@@ -18,26 +18,9 @@ export interface MigrationDescription {
   dependents?: string;
 }
 
-/** The folder the migration's project starts at: its pyproject's, else the nearest one with manage.py, else the app's parent. */
-function projectRoot(file: string): string {
-  try {
-    const config = findConfig(dirname(file));
-    if (config) return config.root;
-  } catch {
-    // An invalid pyproject.toml does not stop the description; `check` reports it.
-  }
-  for (let folder = dirname(file), depth = 0; depth < 64; depth++) {
-    if (existsSync(join(folder, 'manage.py'))) return folder;
-    const parent = dirname(folder);
-    if (parent === folder) break;
-    folder = parent;
-  }
-  return dirname(dirname(dirname(file)));
-}
-
 export function describeMigration(path: string, cwd: string): MigrationDescription {
   const file = resolve(cwd, path);
-  const root = projectRoot(file);
+  const root = projectRootOf(file);
   const loaded = (() => {
     try {
       return findConfig(root);

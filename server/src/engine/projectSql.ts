@@ -1,13 +1,14 @@
 // `migration-guard sql PATH...`: the SQL Django would run for migrations, generated from the project's history
 // without Django or a database. The whole project the paths belong to is read (so every migration sees the state
 // and constraint names its history left); only the migrations under the given paths are reported.
-import { existsSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { existsSync } from 'node:fs';
+import { relative, resolve, sep } from 'node:path';
 import { Project } from './analyze';
 import { readLayout, readSources } from './checkProject';
 import { findConfig, loadConfigFile, resolveConfig } from './config/pyproject';
 import type { ConfigLayer, Database, ResolvedConfig } from './config/types';
 import type { MigrationSql } from './django/sql/migrationSql';
+import { projectRootOf } from './projectRoot';
 import { discoverFiles, displayPath, migrationFilesOf, PathNotFoundError } from './files';
 
 export interface MigrationSqlReport {
@@ -22,24 +23,6 @@ export interface SqlReport {
   djangoVersion: string;
   postgresVersion: number;
   migrations: MigrationSqlReport[];
-}
-
-/** The folder a path's project starts at: its pyproject's, else the nearest one with manage.py, else the path. */
-function projectRootOf(path: string): string {
-  const start = existsSync(path) && statSync(path).isDirectory() ? path : dirname(path);
-  try {
-    const config = findConfig(start);
-    if (config) return config.root;
-  } catch {
-    // An invalid pyproject.toml is reported by `check`; here the defaults apply.
-  }
-  for (let folder = start, depth = 0; depth < 64; depth++) {
-    if (existsSync(join(folder, 'manage.py'))) return folder;
-    const parent = dirname(folder);
-    if (parent === folder) break;
-    folder = parent;
-  }
-  return start;
 }
 
 function within(path: string, folder: string): boolean {

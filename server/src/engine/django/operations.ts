@@ -119,3 +119,15 @@ export function kwargFlag(field: CallExpr | FieldDef, name: string, defaultValue
   const starArgs = 'hasStarArgs' in field ? field.hasStarArgs : field.call?.hasStarArgs;
   return starArgs ? undefined : defaultValue;
 }
+
+/** True when a dotted version such as "4.2" is at least `minimum` ("5.0"); unparsable parts count as 0. */
+export function versionAtLeast(version: string, minimum: string): boolean {
+  const have = version.split('.').map((part) => parseInt(part, 10) || 0);
+  const want = minimum.split('.').map((part) => parseInt(part, 10) || 0);
+  for (let index = 0; index < Math.max(have.length, want.length); index++) {
+    const a = have[index] ?? 0;
+    const b = want[index] ?? 0;
+    if (a !== b) return a > b;
+  }
+  return true;
+}

@@ -76,6 +76,7 @@ export function dictEntry(expr: Expr | undefined, key: string): { key: Expr; val
 
 // --- models and tables as the state knows them right before an operation ---
 
+export { versionAtLeast } from '../django/operations';
 export type { ModelNames };
 
 // --- facts shared by several rules, computed once per file analysis ---
@@ -161,17 +162,6 @@ export function migrationAtomic(ctx: FileContext): boolean | undefined {
   return atomic ? atomic.value : true;
 }
 
-/** True when a dotted version such as "4.2" is at least `minimum` ("5.0"); unparsable parts count as 0. */
-export function versionAtLeast(version: string, minimum: string): boolean {
-  const have = version.split('.').map((part) => parseInt(part, 10) || 0);
-  const want = minimum.split('.').map((part) => parseInt(part, 10) || 0);
-  for (let index = 0; index < Math.max(have.length, want.length); index++) {
-    const a = have[index] ?? 0;
-    const b = want[index] ?? 0;
-    if (a !== b) return a > b;
-  }
-  return true;
-}
 
 /** Quick fixes for AddIndex/RemoveIndex: the concurrent operation, plus `atomic = False` when the migration needs it. */
 export function concurrentIndexFixes(ctx: FileContext, op: Operation, replacement: 'AddIndexConcurrently' | 'RemoveIndexConcurrently'): FixData[] {

@@ -7,6 +7,7 @@ import type { MigrationGraph, MigrationKey } from '../../state/graph';
 import { migrationKey } from '../../state/graph';
 import type { StateReplayer } from '../../state/replay';
 import type { FieldDef, StateView } from '../../state/types';
+import { relationTarget } from '../columns';
 import { fieldShape } from '../fields';
 import { opArg, stringValue } from '../operations';
 import { PhysicalSchema } from './physicalSchema';
@@ -100,14 +101,19 @@ export class SqlReplay {
         if (resolved && keys.has(resolved) && resolved !== entry.key) deps.add(resolved);
       }
       waiting.set(entry.key, deps.size);
-      for (const dep of deps) dependents.set(dep, [...(dependents.get(dep) ?? []), entry.key]);
+      for (const dep of deps) {
+        const list = dependents.get(dep);
+        if (list) list.push(entry.key);
+        else dependents.set(dep, [entry.key]);
+      }
     }
     const byKey = new Map(entries.map((entry) => [entry.key, entry]));
     const ready = entries.filter((entry) => waiting.get(entry.key) === 0).map((entry) => entry.key);
     const order: { key: MigrationKey; model: MigrationModel }[] = [];
     const placed = new Set<MigrationKey>();
-    while (ready.length > 0) {
-      const key = ready.shift() as MigrationKey;
+    // A queue read by index: shift() would re-copy the array for every migration.
+    for (let next = 0; next < ready.length; next++) {
+      const key = ready[next] as MigrationKey;
       placed.add(key);
       order.push({ key, model: (byKey.get(key) as { model: MigrationModel }).model });
       for (const dependent of dependents.get(key) ?? []) {
@@ -387,12 +393,7 @@ function renameModel(editor: SchemaEditor, app: string, op: Operation, view: Sta
   const renamed: SqlModel = { ...old, key: newKey, name: newName, table: newTable };
   editor.overrides.set(`${app}.${newKey}`, renamed);
   editor.alterDbTable(old.table, newTable);
-  const pointsAtOld = (field: SqlField, owner: SqlModel): boolean => {
-    const to = stringValue(field.def.kwargs['to']) ?? stringValue(field.def.call?.args[0]);
-    if (!to) return false;
-    const target = to === 'self' ? `${owner.app}.${owner.key}` : to.includes('.') ? to.toLowerCase() : `${owner.app}.${to.toLowerCase()}`;
-    return target === `${app}.${old.key}`;
-  };
+  const pointsAtOld = (field: SqlField, owner: SqlModel): boolean => relationTarget(field.def, owner.app, owner.key)?.toLowerCase() === `${app}.${old.key}`;
   const retarget = (field: SqlField): SqlField => {
     const kwargs = { ...field.def.kwargs };
     const span = { start: 0, end: 0 };

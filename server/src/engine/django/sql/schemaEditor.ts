@@ -22,6 +22,7 @@ import {
   relationTargetField,
   throughModel,
   togetherSets,
+  versionAtLeast,
   type ModelLookup,
   type SchemaOptions,
   type SqlField,
@@ -139,7 +140,9 @@ export class SchemaEditor {
     const tables = [table, ...extraTables];
     const item: Deferred = {
       tables,
-      columns: [],
+      get columns() {
+        return currentColumns.map((column) => ({ table: currentTable, column }));
+      },
       render: () => render(currentTable, currentColumns),
       apply: (schema) => apply(schema, currentTable, currentColumns),
       renameTable: (from, to) => {
@@ -150,7 +153,6 @@ export class SchemaEditor {
         if (currentTable === onTable) currentColumns = currentColumns.map((column) => (column === from ? to : column));
       },
     };
-    Object.defineProperty(item, 'columns', { get: () => currentColumns.map((column) => ({ table: currentTable, column })) });
     if (this.operation) item.operation = this.operation;
     this.deferred.push(item);
   }
@@ -544,43 +546,42 @@ export class SchemaEditor {
   }
 
   alterUniqueTogether(model: SqlModel, olds: string[][], news: string[][]): void {
-    const key = (set: string[]): string => set.join('\u0000');
-    const oldKeys = new Set(olds.map(key));
-    const newKeys = new Set(news.map(key));
-    const exclude = new Set([...this.metaNames(model, 'constraints'), ...this.metaNames(model, 'indexes')]);
-    for (const fields of olds) {
-      if (newKeys.has(key(fields))) continue;
-      const columns = fields.map((name) => this.column(this.field(model, name)));
-      const name = this.singleConstraint(model, columns, { unique: true, exclude });
-      this.execute(this.database === 'sqlite' ? `DROP INDEX ${this.q(name)}` : `ALTER TABLE ${this.q(model.table)} DROP CONSTRAINT ${this.q(name)}`);
-      this.schema.update(model.table, (table) => table.without(name));
-    }
-    for (const fields of news) {
-      if (oldKeys.has(key(fields))) continue;
-      const columns = fields.map((name) => this.column(this.field(model, name)));
-      this.execute(this.uniqueSql(model.table, columns));
-      this.schema.update(model.table, (table) => table.with(this.database === 'sqlite' ? { name: createIndexName(model.table, columns, '_uniq', this.database), kind: 'index', columns, unique: true, btree: true } : { name: createIndexName(model.table, columns, '_uniq', this.database), kind: 'unique', columns }));
-    }
+    this.alterTogether(model, olds, news, {
+      query: { unique: true },
+      drop: (name) => (this.database === 'sqlite' ? `DROP INDEX ${this.q(name)}` : `ALTER TABLE ${this.q(model.table)} DROP CONSTRAINT ${this.q(name)}`),
+      create: (columns) => {
+        this.execute(this.uniqueSql(model.table, columns));
+        const name = createIndexName(model.table, columns, '_uniq', this.database);
+        this.schema.update(model.table, (table) => table.with(this.database === 'sqlite' ? { name, kind: 'index', columns, unique: true, btree: true } : { name, kind: 'unique', columns }));
+      },
+    });
   }
 
   alterIndexTogether(model: SqlModel, olds: string[][], news: string[][]): void {
+    this.alterTogether(model, olds, news, {
+      query: { index: true, unique: false },
+      drop: (name) => this.dropIndexSql(name),
+      create: (columns) => {
+        this.execute(this.createIndexSql(model.table, columns.map((column) => ({ column })), { suffix: '_idx' }));
+        this.recordIndex(this.schema, model.table, createIndexName(model.table, columns, '_idx', this.database), columns);
+      },
+    });
+  }
+
+  /** alter_unique_together / alter_index_together: drop the sets that went (found by introspection), create the new ones. */
+  private alterTogether(model: SqlModel, olds: string[][], news: string[][], how: { query: Parameters<PhysicalTable['names']>[0]; drop: (name: string) => string; create: (columns: string[]) => void }): void {
     const key = (set: string[]): string => set.join('\u0000');
     const oldKeys = new Set(olds.map(key));
     const newKeys = new Set(news.map(key));
     const exclude = new Set([...this.metaNames(model, 'constraints'), ...this.metaNames(model, 'indexes')]);
+    const columnsOf = (fields: string[]): string[] => fields.map((name) => this.column(this.field(model, name)));
     for (const fields of olds) {
       if (newKeys.has(key(fields))) continue;
-      const columns = fields.map((name) => this.column(this.field(model, name)));
-      const name = this.singleConstraint(model, columns, { index: true, unique: false, exclude });
-      this.execute(this.dropIndexSql(name));
+      const name = this.singleConstraint(model, columnsOf(fields), { ...how.query, exclude });
+      this.execute(how.drop(name));
       this.schema.update(model.table, (table) => table.without(name));
     }
-    for (const fields of news) {
-      if (oldKeys.has(key(fields))) continue;
-      const columns = fields.map((name) => this.column(this.field(model, name)));
-      this.execute(this.createIndexSql(model.table, columns.map((column) => ({ column })), { suffix: '_idx' }));
-      this.recordIndex(this.schema, model.table, createIndexName(model.table, columns, '_idx', this.database), columns);
-    }
+    for (const fields of news) if (!oldKeys.has(key(fields))) how.create(columnsOf(fields));
   }
 
   private singleConstraint(model: SqlModel, columns: string[], query: Parameters<PhysicalTable['names']>[0]): string {
@@ -774,7 +775,7 @@ export class SchemaEditor {
     const original = model.table;
     this.overrides.set(`${model.app}.${model.key}`, { ...model, fields, options });
     try {
-      this.createModelTable(newModel, { ...model, fields, options });
+      this.createModelTable(newModel);
     } finally {
       this.overrides.delete(`${model.app}.${model.key}`);
     }
@@ -788,9 +789,8 @@ export class SchemaEditor {
     this.deferred = [];
   }
 
-  /** create_model without the M2M tables (the remake keeps them). Self-references point at the model as it stands. */
-  private createModelTable(model: SqlModel, selfModel: SqlModel): void {
-    void selfModel;
+  /** create_model without the M2M tables (the remake keeps them). */
+  private createModelTable(model: SqlModel): void {
     const { sql, inline } = this.tableSql(model);
     this.execute(sql);
     for (const constraint of inline) this.schema.update(model.table, (table) => table.with(constraint));
@@ -810,9 +810,7 @@ export class SchemaEditor {
   }
 
   private djangoAtLeast(version: string): boolean {
-    const [major = 0, minor = 0] = this.options.djangoVersion.split('.').map(Number);
-    const [wantedMajor = 0, wantedMinor = 0] = version.split('.').map(Number);
-    return major > wantedMajor || (major === wantedMajor && minor >= wantedMinor);
+    return versionAtLeast(this.options.djangoVersion, version);
   }
 
   alterField(model: SqlModel, oldField: SqlField, newField: SqlField, newModel: SqlModel = model): void {

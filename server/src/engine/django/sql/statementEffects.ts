@@ -16,7 +16,19 @@ export interface StatementWithEffect {
   effect?: StatementEffect;
 }
 
+/** Statements are scanned once per vendor and version: hovers, inlay hints and the CLI ask for the same ones again. */
+const EFFECTS = new WeakMap<EmittedStatement, { key: string; effects: StatementWithEffect[] }>();
+
 export function statementEffects(emitted: EmittedStatement, database: Database, postgresVersion: number): StatementWithEffect[] {
+  const key = `${database}:${postgresVersion}`;
+  const cached = EFFECTS.get(emitted);
+  if (cached?.key === key) return cached.effects;
+  const effects = computeEffects(emitted, database, postgresVersion);
+  EFFECTS.set(emitted, { key, effects });
+  return effects;
+}
+
+function computeEffects(emitted: EmittedStatement, database: Database, postgresVersion: number): StatementWithEffect[] {
   const parts = scanSql(emitted.sql).filter((statement) => statement.tokens.length > 0);
   return parts.map((statement) => {
     const sql = `${statement.text.trim().replace(/;$/, '')};`;

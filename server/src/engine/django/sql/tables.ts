@@ -6,7 +6,7 @@ import type { Expr } from '../../python/model';
 import type { FieldDef, ModelState } from '../../state/types';
 import { columnType, relationTarget } from '../columns';
 import { AUTO_FIELD_TYPES, hasColumn, hasForeignKeyColumn, isManyToMany } from '../fields';
-import { kwargFlag, stringValue } from '../operations';
+import { kwargFlag, stringValue, versionAtLeast } from '../operations';
 import { maxNameLength, truncateName } from './names';
 
 export interface SchemaOptions {
@@ -72,11 +72,7 @@ export function withField(model: SqlModel, field: SqlField, replaced?: SqlField)
 /** Finds a model of the replayed state by `app.key` for relation targets. */
 export type ModelLookup = (app: string, key: string) => SqlModel | undefined;
 
-export function versionAtLeast(version: string, wanted: string): boolean {
-  const [major = 0, minor = 0] = version.split('.').map(Number);
-  const [wantedMajor = 0, wantedMinor = 0] = wanted.split('.').map(Number);
-  return major > wantedMajor || (major === wantedMajor && minor >= wantedMinor);
-}
+export { versionAtLeast };
 
 /** Options.db_table: `db_table`, else `<app_label>_<model_name>` truncated to the vendor's identifier length. */
 export function tableName(app: string, key: string, options: Record<string, Expr>, database: Database): string | undefined {
@@ -234,16 +230,11 @@ export function dbParams(model: SqlModel, field: SqlField, lookup: ModelLookup, 
     return params;
   }
   if (plain !== undefined) params.type = plain;
-  params.relType = plain === undefined ? undefined : relType(def.type, plain, database);
+  // rel_db_type: the same type without the CHECK a positive integer field adds.
+  if (plain !== undefined) params.relType = plain;
   if (POSITIVE_FIELDS.has(def.type) && database !== 'mysql' && field.column !== undefined) params.check = `"${field.column}" >= 0`;
   if (def.type === 'JSONField' && database === 'sqlite' && field.column !== undefined) params.check = `(JSON_VALID("${field.column}") OR "${field.column}" IS NULL)`;
   return params;
-}
-
-/** rel_db_type: positive integer fields drop their CHECK (and UNSIGNED on SQLite keeps the same spelling). */
-function relType(fieldType: string, plain: string, database: Database): string {
-  if (POSITIVE_FIELDS.has(fieldType) && database === 'sqlite') return plain;
-  return plain;
 }
 
 export function isNull(def: FieldDef): boolean | undefined {

@@ -99,8 +99,6 @@ export function compileQ(expr: Expr | undefined, columnOf: ColumnOf, database: D
 
 interface CompiledNode {
   sql: string;
-  /** Conditions joined at this level (a lone condition is not parenthesised). */
-  parts: number;
 }
 
 function qNode(expr: Expr | undefined, columnOf: ColumnOf, database: Database, depth = 0): CompiledNode | undefined {
@@ -110,7 +108,7 @@ function qNode(expr: Expr | undefined, columnOf: ColumnOf, database: Database, d
     const left = qNode(expr.left, columnOf, database, depth + 1);
     const right = qNode(expr.right, columnOf, database, depth + 1);
     if (!left || !right) return undefined;
-    return { sql: `(${left.sql} ${connector} ${right.sql})`, parts: 2 };
+    return { sql: `(${left.sql} ${connector} ${right.sql})` };
   }
   if (expr.kind === 'other' && expr.text.trim().startsWith('~')) return undefined;
   if (expr.kind !== 'call' || calleeName(expr) !== 'Q' || expr.hasStarArgs) return undefined;
@@ -149,7 +147,7 @@ function qNode(expr: Expr | undefined, columnOf: ColumnOf, database: Database, d
   let sql = conditions.join(` ${connector} `);
   if (negated) sql = `NOT (${sql})`;
   else if (conditions.length > 1) sql = `(${sql})`;
-  return { sql, parts: conditions.length };
+  return { sql };
 }
 
 function lookupSql(key: string, value: Expr, columnOf: ColumnOf, database: Database): string | undefined {
