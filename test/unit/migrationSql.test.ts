@@ -82,6 +82,104 @@ describe('static SQL model', () => {
     });
   });
 
+  describe('the operations added after Django 3.2 (comments 4.2, RenameIndex 4.1, NOT VALID constraints 4.0)', () => {
+    const initial = `from django.db import migrations, models
+import django.db.models.deletion
+
+
+class Migration(migrations.Migration):
+    initial = True
+    operations = [
+        migrations.CreateModel(name="Customer", fields=[("id", models.BigAutoField(primary_key=True, serialize=False))]),
+        migrations.CreateModel(
+            name="Order",
+            fields=[
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("qty", models.IntegerField()),
+                ("customer", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="shop.customer")),
+            ],
+            options={"index_together": {("customer", "qty")}},
+        ),
+    ]
+`;
+    const later = `from django.contrib.postgres.operations import AddConstraintNotValid, ValidateConstraint
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+    operations = [
+        migrations.AddField(model_name="order", name="code", field=models.CharField(max_length=10, null=True, db_comment="Order's code")),
+        migrations.AlterModelTableComment(name="order", table_comment="Orders, 100% paid"),
+        migrations.AlterField(model_name="order", name="code", field=models.CharField(max_length=10, null=True, db_comment="Customer code")),
+        migrations.AlterOrderWithRespectTo(name="order", order_with_respect_to="customer"),
+        migrations.AddIndex(model_name="order", index=models.Index(fields=["code"], name="order_code_idx")),
+        migrations.RenameIndex(model_name="order", new_name="order_code_ix", old_name="order_code_idx"),
+        migrations.RenameIndex(model_name="order", new_name="order_customer_qty_idx", old_fields=("customer", "qty")),
+        AddConstraintNotValid(model_name="order", constraint=models.CheckConstraint(check=models.Q(qty__gte=0), name="qty_gte_0")),
+        ValidateConstraint(model_name="order", name="qty_gte_0"),
+        migrations.AlterField(model_name="order", name="customer", field=models.ForeignKey(on_delete=models.CASCADE, to="shop.customer", db_comment="Who ordered")),
+        migrations.AlterOrderWithRespectTo(name="order", order_with_respect_to=None),
+    ]
+`;
+    const files: [string, string][] = [['shop/migrations/0001_initial.py', initial], ['shop/migrations/0002_later.py', later]];
+    const together = createIndexName('shop_order', ['customer_id', 'qty'], '_idx', 'postgresql');
+
+    it('PostgreSQL on Django 5.2: the statements Django writes for each', () => {
+      assert.deepEqual(sqlOf(files, 'shop/migrations/0002_later.py', { djangoVersion: '5.2' }), [
+        ['ALTER TABLE "shop_order" ADD COLUMN "code" varchar(10) NULL;', `COMMENT ON COLUMN "shop_order"."code" IS 'Order''s code';`],
+        [`COMMENT ON TABLE "shop_order" IS 'Orders, 100% paid';`],
+        // PostgreSQL cannot comment inside ALTER COLUMN: Django re-states the type (ACCESS EXCLUSIVE, no rewrite), then comments.
+        ['ALTER TABLE "shop_order" ALTER COLUMN "code" TYPE varchar(10);', `COMMENT ON COLUMN "shop_order"."code" IS 'Customer code';`],
+        ['ALTER TABLE "shop_order" ADD COLUMN "_order" integer DEFAULT 0 NOT NULL;', 'ALTER TABLE "shop_order" ALTER COLUMN "_order" DROP DEFAULT;'],
+        ['CREATE INDEX "order_code_idx" ON "shop_order" ("code");'],
+        ['ALTER INDEX "order_code_idx" RENAME TO "order_code_ix";'],
+        [`ALTER INDEX "${together}" RENAME TO "order_customer_qty_idx";`],
+        ['ALTER TABLE "shop_order" ADD CONSTRAINT "qty_gte_0" CHECK ("qty" >= 0) NOT VALID;'],
+        ['ALTER TABLE "shop_order" VALIDATE CONSTRAINT "qty_gte_0";'],
+        // Only the comment changed: the foreign key is kept (ignore={"db_comment"}).
+        ['ALTER TABLE "shop_order" ALTER COLUMN "customer_id" TYPE bigint;', `COMMENT ON COLUMN "shop_order"."customer_id" IS 'Who ordered';`],
+        ['ALTER TABLE "shop_order" DROP COLUMN "_order" CASCADE;'],
+      ]);
+    });
+
+    it('the comment statement takes no table rewrite, and the re-stated type is flagged as no rewrite', () => {
+      const project = new Project();
+      for (const [file, text] of files) project.setFile(file, text);
+      const sql = project.migrationSql('shop/migrations/0002_later.py', { ...DEFAULT_CONFIG, database: 'postgresql', djangoVersion: '5.2' });
+      const restated = sql?.operations[2]?.statements[0];
+      assert.equal(restated?.hints?.typeChangeRewrites, false);
+    });
+
+    it('names the version an operation needs instead of guessing, and writes no comments before 4.2', () => {
+      const old = sqlOf(files, 'shop/migrations/0002_later.py', { djangoVersion: '3.2' });
+      assert.deepEqual(old[0], ['ALTER TABLE "shop_order" ADD COLUMN "code" varchar(10) NULL;']);
+      assert.deepEqual(old[1], ['unknown: AlterModelTableComment on Django 3.2 (it was added in Django 4.2)']);
+      assert.deepEqual(old[2], []);
+      assert.deepEqual(old[5], ['unknown: RenameIndex on Django 3.2 (it was added in Django 4.1)']);
+      assert.deepEqual(old[7], ['unknown: AddConstraintNotValid on Django 3.2 (it was added in Django 4.0)']);
+    });
+
+    it('SQLite: no comments, an index is renamed by dropping and building it again, NOT VALID is PostgreSQL-only', () => {
+      const sqlite = sqlOf(files, 'shop/migrations/0002_later.py', { djangoVersion: '5.2', database: 'sqlite' });
+      assert.deepEqual(sqlite[1], []);
+      assert.deepEqual(sqlite[5], ['DROP INDEX "order_code_idx";', 'CREATE INDEX "order_code_ix" ON "shop_order" ("code");']);
+      assert.match(sqlite[7]![0]!, /^unknown: AddConstraintNotValid on a database other than PostgreSQL/);
+    });
+
+    it('CreateModel writes the table and column comments after CREATE TABLE, and the _order column last', () => {
+      const created = migration('0002_created', '0001_initial', [
+        'migrations.CreateModel(name="Line", fields=[("id", models.BigAutoField(primary_key=True, serialize=False)), ("sku", models.CharField(max_length=20, db_comment="Stock unit")), ("order", models.ForeignKey(on_delete=models.CASCADE, to="shop.order"))], options={"db_table_comment": "Order lines", "order_with_respect_to": "order"})',
+      ]);
+      const [statements] = sqlOf([...files.slice(0, 1), created], 'shop/migrations/0002_created.py', { djangoVersion: '5.2' });
+      assert.deepEqual(statements?.slice(0, 3), [
+        'CREATE TABLE "shop_line" ("id" bigint NOT NULL PRIMARY KEY GENERATED BY DEFAULT AS IDENTITY, "sku" varchar(20) NOT NULL, "order_id" bigint NOT NULL, "_order" integer NOT NULL);',
+        `COMMENT ON TABLE "shop_line" IS 'Order lines';`,
+        `COMMENT ON COLUMN "shop_line"."sku" IS 'Stock unit';`,
+      ]);
+    });
+  });
+
   // Digests checked with Python's hashlib.md5, as Django's names_digest computes them.
   it("points foreign keys at settings.AUTH_USER_MODEL and django.contrib tables it has no migrations for", () => {
     const [path, text] = migration('0002_owner', '0001_initial', [

@@ -7,6 +7,7 @@
 // replays that file and its descendants (its parents' states stay cached).
 import type { CallExpr, Expr, MigrationModel, Operation } from '../python/model';
 import { opArg, stringValue } from '../django/operations';
+import { syntheticCall, syntheticList, syntheticString } from '../python/syntheticExpr';
 import { type GraphEntry, type MigrationGraph, type MigrationKey } from './graph';
 import { PersistentOrderedMap, PersistentStringMap } from './persistentMap';
 import type { FieldDef, ModelState, StateView } from './types';
@@ -401,8 +402,14 @@ function applyOperation(state: AppState, op: Operation, migration: { app: string
       return withListOption(state, op, 'constraints', (items) => [...items, ...present(opArg(op, 'constraint'))]);
     case 'RemoveConstraint':
       return withListOption(state, op, 'constraints', (items) => items.filter((item) => !namedCall(item, stringValue(opArg(op, 'name')))));
+    case 'RenameIndex':
+      return renameIndex(state, op);
     case 'AlterModelTable':
       return withOptions(state, op, { db_table: opArg(op, 'table') });
+    case 'AlterModelTableComment':
+      return withOptions(state, op, { db_table_comment: opArg(op, 'table_comment') });
+    case 'AlterOrderWithRespectTo':
+      return withOptions(state, op, { order_with_respect_to: opArg(op, 'order_with_respect_to') });
     case 'AlterUniqueTogether':
       return withOptions(state, op, { unique_together: opArg(op, 'unique_together') });
     case 'AlterIndexTogether':
@@ -418,6 +425,35 @@ function applyOperation(state: AppState, op: Operation, migration: { app: string
     default:
       return state;
   }
+}
+
+/**
+ * RenameIndex (Django 4.1): renames a Meta.indexes entry, or, with `old_fields`, turns that index_together set into a
+ * named Index (as its state_forwards does).
+ */
+function renameIndex(state: AppState, op: Operation): AppState {
+  const newName = opArg(op, 'new_name');
+  const oldFields = opArg(op, 'old_fields');
+  if (!newName || stringValue(newName) === undefined) return state;
+  if (oldFields && oldFields.kind !== 'none') {
+    const fields = literalStrings(oldFields);
+    const model = modelOf(state, op);
+    if (!fields || !model) return state;
+    const together = model.options['index_together'];
+    const sets = together && (together.kind === 'list' || together.kind === 'tuple' || together.kind === 'set') ? together.items : [];
+    const remaining = sets.filter((item) => literalStrings(item)?.join('\u0000') !== fields.join('\u0000'));
+    const withIndex = withListOption(state, op, 'indexes', (items) => [...items, syntheticCall('Index', { fields: syntheticList(fields.map(syntheticString)), name: newName })]);
+    return withOptions(withIndex, op, { index_together: remaining.length > 0 ? syntheticList(remaining) : undefined });
+  }
+  const oldName = stringValue(opArg(op, 'old_name'));
+  return withListOption(state, op, 'indexes', (items) => items.map((item) => (item.kind === 'call' && namedCall(item, oldName) ? { ...item, kwargs: { ...item.kwargs, name: newName } } : item)));
+}
+
+/** A literal list or tuple of strings, or undefined. */
+function literalStrings(expr: Expr): string[] | undefined {
+  if (expr.kind !== 'list' && expr.kind !== 'tuple' && expr.kind !== 'set') return undefined;
+  const values = expr.items.map((item) => stringValue(item));
+  return values.every((value): value is string => value !== undefined) ? values : undefined;
 }
 
 function present(expr: Expr | undefined): Expr[] {
@@ -449,8 +485,11 @@ function renameInTogether(expr: Expr | undefined, oldKey: string, newKey: string
   return renameItem(expr);
 }
 
+/** Operations whose model is their `name` argument (the others name it `model_name`). */
+const MODEL_BY_NAME = /^(AlterModel|AlterOrderWithRespectTo$)|Together$/;
+
 function modelOf(state: AppState, op: Operation): ModelState | undefined {
-  const key = stringValue(opArg(op, op.name.startsWith('AlterModel') || op.name.endsWith('Together') ? 'name' : 'model_name'))?.toLowerCase();
+  const key = stringValue(opArg(op, MODEL_BY_NAME.test(op.name) ? 'name' : 'model_name'))?.toLowerCase();
   return key ? state.get(key) : undefined;
 }
 

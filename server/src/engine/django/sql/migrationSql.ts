@@ -10,9 +10,10 @@ import type { FieldDef, StateView } from '../../state/types';
 import { relationTarget } from '../columns';
 import { fieldShape } from '../fields';
 import { opArg, stringValue } from '../operations';
+import { syntheticCall, syntheticList, syntheticNumber, syntheticString } from '../../python/syntheticExpr';
 import { PhysicalSchema } from './physicalSchema';
 import { SchemaEditor, UnknownSql, type EmittedStatement } from './schemaEditor';
-import { fieldColumn, fieldNamed, sqlModel, tableName, togetherSets, withField, type SchemaOptions, type SqlField, type SqlModel } from './tables';
+import { fieldColumn, fieldNamed, hasOrderField, ORDER_FIELD, sqlModel, tableName, togetherSets, versionAtLeast, withField, withOrderField, type SchemaOptions, type SqlField, type SqlModel } from './tables';
 
 export interface OperationSql {
   operation: Operation;
@@ -246,8 +247,7 @@ function runOperation(editor: SchemaEditor, migration: MigrationModel, op: Opera
       const constraint = opArg(op, 'constraint');
       const existing = model.options['constraints'];
       const items = existing && (existing.kind === 'list' || existing.kind === 'tuple') ? existing.items : [];
-      const span = { start: 0, end: 0 };
-      const after: SqlModel = { ...model, options: { ...model.options, constraints: { kind: 'list', items: constraint ? [...items, constraint] : items, span, text: '' } } };
+      const after: SqlModel = { ...model, options: { ...model.options, constraints: syntheticList(constraint ? [...items, constraint] : items) } };
       editor.addConstraint(model, constraint, after);
       return;
     }
@@ -256,9 +256,8 @@ function runOperation(editor: SchemaEditor, migration: MigrationModel, op: Opera
       const name = stringValue(opArg(op, 'name'));
       const constraints = model.options['constraints'];
       const found = constraints && (constraints.kind === 'list' || constraints.kind === 'tuple') ? constraints.items.find((item) => item.kind === 'call' && stringValue(item.kwargs['name']) === name) : undefined;
-      const span = { start: 0, end: 0 };
       const remaining = constraints && (constraints.kind === 'list' || constraints.kind === 'tuple') ? constraints.items.filter((item) => item !== found) : [];
-      editor.removeConstraint(model, found ?? syntheticConstraint(name), { ...model, options: { ...model.options, constraints: { kind: 'list', items: remaining, span, text: '' } } });
+      editor.removeConstraint(model, found ?? syntheticConstraint(name), { ...model, options: { ...model.options, constraints: syntheticList(remaining) } });
       return;
     }
     case 'AlterUniqueTogether':
@@ -270,6 +269,46 @@ function runOperation(editor: SchemaEditor, migration: MigrationModel, op: Opera
       if (!olds || !news) throw new UnknownSql(option);
       if (op.name === 'AlterUniqueTogether') editor.alterUniqueTogether(model, olds, news);
       else editor.alterIndexTogether(model, olds, news);
+      return;
+    }
+    case 'AddConstraintNotValid':
+      editor.addConstraintNotValid(modelNamed('model_name'), opArg(op, 'constraint'));
+      return;
+    case 'ValidateConstraint': {
+      const name = stringValue(opArg(op, 'name'));
+      if (!name) throw new UnknownSql('the constraint name');
+      editor.validateConstraint(modelNamed('model_name'), name);
+      return;
+    }
+    case 'RenameIndex': {
+      if (!versionAtLeast(options.djangoVersion, '4.1')) throw new UnknownSql(`RenameIndex on Django ${options.djangoVersion} (it was added in Django 4.1)`);
+      const newName = stringValue(opArg(op, 'new_name'));
+      const oldFields = opArg(op, 'old_fields');
+      if (!newName) throw new UnknownSql('the new index name');
+      if (oldFields && oldFields.kind !== 'none') {
+        const fields = oldFields.kind === 'list' || oldFields.kind === 'tuple' ? oldFields.items.map((item) => stringValue(item)) : [undefined];
+        if (!fields.every((field): field is string => field !== undefined)) throw new UnknownSql(`old_fields ${oldFields.text}`);
+        editor.renameIndex(modelNamed('model_name'), { fields }, newName);
+      } else {
+        const oldName = stringValue(opArg(op, 'old_name'));
+        if (!oldName) throw new UnknownSql('the old index name');
+        editor.renameIndex(modelNamed('model_name'), { name: oldName }, newName);
+      }
+      return;
+    }
+    case 'AlterModelTableComment':
+      editor.alterTableComment(modelNamed('name'), opArg(op, 'table_comment'));
+      return;
+    case 'AlterOrderWithRespectTo': {
+      // Adds the _order column (default 0 for the existing rows) when ordering starts, drops it when it stops.
+      const model = modelNamed('name');
+      const target = opArg(op, 'order_with_respect_to');
+      const ordered = target !== undefined && target.kind !== 'none';
+      if (hasOrderField(model.options) && !ordered) editor.removeField(model, ORDER_FIELD);
+      else if (!hasOrderField(model.options) && ordered) {
+        const field: SqlField = { ...ORDER_FIELD, def: { ...ORDER_FIELD.def, kwargs: { default: syntheticNumber(0) } } };
+        editor.addField(withField(model, field), field);
+      }
       return;
     }
     case 'RunSQL':
@@ -315,9 +354,7 @@ const EXTENSION_NAMES: Record<string, string> = {
 
 function syntheticConstraint(name: string | undefined): Expr {
   if (!name) throw new UnknownSql('the constraint name');
-  const span = { start: 0, end: 0 };
-  const nameExpr: Expr = { kind: 'string', value: name, formatted: false, span, text: JSON.stringify(name) };
-  return { kind: 'call', callee: { kind: 'name', dotted: 'Constraint', qualified: 'Constraint', span, text: 'Constraint' }, args: [], kwargs: { name: nameExpr }, kwargSpans: {}, hasStarArgs: false, argListSpan: span, span, text: '' };
+  return syntheticCall('Constraint', { name: syntheticString(name) });
 }
 
 /** RunSQL's `sql`: a string, or a list of strings and (sql, params) pairs; each runs as one execute(). */
@@ -377,7 +414,7 @@ function modelFromCreate(app: string, op: Operation, options: SchemaOptions): Sq
   const key = name.toLowerCase();
   const table = tableName(app, key, modelOptions, options.database);
   if (!table) throw new UnknownSql('db_table');
-  return { app, key, name, table, fields, options: modelOptions };
+  return { app, key, name, table, fields: withOrderField(fields, modelOptions), options: modelOptions };
 }
 
 /** RenameModel: the table, the foreign keys and M2M columns that point at it, as Django 3.2's database_forwards. */
@@ -396,8 +433,7 @@ function renameModel(editor: SchemaEditor, app: string, op: Operation, view: Sta
   const pointsAtOld = (field: SqlField, owner: SqlModel): boolean => relationTarget(field.def, owner.app, owner.key)?.toLowerCase() === `${app}.${old.key}`;
   const retarget = (field: SqlField): SqlField => {
     const kwargs = { ...field.def.kwargs };
-    const span = { start: 0, end: 0 };
-    kwargs['to'] = { kind: 'string', value: `${app}.${newKey}`, formatted: false, span, text: `'${app}.${newKey}'` };
+    kwargs['to'] = syntheticString(`${app}.${newKey}`);
     return { ...field, def: { ...field.def, kwargs } };
   };
   for (const appLabel of view.apps()) {

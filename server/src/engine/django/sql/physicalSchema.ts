@@ -44,6 +44,10 @@ export class PhysicalTable {
     return new PhysicalTable(this.items.filter((constraint) => constraint.name !== name));
   }
 
+  renamingConstraint(from: string, to: string): PhysicalTable {
+    return new PhysicalTable(this.items.map((constraint) => (constraint.name === from ? { ...constraint, name: to } : constraint)));
+  }
+
   renamingColumn(from: string, to: string): PhysicalTable {
     return new PhysicalTable(this.items.map((constraint) => (constraint.columns.includes(from) ? { ...constraint, columns: constraint.columns.map((column) => (column === from ? to : column)) } : constraint)));
   }

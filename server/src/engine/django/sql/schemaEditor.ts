@@ -7,6 +7,7 @@ import type { StatementHints } from '../../sql/locks';
 import { compareColumnTypes, type ColumnType } from '../columns';
 import type { Expr, Operation } from '../../python/model';
 import { calleeName, stringValue } from '../operations';
+import { syntheticList, syntheticString, syntheticTuple } from '../../python/syntheticExpr';
 import { createIndexName, foreignKeyName, postgresObjectName, quoteName } from './names';
 import type { PhysicalConstraint, PhysicalSchema, PhysicalTable } from './physicalSchema';
 import {
@@ -213,6 +214,7 @@ export class SchemaEditor {
     const { sql, inline } = this.tableSql(model);
     this.execute(sql);
     for (const constraint of inline) this.schema.update(model.table, (table) => table.with(constraint));
+    this.createComments(model);
     this.deferModelIndexes(model);
     for (const field of model.fields) {
       if (!isAutoCreatedManyToMany(field.def)) continue;
@@ -288,6 +290,48 @@ export class SchemaEditor {
     this.execute(`ALTER TABLE ${this.q(oldTable)} RENAME TO ${this.q(newTable)}`);
     this.schema.rename(oldTable, newTable);
     for (const item of this.deferred) item.renameTable(oldTable, newTable);
+  }
+
+  // --- comments (db_comment, db_table_comment: Django 4.2+) ------------------------------------------------------
+
+  /** supports_comments: PostgreSQL (not SQLite), from Django 4.2. */
+  private get writesComments(): boolean {
+    return this.database === 'postgresql' && this.djangoAtLeast('4.2');
+  }
+
+  private commentOf(expr: Expr | undefined, what: string): string | undefined {
+    if (!expr || expr.kind === 'none') return undefined;
+    const value = stringValue(expr);
+    if (value === undefined) throw new UnknownSql(`the ${what} ${expr.text}`);
+    return value;
+  }
+
+  /** quote_value of a comment (None becomes ''): a standard SQL string literal. */
+  private commentLiteral(comment: string | undefined): string {
+    return `'${(comment ?? '').replace(/'/g, "''")}'`;
+  }
+
+  private columnCommentSql(table: string, column: string, comment: string | undefined): string {
+    return `COMMENT ON COLUMN ${this.q(table)}.${this.q(column)} IS ${this.commentLiteral(comment)}`;
+  }
+
+  /** AlterModelTableComment (Django 4.2): alter_db_table_comment. */
+  alterTableComment(model: SqlModel, comment: Expr | undefined): void {
+    if (!this.djangoAtLeast('4.2')) throw new UnknownSql(`AlterModelTableComment on Django ${this.options.djangoVersion} (it was added in Django 4.2)`);
+    const text = this.commentOf(comment, 'table comment');
+    if (this.writesComments) this.execute(`COMMENT ON TABLE ${this.q(model.table)} IS ${this.commentLiteral(text)}`);
+  }
+
+  /** create_model's comments: the table's, then each column's, right after CREATE TABLE. */
+  private createComments(model: SqlModel): void {
+    if (!this.writesComments) return;
+    const tableComment = this.commentOf(model.options['db_table_comment'], 'table comment');
+    if (tableComment) this.execute(`COMMENT ON TABLE ${this.q(model.table)} IS ${this.commentLiteral(tableComment)}`);
+    for (const field of model.fields) {
+      if (field.column === undefined) continue;
+      const comment = this.commentOf(field.def.kwargs['db_comment'], 'column comment');
+      if (comment) this.execute(this.columnCommentSql(model.table, field.column, comment));
+    }
   }
 
   // --- indexes -----------------------------------------------------------------------------------------------------
@@ -380,7 +424,10 @@ export class SchemaEditor {
 
   addIndex(model: SqlModel, indexExpr: Expr | undefined, concurrently = false): void {
     if (concurrently && this.database !== 'postgresql') throw new UnknownSql('AddIndexConcurrently on a database other than PostgreSQL (Django refuses it)');
-    const index = this.indexSpec(indexExpr);
+    this.addIndexSpec(model, this.indexSpec(indexExpr), concurrently);
+  }
+
+  private addIndexSpec(model: SqlModel, index: IndexSpec, concurrently: boolean): void {
     this.execute(this.indexCreateSql(model, index, model.table, concurrently));
     const columns = index.fields.map((field) => this.column(this.field(model, field.name)));
     this.recordIndex(this.schema, model.table, index.name, columns, false, index.method === undefined || index.method === 'btree');
@@ -390,6 +437,33 @@ export class SchemaEditor {
     if (concurrently && this.database !== 'postgresql') throw new UnknownSql('RemoveIndexConcurrently on a database other than PostgreSQL (Django refuses it)');
     this.execute(this.dropIndexSql(name, concurrently), undefined, { indexTable: model.table });
     this.schema.update(model.table, (table) => table.without(name));
+  }
+
+  /**
+   * RenameIndex (Django 4.1): `ALTER INDEX ... RENAME TO` where the database can rename an index (PostgreSQL), else
+   * the index is dropped and built again under its new name (SQLite). With `old_fields` the index is the one
+   * introspection finds on those columns (an index_together index), which must be exactly one.
+   */
+  renameIndex(model: SqlModel, old: { name?: string; fields?: string[] }, newName: string): void {
+    let oldIndex: IndexSpec | undefined;
+    if (old.fields) {
+      const columns = old.fields.map((name) => this.column(this.field(model, name)));
+      const names = this.introspected.table(model.table).names({ columns, index: true });
+      if (names.length !== 1) throw new UnknownSql(`the index on ${model.table}(${columns.join(', ')}) (found ${names.length}; Django requires exactly one)`);
+      oldIndex = { name: names[0] as string, fields: old.fields.map((name) => ({ name, descending: false })), opclasses: [], include: [] };
+    } else {
+      oldIndex = this.metaIndexes(model).find((index) => index.name === old.name);
+      if (!oldIndex) throw new UnknownSql(`the index ${old.name ?? ''} of ${model.name} in the replayed history`);
+    }
+    if (oldIndex.name === newName) return;
+    if (this.database !== 'postgresql') {
+      this.removeIndex(model, oldIndex.name);
+      this.addIndexSpec(model, { ...oldIndex, name: newName }, false);
+      return;
+    }
+    const from = oldIndex.name;
+    this.execute(`ALTER INDEX ${this.q(from)} RENAME TO ${this.q(newName)}`, undefined, { indexTable: model.table });
+    this.schema.update(model.table, (table) => table.renamingConstraint(from, newName));
   }
 
   /** PostgreSQL drops with IF EXISTS (sql_delete_index), the base editor (SQLite) without. */
@@ -511,6 +585,27 @@ export class SchemaEditor {
     if (!created) return;
     this.execute(created.sql);
     this.schema.update(model.table, (table) => table.with(created.physical));
+  }
+
+  /** django.contrib.postgres AddConstraintNotValid (Django 4.0): the check constraint's create_sql plus NOT VALID. */
+  addConstraintNotValid(model: SqlModel, expr: Expr | undefined): void {
+    this.requirePostgres('AddConstraintNotValid', '4.0');
+    if (expr?.kind !== 'call' || calleeName(expr) !== 'CheckConstraint') throw new UnknownSql('AddConstraintNotValid with a constraint that is not a CheckConstraint (Django refuses it)');
+    const created = this.constraintSql(model, expr, false);
+    if (!created) return;
+    this.execute(`${created.sql} NOT VALID`);
+    this.schema.update(model.table, (table) => table.with(created.physical));
+  }
+
+  /** django.contrib.postgres ValidateConstraint (Django 4.0). */
+  validateConstraint(model: SqlModel, name: string): void {
+    this.requirePostgres('ValidateConstraint', '4.0');
+    this.execute(`ALTER TABLE ${this.q(model.table)} VALIDATE CONSTRAINT ${this.q(name)}`);
+  }
+
+  private requirePostgres(operation: string, since: string): void {
+    if (this.database !== 'postgresql') throw new UnknownSql(`${operation} on a database other than PostgreSQL (it is a django.contrib.postgres operation)`);
+    if (!this.djangoAtLeast(since)) throw new UnknownSql(`${operation} on Django ${this.options.djangoVersion} (it was added in Django ${since})`);
   }
 
   private isConditionalUnique(expr: Expr): boolean {
@@ -665,6 +760,8 @@ export class SchemaEditor {
     this.execute(`ALTER TABLE ${this.q(table)} ADD COLUMN ${this.q(field.column)} ${definition}`, defaultValue);
     for (const constraint of physical) this.schema.update(table, (t) => t.with(constraint));
     if (defaultValue) this.execute(`ALTER TABLE ${this.q(table)} ALTER COLUMN ${this.q(field.column)} DROP DEFAULT`);
+    const comment = this.writesComments ? this.commentOf(field.def.kwargs['db_comment'], 'column comment') : undefined;
+    if (comment) this.execute(this.columnCommentSql(table, field.column, comment));
     this.deferFieldIndexes(model, field);
   }
 
@@ -754,9 +851,7 @@ export class SchemaEditor {
     const rename = (expr: Expr | undefined): Expr | undefined => {
       const sets = togetherSets(expr);
       if (!sets || renames.size === 0) return expr;
-      const span = { start: 0, end: 0 };
-      const str = (value: string): Expr => ({ kind: 'string', value, formatted: false, span, text: JSON.stringify(value) });
-      return { kind: 'list', items: sets.map((set) => ({ kind: 'tuple', items: set.map((name) => str(renames.get(name) ?? name)), span, text: '' })), span, text: '' };
+      return syntheticList(sets.map((set) => syntheticTuple(set.map((name) => syntheticString(renames.get(name) ?? name)))));
     };
     const options: Record<string, Expr> = { ...model.options };
     for (const key of ['unique_together', 'index_together'] as const) {
@@ -794,17 +889,21 @@ export class SchemaEditor {
     const { sql, inline } = this.tableSql(model);
     this.execute(sql);
     for (const constraint of inline) this.schema.update(model.table, (table) => table.with(constraint));
+    this.createComments(model);
     this.deferModelIndexes(model);
   }
 
   /** `_field_should_be_altered`: anything but the attributes Django knows have no effect on the database. */
-  private shouldAlter(oldField: SqlField, newField: SqlField): boolean {
+  /** `_field_should_be_altered`; `ignore` as Django passes it (`{"db_comment"}` where only the comment may differ). */
+  private shouldAlter(oldField: SqlField, newField: SqlField, ignore: readonly string[] = []): boolean {
     if (oldField.column !== newField.column) return true;
     if (oldField.def.type !== newField.def.type) return true;
     const oldKeys = Object.keys(oldField.def.kwargs);
     const newKeys = Object.keys(newField.def.kwargs);
     if (oldKeys.length === newKeys.length && oldKeys.every((key) => newField.def.kwargs[key]?.text === oldField.def.kwargs[key]?.text) && (oldField.def.call?.args.length ?? 0) === 0 && (newField.def.call?.args.length ?? 0) === 0) return false;
-    const ignored = new Set(this.djangoAtLeast('4.1') ? NON_DATABASE_ATTRS_4_1 : NON_DATABASE_ATTRS);
+    const ignored = new Set([...(this.djangoAtLeast('4.1') ? NON_DATABASE_ATTRS_4_1 : NON_DATABASE_ATTRS), ...ignore]);
+    // Where Django writes comments (PostgreSQL, Django 4.2+), a changed db_comment alters the column.
+    if (this.writesComments && !ignore.includes('db_comment')) ignored.delete('db_comment');
     const relevant = (field: SqlField): string => Object.entries(field.def.kwargs).filter(([key]) => !ignored.has(key)).map(([key, value]) => `${key}=${value.text.replace(/\s+/g, '')}`).sort().join(',');
     return relevant(oldField) !== relevant(newField) || (oldField.def.call?.args.map((a) => a.text).join(',') ?? '') !== (newField.def.call?.args.map((a) => a.text).join(',') ?? '');
   }
@@ -888,8 +987,13 @@ export class SchemaEditor {
       this.execute(`DROP INDEX IF EXISTS ${this.q(createIndexName(table, [oldColumn], '_like', this.database))}`, undefined, { indexTable: table });
       this.schema.update(table, (t) => t.without(createIndexName(table, [oldColumn], '_like', this.database)));
     }
+    const oldComment = this.writesComments ? this.commentOf(oldField.def.kwargs['db_comment'], 'column comment') : undefined;
+    const newComment = this.writesComments ? this.commentOf(newField.def.kwargs['db_comment'], 'column comment') : undefined;
+    const commentChanged = oldComment !== newComment;
     let fksDropped = false;
-    if (/ForeignKey|OneToOneField/.test(oldField.def.type) && hasDbConstraint(oldField.def)) fksDropped = this.dropForeignKeys(table, oldColumn);
+    // Django 4.2+ keeps the foreign key when only the comment changes (ignore={"db_comment"}).
+    const onlyComment = commentChanged && !this.shouldAlter(oldField, newField, ['db_comment']);
+    if (/ForeignKey|OneToOneField/.test(oldField.def.type) && hasDbConstraint(oldField.def) && !onlyComment) fksDropped = this.dropForeignKeys(table, oldColumn);
     const metaConstraints = this.metaNames(model, 'constraints');
     if (oldUnique && (!newUnique || (!oldPrimary && newPrimary))) {
       for (const name of this.introspected.table(table).names({ columns: [oldColumn], unique: true, primaryKey: false, exclude: metaConstraints })) {
@@ -922,13 +1026,16 @@ export class SchemaEditor {
     const postActions: string[] = [];
     const oldCollation = stringValue(oldField.def.kwargs['db_collation']);
     const newCollation = stringValue(newField.def.kwargs['db_collation']);
+    // "Type, collation, or comment change?": PostgreSQL cannot comment in an ALTER COLUMN, so a comment change
+    // re-states the column's type (an ALTER TABLE of its own) and comments after it.
     if (oldCollation !== newCollation) {
       actions.push(`ALTER COLUMN ${this.q(newColumn)} TYPE ${newType}${newCollation ? ` COLLATE ${this.q(newCollation)}` : ''}`);
-    } else if (oldType !== newType) {
+    } else if (oldType !== newType || commentChanged) {
       const typeChange = this.alterColumnType(table, newColumn, oldField, newField, oldType, newType, model, newModel);
       actions.push(typeChange.fragment);
       postActions.push(...typeChange.post);
     }
+    if (commentChanged) postActions.push(this.columnCommentSql(table, newColumn, newComment));
     let needsDatabaseDefault = false;
     let newDefault: SqlValue | undefined;
     if (oldNull && !newNull) {
@@ -946,7 +1053,7 @@ export class SchemaEditor {
     const fourWay = explicitDefault !== undefined && explicitDefault.kind !== 'none' && oldNull && !newNull;
     if (actions.length > 0 || nullActions.length > 0) {
       const combined = fourWay ? actions : [...actions, ...nullActions];
-      const hints: StatementHints | undefined = oldType !== newType ? { typeChangeRewrites: typeChangeRewrites(oldType, newType) } : undefined;
+      const hints: StatementHints | undefined = oldType !== newType || commentChanged ? { typeChangeRewrites: typeChangeRewrites(oldType, newType) } : undefined;
       if (combined.length > 0) this.execute(`ALTER TABLE ${this.q(table)} ${combined.join(', ')}`, newDefault, hints);
       if (fourWay) {
         const value = effectiveDefaultSql(newField.def, this.database);

@@ -8,6 +8,7 @@ import { columnType, relationTarget } from '../columns';
 import { AUTO_FIELD_TYPES, hasColumn, hasForeignKeyColumn, isManyToMany } from '../fields';
 import { kwargFlag, stringValue, versionAtLeast } from '../operations';
 import { maxNameLength, truncateName } from './names';
+import { syntheticBool, syntheticString, syntheticTuple } from '../../python/syntheticExpr';
 
 export interface SchemaOptions {
   database: Database;
@@ -114,12 +115,13 @@ export function sqlModel(state: ModelState, database: Database): SqlModel | unde
     table,
     options: state.options,
     get fields() {
-      fields ??= [...state.fields].map(([name, def]) => byName.get(name) ?? sqlField(name, def));
+      fields ??= withOrderField([...state.fields].map(([name, def]) => byName.get(name) ?? sqlField(name, def)), state.options);
       return fields;
     },
     fieldNamed: (name) => {
       let field = byName.get(name);
       if (!field) {
+        if (name === ORDER_FIELD.name && hasOrderField(state.options)) return ORDER_FIELD;
         const def = state.fields.get(name);
         if (!def) return undefined;
         field = sqlField(name, def);
@@ -130,6 +132,18 @@ export function sqlModel(state: ModelState, database: Database): SqlModel | unde
   };
   cache.set(state, model);
   return model;
+}
+
+/** The `_order` column Django adds (last) to a model with Meta.order_with_respect_to (OrderWrt, an IntegerField). */
+export const ORDER_FIELD: SqlField = { name: '_order', def: { type: 'IntegerField', qualifiedType: 'django.db.models.IntegerField', kwargs: {} }, column: '_order' };
+
+export function hasOrderField(options: Record<string, Expr>): boolean {
+  const value = options['order_with_respect_to'];
+  return value !== undefined && value.kind !== 'none';
+}
+
+export function withOrderField(fields: SqlField[], options: Record<string, Expr>): SqlField[] {
+  return hasOrderField(options) && !fields.some((field) => field.name === ORDER_FIELD.name) ? [...fields, ORDER_FIELD] : fields;
 }
 
 export function isManaged(model: SqlModel): boolean {
@@ -301,20 +315,6 @@ export function throughModel(model: SqlModel, field: SqlField, lookup: ModelLook
     options: { unique_together: syntheticTuple([syntheticTuple([syntheticString(fromName), syntheticString(toName)])]) },
     autoCreated: true,
   };
-}
-
-const NO_SPAN = { start: 0, end: 0 };
-
-function syntheticString(value: string): Expr {
-  return { kind: 'string', value, formatted: false, span: NO_SPAN, text: JSON.stringify(value) };
-}
-
-function syntheticBool(value: boolean): Expr {
-  return { kind: 'bool', value, span: NO_SPAN, text: value ? 'True' : 'False' };
-}
-
-function syntheticTuple(items: Expr[]): Expr {
-  return { kind: 'tuple', items, span: NO_SPAN, text: '' };
 }
 
 /** `unique_together` / `index_together` as lists of field-name lists (single tuple form normalised). */
