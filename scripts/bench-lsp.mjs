@@ -93,7 +93,9 @@ class Migration(migrations.Migration):
 
 class BenchClient {
   constructor(serverPath, workspace) {
-    this.child = spawn(process.execPath, [serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // MG_BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it exits (open it in Chrome DevTools).
+    const profile = process.env.MG_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.MG_BENCH_CPU_PROF}`] : [];
+    this.child = spawn(process.execPath, [...profile, serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stderr.resume();
     this.connection = createProtocolConnection(new StreamMessageReader(this.child.stdout), new StreamMessageWriter(this.child.stdin));
     this.waiters = new Set();

@@ -18,7 +18,7 @@ import { buildMigrationModel } from './python/buildModel';
 import { normalizePath } from './python/migrationPath';
 import { runsOn } from './python/vendorGuards';
 import type { MigrationModel, Operation } from './python/model';
-import { parsePython, reparsePython, type ParsedText } from './python/parse';
+import { changedRange, parsePython, reparsePython, type ParsedText } from './python/parse';
 import { computeLineStarts, lineOfOffset, positionOfOffset } from './python/textPositions';
 import { ALL_RULES } from './rules/index';
 import type { FileContext, FileRule, Finding, MigrationStanding, OperationFacts, RawFinding, Rule, RuleCategory, Severity } from './rules/rule';
@@ -531,7 +531,9 @@ function createEntry(path: string, text: string, identity: MigrationIdentity, pr
   if (looksBinary(text)) return { path, text, identity, structure: `${path}|binary`, header: `${path}|binary` };
   try {
     const parsed = parseForEntry(text, previous, tree);
-    const model = buildMigrationModel(path, text, parsed.tree, identity);
+    const range = parsed.changed ?? (previous?.model ? changedRange(previous.model.text, text) : undefined);
+    const before = previous?.model && range && previous.model.path === path && previous.model.text === previous.parsed?.text ? { model: previous.model, range } : undefined;
+    const model = buildMigrationModel(path, text, parsed.tree, identity, before);
     return { path, text, identity, parsed, model, structure: graphStructureSignature(model), header: graphRuleSignature(model) };
   } catch (error) {
     // One file the engine cannot model must not take the others down: it is reported and left out of the graph.

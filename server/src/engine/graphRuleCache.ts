@@ -81,9 +81,12 @@ export class GraphRuleCache {
       this.runs.clear();
       this.configKey = configKey;
     }
+    // The app rules re-checking the same apps get the same files array, so what they compute from it (such as
+    // latestFieldDefinitions) is computed once for all of them.
+    const appFiles = new Map<string, MigrationModel[]>();
     for (const { rule, severity } of active) {
       const dependsOn = rule.dependsOn ?? 'workspace';
-      if (dependsOn === 'app') this.updateAppRule(rule, severity, context, sources);
+      if (dependsOn === 'app') this.updateAppRule(rule, severity, context, sources, appFiles);
       else this.updateWholeRule(rule, severity, context, sources, dependsOn === 'graph' ? sources.headerVersion : sources.version);
     }
     return this.findings(active);
@@ -102,7 +105,7 @@ export class GraphRuleCache {
    * Re-checks only the apps changed since the last run, unless the graph changed or an edited file's workspace
    * facts did: then every app.
    */
-  private updateAppRule(rule: GraphRule, severity: Severity, context: Pick<GraphContext, 'config'>, sources: GraphRuleSources): void {
+  private updateAppRule(rule: GraphRule, severity: Severity, context: Pick<GraphContext, 'config'>, sources: GraphRuleSources, appFilesByKey: Map<string, MigrationModel[]>): void {
     const previous = this.runs.get(rule.id);
     let byApp = previous?.byApp;
     let changed: Set<string> | undefined;
@@ -118,8 +121,14 @@ export class GraphRuleCache {
       this.checkApps(rule, context, sources, files as MigrationModel[], byApp, undefined);
     } else {
       for (const app of changed) byApp.set(app, { byFile: new Map() });
-      const appFiles = files.filter((file) => changed.has(file.app));
-      for (const app of changed) if (!appFiles.some((file) => file.app === app)) byApp.delete(app);
+      const key = [...changed].sort().join('\u0000');
+      let appFiles = appFilesByKey.get(key);
+      if (!appFiles) {
+        appFiles = files.filter((file) => changed.has(file.app));
+        appFilesByKey.set(key, appFiles);
+      }
+      const present = new Set(appFiles.map((file) => file.app));
+      for (const app of changed) if (!present.has(app)) byApp.delete(app);
       if (appFiles.length > 0) this.checkApps(rule, context, sources, appFiles, byApp, changed);
     }
     this.runs.set(rule.id, { severity, upToDate: sources.version, byApp });

@@ -105,7 +105,7 @@ export function literalTruth(expr: Expr | undefined): boolean | undefined {
 /** The last dotted part of a callee: `models.ForeignKey` -> `ForeignKey`. */
 export function calleeName(call: CallExpr): string {
   const callee = call.callee;
-  if (callee.kind === 'name') return callee.dotted.split('.').pop() ?? callee.dotted;
+  if (callee.kind === 'name') return callee.dotted.slice(callee.dotted.lastIndexOf('.') + 1);
   return callee.text;
 }
 

@@ -2,7 +2,7 @@
 // bodies) and converts only the expressions migrations care about (class attributes and the operations list), so
 // the cost stays a small fraction of the parse. Tolerant by construction: any node it does not recognise becomes an
 // `other` expression or is skipped; it never throws on half-typed code.
-import { TreeBuffer, type SyntaxNode, type Tree } from '@lezer/common';
+import { TreeBuffer, type ChangedRange, type SyntaxNode, type Tree } from '@lezer/common';
 import { parser } from '@lezer/python';
 import type {
   CallExpr,
@@ -22,6 +22,7 @@ import { ExpressionReader } from './expressions';
 import { splitListItems } from './listRecovery';
 import { computeLineStarts, lineOfOffset } from './textPositions';
 import { complement, intersect, union, vendorsOfCondition, type VendorSet } from './vendorGuards';
+import { callReuse, type CallReuse } from './exprReuse';
 
 const MIGRATION_BASE = 'django.db.migrations.Migration';
 
@@ -32,7 +33,11 @@ const LIST_SHAPED_NODES = new Set(['ArrayExpression', 'TupleExpression', 'Binary
 const MODELLED_ATTRIBUTES = new Set(['atomic', 'initial', 'dependencies', 'replaces', 'run_before', 'operations']);
 
 /** `identity` is the app label and name the project's layout gives the path (django/projectLayout.ts); by default the folder's. */
-export function buildMigrationModel(path: string, text: string, tree: Tree, identity?: { app: string; name: string }): MigrationModel {
+/**
+ * `previous`: the model of the same file before an edit (with `range`, what the edit changed): the operations the
+ * edit did not touch are taken from it instead of being converted again (see exprReuse.ts).
+ */
+export function buildMigrationModel(path: string, text: string, tree: Tree, identity?: { app: string; name: string }, previous?: { model: MigrationModel; range: ChangedRange }): MigrationModel {
   const normalized = normalizePath(path);
   const { app, name } = identity ?? migrationIdentity(normalized);
   const syntaxErrors = collectSyntaxErrors(tree);
@@ -43,6 +48,7 @@ export function buildMigrationModel(path: string, text: string, tree: Tree, iden
   let allOperations: Operation[] = [];
   try {
     builder.walkStatements(tree.topNode, 'module');
+    if (previous && sameImports(previous.model.importMap, builder.importMap)) builder.reuseCalls(callReuse(previous.model, previous.range, text.length));
     const found = builder.readMigrationClass();
     if (found) {
       migrationClass = found.migrationClass;
@@ -69,6 +75,12 @@ export function buildMigrationModel(path: string, text: string, tree: Tree, iden
     ignoredByMigrationLinter: allOperations.some((op) => op.name === 'IgnoreMigration'),
     lineStarts,
   };
+}
+
+function sameImports(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [local, qualified] of a) if (b.get(local) !== qualified) return false;
+  return true;
 }
 
 type Scope = 'module' | 'class' | 'function';
@@ -102,6 +114,11 @@ class ModelBuilder {
   ) {
     // Imports are all read before any expression is converted (classes are read after the module walk).
     this.expressions = new ExpressionReader(text, (dotted) => this.qualify(dotted));
+  }
+
+  /** Takes untouched operation calls from the previous model (only once the imports are known to be the same). */
+  reuseCalls(reuse: CallReuse | undefined): void {
+    this.expressions.reuse = reuse;
   }
 
   /** Visits the statements of a block, descending into compound statements but never into expressions. */

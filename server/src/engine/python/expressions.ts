@@ -23,6 +23,8 @@ interface Arguments {
 
 export class ExpressionReader {
   private depth = 0;
+  /** Calls an earlier parse of the same text already converted (see exprReuse.ts). */
+  reuse: ((from: number, to: number) => CallExpr | undefined) | undefined;
 
   constructor(
     private readonly text: string,
@@ -81,7 +83,7 @@ export class ExpressionReader {
         return dotted === undefined ? this.other(from, to) : this.name(dotted, from, to);
       }
       case 'CallExpression':
-        return this.callExpression(cursor);
+        return (this.reuse && this.offset === 0 ? this.reuse(from, to) : undefined) ?? this.callExpression(cursor);
       case 'ArrayExpression':
         return { kind: 'list', items: this.items(cursor), span: this.span(from, to), text: this.text.slice(from, to) };
       case 'ArrayComprehensionExpression':

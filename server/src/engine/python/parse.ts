@@ -8,6 +8,8 @@ export interface ParsedText {
   text: string;
   tree: Tree;
   fragments: readonly TreeFragment[];
+  /** For a re-parse: what differs from the previous text. */
+  changed?: ChangedRange;
 }
 
 export function parsePython(text: string): ParsedText {
@@ -24,7 +26,7 @@ export function reparsePython(previous: ParsedText, text: string): ParsedText {
   const change = changedRange(previous.text, text);
   const fragments = TreeFragment.applyChanges(previous.fragments, [change]);
   const tree = parser.parse(text, fragments);
-  return { text, tree, fragments: TreeFragment.addTree(tree, fragments) };
+  return { text, tree, fragments: TreeFragment.addTree(tree, fragments), changed: change };
 }
 
 /** The single range that differs between two texts, as lezer's ChangedRange (A = old text, B = new text). */
