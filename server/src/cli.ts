@@ -3,8 +3,9 @@
 // 2 usage, configuration or git error (message on stderr).
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import pc from 'picocolors';
-import packageJson from '../../package.json';
-import { resolve } from 'node:path';
+import { version as packageVersion } from '../../package.json';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { checkProject, knownRuleIds, NoMigrationsFoundError, type CheckOutcome } from './engine/checkProject';
 import { describeMigration } from './engine/describeMigration';
 import { ConfigError } from './engine/config/pyproject';
@@ -34,7 +35,7 @@ export interface CliIO {
 /** Usage errors found after commander has parsed the arguments. */
 class UsageError extends Error {}
 
-const VERSION: string = packageJson.version;
+const VERSION: string = packageVersion;
 
 function commaList(value: string, previous: string[] | undefined): string[] {
   const items = value.split(',').map((item) => item.trim()).filter((item) => item !== '');
@@ -309,13 +310,21 @@ function buildProgram(io: CliIO, setExit: (code: number | undefined) => void): C
     .action(async (flags: { stdio?: boolean }) => {
       // createConnection reads the transport from process.argv; without one it would throw a stack trace.
       if (!flags.stdio) throw new UsageError('the language server needs a transport: run `migration-guard lsp --stdio`');
-      // Loaded on demand so `check` does not pay for the LSP libraries' start-up.
-      const { startServer } = await import('./lsp/start');
-      startServer();
+      startLanguageServer();
       setExit(undefined);
     });
 
   return program;
+}
+
+/**
+ * The language server is its own bundle (dist/server.js, next to this one), required at run time so that `check`
+ * neither loads nor compiles its 400 KB of LSP libraries. Run from the sources, its entry module is required instead.
+ */
+function startLanguageServer(): void {
+  const bundled = join(__dirname, 'server.js');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require(existsSync(bundled) ? bundled : join(__dirname, 'lsp', 'server'));
 }
 
 /**

@@ -3,7 +3,7 @@
 // `npm install -g` of the tarball into the hook environment's prefix), then the hook's entry on examples/shop.
 // Slow (a full npm install): `npm run test:packaging`, not part of the unit suite.
 import { strict as assert } from 'node:assert';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -42,11 +42,11 @@ describe('packaging', function () {
   });
   after(() => rmSync(scratch, { recursive: true, force: true }));
 
-  it('installs from an npm pack tarball with no dev dependencies and checks a project', () => {
+  it('installs from an npm pack tarball with no dev dependencies and checks a project', async () => {
     assert.ok(existsSync(join(ROOT, 'dist', 'cli.js')), 'run `npm run build` first');
     const packed = JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', scratch], ROOT)) as { filename: string; files: { path: string }[] }[];
     const paths = packed[0]!.files.map((file) => file.path).sort();
-    assert.deepEqual(paths, ['CHANGELOG.md', 'LICENSE', 'README.md', 'dist/analyzeWorker.js', 'dist/cli.js', 'package.json']);
+    assert.deepEqual(paths, ['CHANGELOG.md', 'LICENSE', 'README.md', 'dist/analyzeWorker.js', 'dist/cli.js', 'dist/server.js', 'package.json']);
     const prefix = join(scratch, 'global');
     npm(['install', '-g', join(scratch, packed[0]!.filename), '--prefix', prefix, '--omit=dev', '--offline', '--no-audit', '--no-fund'], scratch);
     const bin = join(prefix, 'bin', 'migration-guard');
@@ -54,6 +54,8 @@ describe('packaging', function () {
     assert.equal(result.status, 1, result.stderr);
     assert.match(result.stdout, /3 errors, 4 warnings, 1 info in 14 files/);
     assert.equal(spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout.trim(), JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+    // `lsp --stdio` (what Neovim and other editors run) loads the language server bundle shipped beside the CLI.
+    assert.match(await initializeOverStdio(bin), /"capabilities"/);
   });
 
   it('works as a pre-commit hook repository (language: node)', () => {
@@ -83,3 +85,27 @@ describe('packaging', function () {
     assert.match(run.stdout, /14 migration files changed since/);
   });
 });
+
+/** Starts `bin lsp --stdio`, sends initialize, resolves with what it wrote back (bounded to 20 s), then stops it. */
+function initializeOverStdio(bin: string): Promise<string> {
+  const text = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { processId: null, rootUri: null, capabilities: {} } });
+  const child = spawn(bin, ['lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  return new Promise<string>((resolve, reject) => {
+    let received = '';
+    let errors = '';
+    const timer = setTimeout(() => finish(new Error(`no initialize response in 20 s; stdout: ${received}; stderr: ${errors}`)), 20_000);
+    const finish = (error?: Error): void => {
+      clearTimeout(timer);
+      child.kill();
+      if (error) reject(error);
+      else resolve(received);
+    };
+    child.stdout.on('data', (chunk: Buffer) => {
+      received += chunk.toString('utf8');
+      if (received.includes('"capabilities"')) finish();
+    });
+    child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString('utf8')));
+    child.on('error', (error) => finish(error));
+    child.stdin.write(`Content-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+  });
+}

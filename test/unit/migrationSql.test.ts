@@ -180,6 +180,54 @@ class Migration(migrations.Migration):
     });
   });
 
+  describe('SQLite adds and drops plain columns in place on later Django versions', () => {
+    const initial = `from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    initial = True
+    operations = [
+        migrations.CreateModel(name="Customer", fields=[("id", models.BigAutoField(primary_key=True, serialize=False))]),
+        migrations.CreateModel(
+            name="Order",
+            fields=[
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("note", models.TextField(null=True)),
+                ("customer", models.ForeignKey(on_delete=models.CASCADE, to="shop.customer")),
+            ],
+        ),
+    ]
+`;
+    const changes = migration('0002_columns', '0001_initial', [
+      'migrations.AddField(model_name="order", name="memo", field=models.CharField(max_length=20, null=True))',
+      'migrations.AddField(model_name="order", name="qty", field=models.IntegerField(default=1))',
+      'migrations.AddField(model_name="order", name="buyer", field=models.ForeignKey(null=True, on_delete=models.SET_NULL, to="shop.customer", related_name="+"))',
+      'migrations.RemoveField(model_name="order", name="note")',
+      'migrations.RemoveField(model_name="order", name="customer")',
+    ]);
+    const files: [string, string][] = [['shop/migrations/0001_initial.py', initial], changes];
+    const rebuilds = (statements: string[] | undefined): boolean => (statements ?? []).some((sql) => sql.startsWith('CREATE TABLE "new__shop_order"'));
+
+    it('Django 5.2: ADD COLUMN for a nullable column (with its foreign key inline), DROP COLUMN for a plain one', () => {
+      const sql = sqlOf(files, 'shop/migrations/0002_columns.py', { djangoVersion: '5.2', database: 'sqlite' });
+      assert.deepEqual(sql[0], ['ALTER TABLE "shop_order" ADD COLUMN "memo" varchar(20) NULL;']);
+      assert.ok(rebuilds(sql[1]), 'a NOT NULL column with a default rebuilds the table');
+      assert.deepEqual(sql[2], ['ALTER TABLE "shop_order" ADD COLUMN "buyer_id" bigint NULL REFERENCES "shop_customer" ("id") DEFERRABLE INITIALLY DEFERRED;']);
+      // Its index is deferred; the later rebuild runs the pending deferred statements at once, as _remake_table does.
+      assert.ok(sql[4]?.includes(`CREATE INDEX "${createIndexName('shop_order', ['buyer_id'], '', 'sqlite')}" ON "shop_order" ("buyer_id");`));
+      assert.deepEqual(sql[3], ['ALTER TABLE "shop_order" DROP COLUMN "note";']);
+      assert.ok(rebuilds(sql[4]), 'a foreign key column is dropped by rebuilding the table');
+    });
+
+    it('Django 4.0 adds in place but still rebuilds to drop; Django 3.2 rebuilds for both', () => {
+      const four = sqlOf(files, 'shop/migrations/0002_columns.py', { djangoVersion: '4.0', database: 'sqlite' });
+      assert.deepEqual(four[0], ['ALTER TABLE "shop_order" ADD COLUMN "memo" varchar(20) NULL;']);
+      assert.ok(rebuilds(four[3]));
+      const old = sqlOf(files, 'shop/migrations/0002_columns.py', { djangoVersion: '3.2', database: 'sqlite' });
+      assert.ok(rebuilds(old[0]) && rebuilds(old[3]));
+    });
+  });
+
   // Digests checked with Python's hashlib.md5, as Django's names_digest computes them.
   it("points foreign keys at settings.AUTH_USER_MODEL and django.contrib tables it has no migrations for", () => {
     const [path, text] = migration('0002_owner', '0001_initial', [

@@ -735,7 +735,7 @@ export class SchemaEditor {
       if (field.def.kwargs['through'] !== undefined) return;
       throw new UnknownSql(`the column of ${field.name}`);
     }
-    if (this.database === 'sqlite') {
+    if (this.database === 'sqlite' && this.sqliteRemakesToAdd(field)) {
       this.remakeTable(model, { create: field });
       return;
     }
@@ -750,7 +750,10 @@ export class SchemaEditor {
     }
     if (isPrimary(field.def)) physical.push({ name: postgresObjectName(table, undefined, 'pkey'), kind: 'pk', columns: [field.column] });
     else if (isUniqueField(field.def)) physical.push({ name: postgresObjectName(table, field.column, 'key'), kind: 'unique', columns: [field.column] });
-    if (hasDbConstraint(field.def)) {
+    if (hasDbConstraint(field.def) && this.database === 'sqlite') {
+      const target = this.target(model, field);
+      definition += ` REFERENCES ${this.q(target.model.table)} (${this.q(this.column(target.field))}) DEFERRABLE INITIALLY DEFERRED`;
+    } else if (hasDbConstraint(field.def)) {
       const target = this.target(model, field);
       const toColumn = this.column(target.field);
       const name = foreignKeyName(table, field.column, target.model.table, toColumn, this.database);
@@ -776,17 +779,45 @@ export class SchemaEditor {
       if (field.def.kwargs['through'] !== undefined) return;
       throw new UnknownSql(`the column of ${field.name}`);
     }
-    if (this.database === 'sqlite') {
+    if (this.database === 'sqlite' && !this.sqliteDropsInPlace(field)) {
       this.remakeTable(model, { remove: field });
       return;
     }
-    if (field.def.kwargs['to'] !== undefined || field.def.call?.args[0] !== undefined) {
+    if (this.database === 'sqlite') {
+      this.execute(`ALTER TABLE ${this.q(model.table)} DROP COLUMN ${this.q(field.column)}`);
+    } else if (field.def.kwargs['to'] !== undefined || field.def.call?.args[0] !== undefined) {
       if (/ForeignKey|OneToOneField|ParentalKey/.test(field.def.type)) this.dropForeignKeys(model.table, field.column);
     }
-    this.execute(`ALTER TABLE ${this.q(model.table)} DROP COLUMN ${this.q(field.column)} CASCADE`);
+    if (this.database !== 'sqlite') this.execute(`ALTER TABLE ${this.q(model.table)} DROP COLUMN ${this.q(field.column)} CASCADE`);
     const column = field.column;
     this.schema.update(model.table, (table) => table.withoutColumn(column));
     this.deferred = this.deferred.filter((item) => !item.columns.some((c) => c.table === model.table && c.column === column));
+  }
+
+  /**
+   * SQLite's add_field from Django 4.0: ALTER TABLE ADD COLUMN for a nullable column without a default (a constant
+   * db_default is fine), key or unique constraint; anything else, and every column before 4.0, rebuilds the table.
+   */
+  private sqliteRemakesToAdd(field: SqlField): boolean {
+    if (!this.djangoAtLeast('4.0')) return true;
+    if (isPrimary(field.def) !== false || isUniqueField(field.def) !== false || isNull(field.def) !== true) return true;
+    const value = effectiveDefaultSql(field.def, this.database);
+    if (value === null) throw new UnknownSql(`the default of ${field.name}`);
+    if (value !== undefined) return true;
+    const dbDefault = field.def.kwargs['db_default'];
+    if (!dbDefault || dbDefault.kind === 'none') return false;
+    // Django wraps a literal db_default in Value(); any other expression needs the rebuild.
+    const constant = ['number', 'string', 'bool'].includes(dbDefault.kind) || (dbDefault.kind === 'call' && calleeName(dbDefault) === 'Value');
+    return !constant;
+  }
+
+  /**
+   * SQLite's remove_field from Django 4.1 (SQLite 3.35.5+): ALTER TABLE DROP COLUMN for a column without key,
+   * unique constraint, index or foreign key constraint; anything else, and every column before 4.1, rebuilds.
+   */
+  private sqliteDropsInPlace(field: SqlField): boolean {
+    if (!this.djangoAtLeast('4.1')) return false;
+    return isPrimary(field.def) === false && isUniqueField(field.def) === false && isDbIndex(field.def) === false && hasDbConstraint(field.def) === false;
   }
 
   /** SQLite's _alter_field: a plain column rename when nothing else changes, else the table is rebuilt. */
