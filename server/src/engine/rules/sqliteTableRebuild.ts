@@ -1,11 +1,9 @@
 // SQLite cannot alter a column in place: Django copies the whole table into a new one.
-import { hasColumn } from '../django/fields';
+import { fieldShouldBeAltered } from '../django/columns';
 import type { Operation } from '../python/model';
-import type { FieldDef } from '../state/types';
 import type { FileContext, FileRule } from './rule';
 import { readAlteredColumn, readFieldTarget } from './fieldTypes';
-import { definitionDiffers, fieldShouldBeAltered, hasForeignKeyConstraint, indexedByDefault, isPrimaryKey, isUnique } from '../django/columns';
-import { changesExistingTable, fieldColumnName, kwargFlag, opArg, stringValue, versionAtLeast } from './support';
+import { changesExistingTable, opArg, stringValue } from './support';
 
 export const sqliteTableRebuild: FileRule = {
   id: 'sqlite-table-rebuild',
@@ -34,56 +32,28 @@ migrations.AlterField(
   },
   operations: ['AlterField', 'RenameField', 'RemoveField'],
   checkOperation(ctx, op) {
-    if (!changesExistingTable(ctx, op)) return;
-    if (op.name === 'AlterField') checkAlterField(ctx, op);
-    else if (op.name === 'RenameField') checkRenameField(ctx, op);
-    else if (op.name === 'RemoveField') checkRemoveField(ctx, op);
+    if (!changesExistingTable(ctx, op) || op.parent) return;
+    // The catalogue's no-op changes (a default, help_text, choices...) are never reported, although Django rebuilds
+    // a SQLite table for some of them too (the SQL shown in the hover says so).
+    if (op.name === 'AlterField' && catalogueNoOp(ctx, op)) return;
+    // The verdict is the SQL Django runs for this operation (django/sql/schemaEditor.ts follows the sqlite3
+    // backend of the configured Django version): a rebuild is the CREATE TABLE "new__<table>" it starts with.
+    // Where that SQL is not known (a custom field, a history outside the workspace) the rule stays silent.
+    const generated = ctx.facts(op).sql?.generated;
+    if (!generated || generated.unknown !== undefined) return;
+    const rebuilt = generated.statements.find((statement) => REBUILD.test(statement.sql))?.sql.match(REBUILD)?.[1];
+    if (rebuilt === undefined) return;
+    const target = readFieldTarget(ctx, op);
+    const newName = op.name === 'RenameField' ? stringValue(opArg(op, 'new_name')) : undefined;
+    const what = target ? `${op.name} ${target.label}${newName ? ` -> ${newName}` : ''}` : op.name;
+    ctx.report({ span: op.span, message: `${what}: SQLite copies every row of ${rebuilt} into a rebuilt table, locking the database meanwhile`, operation: op });
   },
 };
 
-function rebuildMessage(table: string): string {
-  return `SQLite copies every row of ${table} into a rebuilt table, locking the database meanwhile`;
-}
-
-function checkAlterField(ctx: FileContext, op: Operation): void {
-  // Without the previous definition the change may be one the database never sees (help_text, choices): stay silent.
+function catalogueNoOp(ctx: FileContext, op: Operation): boolean {
   const change = readAlteredColumn(ctx, op);
-  if (!change) return;
-  if (fieldShouldBeAltered(change.fieldName, change.before, change.after) !== true) return;
-  // Only the column name changed and no foreign key constraint is involved: ALTER TABLE ... RENAME COLUMN.
-  if (!definitionDiffers(change.before, change.after) && hasForeignKeyConstraint(change.before) === false && hasForeignKeyConstraint(change.after) === false) return;
-  ctx.report({ span: op.span, message: `AlterField ${change.label}: ${rebuildMessage(change.names.table)}`, operation: op });
+  return change !== undefined && fieldShouldBeAltered(change.fieldName, change.before, change.after) === false;
 }
 
-function checkRenameField(ctx: FileContext, op: Operation): void {
-  const renamed = readFieldTarget(ctx, op);
-  const newName = stringValue(opArg(op, 'new_name'));
-  const field = renamed?.before;
-  if (!renamed || !newName || !field || !hasColumn(field)) return;
-  if (fieldColumnName(renamed.fieldName, field) === fieldColumnName(newName, field)) return;
-  // A plain column is renamed in place; Django remakes the table when a foreign key constraint is involved.
-  if (hasForeignKeyConstraint(field) !== true) return;
-  ctx.report({ span: op.span, message: `RenameField ${renamed.label} -> ${newName}: ${rebuildMessage(renamed.names.table)}`, operation: op });
-}
-
-function checkRemoveField(ctx: FileContext, op: Operation): void {
-  const removed = readFieldTarget(ctx, op);
-  if (!removed) return;
-  const field = removed.before;
-  if (field && !hasColumn(field)) return;
-  if (versionAtLeast(ctx.config.djangoVersion, '4.1')) {
-    // Django >= 4.1 drops plain columns with ALTER TABLE DROP COLUMN; unknown fields are given that benefit.
-    if (!field || dropsInPlace(field)) return;
-  }
-  ctx.report({ span: op.span, message: `RemoveField ${removed.label}: ${rebuildMessage(removed.names.table)}`, operation: op });
-}
-
-/** Django's sqlite3 `remove_field` condition for a plain DROP COLUMN. */
-function dropsInPlace(field: FieldDef): boolean {
-  return (
-    isPrimaryKey(field) === false &&
-    isUnique(field) === false &&
-    kwargFlag(field, 'db_index', indexedByDefault(field)) === false &&
-    hasForeignKeyConstraint(field) === false
-  );
-}
+/** Django's _remake_table: `CREATE TABLE "new__<table>" (...)`. */
+const REBUILD = /^CREATE TABLE "new__([^"]+)"/;

@@ -73,7 +73,12 @@ interface IndexSpec {
 }
 
 const NON_DATABASE_ATTRS = ['blank', 'db_column', 'editable', 'error_messages', 'help_text', 'limit_choices_to', 'on_delete', 'related_name', 'related_query_name', 'validators', 'verbose_name'];
-const NON_DATABASE_ATTRS_4_1 = [...NON_DATABASE_ATTRS, 'choices', 'db_comment', 'unique_for_date', 'unique_for_month', 'unique_for_year', 'serialize', 'auto_created', 'default'];
+/**
+ * Django 4.1 made `choices` a non-database attribute (Field.non_db_attrs); nothing else was added. A changed
+ * `default`, `serialize` or `db_comment` still alters the field: no statement on PostgreSQL (a foreign key's
+ * constraint is dropped and re-added, as for any alteration), a table rebuild on SQLite (checked on Django 3.2).
+ */
+const NON_DATABASE_ATTRS_4_1 = [...NON_DATABASE_ATTRS, 'choices'];
 const POSTGRES_INDEX_METHODS: Record<string, string> = { GinIndex: 'gin', GistIndex: 'gist', BrinIndex: 'brin', HashIndex: 'hash', SpGistIndex: 'spgist', BloomIndex: 'bloom', BTreeIndex: 'btree' };
 
 export class SchemaEditor {
@@ -933,8 +938,6 @@ export class SchemaEditor {
     const newKeys = Object.keys(newField.def.kwargs);
     if (oldKeys.length === newKeys.length && oldKeys.every((key) => newField.def.kwargs[key]?.text === oldField.def.kwargs[key]?.text) && (oldField.def.call?.args.length ?? 0) === 0 && (newField.def.call?.args.length ?? 0) === 0) return false;
     const ignored = new Set([...(this.djangoAtLeast('4.1') ? NON_DATABASE_ATTRS_4_1 : NON_DATABASE_ATTRS), ...ignore]);
-    // Where Django writes comments (PostgreSQL, Django 4.2+), a changed db_comment alters the column.
-    if (this.writesComments && !ignore.includes('db_comment')) ignored.delete('db_comment');
     const relevant = (field: SqlField): string => Object.entries(field.def.kwargs).filter(([key]) => !ignored.has(key)).map(([key, value]) => `${key}=${value.text.replace(/\s+/g, '')}`).sort().join(',');
     return relevant(oldField) !== relevant(newField) || (oldField.def.call?.args.map((a) => a.text).join(',') ?? '') !== (newField.def.call?.args.map((a) => a.text).join(',') ?? '');
   }
