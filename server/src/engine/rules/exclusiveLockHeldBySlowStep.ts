@@ -5,7 +5,7 @@ import { hasColumn, isManyToMany } from '../django/fields';
 import type { Operation } from '../python/model';
 import { computeLineStarts, lineOfOffset } from '../python/textPositions';
 import { scanSql, type SqlStatement } from '../sql/scanner';
-import { blocksWrites, strongestStatementLock, type LockMode } from '../sql/locks';
+import { blocksWrites, LOCK_MODES, strongestStatementLock, type LockMode } from '../sql/locks';
 import { dmlVerb, firstWord, hasKeyword, parseAlterTable, parseCreateIndex } from '../sql/statements';
 import { isIndexOnlyUniqueConstraint, readFieldOperation, readFieldTarget } from './fieldTypes';
 import { changesSchema, hasPlainIndex, schemaChange } from '../django/columns';
@@ -28,7 +28,7 @@ export const exclusiveLockHeldBySlowStep: FileRule = {
   operations: (kind) => LOCKING_OPERATIONS.has(kind.name) || SLOW_OPERATIONS.has(kind.name) || MAYBE_HEAVY_OPERATIONS.has(kind.name),
   explanation: {
     summary:
-      'On PostgreSQL an atomic migration holds every lock it took until COMMIT. When an operation that takes an ACCESS EXCLUSIVE (or SHARE) lock on an existing table is followed, in the same migration, by a slow step (a data backfill in `RunPython`, DML in `RunSQL`, an index build, a constraint validation or a table rewrite), the table stays blocked for the slow step\'s whole duration, even if the first operation was instant. The finding is reported on the slow step and names the operation whose lock it prolongs (once per migration).',
+      'On PostgreSQL an atomic migration holds every lock it took until COMMIT. When an operation that takes an ACCESS EXCLUSIVE (or SHARE) lock on an existing table is followed, in the same migration, by a slow step (a data backfill in `RunPython`, DML in `RunSQL`, an index build, a constraint validation or a table rewrite), the table stays blocked for the slow step\'s whole duration, even if the first operation was instant. The finding is reported on the slow step and names the operation whose lock it prolongs (once per migration). Each operation\'s lock is read from the SQL Django runs for it, so an AlterField that only gives a foreign key a default (Django drops and re-adds the constraint) counts, and one that changes nothing in the database does not.',
     sql: 'BEGIN;\nALTER TABLE "shop_order" ADD COLUMN "total" numeric(10, 2) NULL;  -- ACCESS EXCLUSIVE, instant\nUPDATE "shop_order" SET "total" = ...;  -- minutes, the lock is still held\nCOMMIT;',
     lock: 'The first ACCESS EXCLUSIVE/SHARE lock, held until the migration commits, i.e. through every later step.',
     blocks: 'ACCESS EXCLUSIVE: every read and write of the table for the whole migration; SHARE: every write.',
@@ -205,15 +205,39 @@ function lockTaken(ctx: FileContext, op: Operation): TakenLock | undefined {
     }
     return undefined;
   }
-  const shape = lockingStatement(ctx, op);
-  const lock = shape && shapeLock(shape, ctx.config.postgresVersion);
+  const generated = generatedLock(ctx, op);
+  const shape = generated === undefined ? lockingStatement(ctx, op) : undefined;
+  const lock = generated === undefined ? shape && shapeLock(shape, ctx.config.postgresVersion) : generated?.mode;
   if (!lock) return undefined;
   if (op.name === 'RenameModel') {
     const oldName = stringValue(opArg(op, 'old_name')) as string;
     return { lock, what: `RenameModel ${ctx.file.app}.${oldName}`, table: `${ctx.file.app}_${oldName.toLowerCase()}` };
   }
-  const table = modelNames(ctx, op)?.table;
+  const table = generated?.relation ?? modelNames(ctx, op)?.table;
   return table === undefined ? { lock, what: label(ctx, op) } : { lock, what: label(ctx, op), table };
+}
+
+/**
+ * The write-blocking lock the operation's own SQL takes where it stands (django/sql: the statements Django runs, each
+ * read through the one lock table), strongest first: null when none of them blocks writes, undefined when the SQL is
+ * not known or a statement is not modelled (lockingStatement then judges from the operation kind). Deferred
+ * statements run at the end of the migration, after the later steps, so they do not count here.
+ */
+function generatedLock(ctx: FileContext, op: Operation): { mode: HeavyLock; relation: string } | null | undefined {
+  if (op.parent || (!LOCKING_OPERATIONS.has(op.name) && op.name !== 'RenameModel')) return undefined;
+  if (op.name !== 'RenameModel' && !changesExistingTable(ctx, op)) return null;
+  const sql = ctx.facts(op).sql;
+  if (!sql || sql.generated.unknown !== undefined) return undefined;
+  let strongest: { mode: HeavyLock; relation: string } | null = null;
+  for (const statement of sql.statements) {
+    if (statement.emitted.deferred) continue;
+    if (!statement.effect) return undefined;
+    for (const lock of statement.effect.locks) {
+      if (lock.kind !== 'table' || !blocksWrites(lock.mode)) continue;
+      if (!strongest || LOCK_MODES.indexOf(lock.mode) > LOCK_MODES.indexOf(strongest.mode)) strongest = { mode: lock.mode as HeavyLock, relation: lock.relation };
+    }
+  }
+  return strongest;
 }
 
 /** The statement by which the operation locks a table that already holds rows, or undefined when it locks none. */
