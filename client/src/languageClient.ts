@@ -113,6 +113,8 @@ export class MigrationGuardClient implements vscode.Disposable {
       vscode.workspace.createFileSystemWatcher('**/pyproject.toml'),
       // Settings files decide the database when migrationGuard.database is "auto".
       vscode.workspace.createFileSystemWatcher('**/settings{.py,/*.py}'),
+      // Lock and requirements files pin the Django version the SQL and the advice follow.
+      vscode.workspace.createFileSystemWatcher('**/{poetry.lock,uv.lock,pdm.lock,Pipfile.lock,requirements*.txt,requirements*.in,requirements/*.txt,requirements/*.in}'),
     ];
     this.subscriptions.push(...watchers);
     const clientOptions: LanguageClientOptions = {

@@ -171,6 +171,22 @@ describe('migration-guard CLI', function () {
       assert.equal(spawnCli(['--version'], ROOT).stdout.trim(), JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
     });
 
+    it('follows the Django version the project pins: SQL, advice and the sql header say which file it came from', () => {
+      const addQuantity = migration('0001_initial', '        migrations.AddField(\n            model_name="item",\n            name="quantity",\n            field=models.IntegerField(default=0),\n        ),');
+      const files = { 'inventory/migrations/__init__.py': '', 'inventory/migrations/0001_initial.py': INITIAL, 'inventory/migrations/0002_item_quantity.py': addQuantity };
+      const pinned = project({ ...files, 'requirements/base.txt': 'Django==3.2.25\npsycopg2-binary==2.9.9\n' });
+      const sql = spawnCli(['sql', 'inventory/migrations/0001_initial.py'], pinned);
+      assert.match(sql.stdout, /· Django 3\.2 \(from requirements\/base\.txt\) \(generated without Django\)/);
+      assert.match(sql.stdout, /"id" bigserial NOT NULL PRIMARY KEY/, 'Django 3.2 creates serial columns');
+      const check = spawnCli(['check', '.', '--no-cache', '--select', 'add-field-not-null-python-default', '--no-color'], pinned);
+      assert.match(check.stdout, /add it nullable first/);
+      assert.doesNotMatch(check.stdout, /db_default/, 'no advice Django 3.2 cannot follow');
+      // The configured version wins over the pinned one.
+      const configured = project({ ...files, 'requirements.txt': 'Django==3.2.25\n', 'pyproject.toml': '[tool.migration-guard]\ndjango-version = "5.2"\n' });
+      assert.match(spawnCli(['check', '.', '--no-cache', '--select', 'add-field-not-null-python-default', '--no-color'], configured).stdout, /use db_default= instead/);
+      assert.match(spawnCli(['sql', 'inventory/migrations/0001_initial.py'], configured).stdout, /· Django 5\.2 \(generated without Django\)/);
+    });
+
     it('exits 2 for an invalid pyproject.toml and names the problem', () => {
       const dir = project({ ...BASE_PROJECT, 'pyproject.toml': '[tool.migration-guard]\ndatabase = "oracle"\n' });
       const run = spawnCli(['check', '.'], dir);

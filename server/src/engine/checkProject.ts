@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { isExcluded, type FileError, type SourceFile } from './analyze';
 import { analyzeWithCache, type CacheSettings } from './cache/analysisCache';
 import { applyBaseline, createBaseline, fingerprinter, readBaseline, writeBaseline } from './config/baseline';
+import { detectedDjangoLayer } from './config/detectedDjangoVersion';
 import { ConfigError, findConfig, loadConfigFile, resolveConfig, unknownRuleIds, type LoadedConfig } from './config/pyproject';
 import type { ConfigLayer, ResolvedConfig } from './config/types';
 import { ProjectLayout } from './django/projectLayout';
@@ -86,7 +87,7 @@ export async function checkProject(request: CheckRequest): Promise<CheckOutcome>
   const loaded = loadConfig(request);
   checkRuleIds(loaded.layer, loaded.file ? displayPath(loaded.file, cwd) : 'config');
   checkRuleIds(request.flags, 'command line');
-  const config = resolveConfig(loaded.root, loaded.layer, request.flags);
+  const config = resolveConfig(loaded.root, detectedDjangoLayer(resolve(cwd, request.paths[0] ?? '.')), loaded.layer, request.flags);
 
   const discovered = discoverFiles(request.paths, cwd);
   const { layout, settingsFiles, appConfigFiles } = readLayout(discovered, config, cwd);

@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import { Project } from './analyze';
 import { readLayout, readSources } from './checkProject';
+import { detectedDjangoLayer } from './config/detectedDjangoVersion';
 import { findConfig, resolveConfig } from './config/pyproject';
 import { projectRootOf } from './projectRoot';
 import { discoverFiles, displayPath, migrationFilesOf } from './files';
@@ -28,7 +29,7 @@ export function describeMigration(path: string, cwd: string): MigrationDescripti
       return undefined;
     }
   })();
-  const config = resolveConfig(loaded?.root ?? root, loaded?.layer ?? {});
+  const config = resolveConfig(loaded?.root ?? root, detectedDjangoLayer(root), loaded?.layer ?? {});
   const discovered = discoverFiles([root], cwd);
   const { layout, settingsFiles } = readLayout(discovered, config, cwd);
   const migrationPath = displayPath(file, cwd);

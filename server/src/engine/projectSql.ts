@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import { Project } from './analyze';
 import { readLayout, readSources } from './checkProject';
+import { detectedDjangoLayer } from './config/detectedDjangoVersion';
 import { findConfig, loadConfigFile, resolveConfig } from './config/pyproject';
 import type { ConfigLayer, Database, ResolvedConfig } from './config/types';
 import type { MigrationSql } from './django/sql/migrationSql';
@@ -21,6 +22,8 @@ export interface MigrationSqlReport {
 export interface SqlReport {
   database: Database;
   djangoVersion: string;
+  /** The file the version was detected from (undefined when configured or the default). */
+  djangoVersionFrom?: string;
   postgresVersion: number;
   migrations: MigrationSqlReport[];
 }
@@ -35,7 +38,7 @@ export function projectSql(paths: readonly string[], cwd: string, flags: ConfigL
   for (const target of targets) if (!existsSync(target)) throw new PathNotFoundError(displayPath(target, cwd));
   const root = projectRootOf(targets[0] as string);
   const loaded = configFile ? loadConfigFile(resolve(cwd, configFile)) : findConfig(root);
-  const config: ResolvedConfig = resolveConfig(loaded?.root ?? root, loaded?.layer ?? {}, flags);
+  const config: ResolvedConfig = resolveConfig(loaded?.root ?? root, detectedDjangoLayer(root), loaded?.layer ?? {}, flags);
   const discovered = discoverFiles([root], cwd);
   const { layout, settingsFiles } = readLayout(discovered, config, cwd);
   const project = new Project();
@@ -51,5 +54,7 @@ export function projectSql(paths: readonly string[], cwd: string, flags: ConfigL
     const identity = layout.identify(path);
     if (sql && identity) migrations.push({ path, migration: `${identity.app}.${identity.name}`, sql });
   }
-  return { database: project.effectiveDatabase(config), djangoVersion: config.djangoVersion, postgresVersion: config.postgresVersion, migrations };
+  const report: SqlReport = { database: project.effectiveDatabase(config), djangoVersion: config.djangoVersion, postgresVersion: config.postgresVersion, migrations };
+  if (config.djangoVersionFrom) report.djangoVersionFrom = config.djangoVersionFrom;
+  return report;
 }

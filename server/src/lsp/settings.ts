@@ -4,6 +4,7 @@
 import { dirname, relative } from 'node:path';
 import picomatch from 'picomatch';
 import type { Connection } from 'vscode-languageserver/node';
+import { detectedDjangoLayer } from '../engine/config/detectedDjangoVersion';
 import { ConfigError, findConfig, resolveConfig, type LoadedConfig } from '../engine/config/pyproject';
 import { DATABASES, type ConfigLayer, type Database, type ResolvedConfig } from '../engine/config/types';
 import type { Severity } from '../engine/rules/rule';
@@ -76,11 +77,14 @@ export interface SettingsStoreOptions {
   pullConfiguration: boolean;
   /** Called once per distinct problem with a pyproject.toml (shown to the user, not thrown). */
   reportConfigProblem(message: string): void;
+  /** A line for the server's log (where the Django version was read, ...). */
+  log?(message: string): void;
 }
 
 export class SettingsStore {
   private readonly editorSettings = new Map<string, Promise<EditorSettings>>();
   private readonly pyprojectByFolder = new Map<string, PyprojectEntry>();
+  private readonly detectedByFolder = new Map<string, ConfigLayer>();
   /** Settings pushed with didChangeConfiguration (or initializationOptions), for clients that cannot be asked. */
   private pushedSettings: EditorSettings;
   private readonly reportedProblems = new Set<string>();
@@ -103,6 +107,7 @@ export class SettingsStore {
   /** A pyproject.toml was created, changed or deleted somewhere. */
   pyprojectChanged(): void {
     this.pyprojectByFolder.clear();
+    this.detectedByFolder.clear();
     this.reportedProblems.clear();
   }
 
@@ -115,7 +120,7 @@ export class SettingsStore {
     const editor = await this.editorSettingsFor(scopeUri);
     const pyproject = this.pyprojectFor(path, workspaceFolder);
     const root = pyproject?.root ?? workspaceFolder ?? dirname(path);
-    const config = resolveConfig(root, pyproject?.layer ?? {}, editorLayer(editor));
+    const config = resolveConfig(root, this.detectedFor(path, workspaceFolder), pyproject?.layer ?? {}, editorLayer(editor));
     // pyproject globs are relative to the pyproject folder (the engine's rule); the editor's to the workspace folder.
     const excluded = isExcluded(path, config) || (workspaceFolder !== undefined && matchesGlobs(editor.exclude, workspaceFolder, path));
     return { config, excluded };
@@ -139,6 +144,18 @@ export class SettingsStore {
       this.editorSettings.set(scopeUri, settings);
     }
     return settings;
+  }
+
+  /** The Django version pinned by the project's lock or requirements files (see detectedDjangoVersion.ts), per folder. */
+  private detectedFor(path: string, workspaceFolder: string | undefined): ConfigLayer {
+    const folder = dirname(path);
+    let layer = this.detectedByFolder.get(folder);
+    if (!layer) {
+      layer = detectedDjangoLayer(folder, workspaceFolder);
+      this.detectedByFolder.set(folder, layer);
+      if (layer.djangoVersion) this.options.log?.(`Django ${layer.djangoVersion} for ${folder} (from ${layer.djangoVersionFrom ?? '?'})`);
+    }
+    return layer;
   }
 
   private pyprojectFor(path: string, workspaceFolder: string | undefined): LoadedConfig | undefined {

@@ -170,6 +170,7 @@ class MigrationGuardServer {
       {
         pullConfiguration: params.capabilities.workspace?.configuration === true,
         reportConfigProblem: (message) => void this.connection.window.showWarningMessage(`Migration Guard: ${message}`),
+        log: (message) => this.log(message),
       },
       initialSettings(params.initializationOptions),
     );

@@ -318,8 +318,14 @@ export function yieldToEventLoop(): Promise<void> {
 }
 
 /** File names the server watches; the same patterns are registered with the client. */
-export const WATCHED_GLOBS = ['**/migrations/*.py', '**/pyproject.toml', '**/settings*.py', '**/settings/*.py', '**/apps.py'];
+/** The files that pin the project's Django version (config/detectedDjangoVersion.ts reads them). */
+export const DJANGO_PIN_GLOBS = ['**/{poetry,uv,pdm,Pipfile}.lock', '**/requirements*.{txt,in}', '**/requirements/*.{txt,in}'];
 
+export const WATCHED_GLOBS = ['**/migrations/*.py', '**/pyproject.toml', '**/settings*.py', '**/settings/*.py', '**/apps.py', ...DJANGO_PIN_GLOBS];
+
+/** pyproject.toml, or a file pinning the Django version: the configuration is read again when one changes. */
 export function isPyproject(path: string): boolean {
-  return basename(path) === 'pyproject.toml';
+  const name = basename(path);
+  if (name === 'pyproject.toml' || /^(poetry|uv|pdm|Pipfile)\.lock$/.test(name)) return true;
+  return /\.(txt|in)$/.test(name) && (/^requirements/i.test(name) || basename(dirname(path)) === 'requirements');
 }

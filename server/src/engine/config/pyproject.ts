@@ -246,7 +246,11 @@ export function resolveConfig(root: string, ...layers: ConfigLayer[]): ResolvedC
   for (const layer of layers) {
     if (layer.database !== undefined) config.database = layer.database;
     if (layer.postgresVersion !== undefined) config.postgresVersion = layer.postgresVersion;
-    if (layer.djangoVersion !== undefined) config.djangoVersion = layer.djangoVersion;
+    if (layer.djangoVersion !== undefined) {
+      config.djangoVersion = layer.djangoVersion;
+      if (layer.djangoVersionFrom !== undefined) config.djangoVersionFrom = layer.djangoVersionFrom;
+      else delete config.djangoVersionFrom;
+    }
     if (layer.select !== undefined) config.select = [...layer.select];
     if (layer.ignore !== undefined) config.ignore = [...layer.ignore];
     if (layer.severity !== undefined) config.severity = { ...config.severity, ...layer.severity };

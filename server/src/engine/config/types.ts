@@ -12,6 +12,8 @@ export interface ConfigLayer {
   postgresVersion?: number;
   /** Django version as "major.minor", e.g. "4.2". */
   djangoVersion?: string;
+  /** Where djangoVersion was read when it was detected rather than configured, e.g. "poetry.lock". */
+  djangoVersionFrom?: string;
   /** When set, only these rules run. */
   select?: string[];
   ignore?: string[];
@@ -35,6 +37,8 @@ export interface ResolvedConfig {
   database?: Database;
   postgresVersion: number;
   djangoVersion: string;
+  /** Set when djangoVersion was detected from the project's files (a lock file, requirements): which one. */
+  djangoVersionFrom?: string;
   select?: string[];
   ignore: string[];
   severity: Record<string, Severity | 'off'>;

@@ -22,7 +22,7 @@ export function formatSqlText(report: SqlReport): string {
   const vendor = `${VENDOR_NAMES[report.database]}${report.database === 'postgresql' ? ` ${report.postgresVersion}` : ''}`;
   const out: string[] = [];
   for (const migration of report.migrations) {
-    out.push(`-- ${terminalSafe(migration.path)}: ${terminalSafe(migration.migration)} · ${vendor} · Django ${report.djangoVersion} (generated without Django)`);
+    out.push(`-- ${terminalSafe(migration.path)}: ${terminalSafe(migration.migration)} · ${vendor} · Django ${report.djangoVersion}${report.djangoVersionFrom ? ` (from ${terminalSafe(report.djangoVersionFrom)})` : ''} (generated without Django)`);
     const { sql } = migration;
     if (sql.atomic) out.push('BEGIN;');
     else out.push('-- atomic = False: each statement commits on its own');
@@ -71,6 +71,7 @@ export function formatSqlJson(report: SqlReport): string {
     {
       database: report.database,
       djangoVersion: report.djangoVersion,
+      ...(report.djangoVersionFrom ? { djangoVersionFrom: report.djangoVersionFrom } : {}),
       postgresVersion: report.postgresVersion,
       migrations: report.migrations.map((migration) => ({
         path: migration.path,
