@@ -148,7 +148,9 @@ describe('user flow with the installed .vsix (code-server + Chromium)', function
     await hover.waitFor({ state: 'visible' });
     const text = (await hover.textContent()) ?? '';
     assert.match(text, /AddIndex/);
-    assert.match(text, /Lock:\s*SHARE/);
+    // The statement itself says the lock it takes (the effects model), right after the finding and its safe pattern.
+    assert.match(text, /SHARE shop_\w+ · index build/);
+    assert.match(text, /Safe pattern:/);
     await screenshot('hover', 'editor-hover');
     await page.mouse.move(5, 5);
     await page.keyboard.press('Escape');

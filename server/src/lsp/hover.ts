@@ -12,7 +12,7 @@ import { describeOperation } from '../engine/operationDocs';
 import type { MigrationModel, Operation, Span } from '../engine/python/model';
 import { ruleById } from '../engine/rules/index';
 import type { Finding, RuleMeta, Severity } from '../engine/rules/rule';
-import { fieldCall, fieldColumnName, fieldShape, opArg, stringValue, targetFieldName } from '../engine/rules/support';
+import { fieldCall, fieldColumnName, fieldShape, opArg, stringValue, targetFieldName, versionAtLeast } from '../engine/rules/support';
 import { unusedIgnore } from '../engine/rules/unusedIgnore';
 import type { DocumentAnalysis } from './analysisService';
 import { REVIEW_RULE_COMMAND } from './clientContract';
@@ -66,66 +66,104 @@ function operationHover(analysis: DocumentAnalysis, model: MigrationModel, docum
   const flagged = findingsOf(analysis.findings, operation).sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
   if (!doc && flagged.length === 0) return null;
 
+  // Short, in the order a reader needs it: what is wrong and what to do (each finding, the rule's safe pattern in one
+  // sentence), then this operation's own SQL with its locks, then links to the full explanation and the card.
   const sections: string[] = [];
-  const where = analysis.database === 'postgresql' ? `PostgreSQL ${analysis.config.postgresVersion}` : DATABASE_NAMES[analysis.database];
-  sections.push(`**\`${codeSpanSafe(operation.name)}\`** on ${where}${names.table ? ` · table \`${names.table}\`` : ''}`);
-  const standing = migrationStanding(analysis);
-  if (standing) sections.push(standing);
-  const generated = operationSqlMarkdown(analysis, operation);
-  if (generated) sections.push(generated);
-  if (doc) {
-    sections.push(doc.summary);
-    sections.push(
-      factsMarkdown([
-        ['SQL', generated ? '' : doc.sql],
-        ['Lock', doc.lock],
-        ['Blocks', doc.blocks],
-        ['Rewrite / scan', doc.rewrite],
-        ['Old code during the deploy', doc.oldCode],
-      ]),
-    );
-  }
   const seen = new Set<string>();
   for (const finding of flagged) {
     if (seen.has(finding.rule)) continue;
     seen.add(finding.rule);
-    const rule = ruleMeta(finding.rule);
-    sections.push('---');
     sections.push(`**${finding.severity} · [\`${finding.rule}\`](${ruleDocsUrl(finding.rule)})**: ${escapeMarkdown(finding.message)}`);
-    if (rule) sections.push(explanationMarkdown(rule));
+    const rule = ruleMeta(finding.rule);
+    const pattern = rule ? safePatternSentence(rule, analysis.config.djangoVersion) : undefined;
+    if (pattern) sections.push(`**Safe pattern:** ${pattern}`);
+  }
+  if (flagged.length > 0) sections.push('---');
+  const where = analysis.database === 'postgresql' ? `PostgreSQL ${analysis.config.postgresVersion}` : DATABASE_NAMES[analysis.database];
+  sections.push(`**\`${codeSpanSafe(operation.name)}\`** on ${where}${names.table ? ` · table \`${names.table}\`` : ''}${doc && flagged.length === 0 ? `: ${firstSentence(doc.summary)}` : ''}`);
+  const standing = migrationStanding(analysis);
+  if (standing) sections.push(standing);
+  const generated = operationSqlMarkdown(analysis, operation);
+  if (generated) sections.push(generated.markdown);
+  if (doc) {
+    // The effects model labels each statement with its lock on PostgreSQL; elsewhere, or when the SQL is not known,
+    // the operation's description says what it locks.
+    const labelled = generated?.labelled === true;
+    sections.push(
+      factsMarkdown([
+        [generated ? 'Typically' : 'SQL', generated?.known ? '' : doc.sql],
+        ['Lock', labelled ? '' : doc.lock],
+        ['Blocks', labelled ? '' : doc.blocks],
+        ['Old code during the deploy', generated?.known ? '' : doc.oldCode],
+      ]),
+    );
   }
   const reviewRule = flagged[0]?.rule ?? doc?.relatedRules.find((id) => ruleMeta(id) !== undefined);
-  if (reviewRule) sections.push(reviewLink(reviewRule));
-  return { contents: { kind: MarkupKind.Markdown, value: sections.join('\n\n') }, range: toRange(document, operation.nameSpan) };
+  const links = [flagged[0] ? `[Full explanation](${ruleDocsUrl(flagged[0].rule)})` : '', reviewRule ? reviewLink(reviewRule) : ''].filter((link) => link !== '');
+  if (links.length > 0) sections.push(links.join(' · '));
+  return { contents: { kind: MarkupKind.Markdown, value: sections.filter((section) => section !== '').join('\n\n') }, range: toRange(document, operation.nameSpan) };
+}
+
+/**
+ * The rule's safe pattern in one sentence: the first sentence of its safe alternative that the project's Django can
+ * follow ("On Django >= 5.0 use db_default=" is skipped on 4.2 for the sentence after it).
+ */
+export function safePatternSentence(rule: RuleMeta, djangoVersion: string): string | undefined {
+  for (const sentence of sentences(rule.explanation.safeAlternative)) {
+    const needs = /Django\s*>=\s*(\d+\.\d+)/.exec(sentence)?.[1];
+    const before = /^Before (?:Django )?(\d+\.\d+)/.exec(sentence)?.[1];
+    if (needs && !versionAtLeast(djangoVersion, needs)) continue;
+    if (before && versionAtLeast(djangoVersion, before)) continue;
+    return sentence;
+  }
+  return undefined;
+}
+
+function sentences(text: string): string[] {
+  return text
+    .split(/(?<=[.!?])\s+(?=[A-Z`(])/)
+    .map((sentence) => sentence.trim())
+    .filter((sentence) => sentence !== '');
+}
+
+function firstSentence(text: string): string {
+  return sentences(text)[0] ?? text;
 }
 
 /**
  * The statements Django would run for this operation on the project's database (generated from the history, as
  * `sqlmigrate` prints them), each with the lock it takes and what it does to the table.
  */
-function operationSqlMarkdown(analysis: DocumentAnalysis, operation: Operation): string | undefined {
+/** `known`: the statements are known, so what they break for old code was said from them (or nothing breaks). */
+function operationSqlMarkdown(analysis: DocumentAnalysis, operation: Operation): { markdown: string; labelled: boolean; known: boolean } | undefined {
   // Excluded, or too large for live analysis (the notice says why): no SQL is generated on a keystroke's path.
   if (analysis.excluded || analysis.notice !== undefined) return undefined;
   const sql = analysis.entry.project.operationFacts(analysis.path, operation, analysis.config)?.sql;
   if (!sql) return undefined;
   const generated = sql.generated;
   const enclosing = generated.operation !== operation ? ` (of the enclosing \`${codeSpanSafe(generated.operation.name)}\`)` : '';
-  if (generated.unknown) return `**SQL${enclosing}:** not known without running Django (${escapeMarkdown(generated.unknown)}).`;
-  if (generated.statements.length === 0) return `**SQL${enclosing}:** none: ${escapeMarkdown(generated.note ?? 'nothing Django stores in the database changes')}.`;
+  if (generated.unknown) return { markdown: `**SQL${enclosing}:** not known without running Django (${escapeMarkdown(generated.unknown)}).`, labelled: false, known: false };
+  if (generated.statements.length === 0) return { markdown: `**SQL${enclosing}:** none: ${escapeMarkdown(generated.note ?? 'nothing Django stores in the database changes')}.`, labelled: true, known: true };
   const lines: string[] = [];
   const deferred: string[] = [];
+  let labelled = true;
   for (const entry of sql.statements) {
+    if (!entry.effect) labelled = false;
     const label = entry.effect ? `  -- ${effectLabel(entry.effect, entry.sql)}` : '';
     (entry.emitted.deferred ? deferred : lines).push(`${entry.sql}${label}`);
   }
   if (deferred.length > 0) lines.push('-- at the end of the migration:', ...deferred);
+  const shown = lines.length > MAX_HOVER_STATEMENTS ? [...lines.slice(0, MAX_HOVER_STATEMENTS), `-- ... ${lines.length - MAX_HOVER_STATEMENTS} more (Show Generated SQL has them all)`] : lines;
   const migration = analysis.entry.project.migrationSql(analysis.path, analysis.config);
   const held = analysis.database === 'postgresql' && migration?.atomic ? ' Locks are held until the migration commits.' : '';
   const computed = generated.statements.some((statement) => statement.computed) ? ' Values in `<...>` are computed when the migration runs.' : '';
   const breaks = oldCodeBreaks(generated);
   const oldCode = breaks ? `\n\n**While the old code still runs:** ${escapeMarkdown(breaks)}` : '';
-  return `**SQL${enclosing}**, as \`sqlmigrate\` would print it:${held}${computed}\n\n${fence(lines.join('\n'), 'sql')}${oldCode}`;
+  return { markdown: `**SQL${enclosing}**, as \`sqlmigrate\` would print it:${held}${computed}\n\n${fence(shown.join('\n'), 'sql')}${oldCode}`, labelled, known: true };
 }
+
+/** A table rebuild or a long M2M chain stays readable: the rest is one command away. */
+const MAX_HOVER_STATEMENTS = 8;
 
 /** Where this migration stands, when that changes what is reported: its deploy phase, a squash's treatment. */
 function migrationStanding(analysis: DocumentAnalysis): string | undefined {
