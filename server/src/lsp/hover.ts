@@ -1,7 +1,7 @@
-// Hovers: on an operation name, what it does on the effective database (SQL, lock, what the lock blocks, rewrite or
-// scan, old code during the deploy) plus, when the operation is flagged, each rule's explanation and safe
-// alternative; on a rule id inside a `# migration-guard:` comment, that rule's explanation. Every hover ends with a
-// link that opens the matching flashcard in the VS Code client (other editors show it as a plain link).
+// Hovers: on an operation name, short and in reading order: each finding's rule and its safe pattern in one sentence,
+// then what the operation does on the effective database (its own SQL, each statement with its lock, what old code
+// running during the deploy gets), then links to the full explanation and the flashcard; on a rule id inside a
+// `# migration-guard:` comment, that rule's whole explanation.
 import { MarkupKind, type Hover, type Range } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { parseIgnoreComment } from '../engine/config/ignoreComments';
@@ -73,8 +73,9 @@ function operationHover(analysis: DocumentAnalysis, model: MigrationModel, docum
   for (const finding of flagged) {
     if (seen.has(finding.rule)) continue;
     seen.add(finding.rule);
-    sections.push(`**${finding.severity} · [\`${finding.rule}\`](${ruleDocsUrl(finding.rule)})**: ${escapeMarkdown(finding.message)}`);
+    // The editor shows the diagnostic's own message next to the hover: the rule's title says what kind of risk it is.
     const rule = ruleMeta(finding.rule);
+    sections.push(`**${finding.severity} · [\`${finding.rule}\`](${ruleDocsUrl(finding.rule)})**: ${escapeMarkdown(rule?.title ?? finding.message)}`);
     const pattern = rule ? safePatternSentence(rule, analysis.config.djangoVersion) : undefined;
     if (pattern) sections.push(`**Safe pattern:** ${pattern}`);
   }
