@@ -28,7 +28,8 @@ import { runsAgainstDatabase, targetModel } from './rules/support';
 import { unusedIgnore } from './rules/unusedIgnore';
 import { MigrationGraph, graphRuleSignature, graphStructureSignature, migrationKey, type MigrationKey } from './state/graph';
 import { StateReplayer } from './state/replay';
-import { SqlReplay, type MigrationSql, type OperationSql } from './django/sql/migrationSql';
+import { generateOperation, SqlReplay, type MigrationSql, type OperationSql } from './django/sql/migrationSql';
+import { EstimatedSchema } from './django/sql/physicalSchema';
 import { authUserModelOf, defaultAutoFieldOf } from './django/settingsFacts';
 import type { GraphNode, StateView } from './state/types';
 
@@ -249,6 +250,19 @@ export class Project {
     return this.sqlCache.replay.sqlFor(model, this.version);
   }
 
+  /**
+   * The statements of one top-level operation generated on its own (django/sql/physicalSchema.ts EstimatedSchema):
+   * Django's statements and locks, with placeholder names for the constraints it drops. Costs that operation only,
+   * where migrationSql first generates every migration before it; what the rules decide locks from.
+   */
+  estimatedOperationSql(path: string, op: Operation, config: ResolvedConfig, defaultAutoField = this.defaultAutoField): OperationSql | undefined {
+    const model = this.model(path);
+    if (!model || op.parent) return undefined;
+    const { replayer } = this.ensureReplayer();
+    const options = { database: this.effectiveDatabase(config), djangoVersion: config.djangoVersion, postgresVersion: config.postgresVersion, defaultAutoField, ...(this.authUserModel ? { authUserModel: this.authUserModel } : {}) };
+    return generateOperation(model, op, new EstimatedSchema(), options, replayer.viewBefore(model, op));
+  }
+
   /** The SQL of one operation (a nested database operation answers with its SeparateDatabaseAndState's). */
   operationSql(path: string, op: Operation, config: ResolvedConfig): OperationSql | undefined {
     let top = op;
@@ -448,6 +462,7 @@ export class Project {
       postgresVersion: config.postgresVersion,
       stateBefore: (op) => (model ? this.ensureReplayer().replayer.viewBefore(model, op) : EMPTY_VIEW),
       migrationSql: () => this.migrationSql(path, config)?.operations,
+      estimatedSql: (op) => this.estimatedOperationSql(path, op, config),
     });
     byPath.delete(path);
     byPath.set(path, { key, facts });

@@ -68,9 +68,12 @@ class Migration(migrations.Migration):
     const dropped = new Set(
       ctx.file.allOperations.flatMap((op) => (op.name === 'DeleteModel' && ctx.touchesDatabase(op) ? [modelNames(ctx, op)?.table] : [])).filter((table) => table !== undefined),
     );
+    const steps = ctx.file.allOperations.filter((op) => op.name !== 'SeparateDatabaseAndState' && ctx.touchesDatabase(op));
+    // Locks matter only before a slow step: most migrations have none, and then no lock (nor its SQL) is computed.
+    let lastSlow = -1;
+    for (let index = steps.length - 1; index > 0 && lastSlow < 0; index--) if (slowStep(ctx, steps[index] as Operation)) lastSlow = index;
     const holders: LockHolder[] = [];
-    for (const op of ctx.file.allOperations) {
-      if (op.name === 'SeparateDatabaseAndState' || !ctx.touchesDatabase(op)) continue;
+    for (const op of steps.slice(0, lastSlow + 1)) {
       const lock = lockTaken(ctx, op);
       const slow = holders.length > 0 ? slowStep(ctx, op) : undefined;
       const prolonged = slow ? holders.find((holder) => prolongs(holder, lock)) : undefined;
@@ -224,9 +227,11 @@ function lockTaken(ctx: FileContext, op: Operation): TakenLock | undefined {
  * statements run at the end of the migration, after the later steps, so they do not count here.
  */
 function generatedLock(ctx: FileContext, op: Operation): { mode: HeavyLock; relation: string } | null | undefined {
-  if (op.parent || (!LOCKING_OPERATIONS.has(op.name) && op.name !== 'RenameModel')) return undefined;
-  if (op.name !== 'RenameModel' && !changesExistingTable(ctx, op)) return null;
-  const sql = ctx.facts(op).sql;
+  // An AlterField's statements depend on everything that changed (Django drops and re-adds a foreign key's constraint
+  // for any alteration), so its kind alone does not say its lock; every other kind locks as its shape says.
+  if (op.parent || op.name !== 'AlterField') return undefined;
+  if (!changesExistingTable(ctx, op)) return null;
+  const sql = ctx.facts(op).lockSql;
   if (!sql || sql.generated.unknown !== undefined) return undefined;
   let strongest: { mode: HeavyLock; relation: string } | null = null;
   for (const statement of sql.statements) {

@@ -18,6 +18,8 @@ export interface FactsSource {
   stateBefore(op: Operation): StateView;
   /** The SQL of the file's top-level operations, generated on first request. */
   migrationSql(): readonly OperationSql[] | undefined;
+  /** A top-level operation's SQL generated on its own (placeholder names for dropped constraints): for locks. */
+  estimatedSql(op: Operation): OperationSql | undefined;
 }
 
 /** How often facts were computed, for tests that check a fact is computed once however many rules read it. */
@@ -79,22 +81,30 @@ export class FileFacts {
     return !model || (literalTruth(model.options['managed']) !== false && literalTruth(model.options['proxy']) !== true);
   }
 
-  /** @internal */ sql(op: Operation): OperationSqlFacts | undefined {
+  /** @internal */ sql(op: Operation, estimated = false): OperationSqlFacts | undefined {
     factsWork.sql++;
-    if (!this.sqlByOperation) {
-      this.sqlByOperation = new Map();
-      for (const entry of this.source.migrationSql() ?? []) {
-        this.sqlByOperation.set(entry.operation, entry);
-        this.sqlByOperation.set(positionKey(entry.operation), entry);
-      }
-    }
     let top = op;
     for (let depth = 0; top.parent && depth < 16; depth++) top = top.parent;
-    const generated = this.sqlByOperation.get(top) ?? this.sqlByOperation.get(positionKey(top));
+    let generated: OperationSql | undefined;
+    if (estimated) {
+      generated = this.source.estimatedSql(top);
+    } else {
+      const byOperation = (this.sqlByOperation ??= indexByOperation(this.source.migrationSql()));
+      generated = byOperation.get(top) ?? byOperation.get(positionKey(top));
+    }
     if (!generated) return undefined;
     const { database, postgresVersion } = this.source;
     return { generated, statements: generated.statements.flatMap((statement) => statementEffects(statement, database, postgresVersion)) };
   }
+}
+
+function indexByOperation(operations: readonly OperationSql[] | undefined): Map<Operation | string, OperationSql> {
+  const byOperation = new Map<Operation | string, OperationSql>();
+  for (const entry of operations ?? []) {
+    byOperation.set(entry.operation, entry);
+    byOperation.set(positionKey(entry.operation), entry);
+  }
+  return byOperation;
 }
 
 /** The same operation in another parse of the same text (the SQL cache may hold an earlier model object). */
@@ -112,6 +122,7 @@ class LazyOperationFacts implements OperationFacts {
   private modelValue: ModelNames | undefined | typeof UNSET = UNSET;
   private existingValue: boolean | typeof UNSET = UNSET;
   private sqlValue: OperationSqlFacts | undefined | typeof UNSET = UNSET;
+  private lockSqlValue: OperationSqlFacts | undefined | typeof UNSET = UNSET;
   private derivedValues: Map<object, unknown> | undefined;
 
   constructor(
@@ -141,6 +152,11 @@ class LazyOperationFacts implements OperationFacts {
   get sql(): OperationSqlFacts | undefined {
     if (this.sqlValue === UNSET) this.sqlValue = this.owner.sql(this.op);
     return this.sqlValue;
+  }
+
+  get lockSql(): OperationSqlFacts | undefined {
+    if (this.lockSqlValue === UNSET) this.lockSqlValue = this.owner.sql(this.op, true);
+    return this.lockSqlValue;
   }
 
   derived<T>(key: object, compute: () => T): T {

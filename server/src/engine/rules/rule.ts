@@ -114,6 +114,11 @@ export interface OperationFacts {
   readonly changesExistingTable: boolean;
   /** The statements Django would run for it (a nested operation answers with its SeparateDatabaseAndState's), each with its locks. */
   readonly sql: OperationSqlFacts | undefined;
+  /**
+   * The statements generated from this migration alone: Django's statements and locks, but placeholder names for the
+   * constraints dropped (introspection without the history). For rules: it costs this migration only.
+   */
+  readonly lockSql: OperationSqlFacts | undefined;
   /** A further fact about this operation, computed once by `compute` and kept under `key` (see perOperationFact). */
   derived<T>(key: object, compute: () => T): T;
 }

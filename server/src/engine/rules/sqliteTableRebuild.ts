@@ -39,7 +39,7 @@ migrations.AlterField(
     // The verdict is the SQL Django runs for this operation (django/sql/schemaEditor.ts follows the sqlite3
     // backend of the configured Django version): a rebuild is the CREATE TABLE "new__<table>" it starts with.
     // Where that SQL is not known (a custom field, a history outside the workspace) the rule stays silent.
-    const generated = ctx.facts(op).sql?.generated;
+    const generated = ctx.facts(op).lockSql?.generated;
     if (!generated || generated.unknown !== undefined) return;
     const rebuilt = generated.statements.find((statement) => REBUILD.test(statement.sql))?.sql.match(REBUILD)?.[1];
     if (rebuilt === undefined) return;

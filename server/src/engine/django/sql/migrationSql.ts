@@ -168,6 +168,29 @@ export function generateMigration(model: MigrationModel, schema: PhysicalSchema,
   return { statements: [...immediate, ...deferred], operations, atomic: model.migrationClass?.atomic?.value !== false };
 }
 
+/**
+ * One top-level operation on its own, in a fresh editor over `schema` (its deferred statements flushed after it):
+ * what the rules read an operation's locks from without generating the rest of its migration.
+ */
+export function generateOperation(model: MigrationModel, op: Operation, schema: PhysicalSchema, options: SchemaOptions, view: StateView): OperationSql {
+  const editor = new SchemaEditor(schema, options, (app, key) => {
+    const state = view.model(app, key);
+    return state ? sqlModel(state, options.database) : undefined;
+  }, () => view.apps().flatMap((app) => view.models(app)).map((state) => sqlModel(state, options.database)).filter((m): m is SqlModel => m !== undefined));
+  editor.opFieldFirst = true;
+  editor.operation = op;
+  const result: OperationSql = { operation: op, statements: [] };
+  try {
+    runOperation(editor, model, op, view, options);
+  } catch (error) {
+    result.unknown = error instanceof UnknownSql ? error.message : `an internal error while generating it (${error instanceof Error ? error.message : String(error)})`;
+  }
+  if (STATE_ONLY[op.name]) result.note = STATE_ONLY[op.name];
+  editor.flush();
+  result.statements = editor.statements.splice(0);
+  return result;
+}
+
 function runOperation(editor: SchemaEditor, migration: MigrationModel, op: Operation, view: StateView, options: SchemaOptions): void {
   const app = migration.app;
   const modelNamed = (param: string): SqlModel => {

@@ -115,3 +115,36 @@ export class PhysicalSchema {
 }
 
 const EMPTY_TABLE = new PhysicalTable();
+
+/**
+ * Introspection without the history's SQL: each query finds the one constraint the replayed state says is there,
+ * under a placeholder name. The schema editor then emits Django's statements for one migration on its own (the same
+ * kinds, on the same tables, with the same locks), without generating every migration before it; only the names of
+ * constraints it drops are not Django's. What the rules read for locks; never what `sql` or the hover print.
+ */
+export class EstimatedSchema extends PhysicalSchema {
+  override snapshot(): PhysicalSchema {
+    return this;
+  }
+
+  override table(name: string): PhysicalTable {
+    return new EstimatedTable(name);
+  }
+
+  override update(): void {}
+
+  override drop(): void {}
+
+  override rename(): void {}
+}
+
+class EstimatedTable extends PhysicalTable {
+  constructor(private readonly tableName: string) {
+    super();
+  }
+
+  override names(query: ConstraintQuery): string[] {
+    const kind = query.primaryKey ? 'pkey' : query.foreignKey ? 'fkey' : query.check ? 'check' : query.unique ? 'key' : query.index ? 'idx' : 'constraint';
+    return [`<${this.tableName}${query.columns ? `_${query.columns.join('_')}` : ''}_${kind}>`];
+  }
+}
