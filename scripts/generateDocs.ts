@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ALL_RULES } from '../server/src/engine/rules/index';
 import type { Rule, RuleCategory } from '../server/src/engine/rules/rule';
+import { sectionsMarkdown } from '../server/src/engine/explanation';
 
 const ROOT = join(__dirname, '..');
 export const RULES_DOC = join(ROOT, 'docs', 'rules.md');
@@ -49,24 +50,14 @@ export function renderRulesDoc(): string {
     if (rules.length === 0) continue;
     lines.push(`## ${CATEGORY_TITLES[category]}`, '');
     for (const rule of rules) {
-      const e = rule.explanation;
       lines.push(
         `### ${rule.id}`,
         '',
         `**${rule.title}** · severity \`${rule.severity}\` · databases: ${vendors(rule)}`,
         '',
-        e.summary,
+        rule.explanation.summary,
         '',
-        `- **SQL:** ${e.sql}`,
-        ...(e.lock ? [`- **Lock:** ${e.lock}${citesPostgresLock(e.lock) ? ` ([verified lock table](locks.md))` : ''}`] : []),
-        ...(e.blocks ? [`- **Blocks:** ${e.blocks}`] : []),
-        ...(e.rewrite ? [`- **Rewrite / scan:** ${e.rewrite}`] : []),
-        `- **Safe alternative:** ${e.safeAlternative}`,
-        ...(e.notReported?.length ? [`- **Not reported:** ${e.notReported.join('; ')}.`] : []),
-        '',
-        '```' + (e.safeCodeLanguage ?? 'python'),
-        e.safeCode.trimEnd(),
-        '```',
+        sectionsMarkdown(rule, { headings: 'bold', decorate: (section) => (section.id === 'lock' && citesPostgresLock(section.text) ? `${section.text} ([verified lock table](locks.md))` : section.id === 'not-reported' ? `${section.text}.` : section.text) }),
         '',
       );
     }

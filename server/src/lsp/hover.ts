@@ -5,10 +5,10 @@
 import { MarkupKind, type Hover, type Range } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { parseIgnoreComment } from '../engine/config/ignoreComments';
-import type { Database } from '../engine/config/types';
 import { ruleDocsUrl } from '../engine/docsUrl';
 import { effectLabel, oldCodeBreaks } from '../engine/django/sql/statementEffects';
 import { describeOperation } from '../engine/operationDocs';
+import { DATABASE_NAMES, fence, sectionsMarkdown } from '../engine/explanation';
 import type { MigrationModel, Operation, Span } from '../engine/python/model';
 import { ruleById } from '../engine/rules/index';
 import type { Finding, RuleMeta, Severity } from '../engine/rules/rule';
@@ -19,7 +19,6 @@ import { REVIEW_RULE_COMMAND } from './clientContract';
 import { historyHover } from './historyHover';
 import { codeSpanSafe, escapeMarkdown } from './markdownSafe';
 
-const DATABASE_NAMES: Record<Database, string> = { postgresql: 'PostgreSQL', mysql: 'MySQL', sqlite: 'SQLite' };
 /** The most severe finding comes first, and its card is the one the review link opens. */
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
@@ -182,24 +181,7 @@ function migrationStanding(analysis: DocumentAnalysis): string | undefined {
 
 /** A rule's own explanation, for the hover on its id in an ignore comment. */
 function ruleMarkdown(rule: RuleMeta): string {
-  const { explanation } = rule;
-  const sql = explanation.sql.trim();
-  // Rules write their SQL example either as plain SQL statements (shown as a code block) or as prose.
-  const sqlIsCode = sql !== '' && !sql.includes('`') && (sql.endsWith(';') || sql.includes('\n'));
-  return [
-    `**[\`${rule.id}\`](${ruleDocsUrl(rule.id)})** (${rule.severity}): ${rule.title}`,
-    sqlIsCode ? `**SQL:**\n\n${fence(sql, 'sql')}` : '',
-    factsMarkdown([
-      ['SQL', sqlIsCode ? '' : sql],
-      ['Lock', explanation.lock],
-      ['Blocks', explanation.blocks],
-      ['Rewrite / scan', explanation.rewrite],
-    ]),
-    explanationMarkdown(rule),
-    reviewLink(rule.id),
-  ]
-    .filter((part) => part !== '')
-    .join('\n\n');
+  return [`**[\`${rule.id}\`](${ruleDocsUrl(rule.id)})** (${rule.severity}): ${rule.title}`, rule.explanation.summary, sectionsMarkdown(rule, { headings: 'bold' }), reviewLink(rule.id)].join('\n\n');
 }
 
 function factsMarkdown(facts: [label: string, text: string][]): string {
@@ -207,21 +189,6 @@ function factsMarkdown(facts: [label: string, text: string][]): string {
     .filter(([, text]) => text.trim() !== '')
     .map(([label, text]) => `**${label}:** ${text}`)
     .join('\n\n');
-}
-
-function explanationMarkdown(rule: RuleMeta): string {
-  const { explanation } = rule;
-  const language = explanation.safeCodeLanguage ?? 'python';
-  const parts = [explanation.summary, `**Safe alternative:** ${explanation.safeAlternative}`];
-  if (explanation.safeCode.trim() !== '') parts.push(fence(explanation.safeCode.replace(/\n+$/, ''), language));
-  return parts.join('\n\n');
-}
-
-/** A fenced code block whose fence is longer than any backtick run inside the code. */
-function fence(code: string, language: string): string {
-  const longestRun = Math.max(2, ...[...code.matchAll(/`+/g)].map((match) => match[0].length));
-  const marks = '`'.repeat(longestRun + 1);
-  return `${marks}${language}\n${code}\n${marks}`;
 }
 
 /** Findings about this operation: anchored on it, or inside it without an operation of their own. */
