@@ -1,5 +1,6 @@
 // The data shapes the review host and the webview share, and the guards that check every message the webview
 // sends before the host acts on it. No `vscode`, no Node, no DOM: both bundles import this file.
+import { isRecord } from '../isRecord';
 
 export type Level = 'beginner' | 'intermediate' | 'advanced';
 export const LEVELS: readonly Level[] = ['beginner', 'intermediate', 'advanced'];
@@ -102,6 +103,13 @@ export interface ConceptMatch {
   covered: boolean;
   /** The words of the answer that matched, as typed. */
   evidence: string[];
+  /** Mentions that did not count because the answer negates them ("skip the backup"); only when not covered. */
+  negated?: string[];
+}
+
+/** The score line the seed deck asks for, e.g. "You got 3/5 concepts". */
+export function scoreLine(covered: number, total: number): string {
+  return `You got ${covered}/${total} concepts`;
 }
 
 // ---- host -> webview ----
@@ -198,10 +206,6 @@ const MAX_ID_LENGTH = 200;
 const MAX_ANSWER_LENGTH = 20_000;
 const MAX_CHOICE_LENGTH = 2_000;
 const MAX_COVERED = 50;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function isId(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH;

@@ -1,5 +1,6 @@
 // What the webview keeps through `vscode.setState` so a hidden tab or a window reload comes back where the user
 // was: the mode, the card on screen and whether it was revealed, quiz progress, explain drafts and results.
+import { isRecord } from '../isRecord';
 import type { ConceptMatch } from '../review/protocol';
 
 export type Mode = 'review' | 'quiz' | 'explain' | 'stats';
@@ -53,10 +54,6 @@ function initialUiState(): UiState {
   };
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function stringOrNull(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
 }
@@ -86,7 +83,11 @@ function readMatches(value: unknown): ConceptMatch[] {
   return value
     .filter(isRecord)
     .filter((m) => typeof m.conceptId === 'string')
-    .map((m) => ({ conceptId: m.conceptId as string, covered: m.covered === true, evidence: strings(m.evidence) }));
+    .map((m) => {
+      const match: ConceptMatch = { conceptId: m.conceptId as string, covered: m.covered === true, evidence: strings(m.evidence) };
+      if (Array.isArray(m.negated)) match.negated = strings(m.negated);
+      return match;
+    });
 }
 
 function readExplain(value: unknown): ExplainState {
