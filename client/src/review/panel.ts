@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import {
   buildDeck,
   catalogueRuleCards,
+  catalogueRuleQuiz,
   loadSeedDeck,
   ruleCardId,
   USER_CARDS_RELATIVE_PATH,
@@ -75,7 +76,7 @@ async function readUserCardFiles(): Promise<{ files: UserCardFile[]; errors: str
 /** Seed deck + one card per lint rule + every workspace folder's `.vscode/migration-cards.json`. */
 async function loadReviewDeck(): Promise<DeckLoadResult> {
   const { files, errors } = await readUserCardFiles();
-  const result = buildDeck(loadSeedDeck(), catalogueRuleCards(), files);
+  const result = buildDeck(loadSeedDeck(), catalogueRuleCards(), files, catalogueRuleQuiz());
   return { deck: result.deck, errors: [...errors, ...result.errors] };
 }
 

@@ -22,8 +22,25 @@ export interface Flashcard {
   level?: Level;
   /** Phrases shown as code wherever they appear (keeps seed wording exact while still formatting commands). */
   codeTerms: string[];
+  /** Shown with the question (e.g. the SQL a rule card asks about). */
+  questionCode?: CodeBlock;
+  /** The rest of a long answer, behind "Show more". */
+  more?: string;
+  /** A clarification shown with the answer where the seed's own wording is imprecise (the wording is kept). */
+  note?: string;
   code?: CodeBlock;
   ruleId?: string;
+  /** The user's own operation that this rule flagged, when the rule fires in the workspace. */
+  example?: WorkspaceExample;
+}
+
+/** Where a rule fires in the user's workspace, and the operation it flagged (as text: it is shown escaped). */
+export interface WorkspaceExample {
+  /** Workspace-relative path and 1-based line, e.g. `shop/migrations/0007_order_total.py:12`. */
+  location: string;
+  code: string;
+  /** How many findings of this rule the workspace has. */
+  count: number;
 }
 
 export interface QuizQuestion {
@@ -33,7 +50,11 @@ export interface QuizQuestion {
   answer: string;
   distractors: string[];
   explanation: string;
+  /** A clarification shown after the explanation where the seed's own wording is imprecise. */
+  note?: string;
   codeTerms: string[];
+  /** Set on questions generated from a rule: the feedback offers that rule's flashcard. */
+  ruleId?: string;
 }
 
 export interface Concept {

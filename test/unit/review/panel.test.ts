@@ -137,10 +137,10 @@ describe('review panel host (with a stand-in for the vscode API)', () => {
     const state = lastState(panel);
     assert.equal(state.totalCards, 5 + ALL_RULES.length + 1);
     assert.deepEqual(state.deckErrors, [
-      '.vscode/migration-cards.json: flashcards[1].question: expected a non-empty string, got number 1',
-      '.vscode/migration-cards.json: flashcards[1].answer: is missing (expected a non-empty string)',
+      '.vscode/migration-cards.json: line 1, column 42: [1].answer: is missing',
+      '.vscode/migration-cards.json: line 1, column 43: [1].question: expected a string, got number 1',
     ]);
-    assert.match(fake.warnings[0] ?? '', /^Review cards: \.vscode\/migration-cards\.json: flashcards\[1\]\.question/);
+    assert.match(fake.warnings[0] ?? '', /^Review cards: \.vscode\/migration-cards\.json: line 1, column 42: \[1\]\.answer: is missing \(and 1 more problem\)$/);
 
     // The user fixes the file: the open panel gets the new deck without a restart.
     fake.files.set('/work/shop/.vscode/migration-cards.json', '[{"question": "Ours?", "answer": "Yes"}, {"question": "Two?", "answer": "2"}]');
