@@ -5,6 +5,11 @@ import { isRecord } from '../isRecord';
 export type Level = 'beginner' | 'intermediate' | 'advanced';
 export const LEVELS: readonly Level[] = ['beginner', 'intermediate', 'advanced'];
 
+/** The id of a rule's flashcard, e.g. `rule:add-index-non-concurrent`. */
+export function ruleCardId(ruleId: string): string {
+  return `rule:${ruleId}`;
+}
+
 /** Where a card came from: the seed deck, a lint rule's metadata, or the user's `.vscode/migration-cards.json`. */
 export type CardSource = 'seed' | 'rule' | 'user';
 
@@ -147,6 +152,8 @@ export interface StateMessage {
   explain: ExplainPrompt[];
   /** Problems with the user's card file, shown so a bad file never fails silently. */
   deckErrors: string[];
+  /** Set once after a request to show `current` ("Review this in the flashcards"): the webview opens the Review tab. */
+  show?: boolean;
 }
 
 export interface ExplainProposalMessage {
@@ -211,6 +218,11 @@ export interface GetStatsMessage {
 export interface OpenUserCardsMessage {
   type: 'openUserCards';
 }
+/** "Review this in the flashcards" inside the panel (a quiz question generated from a rule). */
+export interface FocusCardMessage {
+  type: 'focusCard';
+  cardId: string;
+}
 
 export type WebviewMessage =
   | ReadyMessage
@@ -220,7 +232,8 @@ export type WebviewMessage =
   | ExplainCheckMessage
   | ExplainConfirmMessage
   | GetStatsMessage
-  | OpenUserCardsMessage;
+  | OpenUserCardsMessage
+  | FocusCardMessage;
 
 // Limits keep a misbehaving webview from making the host store or scan unbounded input.
 const MAX_ID_LENGTH = 200;
@@ -275,6 +288,10 @@ function isExplainConfirm(m: Record<string, unknown>): boolean {
   );
 }
 
+function isFocusCard(m: Record<string, unknown>): boolean {
+  return hasOnlyKeys(m, ['type', 'cardId']) && isId(m.cardId);
+}
+
 const GUARDS: Record<WebviewMessage['type'], (m: Record<string, unknown>) => boolean> = {
   ready: isReady,
   answer: isAnswer,
@@ -284,6 +301,7 @@ const GUARDS: Record<WebviewMessage['type'], (m: Record<string, unknown>) => boo
   explainConfirm: isExplainConfirm,
   getStats: isBare,
   openUserCards: isBare,
+  focusCard: isFocusCard,
 };
 
 /** Returns the message when it is one the host understands, with exactly the expected fields; otherwise undefined. */

@@ -4,17 +4,14 @@
 import nlp from 'compromise';
 import { RULE_CATALOGUE } from '../ruleCatalogue';
 import type { RuleMeta } from '../../../server/src/engine/rules/rule';
-import type { CodeBlock, Flashcard, QuizQuestion } from './protocol';
+import { ruleCardId, type CodeBlock, type Flashcard, type QuizQuestion } from './protocol';
 
-const RULE_CARD_PREFIX = 'rule:';
+export { ruleCardId };
+
 /** The visible part of a rule card's answer; the rest is behind "Show more". */
 export const SHORT_ANSWER_WORDS = 60;
 /** Options of one question stay within this length ratio, so the longest (or shortest) one gives nothing away. */
 export const MAX_OPTION_LENGTH_RATIO = 1.8;
-
-export function ruleCardId(ruleId: string): string {
-  return RULE_CARD_PREFIX + ruleId;
-}
 
 /** Markdown emphasis and links read badly as plain text; code spans stay (the webview renders them as code). */
 export function plainMarkdown(markdown: string): string {

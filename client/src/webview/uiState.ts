@@ -39,7 +39,8 @@ export interface ExplainState {
 export interface UiState {
   version: 1;
   mode: Mode;
-  review: { cardId: string | null; revealed: boolean };
+  /** `expanded`: the answer's "Show more" is open. */
+  review: { cardId: string | null; revealed: boolean; expanded: boolean };
   quiz: QuizState | null;
   explain: ExplainState;
 }
@@ -48,7 +49,7 @@ function initialUiState(): UiState {
   return {
     version: 1,
     mode: 'review',
-    review: { cardId: null, revealed: false },
+    review: { cardId: null, revealed: false, expanded: false },
     quiz: null,
     explain: { promptId: null, drafts: {}, hintShown: false, proposal: null, selected: [], result: null },
   };
@@ -124,7 +125,7 @@ export function restoreUiState(raw: unknown): UiState {
   if (!isRecord(raw) || raw.version !== 1) return state;
   if (typeof raw.mode === 'string' && (MODES as readonly string[]).includes(raw.mode)) state.mode = raw.mode as Mode;
   if (isRecord(raw.review)) {
-    state.review = { cardId: stringOrNull(raw.review.cardId), revealed: raw.review.revealed === true };
+    state.review = { cardId: stringOrNull(raw.review.cardId), revealed: raw.review.revealed === true, expanded: raw.review.expanded === true };
   }
   state.quiz = readQuiz(raw.quiz);
   state.explain = readExplain(raw.explain);

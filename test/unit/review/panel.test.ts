@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ALL_RULES } from '../../../server/src/engine/rules/index';
 import type { StateMessage } from '../../../client/src/review/protocol';
+import type { FindingsResult } from '../../../server/src/lsp/clientContract';
 import { createFakeVscode, FakePanel, installFakeVscode, Uri, type FakeVscode } from './fakeVscode';
 
 type PanelModule = typeof import('../../../client/src/review/panel');
@@ -40,11 +41,11 @@ describe('review panel host (with a stand-in for the vscode API)', () => {
 
   after(() => uninstall());
 
-  function register(): void {
+  function register(workspaceFindings?: () => Promise<FindingsResult | undefined>): void {
     for (const d of disposables) d.dispose();
     const context = { extensionUri: Uri.file('/ext'), globalState: fake.globalState };
     // The fake stands in for the real types at runtime; the cast is only for the compiler.
-    disposables = panelModule.registerReviewPanel(context as never, { onDueCountChanged: (s) => dueCounts.push(s.total) });
+    disposables = panelModule.registerReviewPanel(context as never, { onDueCountChanged: (s) => dueCounts.push(s.total), workspaceFindings });
   }
 
   beforeEach(() => {
@@ -53,6 +54,7 @@ describe('review panel host (with a stand-in for the vscode API)', () => {
     fake.warnings.length = 0;
     fake.infos.length = 0;
     fake.shownDocuments.length = 0;
+    fake.diagnostics.length = 0;
     register();
   });
 
@@ -115,8 +117,74 @@ describe('review panel host (with a stand-in for the vscode API)', () => {
     const panel = fake.panels[0]!;
     await panel.webview.send({ type: 'ready' });
     assert.equal(lastState(panel).current?.card.ruleId, rule.id);
+    assert.equal(lastState(panel).show, true, 'the webview is told to open the Review tab on it');
+    await panel.webview.send({ type: 'ready' });
+    assert.equal(lastState(panel).show, undefined, 'only once');
     await fake.commands.get('migrationGuard.reviewRule')!('no-such-rule');
     assert.match(fake.infos.at(-1) ?? '', /There is no flashcard for rule "no-such-rule"/);
+  });
+
+  const MIGRATION = '/work/shop/shop/migrations/0002_order_created_idx.py';
+  const MIGRATION_TEXT = [
+    'from django.db import migrations, models',
+    '',
+    'class Migration(migrations.Migration):',
+    '    operations = [',
+    '        migrations.AddIndex(',
+    '            model_name="order",',
+    '            index=models.Index(fields=["created"], name="order_created_idx"),  # (not a bracket',
+    '        ),',
+    '        migrations.RunSQL("SELECT 1"),',
+    '    ]',
+  ].join('\n');
+
+  it('puts the card of a rule that fires in the workspace in today\'s reviews, with the user\'s operation', async () => {
+    fake.files.set(MIGRATION, MIGRATION_TEXT);
+    const findings: FindingsResult = {
+      files: [
+        {
+          uri: `file://${MIGRATION}`,
+          counts: { error: 0, warning: 2, info: 0 },
+          findings: [
+            { rule: 'add-index-non-concurrent', severity: 'warning', message: 'm', line: 4 },
+            { rule: 'add-index-non-concurrent', severity: 'warning', message: 'm', line: 8 },
+          ],
+        },
+      ],
+    };
+    register(() => Promise.resolve(findings));
+    await fake.commands.get('migrationGuard.reviewFlashcards')!();
+    const panel = fake.panels[0]!;
+    await panel.webview.send({ type: 'ready' });
+    await waitFor(() => lastState(panel).current?.card.id === 'rule:add-index-non-concurrent');
+    const state = lastState(panel);
+    assert.deepEqual(state.current!.card.example, {
+      location: 'shop/migrations/0002_order_created_idx.py:5',
+      code: 'migrations.AddIndex(\n    model_name="order",\n    index=models.Index(fields=["created"], name="order_created_idx"),  # (not a bracket\n)',
+      count: 2,
+    });
+    assert.equal(state.current!.isDue, true, 'due today, ahead of the seed cards');
+    // Progress is saved after the answer, as for any card; the card is then not due again today.
+    const writes = fake.globalState.writes;
+    await panel.webview.send({ type: 'answer', cardId: 'rule:add-index-non-concurrent', grade: 'easy' });
+    assert.equal(fake.globalState.writes, writes + 1);
+    assert.notEqual(lastState(panel).current?.card.id, 'rule:add-index-non-concurrent');
+  });
+
+  it('learns the firing rules from the diagnostics when the server cannot answer, and follows their changes', async () => {
+    fake.files.set(MIGRATION, MIGRATION_TEXT);
+    register(() => Promise.reject(new Error('the server is starting')));
+    await fake.commands.get('migrationGuard.reviewFlashcards')!();
+    const panel = fake.panels[0]!;
+    await panel.webview.send({ type: 'ready' });
+    assert.notEqual(lastState(panel).current?.card.id, 'rule:remove-field');
+    fake.diagnostics.push(
+      [Uri.file(MIGRATION), [{ source: 'migration-guard', code: 'remove-field', message: 'm', range: { start: { line: 4 } } }]],
+      [Uri.file('/work/shop/other.py'), [{ source: 'pylint', code: 'remove-field', message: 'm', range: { start: { line: 0 } } }]],
+    );
+    await fake.diagnosticsChanged([MIGRATION]);
+    await waitFor(() => lastState(panel).current?.card.id === 'rule:remove-field', 4000);
+    assert.equal(lastState(panel).current!.card.example!.location, 'shop/migrations/0002_order_created_idx.py:5');
   });
 
   it('restores a panel after a window reload through the serializer', async () => {
