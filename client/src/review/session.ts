@@ -39,6 +39,8 @@ export class ReviewSession {
   private deck: Deck;
   private deckErrors: string[];
   private focusCardId: string | undefined;
+  /** The card of the last state message: the one on screen while a panel shows this session. */
+  private shownCardId: string | undefined;
   /** A card someone asked to see; the next state message tells the webview to switch to it. */
   private showRequested: string | undefined;
   private cardsById = new Map<string, Flashcard>();
@@ -81,8 +83,11 @@ export class ReviewSession {
    * today and show that operation as the example.
    */
   setWorkspaceExamples(examples: ReadonlyMap<string, WorkspaceExample>): void {
+    // The card on screen stays: new findings change what comes next, never the card being studied.
+    const onScreen = this.shownCardId;
     this.examples = new Map(examples);
     this.indexDeck();
+    if (onScreen !== undefined && this.focusCardId === undefined && this.cardsById.has(onScreen)) this.focusCardId = onScreen;
     this.notifyDueChanged();
   }
 
@@ -105,6 +110,11 @@ export class ReviewSession {
     this.deckErrors = result.errors;
     this.indexDeck();
     this.notifyDueChanged();
+  }
+
+  /** The panel closed: no card is on screen any more. */
+  panelClosed(): void {
+    this.shownCardId = undefined;
   }
 
   get errors(): readonly string[] {
@@ -143,6 +153,7 @@ export class ReviewSession {
     const currentId = this.focusCardId ?? queue[0];
     const card = currentId !== undefined ? this.cardsById.get(currentId) : undefined;
     const nextDueIn = card ? null : scheduler.nextDueIn(ids, now);
+    this.shownCardId = card?.id;
     const show = card !== undefined && this.showRequested === card.id;
     this.showRequested = undefined;
     return {

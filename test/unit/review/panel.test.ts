@@ -153,6 +153,8 @@ describe('review panel host (with a stand-in for the vscode API)', () => {
       ],
     };
     register(() => Promise.resolve(findings));
+    // As on activation: the findings are read when the extension starts, before the panel is opened.
+    await new Promise((resolve) => setTimeout(resolve, 50));
     await fake.commands.get('migrationGuard.reviewFlashcards')!();
     const panel = fake.panels[0]!;
     await panel.webview.send({ type: 'ready' });
@@ -182,8 +184,13 @@ describe('review panel host (with a stand-in for the vscode API)', () => {
       [Uri.file(MIGRATION), [{ source: 'migration-guard', code: 'remove-field', message: 'm', range: { start: { line: 4 } } }]],
       [Uri.file('/work/shop/other.py'), [{ source: 'pylint', code: 'remove-field', message: 'm', range: { start: { line: 0 } } }]],
     );
+    const onScreen = lastState(panel).current!.card.id;
+    const posted = panel.webview.posted.length;
     await fake.diagnosticsChanged([MIGRATION]);
-    await waitFor(() => lastState(panel).current?.card.id === 'rule:remove-field', 4000);
+    await waitFor(() => panel.webview.posted.length > posted, 4000);
+    assert.equal(lastState(panel).current?.card.id, onScreen, 'the card on screen stays');
+    await panel.webview.send({ type: 'answer', cardId: onScreen, grade: 'good' });
+    assert.equal(lastState(panel).current?.card.id, 'rule:remove-field', 'the rule firing in the workspace comes next');
     assert.equal(lastState(panel).current!.card.example!.location, 'shop/migrations/0002_order_created_idx.py:5');
   });
 
