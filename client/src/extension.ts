@@ -77,7 +77,11 @@ export function activate(context: vscode.ExtensionContext): MigrationGuardApi {
     codeLenses,
     vscode.languages.registerCodeLensProvider(MIGRATION_FILES, codeLenses),
     vscode.languages.registerCodeActionsProvider(MIGRATION_FILES, new ConflictMergeActions(), { providedCodeActionKinds: ConflictMergeActions.kinds }),
-    ...registerReviewPanel(context, { onDueCountChanged: (due) => status.setDueCards(due.total), log: (message) => log.info(message) }),
+    ...registerReviewPanel(context, {
+      onDueCountChanged: (due) => status.setDueCards(due.total),
+      workspaceFindings: () => client.request<FindingsResult>(WORKSPACE_FINDINGS_REQUEST, {}),
+      log: (message) => log.info(message),
+    }),
   );
 
   void announceDjangoProjects(locator, log);

@@ -20,4 +20,12 @@ describe('client bundle', () => {
     const engine = sources.filter((source) => /server\/src\/engine\/(rules|sql|state|format|analyze|checkProject)\b/.test(source));
     assert.deepEqual(engine, []);
   });
+
+  it('dist/extension.js bundles jsonc-parser from its ES module build (its UMD build needs files the .vsix lacks)', function () {
+    const map = join(ROOT, 'dist', 'extension.js.map');
+    if (!existsSync(map)) this.skip();
+    const sources = (JSON.parse(readFileSync(map, 'utf8')) as { sources: string[] }).sources.filter((s) => s.includes('jsonc-parser'));
+    assert.ok(sources.length > 1, 'jsonc-parser is in the bundle');
+    assert.deepEqual(sources.filter((s) => s.includes('/umd/')), []);
+  });
 });

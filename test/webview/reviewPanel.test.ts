@@ -4,7 +4,16 @@ import { strict as assert } from 'node:assert';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { buildDeck, loadSeedDeck, parseUserCards, ruleCards, type DeckLoadResult } from '../../client/src/review/deck';
+import {
+  buildDeck,
+  catalogueRuleCards,
+  catalogueRuleQuiz,
+  loadSeedDeck,
+  parseUserCards,
+  ruleCards,
+  type DeckLoadResult,
+} from '../../client/src/review/deck';
+import type { QuizQuestion } from '../../client/src/review/protocol';
 import { ReviewSession } from '../../client/src/review/session';
 import { ProgressStore } from '../../client/src/review/store';
 import {
@@ -55,6 +64,19 @@ async function questionText(page: Page): Promise<string> {
 
 async function waitForQuestion(page: Page, text: string): Promise<void> {
   await page.locator('.card .question', { hasText: text }).waitFor();
+}
+
+/** The whole deck as the extension builds it: seed, every rule's card and the generated quiz questions. */
+function catalogueDeck(): DeckLoadResult {
+  return buildDeck(loadSeedDeck(), catalogueRuleCards(), [], catalogueRuleQuiz());
+}
+
+/** The quiz question on screen (rounds draw their questions in a random order). */
+async function currentQuestion(page: Page, quiz: readonly QuizQuestion[]): Promise<QuizQuestion> {
+  const text = ((await page.locator('#quiz-question').textContent()) ?? '').trim();
+  const question = quiz.find((q) => q.question.replace(/`/g, '') === text);
+  assert.ok(question, `a deck question: ${text}`);
+  return question;
 }
 
 async function counts(page: Page): Promise<string[]> {
@@ -133,6 +155,8 @@ describe('review webview in Chromium', function () {
 
     await page.keyboard.press('Space');
     await page.locator('.answer', { hasText: 'update the database schema' }).waitFor();
+    // The seed's words stay; where they mislead ("without losing data"), a note says what is true.
+    assert.equal(await page.locator('.answer .note').textContent(), `Note${first!.note}`);
     assert.deepEqual(await page.locator('.grade .grade-name').allTextContents(), ['Again', 'Hard', 'Good', 'Easy']);
     const intervals = await page.locator('.grade .grade-interval').allTextContents();
     assert.deepEqual(intervals.slice(0, 3), ['1m', '6m', '10m']);
@@ -197,10 +221,11 @@ describe('review webview in Chromium', function () {
     await page.getByRole('button', { name: 'Start the quiz' }).click();
 
     const answerPositions: number[] = [];
+    const asked = new Set<string>();
     for (let i = 0; i < seed.quiz.length; i++) {
-      const question = seed.quiz[i]!;
-      await waitForQuestion(page, question.question);
-      assert.equal(await page.locator('.badge', { hasText: `Question ${i + 1} of 5` }).count(), 1);
+      await page.locator('.badge', { hasText: `Question ${i + 1} of 5` }).waitFor();
+      const question = await currentQuestion(page, seed.quiz);
+      asked.add(question.id);
       const options = (await page.locator('.option .option-text').allTextContents()).map((t) => t.trim());
       assert.deepEqual([...options].sort(), [question.answer, ...question.distractors].sort());
       const correctIndex = options.indexOf(question.answer);
@@ -213,9 +238,13 @@ describe('review webview in Chromium', function () {
       assert.match((await feedback.textContent()) ?? '', i < 3 ? /^✓ Correct/ : /^✗ Incorrect/);
       assert.ok(((await feedback.textContent()) ?? '').includes(question.explanation), 'the explanation is shown');
       assert.equal(await page.locator('.option-correct .option-text').textContent(), question.answer);
+      if (question.note) {
+        assert.ok(((await page.locator('.feedback .note').textContent()) ?? '').includes(question.note), 'the clarifying note is shown');
+      }
       if (i === 3) await screenshot(page, 'review-quiz-feedback-light');
       await page.keyboard.press('Enter');
     }
+    assert.equal(asked.size, 5, 'every question once');
     await page.locator('.score', { hasText: 'Score: 3/5' }).waitFor();
     assert.equal(await page.locator('.missed li').count(), 2);
     assert.ok(answerPositions.some((p) => p !== 0), `options are shuffled (answer positions ${answerPositions.join(', ')})`);
@@ -320,6 +349,108 @@ describe('review webview in Chromium', function () {
     await screenshot(page, 'review-xss-light');
   });
 
+  it('keeps the grade buttons on screen at 500px: a long rule card, with "Show more" open (screenshot)', async () => {
+    const { session } = newSession(catalogueDeck());
+    session.focus('rule:alter-field-type');
+    const panel = await open(session);
+    const { page } = panel;
+    await page.setViewportSize({ width: 640, height: 500 });
+    await waitForQuestion(page, 'A migration runs this on a busy production table');
+    await page.keyboard.press('Space');
+    await page.locator('.answer').waitFor();
+    const words = ((await page.locator('.answer .rich').first().textContent()) ?? '').split(/\s+/).filter(Boolean).length;
+    assert.ok(words <= 62, `the visible answer is short (${words} words)`);
+    const inView = async (): Promise<boolean> =>
+      page.locator('.grades').evaluate((grades) => {
+        const box = grades.getBoundingClientRect();
+        return box.top >= 0 && box.bottom <= window.innerHeight && box.height > 0;
+      });
+    assert.ok(await inView(), 'the grade buttons are in the viewport');
+    const more = page.getByRole('button', { name: 'Show more' });
+    assert.equal(await more.getAttribute('aria-expanded'), 'false');
+    await more.click();
+    await page.locator('.more-body .code-block').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Show less' }).getAttribute('aria-expanded'), 'true');
+    assert.ok(((await page.locator('.more-body').textContent()) ?? '').includes('Lock: ACCESS EXCLUSIVE'));
+    assert.ok(
+      await page.evaluate(() => document.documentElement.scrollHeight > window.innerHeight + 200),
+      'the expanded answer is much taller than the panel',
+    );
+    assert.ok(await inView(), 'still in the viewport with the answer expanded');
+    await page.mouse.wheel(0, 400);
+    assert.ok(await inView(), 'and after scrolling');
+    await page.screenshot({ path: join(ARTIFACTS, 'review-rule-card-500px.png') });
+    await page.keyboard.press('3');
+    await page.locator('.answer').waitFor({ state: 'detached' });
+    assertClean(panel);
+  });
+
+  it('quizzes with questions generated from the rules; "Review this in the flashcards" opens that card (screenshot)', async () => {
+    const deck = catalogueDeck();
+    const { session } = newSession(deck);
+    const panel = await open(session);
+    const { page } = panel;
+    await page.locator('#tab-quiz').click();
+    await page.locator('.card p', { hasText: `10 multiple-choice questions, drawn from ${deck.deck.quiz.length}` }).waitFor();
+    await page.getByRole('button', { name: 'Start the quiz' }).click();
+    let question = await currentQuestion(page, deck.deck.quiz);
+    // Answer until a question generated from a rule comes up (a round has 10 of 70: seed ones are rare).
+    for (let i = 0; !question.ruleId; i++) {
+      assert.ok(i < 10, 'a round has a generated question');
+      await page.keyboard.press('1');
+      await page.keyboard.press('Enter');
+      question = await currentQuestion(page, deck.deck.quiz);
+    }
+    const options = (await page.locator('.option .option-text').allTextContents()).map((t) => t.trim());
+    const lengths = options.map((o) => o.length);
+    assert.ok(Math.max(...lengths) <= 2 * Math.min(...lengths), 'options of comparable length');
+    const correct = options.indexOf(question.answer.replace(/`/g, ''));
+    assert.ok(correct >= 0, 'the answer is among the options');
+    await page.keyboard.press(String(((correct + 1) % options.length) + 1));
+    await page.locator('.feedback').waitFor();
+    await screenshot(page, 'review-quiz-generated-light');
+    await page.getByRole('button', { name: 'Review this in the flashcards' }).click();
+    await page.locator('#tab-review[aria-selected="true"]').waitFor();
+    await page.locator('.card .badge', { hasText: `Rule ${question.ruleId}` }).waitFor();
+    assert.equal(await page.locator('.answer').count(), 0, 'the card starts with its question');
+    assert.ok((await panel.posted()).some((m) => JSON.stringify(m) === JSON.stringify({ type: 'focusCard', cardId: `rule:${question.ruleId}` })));
+    assertClean(panel);
+  });
+
+  it('shows the user\'s own flagged operation on the rule card, as text', async () => {
+    const { session } = newSession(catalogueDeck());
+    const code = 'migrations.AddIndex(\n    model_name="order",  # <img src=x onerror=alert(1)>\n)';
+    session.setWorkspaceExamples(new Map([['add-index-non-concurrent', { location: 'shop/migrations/0002_<b>x</b>.py:5', code, count: 3 }]]));
+    const panel = await open(session);
+    const { page } = panel;
+    await page.locator('.badge', { hasText: 'fires in your code' }).waitFor();
+    assert.equal(await page.locator('.card .badge').first().textContent(), 'Rule add-index-non-concurrent', 'due first, ahead of the seed');
+    await page.keyboard.press('Space');
+    await page.locator('.example').waitFor();
+    assert.equal(await page.locator('.example-title').textContent(), 'In your code: shop/migrations/0002_<b>x</b>.py:5 (and 2 more places)');
+    assert.equal(await page.locator('.example .code-block').textContent(), code);
+    assert.equal(await page.evaluate(() => document.querySelectorAll('img, b').length), 0, 'nothing from the file became markup');
+    await screenshot(page, 'review-workspace-example-light');
+    assertClean(panel);
+  });
+
+  it('does not count what an explain answer negates, and says why (screenshot)', async () => {
+    const { session } = newSession();
+    const panel = await open(session);
+    const { page } = panel;
+    await page.locator('#tab-explain').click();
+    await page.getByLabel('Your answer').fill('I would skip staging, skip the backup and never look at the SQL; no rollback plan');
+    await page.getByRole('button', { name: 'Check my answer' }).click();
+    await page.locator('fieldset.concepts').waitFor();
+    const checked = await page.locator('fieldset.concepts input:checked').count();
+    assert.equal(checked, 0);
+    assert.equal(await page.locator('.concept-evidence').first().textContent(), 'Not counted, your answer rules it out: “staging”');
+    await page.getByRole('button', { name: 'Confirm my score' }).click();
+    await page.locator('.score', { hasText: 'You got 0/5 concepts' }).waitFor();
+    await screenshot(page, 'review-explain-negated-light');
+    assertClean(panel);
+  });
+
   for (const theme of ['vscode-light', 'vscode-dark', 'vscode-high-contrast'] as const) {
     it(`looks right in ${theme.replace('vscode-', '')} (screenshots in test-artifacts/)`, async () => {
       const { session } = newSession();
@@ -327,10 +458,13 @@ describe('review webview in Chromium', function () {
       const panel = await open(session, theme);
       const { page } = panel;
       const name = theme.replace('vscode-', '');
-      await waitForQuestion(page, 'Index built without CONCURRENTLY');
+      await waitForQuestion(page, 'A migration runs this on a busy production table');
+      assert.equal(await page.locator('.card .code-block').first().textContent(), 'CREATE INDEX "shop_order_created_idx" ON "shop_order" ("created");');
       await screenshot(page, `review-question-${name}`);
       await page.keyboard.press('Space');
-      await page.locator('.code-block').waitFor();
+      await page.locator('.answer').waitFor();
+      await page.getByRole('button', { name: 'Show more' }).click();
+      await page.locator('.more-body .code-block').waitFor();
       await screenshot(page, `review-answer-${name}`);
       await page.keyboard.press('3');
       await waitForQuestion(page, seed.flashcards[0]!.question);
@@ -340,7 +474,7 @@ describe('review webview in Chromium', function () {
 
       await page.locator('#tab-quiz').click();
       await page.getByRole('button', { name: 'Start the quiz' }).click();
-      const correct = (await page.locator('.option .option-text').allTextContents()).indexOf(seed.quiz[0]!.answer);
+      const correct = (await page.locator('.option .option-text').allTextContents()).indexOf((await currentQuestion(page, seed.quiz)).answer);
       await page.keyboard.press(String(((correct + 1) % 4) + 1));
       await page.locator('.feedback').waitFor();
       await screenshot(page, `review-quiz-${name}`);

@@ -1,5 +1,6 @@
 // Parsers for the plain-text output of Django's management commands (as printed with --no-color by Django 3.2
 // through 5.x). Each parser is tolerant: lines it does not recognise are skipped, never fatal.
+import { isRecord } from '../isRecord';
 import { SETTINGS_PROBE_MARKER } from './commandLine';
 
 function lines(text: string): string[] {
@@ -328,10 +329,6 @@ export function parseInterpreterProbe(stdout: string): InterpreterInfo | undefin
     }
   }
   return undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function str(value: unknown): string {

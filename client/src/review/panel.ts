@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import {
   buildDeck,
   catalogueRuleCards,
+  catalogueRuleQuiz,
   loadSeedDeck,
   ruleCardId,
   USER_CARDS_RELATIVE_PATH,
@@ -13,7 +14,14 @@ import {
 import { buildReviewHtml, createNonce } from './html';
 import { ReviewSession, type DueSummary } from './session';
 import { ProgressStore } from './store';
-import { REVIEW_RULE_COMMAND } from '../../../server/src/lsp/clientContract';
+import {
+  DIAGNOSTIC_SOURCE,
+  REVIEW_RULE_COMMAND,
+  type FileFindings,
+  type FindingsResult,
+  type FindingSummary,
+} from '../../../server/src/lsp/clientContract';
+import { examplesFromFindings } from './workspaceExamples';
 
 export const REVIEW_VIEW_TYPE = 'migrationGuard.review';
 const REVIEW_FLASHCARDS_COMMAND = 'migrationGuard.reviewFlashcards';
@@ -38,7 +46,30 @@ const USER_FILE_TEMPLATE = `{
 export interface ReviewPanelOptions {
   /** Told whenever the number of cards to study may have changed (at start, after answers, over time). */
   onDueCountChanged?: (summary: DueSummary) => void;
+  /** Every workspace migration with findings (the server's workspace index); else the editor's diagnostics are used. */
+  workspaceFindings?: () => Promise<FindingsResult | undefined>;
   log?: (message: string) => void;
+}
+
+const EXAMPLES_REFRESH_DELAY_MS = 2_000;
+
+/** The findings VS Code holds from this extension's server (open and recently analysed files). */
+function findingsFromDiagnostics(): FindingsResult {
+  const files: FileFindings[] = [];
+  for (const [uri, diagnostics] of vscode.languages.getDiagnostics()) {
+    const findings: FindingSummary[] = diagnostics
+      .filter((d) => d.source === DIAGNOSTIC_SOURCE && typeof d.code === 'string')
+      .map((d) => ({ rule: d.code as string, severity: 'warning', message: d.message, line: d.range.start.line }));
+    if (findings.length > 0) files.push({ uri: uri.toString(), counts: { error: 0, warning: findings.length, info: 0 }, findings });
+  }
+  return { files };
+}
+
+async function readWorkspaceText(uri: string): Promise<string | undefined> {
+  const open = vscode.workspace.textDocuments.find((document) => document.uri.toString() === uri);
+  if (open) return open.getText();
+  const bytes = await vscode.workspace.fs.readFile(vscode.Uri.parse(uri));
+  return bytes.byteLength > MAX_USER_FILE_BYTES ? undefined : new TextDecoder('utf-8').decode(bytes);
 }
 
 type ExtensionContextLike = Pick<vscode.ExtensionContext, 'extensionUri' | 'globalState'>;
@@ -75,7 +106,7 @@ async function readUserCardFiles(): Promise<{ files: UserCardFile[]; errors: str
 /** Seed deck + one card per lint rule + every workspace folder's `.vscode/migration-cards.json`. */
 async function loadReviewDeck(): Promise<DeckLoadResult> {
   const { files, errors } = await readUserCardFiles();
-  const result = buildDeck(loadSeedDeck(), catalogueRuleCards(), files);
+  const result = buildDeck(loadSeedDeck(), catalogueRuleCards(), files, catalogueRuleQuiz());
   return { deck: result.deck, errors: [...errors, ...result.errors] };
 }
 
@@ -104,9 +135,39 @@ class ReviewPanelController implements vscode.Disposable {
         log: (message) => this.log(message),
       });
       this.showDeckErrors(deck.errors);
+      this.scheduleExamples(0);
       return session;
     });
     return this.session;
+  }
+
+  private examplesTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** The rules that fire in the workspace changed (or may have): their cards and examples follow, a bit later. */
+  scheduleExamples(delay = EXAMPLES_REFRESH_DELAY_MS): void {
+    if (!this.session) return;
+    if (this.examplesTimer) clearTimeout(this.examplesTimer);
+    this.examplesTimer = setTimeout(() => {
+      this.examplesTimer = undefined;
+      this.refreshExamples().catch((error: unknown) => this.log(`review: reading the workspace findings failed: ${String(error)}`));
+    }, delay);
+    this.examplesTimer.unref?.();
+  }
+
+  async refreshExamples(): Promise<void> {
+    const session = await this.getSession();
+    let findings: FindingsResult | undefined;
+    try {
+      findings = await this.options.workspaceFindings?.();
+    } catch (error) {
+      this.log(`review: the workspace findings are not available (${String(error)}); using the open files' diagnostics`);
+    }
+    const examples = await examplesFromFindings(findings ?? findingsFromDiagnostics(), {
+      read: readWorkspaceText,
+      label: (uri) => vscode.workspace.asRelativePath(vscode.Uri.parse(uri), (vscode.workspace.workspaceFolders?.length ?? 0) > 1),
+    });
+    session.setWorkspaceExamples(examples);
+    if (this.panel) void this.panel.webview.postMessage(session.stateMessage());
   }
 
   private reportDue(summary: DueSummary): void {
@@ -210,6 +271,7 @@ class ReviewPanelController implements vscode.Disposable {
       panel.onDidDispose(() => {
         if (this.panel !== panel) return;
         this.panel = undefined;
+        session.panelClosed();
         vscode.Disposable.from(...this.panelSubscriptions).dispose();
         this.panelSubscriptions = [];
       }),
@@ -236,6 +298,7 @@ class ReviewPanelController implements vscode.Disposable {
   }
 
   dispose(): void {
+    if (this.examplesTimer) clearTimeout(this.examplesTimer);
     this.panel?.dispose();
     vscode.Disposable.from(...this.panelSubscriptions).dispose();
     this.panelSubscriptions = [];
@@ -270,6 +333,9 @@ export function registerReviewPanel(context: ExtensionContextLike, options: Revi
     watcher.onDidChange(reload),
     watcher.onDidDelete(reload),
     vscode.workspace.onDidChangeWorkspaceFolders(reload),
+    vscode.languages.onDidChangeDiagnostics((event) => {
+      if (event.uris.some((uri) => /\/migrations\/[^/]+\.py$/.test(uri.path))) controller.scheduleExamples();
+    }),
     new vscode.Disposable(() => clearInterval(timer)),
     controller,
   ];

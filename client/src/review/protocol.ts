@@ -1,8 +1,14 @@
 // The data shapes the review host and the webview share, and the guards that check every message the webview
 // sends before the host acts on it. No `vscode`, no Node, no DOM: both bundles import this file.
+import { isRecord } from '../isRecord';
 
 export type Level = 'beginner' | 'intermediate' | 'advanced';
 export const LEVELS: readonly Level[] = ['beginner', 'intermediate', 'advanced'];
+
+/** The id of a rule's flashcard, e.g. `rule:add-index-non-concurrent`. */
+export function ruleCardId(ruleId: string): string {
+  return `rule:${ruleId}`;
+}
 
 /** Where a card came from: the seed deck, a lint rule's metadata, or the user's `.vscode/migration-cards.json`. */
 export type CardSource = 'seed' | 'rule' | 'user';
@@ -21,8 +27,25 @@ export interface Flashcard {
   level?: Level;
   /** Phrases shown as code wherever they appear (keeps seed wording exact while still formatting commands). */
   codeTerms: string[];
+  /** Shown with the question (e.g. the SQL a rule card asks about). */
+  questionCode?: CodeBlock;
+  /** The rest of a long answer, behind "Show more". */
+  more?: string;
+  /** A clarification shown with the answer where the seed's own wording is imprecise (the wording is kept). */
+  note?: string;
   code?: CodeBlock;
   ruleId?: string;
+  /** The user's own operation that this rule flagged, when the rule fires in the workspace. */
+  example?: WorkspaceExample;
+}
+
+/** Where a rule fires in the user's workspace, and the operation it flagged (as text: it is shown escaped). */
+export interface WorkspaceExample {
+  /** Workspace-relative path and 1-based line, e.g. `shop/migrations/0007_order_total.py:12`. */
+  location: string;
+  code: string;
+  /** How many findings of this rule the workspace has. */
+  count: number;
 }
 
 export interface QuizQuestion {
@@ -32,7 +55,11 @@ export interface QuizQuestion {
   answer: string;
   distractors: string[];
   explanation: string;
+  /** A clarification shown after the explanation where the seed's own wording is imprecise. */
+  note?: string;
   codeTerms: string[];
+  /** Set on questions generated from a rule: the feedback offers that rule's flashcard. */
+  ruleId?: string;
 }
 
 export interface Concept {
@@ -102,6 +129,13 @@ export interface ConceptMatch {
   covered: boolean;
   /** The words of the answer that matched, as typed. */
   evidence: string[];
+  /** Mentions that did not count because the answer negates them ("skip the backup"); only when not covered. */
+  negated?: string[];
+}
+
+/** The score line the seed deck asks for, e.g. "You got 3/5 concepts". */
+export function scoreLine(covered: number, total: number): string {
+  return `You got ${covered}/${total} concepts`;
 }
 
 // ---- host -> webview ----
@@ -118,6 +152,8 @@ export interface StateMessage {
   explain: ExplainPrompt[];
   /** Problems with the user's card file, shown so a bad file never fails silently. */
   deckErrors: string[];
+  /** Set once after a request to show `current` ("Review this in the flashcards"): the webview opens the Review tab. */
+  show?: boolean;
 }
 
 export interface ExplainProposalMessage {
@@ -182,6 +218,11 @@ export interface GetStatsMessage {
 export interface OpenUserCardsMessage {
   type: 'openUserCards';
 }
+/** "Review this in the flashcards" inside the panel (a quiz question generated from a rule). */
+export interface FocusCardMessage {
+  type: 'focusCard';
+  cardId: string;
+}
 
 export type WebviewMessage =
   | ReadyMessage
@@ -191,17 +232,14 @@ export type WebviewMessage =
   | ExplainCheckMessage
   | ExplainConfirmMessage
   | GetStatsMessage
-  | OpenUserCardsMessage;
+  | OpenUserCardsMessage
+  | FocusCardMessage;
 
 // Limits keep a misbehaving webview from making the host store or scan unbounded input.
 const MAX_ID_LENGTH = 200;
 const MAX_ANSWER_LENGTH = 20_000;
 const MAX_CHOICE_LENGTH = 2_000;
 const MAX_COVERED = 50;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function isId(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH;
@@ -250,6 +288,10 @@ function isExplainConfirm(m: Record<string, unknown>): boolean {
   );
 }
 
+function isFocusCard(m: Record<string, unknown>): boolean {
+  return hasOnlyKeys(m, ['type', 'cardId']) && isId(m.cardId);
+}
+
 const GUARDS: Record<WebviewMessage['type'], (m: Record<string, unknown>) => boolean> = {
   ready: isReady,
   answer: isAnswer,
@@ -259,6 +301,7 @@ const GUARDS: Record<WebviewMessage['type'], (m: Record<string, unknown>) => boo
   explainConfirm: isExplainConfirm,
   getStats: isBare,
   openUserCards: isBare,
+  focusCard: isFocusCard,
 };
 
 /** Returns the message when it is one the host understands, with exactly the expected fields; otherwise undefined. */

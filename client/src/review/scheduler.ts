@@ -24,6 +24,11 @@ export interface SchedulerOptions {
   /** How many answers can be taken back in a row. */
   maxUndo?: number;
   parameters?: Partial<FSRSParameters>;
+  /**
+   * Cards of rules that fire in the user's workspace: studied today. A new one is introduced ahead of the others
+   * (and beyond the daily limit), a scheduled one is due today unless it was already reviewed today.
+   */
+  workspaceCards?: ReadonlySet<string>;
 }
 
 const MINUTE = 60_000;
@@ -104,6 +109,7 @@ export class ReviewScheduler {
   private readonly learnAheadMs: number;
   private readonly maxReviewRecords: number;
   private readonly maxUndo: number;
+  private readonly workspaceCards: ReadonlySet<string>;
   /** Oldest answers removed from the history by the cap, so the session can say so. */
   trimmedReviews = 0;
 
@@ -113,6 +119,7 @@ export class ReviewScheduler {
   ) {
     this.engine = fsrs(options.parameters ?? {});
     this.newCardsPerDay = Math.max(0, options.newCardsPerDay ?? 20);
+    this.workspaceCards = options.workspaceCards ?? new Set();
     this.learnAheadMs = Math.max(0, options.learnAheadMs ?? 20 * MINUTE);
     this.maxReviewRecords = Math.max(1, options.maxReviewRecords ?? REVIEW_HISTORY_LIMIT);
     this.maxUndo = Math.max(1, options.maxUndo ?? 20);
@@ -199,22 +206,28 @@ export class ReviewScheduler {
     const learningSoon: { id: string; due: number }[] = [];
     const reviewDue: { id: string; due: number }[] = [];
     const fresh: string[] = [];
+    const freshFromWorkspace: string[] = [];
+    const dayStart = startOfLocalDay(time);
     for (const id of cardIds) {
       const stored = ownValue(this.progress.cards, id);
+      const fromWorkspace = this.workspaceCards.has(id);
       if (!stored || stored.state === State.New) {
-        fresh.push(id);
+        (fromWorkspace ? freshFromWorkspace : fresh).push(id);
       } else if (stored.state === State.Learning || stored.state === State.Relearning) {
         if (stored.due <= time) learningDue.push({ id, due: stored.due });
         else if (stored.due <= time + this.learnAheadMs) learningSoon.push({ id, due: stored.due });
       } else if (stored.due <= time) {
         reviewDue.push({ id, due: stored.due });
+      } else if (fromWorkspace && (stored.lastReview ?? 0) < dayStart) {
+        reviewDue.push({ id, due: time });
       }
     }
     const byDue = (a: { due: number }, b: { due: number }) => a.due - b.due;
     learningDue.sort(byDue);
     learningSoon.sort(byDue);
     reviewDue.sort(byDue);
-    return { learningDue, learningSoon, reviewDue, newCards: fresh.slice(0, this.newAllowanceToday(now)) };
+    const allowance = Math.max(0, this.newAllowanceToday(now) - freshFromWorkspace.length);
+    return { learningDue, learningSoon, reviewDue, newCards: [...freshFromWorkspace, ...fresh.slice(0, allowance)] };
   }
 
   /** Header counts; `cardIds` is the current deck (cards removed from the deck are not counted). */

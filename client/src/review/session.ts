@@ -10,6 +10,7 @@ import {
   type HostMessage,
   type StateMessage,
   type WebviewMessage,
+  type WorkspaceExample,
 } from './protocol';
 import { formatInterval, ReviewScheduler, type SchedulerOptions } from './scheduler';
 import { emptyRecord, ownValue, type ProgressStore } from './store';
@@ -38,7 +39,13 @@ export class ReviewSession {
   private deck: Deck;
   private deckErrors: string[];
   private focusCardId: string | undefined;
+  /** The card of the last state message: the one on screen while a panel shows this session. */
+  private shownCardId: string | undefined;
+  /** A card someone asked to see; the next state message tells the webview to switch to it. */
+  private showRequested: string | undefined;
   private cardsById = new Map<string, Flashcard>();
+  private examples = new Map<string, WorkspaceExample>();
+  private workspaceCardIds = new Set<string>();
   private storeWarningsShown = false;
   private readOnlyNoticeShown = false;
   private historyCapNoticeShown = false;
@@ -59,8 +66,29 @@ export class ReviewSession {
   }
 
   private indexDeck(): void {
-    this.cardsById = new Map(this.deck.flashcards.map((card) => [card.id, card]));
+    this.workspaceCardIds = new Set();
+    this.cardsById = new Map(
+      this.deck.flashcards.map((card) => {
+        const example = card.source === 'rule' && card.ruleId ? this.examples.get(card.ruleId) : undefined;
+        if (!example) return [card.id, card];
+        this.workspaceCardIds.add(card.id);
+        return [card.id, { ...card, example }];
+      }),
+    );
     if (this.focusCardId && !this.cardsById.has(this.focusCardId)) this.focusCardId = undefined;
+  }
+
+  /**
+   * The rules that fire in the user's workspace, each with the operation it flagged: their cards are studied
+   * today and show that operation as the example.
+   */
+  setWorkspaceExamples(examples: ReadonlyMap<string, WorkspaceExample>): void {
+    // The card on screen stays: new findings change what comes next, never the card being studied.
+    const onScreen = this.shownCardId;
+    this.examples = new Map(examples);
+    this.indexDeck();
+    if (onScreen !== undefined && this.focusCardId === undefined && this.cardsById.has(onScreen)) this.focusCardId = onScreen;
+    this.notifyDueChanged();
   }
 
   private cardIds(): string[] {
@@ -70,7 +98,7 @@ export class ReviewSession {
   private scheduler(): { scheduler: ReviewScheduler; warnings: string[]; readOnly: boolean } {
     const loaded = this.options.store.load();
     return {
-      scheduler: new ReviewScheduler(loaded.progress, this.options.scheduler),
+      scheduler: new ReviewScheduler(loaded.progress, { ...this.options.scheduler, workspaceCards: this.workspaceCardIds }),
       warnings: loaded.warnings,
       readOnly: loaded.readOnly,
     };
@@ -84,6 +112,11 @@ export class ReviewSession {
     this.notifyDueChanged();
   }
 
+  /** The panel closed: no card is on screen any more. */
+  panelClosed(): void {
+    this.shownCardId = undefined;
+  }
+
   get errors(): readonly string[] {
     return this.deckErrors;
   }
@@ -92,10 +125,14 @@ export class ReviewSession {
     return this.cardsById.has(cardId);
   }
 
-  /** Shows this card next, due or not (the hover's "Review this in the flashcards"). */
+  /**
+   * Shows this card next, due or not (the hover's "Review this in the flashcards"); the next state message asks
+   * the webview to open the Review tab on it.
+   */
   focus(cardId: string): boolean {
     if (!this.cardsById.has(cardId)) return false;
     this.focusCardId = cardId;
+    this.showRequested = cardId;
     return true;
   }
 
@@ -116,7 +153,11 @@ export class ReviewSession {
     const currentId = this.focusCardId ?? queue[0];
     const card = currentId !== undefined ? this.cardsById.get(currentId) : undefined;
     const nextDueIn = card ? null : scheduler.nextDueIn(ids, now);
+    this.shownCardId = card?.id;
+    const show = card !== undefined && this.showRequested === card.id;
+    this.showRequested = undefined;
     return {
+      ...(show ? { show: true } : {}),
       type: 'state',
       counts: scheduler.counts(ids, now),
       current: card ? { card, previews: scheduler.preview(card.id, now), isDue: queue.includes(card.id) } : null,
@@ -258,6 +299,11 @@ export class ReviewSession {
       }
       case 'getStats': {
         replies.push({ type: 'stats', stats: scheduler.stats(this.cardIds(), this.now()) });
+        return replies;
+      }
+      case 'focusCard': {
+        this.focus(message.cardId);
+        replies.push(this.buildState(scheduler));
         return replies;
       }
       case 'openUserCards': {

@@ -1,6 +1,7 @@
 // Review progress persisted through a Memento (the extension's globalState), written after every answer so closing
 // the editor mid-session loses nothing. The stored shape is versioned; whatever is read back is checked field by
 // field, because globalState survives extension updates and may hold anything an older or newer version wrote.
+import { isRecord } from '../isRecord';
 import { GRADE_NAMES, type GradeName } from './protocol';
 
 /** The part of `vscode.Memento` the store needs, so tests can pass an in-memory double. */
@@ -88,10 +89,6 @@ export function ownValue<T>(record: Record<string, T>, key: string): T | undefin
 
 // ---------------------------------------------------------------------------------------------------------------
 // Reading back what was stored
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function finite(value: unknown, min = -Infinity): value is number {
   return typeof value === 'number' && Number.isFinite(value) && value >= min;

@@ -1,7 +1,7 @@
 // Explain: the user writes an answer, the host proposes which concepts it covers, the user ticks or unticks them,
 // and the score reads "You got N/5 concepts" with the missed concepts listed.
 import type { ExplainPrompt, ExplainProposalMessage, ExplainRecordedMessage } from '../review/protocol';
-import { scoreLine } from '../review/concepts';
+import { scoreLine } from '../review/protocol';
 import type { ViewContext } from './context';
 import { h } from './dom';
 
@@ -95,7 +95,10 @@ function renderConcepts(context: ViewContext, prompt: ExplainPrompt): HTMLElemen
       explain.selected = prompt.concepts.filter((c) => selected.has(c.id)).map((c) => c.id);
       context.update(id);
     });
-    const evidence = match && match.evidence.length > 0 ? `Found: ${match.evidence.map((e) => `“${e}”`).join(', ')}` : 'Not found in your answer';
+    const quoted = (list: readonly string[]): string => list.map((e) => `“${e}”`).join(', ');
+    let evidence = 'Not found in your answer';
+    if (match && match.evidence.length > 0) evidence = `Found: ${quoted(match.evidence)}`;
+    else if (match?.negated?.length) evidence = `Not counted, your answer rules it out: ${quoted(match.negated)}`;
     fieldset.appendChild(
       h(
         'div',

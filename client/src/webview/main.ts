@@ -235,6 +235,14 @@ function receive(message: HostMessage): void {
       notice = notice?.level === 'error' ? notice : null;
       syncReviewState(context);
       const cardChanged = (message.current?.card.id ?? null) !== previousCard;
+      if (message.show && message.current) {
+        // "Review this in the flashcards": the Review tab, on that card, question first.
+        ui.mode = 'review';
+        ui.review = { cardId: message.current.card.id, revealed: false, expanded: false };
+        context.announce(`Showing the flashcard: ${message.current.card.question}`);
+        context.update('reveal');
+        return;
+      }
       if (ui.mode === 'stats') context.post({ type: 'getStats' });
       context.update(ui.mode === 'review' && cardChanged && previousCard !== null ? 'reveal' : undefined);
       return;

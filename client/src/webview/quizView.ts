@@ -1,7 +1,8 @@
 // Quiz: multiple choice with the options shuffled, instant feedback with the explanation, the score at the end.
-import type { QuizQuestion } from '../review/protocol';
+import { ruleCardId, type QuizQuestion } from '../review/protocol';
 import type { KeyHandler, ViewContext } from './context';
 import { appendInline, h, kbd, richText } from './dom';
+import { renderNote } from './reviewView';
 import type { QuizState } from './uiState';
 
 export function shuffled<T>(items: readonly T[], random: () => number = Math.random): T[] {
@@ -13,8 +14,11 @@ export function shuffled<T>(items: readonly T[], random: () => number = Math.ran
   return copy;
 }
 
+/** Questions per round: the deck has dozens, a round is a few minutes. */
+export const QUIZ_ROUND = 10;
+
 function startQuiz(context: ViewContext): void {
-  const questions = context.host?.quiz ?? [];
+  const questions = shuffled(context.host?.quiz ?? []).slice(0, QUIZ_ROUND);
   context.ui.quiz = {
     items: questions.map((q) => ({
       questionId: q.id,
@@ -78,7 +82,15 @@ function renderIntro(context: ViewContext): HTMLElement {
     'section',
     { className: 'card', attrs: { 'aria-labelledby': 'quiz-title' } },
     h('h2', { className: 'question', id: 'quiz-title' }, 'Quiz'),
-    h('p', {}, count > 0 ? `${count} multiple-choice questions. The options are shuffled every time.` : 'There are no quiz questions in the deck.'),
+    h(
+      'p',
+      {},
+      count > QUIZ_ROUND
+        ? `${QUIZ_ROUND} multiple-choice questions, drawn from ${count} (most generated from the rules). Every round draws again and shuffles the options.`
+        : count > 0
+          ? `${count} multiple-choice questions. The options are shuffled every time.`
+          : 'There are no quiz questions in the deck.',
+    ),
     count > 0
       ? h(
           'div',
@@ -182,6 +194,18 @@ function renderQuestion(context: ViewContext, quiz: QuizState): HTMLElement {
       { className: `feedback ${item.correct ? 'feedback-correct' : 'feedback-wrong'}`, attrs: { role: 'status' } },
       h('p', { className: 'feedback-title' }, item.correct ? '✓ Correct' : '✗ Incorrect'),
       richText(question.explanation, question.codeTerms),
+      question.note ? renderNote(question.note, question.codeTerms) : null,
+      question.ruleId
+        ? h(
+            'button',
+            {
+              className: 'button link',
+              attrs: { type: 'button', 'data-focus-key': 'quiz-flashcard' },
+              onClick: () => context.post({ type: 'focusCard', cardId: ruleCardId(question.ruleId!) }),
+            },
+            'Review this in the flashcards',
+          )
+        : null,
     );
     section.appendChild(feedback);
     const last = quiz.index + 1 >= quiz.items.length;

@@ -1,6 +1,6 @@
 // "Review due cards": the question, Space or Enter reveals the answer, then Again / Hard / Good / Easy (keys 1-4),
 // each button showing when the card would come back.
-import { GRADE_NAMES, type CurrentCard, type Flashcard, type GradeName } from '../review/protocol';
+import { GRADE_NAMES, type CurrentCard, type Flashcard, type GradeName, type WorkspaceExample } from '../review/protocol';
 import type { KeyHandler, ViewContext } from './context';
 import { append, codeBlock, h, kbd, richText, appendInline } from './dom';
 
@@ -12,7 +12,7 @@ let answerPending = false;
 export function syncReviewState(context: ViewContext): void {
   answerPending = false;
   const currentId = context.host?.current?.card.id ?? null;
-  if (context.ui.review.cardId !== currentId) context.ui.review = { cardId: currentId, revealed: false };
+  if (context.ui.review.cardId !== currentId) context.ui.review = { cardId: currentId, revealed: false, expanded: false };
 }
 
 function sourceLabel(card: Flashcard): string {
@@ -66,6 +66,8 @@ function renderCard(context: ViewContext, current: CurrentCard): HTMLElement {
   );
 
   const section = h('section', { className: 'card', attrs: { 'aria-labelledby': 'card-question' } }, meta, question);
+  if (card.example) meta.appendChild(h('span', { className: 'badge badge-workspace' }, 'fires in your code'));
+  if (card.questionCode) section.appendChild(codeBlock(card.questionCode, `The ${card.questionCode.language.toUpperCase()} the question is about`));
   if (!revealed) {
     section.appendChild(
       h(
@@ -93,7 +95,10 @@ function renderCard(context: ViewContext, current: CurrentCard): HTMLElement {
     attrs: { tabindex: -1, 'data-focus-key': 'answer', role: 'region', 'aria-label': 'Answer' },
   });
   append(answer, richText(card.answer, card.codeTerms));
-  if (card.code) answer.appendChild(codeBlock(card.code, `Safe pattern (${card.code.language})`));
+  if (card.note) answer.appendChild(renderNote(card.note, card.codeTerms));
+  const more = renderMore(context, card);
+  if (more) answer.appendChild(more);
+  if (card.example) answer.appendChild(renderExample(card.example));
   section.appendChild(answer);
 
   const buttons = h('div', {
@@ -124,6 +129,50 @@ function renderCard(context: ViewContext, current: CurrentCard): HTMLElement {
   });
   section.appendChild(buttons);
   return section;
+}
+
+export function renderNote(note: string, codeTerms: readonly string[]): HTMLElement {
+  const aside = h('aside', { className: 'note', attrs: { 'aria-label': 'Note' } }, h('p', { className: 'note-title' }, 'Note'));
+  aside.appendChild(richText(note, codeTerms));
+  return aside;
+}
+
+/** The rest of a long answer and the safe code, behind a disclosure button. */
+function renderMore(context: ViewContext, card: Flashcard): HTMLElement | null {
+  if (!card.more && !card.code) return null;
+  const expanded = context.ui.review.expanded;
+  const wrapper = h('div', { className: 'more' });
+  wrapper.appendChild(
+    h(
+      'button',
+      {
+        className: 'button link',
+        id: 'more-toggle',
+        attrs: { type: 'button', 'aria-expanded': expanded ? 'true' : 'false', 'aria-controls': 'more-body', 'data-focus-key': 'more' },
+        onClick: () => {
+          context.ui.review.expanded = !context.ui.review.expanded;
+          context.update('more');
+        },
+      },
+      expanded ? 'Show less' : card.code && !card.more ? 'Show the safe code' : 'Show more',
+    ),
+  );
+  const body = h('div', { className: 'more-body', id: 'more-body', attrs: { hidden: !expanded } });
+  if (card.more) body.appendChild(richText(card.more, card.codeTerms));
+  if (card.code) body.appendChild(codeBlock(card.code, `Safe pattern (${card.code.language})`));
+  wrapper.appendChild(body);
+  return wrapper;
+}
+
+/** Where the rule fires in the user's own code, with the operation it flagged (shown as text, never markup). */
+function renderExample(example: WorkspaceExample): HTMLElement {
+  const others = example.count > 1 ? ` (and ${example.count - 1} more place${example.count > 2 ? 's' : ''})` : '';
+  return h(
+    'div',
+    { className: 'example' },
+    h('p', { className: 'example-title' }, 'In your code: ', h('code', {}, example.location), others),
+    codeBlock({ language: 'python', text: example.code }, `Your operation at ${example.location}`),
+  );
 }
 
 function renderEmpty(context: ViewContext): HTMLElement {

@@ -1,5 +1,6 @@
 // What the webview keeps through `vscode.setState` so a hidden tab or a window reload comes back where the user
 // was: the mode, the card on screen and whether it was revealed, quiz progress, explain drafts and results.
+import { isRecord } from '../isRecord';
 import type { ConceptMatch } from '../review/protocol';
 
 export type Mode = 'review' | 'quiz' | 'explain' | 'stats';
@@ -38,7 +39,8 @@ export interface ExplainState {
 export interface UiState {
   version: 1;
   mode: Mode;
-  review: { cardId: string | null; revealed: boolean };
+  /** `expanded`: the answer's "Show more" is open. */
+  review: { cardId: string | null; revealed: boolean; expanded: boolean };
   quiz: QuizState | null;
   explain: ExplainState;
 }
@@ -47,14 +49,10 @@ function initialUiState(): UiState {
   return {
     version: 1,
     mode: 'review',
-    review: { cardId: null, revealed: false },
+    review: { cardId: null, revealed: false, expanded: false },
     quiz: null,
     explain: { promptId: null, drafts: {}, hintShown: false, proposal: null, selected: [], result: null },
   };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function stringOrNull(value: unknown): string | null {
@@ -86,7 +84,11 @@ function readMatches(value: unknown): ConceptMatch[] {
   return value
     .filter(isRecord)
     .filter((m) => typeof m.conceptId === 'string')
-    .map((m) => ({ conceptId: m.conceptId as string, covered: m.covered === true, evidence: strings(m.evidence) }));
+    .map((m) => {
+      const match: ConceptMatch = { conceptId: m.conceptId as string, covered: m.covered === true, evidence: strings(m.evidence) };
+      if (Array.isArray(m.negated)) match.negated = strings(m.negated);
+      return match;
+    });
 }
 
 function readExplain(value: unknown): ExplainState {
@@ -123,7 +125,7 @@ export function restoreUiState(raw: unknown): UiState {
   if (!isRecord(raw) || raw.version !== 1) return state;
   if (typeof raw.mode === 'string' && (MODES as readonly string[]).includes(raw.mode)) state.mode = raw.mode as Mode;
   if (isRecord(raw.review)) {
-    state.review = { cardId: stringOrNull(raw.review.cardId), revealed: raw.review.revealed === true };
+    state.review = { cardId: stringOrNull(raw.review.cardId), revealed: raw.review.revealed === true, expanded: raw.review.expanded === true };
   }
   state.quiz = readQuiz(raw.quiz);
   state.explain = readExplain(raw.explain);

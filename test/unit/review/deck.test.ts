@@ -9,7 +9,6 @@ import {
   loadSeedDeck,
   parseUserCards,
   ruleCards,
-  stripJsonComments,
   validateSeedDeck,
 } from '../../../client/src/review/deck';
 
@@ -91,10 +90,10 @@ describe('review deck: seed', () => {
       'cards/seed.json: flashcards[0].question: is missing',
       'cards/seed.json: flashcards[1].level: expected one of beginner, intermediate, advanced',
       'cards/seed.json: quiz[0].distractors: expected exactly 3 entries, got 2',
-      'cards/seed.json: quiz[1].distractors[0]: repeats the answer',
-      'cards/seed.json: explain[0].concepts: expected exactly 5 concepts, got 4',
+      'cards/seed.json: quiz[1].distractors[0]: repeats the answer or another distractor',
+      'cards/seed.json: explain[0].concepts: expected exactly 5 entries, got 4',
       'cards/seed.json: explain[1].id: id "quiz-test-before-production" is used more than once',
-      'cards/seed.json: unknown property "extra"',
+      'cards/seed.json: unknown property "extra" (allowed: schemaVersion, source, flashcards, quiz, explain)',
     ];
     for (const fragment of expected) {
       assert.ok(errors.some((e) => e.startsWith(fragment)), `expected an error starting with: ${fragment}\n got: ${errors.join('\n')}`);
@@ -116,7 +115,7 @@ describe('review deck: rule cards', () => {
         id: 'runsql-no-reverse',
         title: 'RunSQL without reverse_sql',
         severity: 'info',
-        explanation: { ...fakeRule({ id: 'x' }).explanation, lock: '', safeCode: '', safeAlternative: 'Add `reverse_sql`.' },
+        explanation: { ...fakeRule({ id: 'x' }).explanation, sql: 'Forwards: the given SQL.', lock: '', safeCode: '', safeAlternative: 'Add `reverse_sql`.' },
       }),
     ]);
     assert.equal(cards.length, 2);
@@ -124,15 +123,19 @@ describe('review deck: rule cards', () => {
     assert.equal(index.id, 'rule:add-index-non-concurrent');
     assert.equal(index.ruleId, 'add-index-non-concurrent');
     assert.equal(index.source, 'rule');
-    assert.equal(index.question, 'What goes wrong with “Adding an index without CONCURRENTLY” and what is the safe pattern?');
+    assert.equal(index.question, 'A migration runs this on a busy production table. What goes wrong, and what is the safe pattern?');
+    assert.deepEqual(index.questionCode, { language: 'sql', text: 'CREATE INDEX ...' });
     assert.equal(
       index.answer,
-      'Builds the index while holding a SHARE lock, so writes wait.\n\nLock: SHARE for the whole build\n\n' +
+      'Builds the index while holding a SHARE lock, so writes wait.\n\n' +
         'Safe pattern: Use `AddIndexConcurrently` in a migration with `atomic = False`.',
     );
+    assert.equal(index.more, 'Lock: SHARE for the whole build');
     assert.deepEqual(index.code, { language: 'python', text: 'class Migration(migrations.Migration):\n    atomic = False' });
-    assert.equal(runsql.question, 'What goes wrong with “RunSQL without reverse_sql” and what is the safe pattern?');
-    assert.ok(!runsql.answer.includes('Lock:'), 'an empty lock is left out');
+    // The title names the fix (`reverse_sql`), so the card asks only what goes wrong.
+    assert.equal(runsql.question, 'What goes wrong with “RunSQL without reverse_sql”?');
+    assert.equal(runsql.questionCode, undefined);
+    assert.equal(runsql.more, undefined, 'an empty lock is left out and nothing else is hidden');
     assert.equal(runsql.code, undefined);
     assert.equal(runsql.level, 'intermediate');
   });
@@ -169,7 +172,10 @@ describe('review deck: user cards', () => {
   });
 
   it('keeps string contents that look like comments', () => {
-    assert.equal(stripJsonComments('{"a": "http://x/*y*/", "b": [1,]}'), '{"a": "http://x/*y*/", "b": [1 ]}');
+    const { deck, errors } = parseUserCards('[{"question": "http://x/*y*/", "answer": "// not a comment",},]');
+    assert.deepEqual(errors, []);
+    assert.equal(deck.flashcards[0]!.question, 'http://x/*y*/');
+    assert.equal(deck.flashcards[0]!.answer, '// not a comment');
   });
 
   it('accepts a bare list of flashcards and gives stable ids', () => {
@@ -182,7 +188,7 @@ describe('review deck: user cards', () => {
     const { errors, deck } = parseUserCards('{\n  "flashcards": [\n    { "question": "Q" "answer": "A" }\n  ]\n}');
     assert.equal(deck.flashcards.length, 0);
     assert.equal(errors.length, 1);
-    assert.match(errors[0]!, /^\.vscode\/migration-cards\.json: not valid JSON: .* at line 3, column 23$/);
+    assert.equal(errors[0], '.vscode/migration-cards.json: not valid JSON: comma expected at line 3, column 23');
   });
 
   it('reports a truncated file', () => {
@@ -190,29 +196,49 @@ describe('review deck: user cards', () => {
     assert.match(errors[0]!, /not valid JSON: .*end of the file/);
   });
 
-  it('keeps the valid items and names each bad one', () => {
-    const text = JSON.stringify({
-      flashcards: [{ question: 'Good?', answer: 'Yes' }, { question: 'No answer' }, { question: 'Q', anwser: 'typo' }, 42],
-      explain: [{ prompt: 'P', hint: 'H', concepts: [] }],
-      cards: [],
-    });
+  it('keeps the valid items and names the line and field of each bad one (checked against the contributed schema)', () => {
+    const text = JSON.stringify(
+      {
+        flashcards: [{ question: 'Good?', answer: 'Yes' }, { question: 'No answer' }, { question: 'Q', anwser: 'typo' }, 42],
+        quiz: [
+          { question: 'Q', answer: 'A', distractors: ['B'], explanation: '  ' },
+          { question: 'Q2', answer: 'A', distractors: [' a '], explanation: 'E' },
+        ],
+        explain: [{ prompt: 'P', hint: 'H', concepts: [] }],
+        cards: [],
+      },
+      null,
+      2,
+    );
     const { deck, errors } = parseUserCards(text, 'shop/.vscode/migration-cards.json');
-    assert.equal(deck.flashcards.length, 1);
-    const expected = [
-      'shop/.vscode/migration-cards.json: flashcards[1].answer: is missing',
-      'shop/.vscode/migration-cards.json: flashcards[2]: unknown property "anwser"',
-      'shop/.vscode/migration-cards.json: flashcards[3]: expected an object with "question" and "answer", got number 42',
-      'shop/.vscode/migration-cards.json: explain[0].concepts: expected 1 to 10 concepts, got 0',
-      'shop/.vscode/migration-cards.json: unknown property "cards"',
-    ];
-    for (const fragment of expected) {
-      assert.ok(errors.some((e) => e.startsWith(fragment)), `expected: ${fragment}\n got: ${errors.join('\n')}`);
-    }
+    assert.deepEqual(deck.flashcards.map((c) => c.question), ['Good?']);
+    assert.deepEqual(deck.quiz, []);
+    assert.deepEqual(errors, [
+      'shop/.vscode/migration-cards.json: line 7, column 5: flashcards[1].answer: is missing',
+      'shop/.vscode/migration-cards.json: line 10, column 5: flashcards[2].answer: is missing',
+      'shop/.vscode/migration-cards.json: line 12, column 7: flashcards[2]: unknown property "anwser" (allowed: id, question, answer, level, code, codeLanguage, codeTerms, note)',
+      'shop/.vscode/migration-cards.json: line 14, column 5: flashcards[3]: expected an object, got number 42',
+      'shop/.vscode/migration-cards.json: line 23, column 7: quiz[0].explanation: expected text, got an empty string',
+      'shop/.vscode/migration-cards.json: line 38, column 7: explain[0].concepts: expected at least 1 entry, got 0',
+      'shop/.vscode/migration-cards.json: line 41, column 3: unknown property "cards" (allowed: $schema, flashcards, quiz, explain)',
+      'shop/.vscode/migration-cards.json: line 29, column 9: quiz[1].distractors[0]: repeats the answer or another distractor',
+    ]);
+  });
+
+  it('validates with the schema the manifest contributes for the card file', () => {
+    const manifest = JSON.parse(readFileSync(resolve(repoRoot, 'package.json'), 'utf8'));
+    const contributed = manifest.contributes.jsonValidation.find((v: { fileMatch: string }) => v.fileMatch.endsWith('migration-cards.json'));
+    assert.equal(contributed.url, './media/migration-cards.schema.json');
+    const source = readFileSync(resolve(repoRoot, 'client/src/review/cardSchema.ts'), 'utf8');
+    assert.match(source, /from '\.\.\/\.\.\/\.\.\/media\/migration-cards\.schema\.json'/);
   });
 
   it('treats an empty file as no cards and a non-object as an error', () => {
     assert.deepEqual(parseUserCards('  \n').errors, []);
-    assert.match(parseUserCards('"text"').errors[0]!, /expected an object with "flashcards"/);
+    assert.equal(
+      parseUserCards('"text"').errors[0],
+      '.vscode/migration-cards.json: line 1, column 1: expected an object with "flashcards", "quiz" and/or "explain" lists, or a list of flashcards, got "text"',
+    );
   });
 
   it('merges user cards after the seed and rule cards and refuses ids that are taken', () => {

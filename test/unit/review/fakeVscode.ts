@@ -33,6 +33,10 @@ export class Uri {
   static file(path: string): Uri {
     return new Uri(path);
   }
+  static parse(text: string): Uri {
+    const match = /^([a-z-]+):\/\/(.*)$/.exec(text);
+    return match ? new Uri(match[2]!, match[1]) : new Uri(text);
+  }
   static joinPath(base: Uri, ...segments: string[]): Uri {
     return new Uri([base.path.replace(/\/$/, ''), ...segments].join('/'), base.scheme);
   }
@@ -103,12 +107,21 @@ export interface FakeVscode {
   shownDocuments: { uri: string; text: string }[];
   /** Fires the "changed" event of every file watcher, as VS Code does when a watched file is saved. */
   fileChanged(path: string): Promise<void>;
+  /** What `languages.getDiagnostics()` returns (change it in place: the fake holds this array). */
+  diagnostics: [Uri, { source?: string; code?: string | number; message: string; range: { start: { line: number } } }[]][];
+  /** Fires `languages.onDidChangeDiagnostics` for these files. */
+  diagnosticsChanged(paths: string[]): Promise<void>;
   globalState: { get<T>(key: string): T | undefined; update(key: string, value: unknown): Promise<void>; writes: number };
 }
 
 export function createFakeVscode(): FakeVscode {
   const changeEmitters: Emitter<Uri>[] = [];
+  const diagnosticEvents = new Emitter<{ uris: Uri[] }>();
   const fake: Omit<FakeVscode, 'module'> = {
+    diagnostics: [],
+    diagnosticsChanged: async (paths: string[]) => {
+      await Promise.all(diagnosticEvents.fire({ uris: paths.map((path) => Uri.file(path)) }));
+    },
     fileChanged: async (path: string) => {
       for (const emitter of changeEmitters) await Promise.all(emitter.fire(Uri.file(path)));
     },
@@ -211,6 +224,14 @@ export function createFakeVscode(): FakeVscode {
         };
       },
       onDidChangeWorkspaceFolders: new Emitter<unknown>().event,
+      textDocuments: [] as { uri: Uri; getText(): string }[],
+      asRelativePath(uri: Uri) {
+        return uri.path.replace(/^\/work\/shop\//, '');
+      },
+    },
+    languages: {
+      getDiagnostics: () => fake.diagnostics,
+      onDidChangeDiagnostics: diagnosticEvents.event,
     },
   };
   return { ...fake, module };

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ALL_RULES } from '../../../server/src/engine/rules/index';
 import type { StateMessage } from '../../../client/src/review/protocol';
+import type { FindingsResult } from '../../../server/src/lsp/clientContract';
 import { createFakeVscode, FakePanel, installFakeVscode, Uri, type FakeVscode } from './fakeVscode';
 
 type PanelModule = typeof import('../../../client/src/review/panel');
@@ -40,11 +41,11 @@ describe('review panel host (with a stand-in for the vscode API)', () => {
 
   after(() => uninstall());
 
-  function register(): void {
+  function register(workspaceFindings?: () => Promise<FindingsResult | undefined>): void {
     for (const d of disposables) d.dispose();
     const context = { extensionUri: Uri.file('/ext'), globalState: fake.globalState };
     // The fake stands in for the real types at runtime; the cast is only for the compiler.
-    disposables = panelModule.registerReviewPanel(context as never, { onDueCountChanged: (s) => dueCounts.push(s.total) });
+    disposables = panelModule.registerReviewPanel(context as never, { onDueCountChanged: (s) => dueCounts.push(s.total), workspaceFindings });
   }
 
   beforeEach(() => {
@@ -53,6 +54,7 @@ describe('review panel host (with a stand-in for the vscode API)', () => {
     fake.warnings.length = 0;
     fake.infos.length = 0;
     fake.shownDocuments.length = 0;
+    fake.diagnostics.length = 0;
     register();
   });
 
@@ -115,8 +117,81 @@ describe('review panel host (with a stand-in for the vscode API)', () => {
     const panel = fake.panels[0]!;
     await panel.webview.send({ type: 'ready' });
     assert.equal(lastState(panel).current?.card.ruleId, rule.id);
+    assert.equal(lastState(panel).show, true, 'the webview is told to open the Review tab on it');
+    await panel.webview.send({ type: 'ready' });
+    assert.equal(lastState(panel).show, undefined, 'only once');
     await fake.commands.get('migrationGuard.reviewRule')!('no-such-rule');
     assert.match(fake.infos.at(-1) ?? '', /There is no flashcard for rule "no-such-rule"/);
+  });
+
+  const MIGRATION = '/work/shop/shop/migrations/0002_order_created_idx.py';
+  const MIGRATION_TEXT = [
+    'from django.db import migrations, models',
+    '',
+    'class Migration(migrations.Migration):',
+    '    operations = [',
+    '        migrations.AddIndex(',
+    '            model_name="order",',
+    '            index=models.Index(fields=["created"], name="order_created_idx"),  # (not a bracket',
+    '        ),',
+    '        migrations.RunSQL("SELECT 1"),',
+    '    ]',
+  ].join('\n');
+
+  it('puts the card of a rule that fires in the workspace in today\'s reviews, with the user\'s operation', async () => {
+    fake.files.set(MIGRATION, MIGRATION_TEXT);
+    const findings: FindingsResult = {
+      files: [
+        {
+          uri: `file://${MIGRATION}`,
+          counts: { error: 0, warning: 2, info: 0 },
+          findings: [
+            { rule: 'add-index-non-concurrent', severity: 'warning', message: 'm', line: 4 },
+            { rule: 'add-index-non-concurrent', severity: 'warning', message: 'm', line: 8 },
+          ],
+        },
+      ],
+    };
+    register(() => Promise.resolve(findings));
+    // As on activation: the findings are read when the extension starts, before the panel is opened.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await fake.commands.get('migrationGuard.reviewFlashcards')!();
+    const panel = fake.panels[0]!;
+    await panel.webview.send({ type: 'ready' });
+    await waitFor(() => lastState(panel).current?.card.id === 'rule:add-index-non-concurrent');
+    const state = lastState(panel);
+    assert.deepEqual(state.current!.card.example, {
+      location: 'shop/migrations/0002_order_created_idx.py:5',
+      code: 'migrations.AddIndex(\n    model_name="order",\n    index=models.Index(fields=["created"], name="order_created_idx"),  # (not a bracket\n)',
+      count: 2,
+    });
+    assert.equal(state.current!.isDue, true, 'due today, ahead of the seed cards');
+    // Progress is saved after the answer, as for any card; the card is then not due again today.
+    const writes = fake.globalState.writes;
+    await panel.webview.send({ type: 'answer', cardId: 'rule:add-index-non-concurrent', grade: 'easy' });
+    assert.equal(fake.globalState.writes, writes + 1);
+    assert.notEqual(lastState(panel).current?.card.id, 'rule:add-index-non-concurrent');
+  });
+
+  it('learns the firing rules from the diagnostics when the server cannot answer, and follows their changes', async () => {
+    fake.files.set(MIGRATION, MIGRATION_TEXT);
+    register(() => Promise.reject(new Error('the server is starting')));
+    await fake.commands.get('migrationGuard.reviewFlashcards')!();
+    const panel = fake.panels[0]!;
+    await panel.webview.send({ type: 'ready' });
+    assert.notEqual(lastState(panel).current?.card.id, 'rule:remove-field');
+    fake.diagnostics.push(
+      [Uri.file(MIGRATION), [{ source: 'migration-guard', code: 'remove-field', message: 'm', range: { start: { line: 4 } } }]],
+      [Uri.file('/work/shop/other.py'), [{ source: 'pylint', code: 'remove-field', message: 'm', range: { start: { line: 0 } } }]],
+    );
+    const onScreen = lastState(panel).current!.card.id;
+    const posted = panel.webview.posted.length;
+    await fake.diagnosticsChanged([MIGRATION]);
+    await waitFor(() => panel.webview.posted.length > posted, 4000);
+    assert.equal(lastState(panel).current?.card.id, onScreen, 'the card on screen stays');
+    await panel.webview.send({ type: 'answer', cardId: onScreen, grade: 'good' });
+    assert.equal(lastState(panel).current?.card.id, 'rule:remove-field', 'the rule firing in the workspace comes next');
+    assert.equal(lastState(panel).current!.card.example!.location, 'shop/migrations/0002_order_created_idx.py:5');
   });
 
   it('restores a panel after a window reload through the serializer', async () => {
@@ -137,10 +212,10 @@ describe('review panel host (with a stand-in for the vscode API)', () => {
     const state = lastState(panel);
     assert.equal(state.totalCards, 5 + ALL_RULES.length + 1);
     assert.deepEqual(state.deckErrors, [
-      '.vscode/migration-cards.json: flashcards[1].question: expected a non-empty string, got number 1',
-      '.vscode/migration-cards.json: flashcards[1].answer: is missing (expected a non-empty string)',
+      '.vscode/migration-cards.json: line 1, column 42: [1].answer: is missing',
+      '.vscode/migration-cards.json: line 1, column 43: [1].question: expected a string, got number 1',
     ]);
-    assert.match(fake.warnings[0] ?? '', /^Review cards: \.vscode\/migration-cards\.json: flashcards\[1\]\.question/);
+    assert.match(fake.warnings[0] ?? '', /^Review cards: \.vscode\/migration-cards\.json: line 1, column 42: \[1\]\.answer: is missing \(and 1 more problem\)$/);
 
     // The user fixes the file: the open panel gets the new deck without a restart.
     fake.files.set('/work/shop/.vscode/migration-cards.json', '[{"question": "Ours?", "answer": "Yes"}, {"question": "Two?", "answer": "2"}]');

@@ -88,6 +88,19 @@ describe('review scheduler (FSRS through ts-fsrs)', () => {
     assert.deepEqual(scheduler.progress.reviews.map((r) => r.cardId), ['c2', 'c3', 'c4']);
   });
 
+  it('studies the cards of rules firing in the workspace today: new ones first, scheduled ones due unless seen today', () => {
+    const progress = emptyProgress();
+    const plain = new ReviewScheduler(progress, { newCardsPerDay: 1 });
+    plain.answer('x', 'easy', at(0)); // a review card, due in days
+    const scheduler = new ReviewScheduler(progress, { newCardsPerDay: 1, workspaceCards: new Set(['c', 'x']) });
+    const ids = ['a', 'b', 'c', 'x'];
+    assert.deepEqual(plain.queue(ids, at(DAY)), ['a'], 'without the workspace: the daily limit, x not due');
+    assert.deepEqual(scheduler.queue(ids, at(DAY)), ['x', 'c'], 'x is due today; c comes before a and beyond the limit');
+    assert.deepEqual(scheduler.counts(ids, at(DAY)), { new: 1, learning: 0, due: 1 });
+    scheduler.answer('x', 'good', at(DAY));
+    assert.ok(!scheduler.queue(ids, at(DAY + MINUTE)).includes('x'), 'reviewed today: not due again today');
+  });
+
   it('counts new, learning and due cards, with a daily limit on new cards', () => {
     const scheduler = new ReviewScheduler(emptyProgress(), { newCardsPerDay: 2 });
     const ids = ['a', 'b', 'c', 'd'];
