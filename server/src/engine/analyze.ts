@@ -17,7 +17,7 @@ import type { NavigationSource } from './navigation/source';
 import { buildMigrationModel } from './python/buildModel';
 import { normalizePath } from './python/migrationPath';
 import { runsOn } from './python/vendorGuards';
-import type { MigrationModel, Operation } from './python/model';
+import type { MigrationModel, Operation, Span } from './python/model';
 import { changedRange, parsePython, reparsePython, type ParsedText } from './python/parse';
 import { computeLineStarts, lineOfOffset, positionOfOffset } from './python/textPositions';
 import { ALL_RULES } from './rules/index';
@@ -698,9 +698,12 @@ export function isExcluded(path: string, config: ResolvedConfig): boolean {
 
 function toFinding(file: string, finding: RuleFinding, lineStarts: readonly number[], textLength: number): Finding {
   const { raw } = finding;
+  // A finding about a whole operation is underlined on the operation's name (`migrations.AddIndex`), not on its
+  // whole multi-line call; the operation's span travels as operationSpan for fixes, ignores and the baseline.
+  const reported = raw.operation && sameSpan(raw.span, raw.operation.span) ? raw.operation.nameSpan : raw.span;
   // A rule's span is trusted to be inside the text; clamping keeps a buggy one from producing negative positions.
-  const start = clamp(raw.span.start, 0, textLength);
-  const span = { start, end: clamp(raw.span.end, start, textLength) };
+  const start = clamp(reported.start, 0, textLength);
+  const span = { start, end: clamp(reported.end, start, textLength) };
   const result: Finding = {
     rule: finding.rule,
     severity: finding.severity,
@@ -713,6 +716,10 @@ function toFinding(file: string, finding: RuleFinding, lineStarts: readonly numb
   };
   if (raw.operation) result.operationSpan = raw.operation.span;
   return result;
+}
+
+function sameSpan(a: Span, b: Span): boolean {
+  return a.start === b.start && a.end === b.end;
 }
 
 function clamp(value: number, low: number, high: number): number {
