@@ -56,6 +56,8 @@ describe('LSP diagnostics', function () {
     // The operation's name (`migrations.AddIndex`), not its whole four-line call.
     assert.deepEqual(addIndex.range, { start: { line: 14, character: 8 }, end: { line: 14, character: 8 + 'migrations.AddIndex'.length } });
     assert.match(messageOf(addIndex), /shop_order/);
+    // Problems truncates long messages: the advice comes first there (the CLI keeps "what happens; what to do").
+    assert.match(messageOf(addIndex), /^Use AddIndexConcurrently in a migration with atomic = False\. AddIndex shop\.\w+: builds index \w+ on shop_order without CONCURRENTLY; the SHARE lock blocks writes for the whole build$/);
     const data = addIndex.data as { rule: string; fixes: { kind: string }[] };
     assert.equal(data.rule, 'add-index-non-concurrent');
     assert.ok(data.fixes.some((fix) => fix.kind === 'use-concurrent-index'));

@@ -707,13 +707,14 @@ function toFinding(file: string, finding: RuleFinding, lineStarts: readonly numb
   const result: Finding = {
     rule: finding.rule,
     severity: finding.severity,
-    message: raw.message,
+    message: raw.advice ? `${raw.message}; ${raw.advice}` : raw.message,
     file,
     span,
     start: positionOfOffset(lineStarts, span.start),
     end: positionOfOffset(lineStarts, span.end),
     fixes: raw.fixes ?? [],
   };
+  if (raw.advice) result.advice = raw.advice;
   if (raw.operation) result.operationSpan = raw.operation.span;
   return result;
 }

@@ -8,7 +8,10 @@ export type Severity = 'error' | 'warning' | 'info';
 export interface FindingCore {
   rule: string;
   severity: Severity;
+  /** The whole message: what happens, then `; ` and the advice when the rule gives one. */
   message: string;
+  /** What to do instead, as the message's last clause also says (the editor's Problems list leads with it). */
+  advice?: string;
   /** Normalised path of the file. */
   file: string;
   span: Span;

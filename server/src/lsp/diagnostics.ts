@@ -52,12 +52,24 @@ export function toDiagnostic(finding: Finding): Diagnostic {
     code: finding.rule,
     codeDescription: { href: ruleDocsUrl(finding.rule) },
     source: DIAGNOSTIC_SOURCE,
-    message: finding.message,
+    message: adviceFirst(finding),
     data,
   };
   // A stale ignore comment is dead code: editors fade it out.
   if (finding.rule === 'unused-ignore') diagnostic.tags = [DiagnosticTag.Unnecessary];
   return diagnostic;
+}
+
+/**
+ * The message as the Problems list shows it: the advice first (`Use AddIndexConcurrently ... . AddIndex shop.Order:
+ * builds ...`), so it survives the list's truncation; the CLI keeps the reading order (what happens; what to do).
+ */
+export function adviceFirst(finding: Pick<Finding, 'message' | 'advice'>): string {
+  const { advice, message } = finding;
+  if (!advice) return message;
+  const suffix = `; ${advice}`;
+  const detail = message.endsWith(suffix) ? message.slice(0, -suffix.length) : message;
+  return `${/^[a-z]/.test(advice) ? advice[0]!.toUpperCase() + advice.slice(1) : advice}. ${detail}`;
 }
 
 export class DiagnosticsPublisher {

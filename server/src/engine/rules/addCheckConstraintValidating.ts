@@ -2,6 +2,7 @@
 import type { FileRule } from './rule';
 import { readAlteredColumn } from './fieldTypes';
 import { fieldColumnName, readAddedConstraint } from './support';
+import { versionAtLeast } from '../django/operations';
 
 /** Django gives these fields `CHECK ("column" >= 0)` on PostgreSQL, so switching to one adds a CHECK constraint. */
 const POSITIVE_INTEGER_FIELDS = new Set(['PositiveIntegerField', 'PositiveSmallIntegerField', 'PositiveBigIntegerField']);
@@ -59,7 +60,10 @@ operations = [
         : `validates every row of ${names.table} under an ACCESS EXCLUSIVE lock (reads and writes wait)`;
     ctx.report({
       span: op.span,
-      message: `AddConstraint ${names.label}: CheckConstraint${name ? ` ${name}` : ''} ${cost}${ctx.database === 'postgresql' ? '; use AddConstraintNotValid then ValidateConstraint' : ''}`,
+      message: `AddConstraint ${names.label}: CheckConstraint${name ? ` ${name}` : ''} ${cost}`,
+      ...(ctx.database === 'postgresql'
+        ? { advice: versionAtLeast(ctx.config.djangoVersion, '4.0') ? 'use AddConstraintNotValid then ValidateConstraint' : 'add it NOT VALID with RunSQL, then VALIDATE CONSTRAINT' }
+        : {}),
       operation: op,
     });
   },

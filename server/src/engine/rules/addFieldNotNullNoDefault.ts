@@ -62,7 +62,8 @@ migrations.AddField(
     const advice = dbDefaultAvailable ? 'add null=True and backfill, or give it a db_default' : 'add null=True and backfill';
     ctx.report({
       span: op.span,
-      message: `AddField ${added.label}: NOT NULL column without a default fails on a table with rows and breaks old code's INSERTs; ${advice}`,
+      message: `AddField ${added.label}: NOT NULL column without a default fails on a table with rows and breaks old code's INSERTs`,
+      advice,
       operation: op,
       fixes,
     });

@@ -59,13 +59,14 @@ migrations.AddField(
     if (isUnique(field) !== false || isPrimaryKey(field) !== false) return;
     const oneOff = literalTruth(opArg(op, 'preserve_default')) === false ? ' (one-off default)' : '';
     const advice = dbDefaultAvailable ? 'use db_default= instead' : 'add it nullable first';
-    const rewrite = rewritesOnAdd ? `; PostgreSQL ${ctx.config.postgresVersion} also rewrites the whole table` : '';
+    const rewrite = rewritesOnAdd ? ` (PostgreSQL ${ctx.config.postgresVersion} also rewrites the whole table)` : '';
     const what = defaultExpr
       ? `default=${snippet(defaultExpr.text)}${oneOff} is Python-only`
       : `Django fills existing rows with ${implicit!.description} but keeps no database default`;
     ctx.report({
       span: defaultExpr ? kwargSpanOr(field, 'default', op.span) : op.span,
-      message: `AddField ${added.label}: ${what}, so old code's INSERTs fail on the new NOT NULL column; ${advice}${rewrite}`,
+      message: `AddField ${added.label}: ${what}, so old code's INSERTs fail on the new NOT NULL column${rewrite}`,
+      advice,
       operation: op,
     });
   },

@@ -55,6 +55,7 @@ function checkAddIndex(ctx: FileContext, op: Operation): void {
   ctx.report({
     span: op.span,
     message: `AddIndex ${names.label}: builds ${indexName ? `index ${indexName}` : 'an index'} on ${names.table} without CONCURRENTLY; the SHARE lock blocks writes for the whole build`,
+    advice: 'use AddIndexConcurrently in a migration with atomic = False',
     operation: op,
     fixes: concurrentIndexFixes(ctx, op, 'AddIndexConcurrently'),
   });
@@ -67,6 +68,7 @@ function checkIndexTogether(ctx: FileContext, op: Operation): void {
   ctx.report({
     span: op.span,
     message: `AlterIndexTogether ${names.label}: builds an index on (${added.join('), (')}) of ${names.table} without CONCURRENTLY; the SHARE lock blocks writes for the whole build`,
+    advice: 'create it CONCURRENTLY with RunSQL inside SeparateDatabaseAndState, in a non-atomic migration',
     operation: op,
   });
 }
@@ -77,6 +79,7 @@ function checkDbIndexOn(ctx: FileContext, op: Operation): void {
   ctx.report({
     span: kwargSpanOr(change.after, 'db_index', op.span),
     message: `AlterField ${change.label}: adds an index on ${change.names.table} without CONCURRENTLY; the SHARE lock blocks writes for the whole build`,
+    advice: 'create it CONCURRENTLY with RunSQL inside SeparateDatabaseAndState, in a non-atomic migration',
     operation: op,
   });
 }

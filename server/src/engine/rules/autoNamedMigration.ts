@@ -52,7 +52,8 @@ export const autoNamedMigration: FileRule = {
     if (ctx.config.hygieneScope === 'leaves' && ctx.standing.hasDependents) return;
     ctx.report({
       span: migrationClass.nameSpan,
-      message: `Migration \`${ctx.file.app}.${ctx.file.name}\` has an auto-generated timestamp name: rename it (\`makemigrations --name ...\`) to say what it does, before it is applied anywhere.`,
+      message: `Migration \`${ctx.file.app}.${ctx.file.name}\` has an auto-generated timestamp name`,
+      advice: 'rename it (`makemigrations --name ...`) to say what it does, before it is applied anywhere',
     });
   },
 };

@@ -42,11 +42,11 @@ class Migration(migrations.Migration):
     const fixes = [{ kind: 'set-atomic-false' as const }];
     if (CONCURRENT_OPERATIONS.has(op.name)) {
       const table = modelNames(ctx, op)?.table;
-      ctx.report({ span: op.span, message: `${op.name}${table ? ` on ${table}` : ''} cannot run inside the transaction of an atomic migration: set atomic = False`, operation: op, fixes });
+      ctx.report({ span: op.span, message: `${op.name}${table ? ` on ${table}` : ''} cannot run inside the transaction of an atomic migration`, advice: 'set atomic = False', operation: op, fixes });
       return;
     }
     // Once per operation: its first statement that cannot run in a transaction.
     const item = operationSqlStatements(ctx, op).find((candidate) => requiresNoTransaction(candidate.statement));
-    if (item) reportStatement(ctx, item, `RunSQL \`${statementExcerpt(item.statement, 50)}\` cannot run inside the transaction of an atomic migration: set atomic = False`, fixes);
+    if (item) reportStatement(ctx, item, `RunSQL \`${statementExcerpt(item.statement, 50)}\` cannot run inside the transaction of an atomic migration`, fixes, 'set atomic = False');
   },
 };

@@ -51,7 +51,8 @@ function report(ctx: GraphContext, app: string, leaf: GraphNode, leaves: GraphNo
   const others = leaves.filter((other) => other !== leaf).map((other) => `\`${other.name}\``);
   ctx.report(leaf.path, {
     span: file?.migrationClass?.nameSpan ?? { start: 0, end: 0 },
-    message: `\`${app}.${leaf.name}\` is a leaf migration, and so ${others.length === 1 ? 'is' : 'are'} ${others.join(', ')}: Django refuses to migrate \`${app}\` until they are merged (\`python manage.py makemigrations --merge ${app}\`).`,
+    message: `\`${app}.${leaf.name}\` is a leaf migration, and so ${others.length === 1 ? 'is' : 'are'} ${others.join(', ')}: Django refuses to migrate \`${app}\` until they are merged`,
+    advice: `merge them (\`python manage.py makemigrations --merge ${app}\`)`,
   });
 }
 

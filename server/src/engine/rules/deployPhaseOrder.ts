@@ -51,7 +51,8 @@ export const deployPhaseOrder: GraphRule = {
         if (targetPhase.phase !== 'after-deploy') continue;
         ctx.report(file.path, {
           span: dependency.span,
-          message: `\`${file.app}.${file.name}\` runs before the deploy (${phase.reason}) but depends on \`${target.app}.${target.name}\`, which runs after it (${targetPhase.reason}): the pre-deploy run cannot apply it; mark it post-deploy too or depend on a pre-deploy migration`,
+          message: `\`${file.app}.${file.name}\` runs before the deploy (${phase.reason}) but depends on \`${target.app}.${target.name}\`, which runs after it (${targetPhase.reason}): the pre-deploy run cannot apply it`,
+          advice: 'mark it post-deploy too or depend on a pre-deploy migration',
         });
       }
     }

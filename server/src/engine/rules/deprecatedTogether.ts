@@ -46,7 +46,8 @@ export const deprecatedTogether: FileRule = {
       ctx.report({
         span: op.span,
         operation: op,
-        message: `AlterIndexTogether on \`${modelLabel(op)}\`: index_together is deprecated since Django 4.2; use AddIndex/RemoveIndex (or RenameIndex(old_fields=...) to adopt the existing index).`,
+        message: `AlterIndexTogether on \`${modelLabel(op)}\`: index_together is deprecated since Django 4.2`,
+        advice: 'use AddIndex/RemoveIndex (or RenameIndex(old_fields=...) to adopt the existing index)',
       });
     } else if (OPTION_OPERATIONS.has(op.name)) {
       const entry = dictEntry(opArg(op, 'options'), 'index_together');
@@ -54,7 +55,8 @@ export const deprecatedTogether: FileRule = {
       ctx.report({
         span: { start: entry.key.span.start, end: entry.value.span.end },
         operation: op,
-        message: `${op.name} \`${modelLabel(op)}\` sets index_together ${describe(entry.value)}: deprecated since Django 4.2 and removed from models in 5.1; declare Meta.indexes instead.`,
+        message: `${op.name} \`${modelLabel(op)}\` sets index_together ${describe(entry.value)}: deprecated since Django 4.2 and removed from models in 5.1`,
+        advice: 'declare Meta.indexes instead',
       });
     }
   },

@@ -80,7 +80,8 @@ class Migration(migrations.Migration):
       if (slow && prolonged) {
         ctx.report({
           span: op.span,
-          message: `${slow} runs while the ${prolonged.lock} lock taken by ${prolonged.what} (line ${lineOf(ctx, prolonged.op)}) is held until COMMIT; split the migration`,
+          message: `${slow} runs while the ${prolonged.lock} lock taken by ${prolonged.what} (line ${lineOf(ctx, prolonged.op)}) is held until COMMIT`,
+          advice: 'split the migration',
           operation: op,
         });
         return;

@@ -116,7 +116,8 @@ export const foreignKeyWithoutIndex: GraphRule = {
       ctx.report(file.path, {
         span: call.kwargSpans['db_index'] ?? call.span,
         operation: op,
-        message: `ForeignKey \`${file.app}.${modelLabel}.${field}\` has db_index=False and no index starts with \`${fieldColumnName(field, fieldShape(call)) ?? field}\`: deleting a referenced row scans the whole table; add an index (AddIndexConcurrently).`,
+        message: `ForeignKey \`${file.app}.${modelLabel}.${field}\` has db_index=False and no index starts with \`${fieldColumnName(field, fieldShape(call)) ?? field}\`: deleting a referenced row scans the whole table`,
+        advice: 'add an index (AddIndexConcurrently)',
       });
     }
   },

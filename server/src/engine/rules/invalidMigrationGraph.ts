@@ -73,10 +73,9 @@ export const invalidMigrationGraph: GraphRule = {
         if (!mutual) continue;
         ctx.report(file.path, {
           span: replaced.span,
-          message:
-            replacedKey === key
-              ? `\`${file.app}.${file.name}\` lists itself in \`replaces\`: Django cannot tell whether it is applied; remove the entry`
-              : `\`${file.app}.${file.name}\` and \`${replaced.app}.${replaced.name}\` replace each other: Django cannot keep either consistently; keep one squash`,
+          ...(replacedKey === key
+            ? { message: `\`${file.app}.${file.name}\` lists itself in \`replaces\`: Django cannot tell whether it is applied`, advice: 'remove the entry' }
+            : { message: `\`${file.app}.${file.name}\` and \`${replaced.app}.${replaced.name}\` replace each other: Django cannot keep either consistently`, advice: 'keep one squash' }),
         });
       }
     }

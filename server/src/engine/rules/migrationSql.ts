@@ -141,8 +141,8 @@ function createModelTable(app: string, op: Operation): string | undefined {
 }
 
 /** Reports a finding on one SQL statement. */
-export function reportStatement(ctx: FileContext, item: MigrationSqlStatement, message: string, fixes?: FixData[]): void {
-  ctx.report({ span: item.span, message, operation: item.op, ...(fixes ? { fixes } : {}) });
+export function reportStatement(ctx: FileContext, item: MigrationSqlStatement, message: string, fixes?: FixData[], advice?: string): void {
+  ctx.report({ span: item.span, message, operation: item.op, ...(advice ? { advice } : {}), ...(fixes ? { fixes } : {}) });
 }
 
 /** A short, single-line excerpt of a statement for messages: `CREATE INDEX idx ON shop_order ...`. */

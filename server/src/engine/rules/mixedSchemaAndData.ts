@@ -53,7 +53,7 @@ operations = [
       const schema = schemaOperations.find((other) => other !== op) ?? (schemaOperations.includes(op) ? op : undefined);
       if (!schema) continue;
       const schemaText = schema === op ? 'its own schema changes' : describeSchema(ctx, schema);
-      ctx.report({ span: op.span, message: `${data} runs in the same transaction as ${schemaText}: move the data migration into its own migration`, operation: op });
+      ctx.report({ span: op.span, message: `${data} runs in the same transaction as ${schemaText}`, advice: 'move the data migration into its own migration', operation: op });
     }
   },
 };

@@ -62,7 +62,8 @@ export const preferBigAutoField: GraphRule = {
       ctx.report(file.path, {
         span: call.span,
         operation: op,
-        message: `Model \`${file.app}.${definition.modelLabel}\` gets a 32-bit AutoField primary key (\`${definition.field}\`): use BigAutoField while this migration is unapplied; converting later rewrites the table and every foreign key to it.`,
+        message: `Model \`${file.app}.${definition.modelLabel}\` gets a 32-bit AutoField primary key (\`${definition.field}\`): converting it later rewrites the table and every foreign key to it`,
+        advice: 'use BigAutoField while this migration is unapplied',
         fixes: [{ kind: 'replace-text', span: callee.span, newText: callee.text.replace(/AutoField$/, 'BigAutoField'), title: 'Use BigAutoField' }],
       });
     }

@@ -64,7 +64,8 @@ class Migration(migrations.Migration):
       const known = before ? 'is NOT NULL without a database default' : 'may be NOT NULL without a database default (its definition is unknown)';
       ctx.report({
         span: op.span,
-        message: `RemoveField ${removed.label} after the deploy (${ctx.standing.phase.reason}): column ${(before && fieldColumnName(fieldName, before)) ?? fieldName} ${known}, so the new code's INSERTs fail until this runs; make it null=True in the release that stops using it`,
+        message: `RemoveField ${removed.label} after the deploy (${ctx.standing.phase.reason}): column ${(before && fieldColumnName(fieldName, before)) ?? fieldName} ${known}, so the new code's INSERTs fail until this runs`,
+        advice: 'make it null=True in the release that stops using it',
         operation: op,
       });
       return;

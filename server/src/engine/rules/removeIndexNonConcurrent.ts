@@ -50,6 +50,7 @@ function checkRemoveIndex(ctx: FileContext, op: Operation): void {
   ctx.report({
     span: op.span,
     message: `RemoveIndex ${names.label}: drops ${indexName ? `index ${indexName}` : 'an index'} without CONCURRENTLY; its ACCESS EXCLUSIVE lock on ${names.table} queues behind every running query`,
+    advice: 'use RemoveIndexConcurrently in a migration with atomic = False',
     operation: op,
     fixes: concurrentIndexFixes(ctx, op, 'RemoveIndexConcurrently'),
   });
@@ -63,6 +64,7 @@ function checkDbIndexOff(ctx: FileContext, op: Operation): void {
   ctx.report({
     span: kwargSpanOr(change.after, 'db_index', op.span),
     message: `AlterField ${change.label}: drops the column's index without CONCURRENTLY; its ACCESS EXCLUSIVE lock on ${change.names.table} queues behind every running query`,
+    advice: 'drop it CONCURRENTLY with RunSQL inside SeparateDatabaseAndState, in a non-atomic migration',
     operation: op,
   });
 }

@@ -99,7 +99,8 @@ function reportIfReserved(ctx: FileContext, op: Operation, column: string, span:
   ctx.report({
     span,
     operation: op,
-    message: `Column \`${column}\` of ${subject} is a reserved word (${reservedIn}): raw SQL must quote it; consider another name or \`db_column=\`.`,
+    message: `Column \`${column}\` of ${subject} is a reserved word (${reservedIn}): raw SQL must quote it`,
+    advice: 'consider another name or `db_column=`',
   });
 }
 

@@ -54,8 +54,13 @@ export type FixData =
 export interface RawFinding {
   /** The precise range: the operation, or the offending keyword argument. */
   span: Span;
-  /** One line that names the table/field. */
+  /** One line that names the table/field and says what happens (no advice: that goes in `advice`). */
   message: string;
+  /**
+   * What to do instead, when it fits in a clause and is true for this exact operation (lower-case start, no final
+   * period): the message reads `<message>; <advice>` in the CLI, and the editor's Problems list puts it first.
+   */
+  advice?: string;
   /** The operation the finding is about (used for ignore comments on the operation's first line). */
   operation?: Operation;
   fixes?: FixData[];

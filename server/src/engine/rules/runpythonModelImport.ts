@@ -78,7 +78,8 @@ function checkCode(ctx: FileContext, op: Operation, code: RunPythonCode, moduleB
     const where = code.kind === 'function' ? `${code.name}()` : 'The RunPython lambda';
     ctx.report({
       span: { start: node.from, end: node.to },
-      message: `${where} uses the current model ${binding.module}.${used} instead of the historical one: use apps.get_model("${app}", "${used}")`,
+      message: `${where} uses the current model ${binding.module}.${used} instead of the historical one`,
+      advice: `use apps.get_model("${app}", "${used}")`,
       operation: op,
     });
     return undefined;

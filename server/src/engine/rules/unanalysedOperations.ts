@@ -36,7 +36,8 @@ export const unanalysedOperations: FileRule = {
     if (unresolved) {
       ctx.report({
         span: unresolved.span,
-        message: `Operations not checked: ${unresolved.reason}, so Migration Guard cannot see what this migration does; write the list out or review \`sqlmigrate\` output`,
+        message: `Operations not checked: ${unresolved.reason}, so Migration Guard cannot see what this migration does`,
+        advice: 'write the list out or review `sqlmigrate` output',
       });
     }
   },
