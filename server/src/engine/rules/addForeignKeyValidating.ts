@@ -58,6 +58,7 @@ migrations.RunSQL(
     ctx.report({
       span: op.name === 'AlterField' ? kwargSpanOr(field.after, 'db_constraint', op.span) : op.span,
       message: `${op.name} ${field.label}: ${validation(ctx, op, field)}`,
+      ...(ctx.database === 'postgresql' ? { advice: 'add it with db_constraint=False, then add the constraint NOT VALID and VALIDATE it in a later migration' } : {}),
       operation: op,
     });
   },

@@ -79,6 +79,10 @@ export const alterFieldSetNotNull: FileRule = {
     ctx.report({
       span: kwargSpanOr(change.after, 'null', op.span),
       message: `AlterField ${change.label}: making the column NOT NULL${unknown} ${cost}${hasDefault ? '' : ', and fails if a NULL remains'}`,
+      // From PostgreSQL 12, SET NOT NULL skips its scan when a valid CHECK (col IS NOT NULL) proves it.
+      ...(ctx.database === 'postgresql' && ctx.config.postgresVersion >= 12
+        ? { advice: 'backfill, add CHECK (column IS NOT NULL) NOT VALID, validate it, then SET NOT NULL' }
+        : {}),
       operation: op,
     });
   },

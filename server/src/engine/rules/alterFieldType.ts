@@ -60,6 +60,7 @@ def copy_quantity(apps, schema_editor):
       ctx.report({
         span: typeChange.cause ? kwargSpanOr(change.after, typeChange.cause, op.span) : op.span,
         message: `AlterField ${change.label}: ${typeChange.reason} ${effect}`,
+        advice: 'add a column of the new type, backfill it and switch over (expand and contract)',
         operation: op,
       });
       return;

@@ -55,6 +55,7 @@ class Migration(migrations.Migration):
     ctx.report({
       span: op.span,
       message: `DeleteModel ${names.label}: drops table ${names.table} with all its rows while old code still queries it`,
+      advice: 'remove it from the migration state only (SeparateDatabaseAndState) and drop the table in a later release',
       operation: op,
     });
   },

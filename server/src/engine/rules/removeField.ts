@@ -77,6 +77,7 @@ class Migration(migrations.Migration):
     ctx.report({
       span: op.span,
       message: `RemoveField ${removed.label}: ${dropped}`,
+      advice: 'remove it from the migration state only (SeparateDatabaseAndState) and drop the column in a later release',
       operation: op,
       // Turning it into a state-only removal only makes sense for a top-level operation.
       fixes: op.context === 'operations' ? [{ kind: 'state-only-remove-field', operationSpan: op.span }] : [],

@@ -27,6 +27,6 @@ export const runpythonNoReverse: FileRule = {
     if (!fixes) return;
     const code = opArg(op, 'code');
     const what = code?.kind === 'name' ? `RunPython(${code.dotted})` : 'RunPython';
-    ctx.report({ span: op.span, message: `${what} has no reverse_code, so this migration cannot be unapplied`, operation: op, fixes });
+    ctx.report({ span: op.span, message: `${what} has no reverse_code, so this migration cannot be unapplied`, advice: 'pass reverse_code (migrations.RunPython.noop when there is nothing to undo)', operation: op, fixes });
   },
 };

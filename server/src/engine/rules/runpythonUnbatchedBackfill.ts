@@ -49,7 +49,7 @@ export const runpythonUnbatchedBackfill: FileRule = {
   checkOperation(ctx, op) {
     for (const code of runPythonFunctionsOf(ctx, op, ['code'])) {
       for (const finding of unbatchedWork(ctx.file, code, migrationAtomic(ctx) !== false)) {
-        ctx.report({ span: { start: finding.node.from, end: finding.end }, message: finding.message, operation: op });
+        ctx.report({ span: { start: finding.node.from, end: finding.end }, message: finding.message, advice: 'process the rows in primary-key batches', operation: op });
       }
     }
   },
@@ -74,7 +74,7 @@ function unbatchedWork(model: MigrationModel, code: RunPythonCode, atomic: boole
         found.push({
           node,
           end: (iterable ?? node).to,
-          message: `${where} loops over ${chainModel(model, chain)} rows without batching and writes each one${atomic ? ', all in one transaction' : ''}: process the rows in primary-key batches`,
+          message: `${where} loops over ${chainModel(model, chain)} rows without batching and writes each one${atomic ? ', all in one transaction' : ''}`,
         });
       }
       return false;
@@ -89,7 +89,7 @@ function unbatchedWork(model: MigrationModel, code: RunPythonCode, atomic: boole
         found.push({
           node,
           end: node.to,
-          message: `${where} updates ${chainModel(model, chain)} rows in one statement over the whole table: process the rows in primary-key batches`,
+          message: `${where} updates ${chainModel(model, chain)} rows in one statement over the whole table`,
         });
         return false;
       }

@@ -30,6 +30,6 @@ export const runsqlNoReverse: FileRule = {
     if (!fixes) return;
     const first = operationSqlStatements(ctx, op)[0];
     const what = first ? `RunSQL \`${statementExcerpt(first.statement, 40)}\`` : 'RunSQL';
-    ctx.report({ span: op.span, message: `${what} has no reverse_sql, so this migration cannot be unapplied`, operation: op, fixes });
+    ctx.report({ span: op.span, message: `${what} has no reverse_sql, so this migration cannot be unapplied`, advice: 'pass reverse_sql (migrations.RunSQL.noop when there is nothing to undo)', operation: op, fixes });
   },
 };
