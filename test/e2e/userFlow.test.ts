@@ -134,7 +134,10 @@ describe('user flow with the installed .vsix (code-server + Chromium)', function
     await page.keyboard.press('Control+Shift+M');
     const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'shop_product_name_idx' }).first();
     await row.waitFor({ state: 'visible' });
-    assert.match((await row.textContent()) ?? '', /add-index-non-concurrent/);
+    const text = (await row.textContent()) ?? '';
+    assert.match(text, /add-index-non-concurrent/);
+    // The advice leads, so it survives the row's truncation.
+    assert.match(text, /^\s*Use AddIndexConcurrently in a migration with atomic = False\. AddIndex shop\.Product: /);
     await screenshot('problems');
   });
 
@@ -142,6 +145,9 @@ describe('user flow with the installed .vsix (code-server + Chromium)', function
     const squiggle = page.locator('.monaco-editor .squiggly-warning').first();
     const box = await squiggle.boundingBox();
     assert.ok(box, 'the squiggle has a position on screen');
+    // Under the operation's name only: one line's decoration (a range over the four-line call draws one per line).
+    assert.equal(await page.locator('.monaco-editor .squiggly-warning').count(), 1);
+    assert.ok(box.width < 200, `the squiggle is ${box.width}px wide: more than \`migrations.AddIndex\``);
     await page.mouse.move(box.x + Math.min(40, box.width / 2), box.y + box.height / 2);
     // The language server's explanation, not only the diagnostic's message (which the hover also shows).
     const hover = page.locator('.monaco-hover').filter({ hasText: 'on PostgreSQL' }).first();
