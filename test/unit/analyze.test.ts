@@ -5,7 +5,7 @@ import { analyze, looksBinary, Project, type SourceFile } from '../../server/src
 import { DEFAULT_CONFIG, type Database, type ResolvedConfig } from '../../server/src/engine/config/types';
 import { databaseOfEngine, detectDatabase } from '../../server/src/engine/config/vendor';
 import type { FileContext, FileRule, GraphContext, GraphRule, Severity } from '../../server/src/engine/rules/rule';
-import { modelNames } from '../../server/src/engine/rules/support';
+import { modelNames } from '../../server/src/engine/rules/operationFacts';
 
 const EXPLANATION = { summary: 's', sql: '', lock: '', blocks: '', rewrite: '', safeAlternative: '', safeCode: '' };
 

@@ -24,7 +24,6 @@ import { ALL_RULES } from './rules/index';
 import type { FileContext, FileRule, Finding, MigrationStanding, OperationFacts, RawFinding, Rule, RuleCategory, Severity } from './rules/rule';
 import { FileFacts } from './rules/operationFacts';
 import { RuleDispatch } from './rules/dispatch';
-import { runsAgainstDatabase, targetModel } from './rules/support';
 import { unusedIgnore } from './rules/unusedIgnore';
 import { MigrationGraph, graphRuleSignature, graphStructureSignature, migrationKey, type MigrationKey } from './state/graph';
 import { StateReplayer } from './state/replay';
@@ -32,6 +31,7 @@ import { generateOperation, SqlReplay, type MigrationSql, type OperationSql } fr
 import { EstimatedSchema } from './django/sql/physicalSchema';
 import { authUserModelOf, defaultAutoFieldOf } from './django/settingsFacts';
 import type { GraphNode, StateView } from './state/types';
+import { runsAgainstDatabase, targetModel } from './django/operations';
 
 export interface SourceFile {
   path: string;
@@ -499,6 +499,7 @@ export class Project {
       appsChangedSince: (version) => [...this.appChangedAt].filter(([, changedAt]) => changedAt > version).map(([app]) => app),
       files: () => this.allModels(),
       nodes: () => this.graphNodes(),
+      graph: () => this.ensureReplayer().graph,
       hasDependents: (file) => {
         const { graph } = this.ensureReplayer();
         const entry = graph.entryFor(file);

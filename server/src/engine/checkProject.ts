@@ -13,7 +13,7 @@ import { discoverFiles, displayPath, migrationFilesOf, readSourceFile, type Disc
 import type { Report } from './format/report';
 import { analyzeSources, ParsePool, type AnalysisTimings } from './parallelAnalyze';
 import { ALL_RULES } from './rules/index';
-import type { Finding } from './rules/rule';
+import type { Finding } from './types';
 
 export interface CheckRequest {
   /** Files or folders to check (relative to cwd or absolute). */

@@ -7,7 +7,7 @@ import type { Connection } from 'vscode-languageserver/node';
 import { detectedDjangoLayer } from '../engine/config/detectedDjangoVersion';
 import { ConfigError, findConfig, resolveConfig, type LoadedConfig } from '../engine/config/pyproject';
 import { DATABASES, type ConfigLayer, type Database, type ResolvedConfig } from '../engine/config/types';
-import type { Severity } from '../engine/rules/rule';
+import type { Severity } from '../engine/types';
 import { isExcluded } from '../engine/analyze';
 
 const SETTINGS_SECTION = 'migrationGuard';

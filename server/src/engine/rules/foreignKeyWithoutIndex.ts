@@ -3,23 +3,12 @@
 // constraint, and Django's on_delete collector queries it too. A graph rule because the index that covers the column
 // is often added by a later migration (the recommended `db_index=False` + AddIndexConcurrently pattern).
 import type { CallExpr, Expr, MigrationModel } from '../python/model';
-import { togetherSets } from './fieldTypes';
 import type { GraphRule } from './rule';
 import { runSqlTexts } from './runSqlText';
-import {
-  calleeName,
-  dictEntry,
-  fieldColumnName,
-  fieldShape,
-  kwargFlag,
-  latestFieldDefinitions,
-  literalTruth,
-  opArg,
-  runsAgainstDatabase,
-  stringValue,
-  targetModel,
-  type LatestFieldDefinition,
-} from './support';
+import { togetherSets } from '../django/modelOptions';
+import { calleeName, dictEntry, kwargFlag, literalTruth, opArg, runsAgainstDatabase, stringValue, targetModel } from '../django/operations';
+import { fieldColumnName, fieldShape } from '../django/fields';
+import { type LatestFieldDefinition, latestFieldDefinitions } from '../state/latestFields';
 
 const INDEX_OPERATIONS = new Set(['AddIndex', 'AddIndexConcurrently']);
 const CONSTRAINT_OPERATIONS = new Set(['AddConstraint', 'AddConstraintNotValid']);
@@ -110,7 +99,7 @@ export const foreignKeyWithoutIndex: GraphRule = {
       leadingColumns.set(newKey, merged);
     }
 
-    for (const definition of latestFieldDefinitions(ctx.files, ctx.nodes)) {
+    for (const definition of latestFieldDefinitions(ctx.files, ctx.graph)) {
       if (!lacksIndex(definition, leadingColumns, unjudgedModels, indexDdl)) continue;
       const { file, op, modelLabel, field, call } = definition;
       ctx.report(file.path, {

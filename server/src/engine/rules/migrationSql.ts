@@ -8,7 +8,8 @@ import { createdTable, parseAlterTable, type AlterTableInfo, type SqlName } from
 import type { FileContext, FixData } from './rule';
 import { runPythonSqlTexts, runSqlTexts, sqlSpan, type RunSqlText } from './runSqlText';
 import type { ModelState, StateView } from '../state/types';
-import { dictEntry, fieldColumnName, opArg, stringValue } from './support';
+import { dictEntry, opArg, stringValue } from '../django/operations';
+import { fieldColumnName } from '../django/fields';
 
 export interface MigrationSqlStatement {
   /** The RunSQL operation. */

@@ -1,9 +1,11 @@
-import { alterFieldRerunnable } from './fieldTypes';
 import type { Operation, Span } from '../python/model';
 import { isIdempotent } from '../sql/statements';
 import { migrationSqlStatements, statementExcerpt } from './migrationSql';
 import type { FileContext, FileRule } from './rule';
-import { isStateOnlyOperation, migrationAtomic, modelNames } from './support';
+import { alterFieldRerunnable } from './fieldFacts';
+import { isStateOnlyOperation } from '../django/operations';
+import { migrationAtomic } from '../django/migrationClass';
+import { modelNames } from './operationFacts';
 
 /** Django operations that are safe to run again after they succeeded. */
 const REPEATABLE_OPERATIONS = new Set([
@@ -60,7 +62,7 @@ export const nonAtomicMixedOperations: FileRule = {
     ],
   },
   check(ctx) {
-    if (migrationAtomic(ctx) !== false || !ctx.file.migrationClass) return;
+    if (migrationAtomic(ctx.file) !== false || !ctx.file.migrationClass) return;
     const steps = migrationSteps(ctx);
     const topLevelCount = new Set(steps.map((step) => step.topLevel)).size;
     if (topLevelCount < 2) return;

@@ -5,7 +5,7 @@ import type { Expr, MigrationModel, Operation, Span } from '../python/model';
 import { ExpressionReader } from '../python/expressions';
 import { vendorsOfCondition } from '../python/vendorGuards';
 import type { FileContext } from './rule';
-import { opArg } from './support';
+import { opArg } from '../django/operations';
 
 export interface Parameter {
   name: string;

@@ -3,8 +3,8 @@
 import type { Operation } from '../python/model';
 import { computeLineStarts, lineOfOffset } from '../python/textPositions';
 import type { FileRule } from './rule';
-import { modelNames } from './support';
 import { MAYBE_HEAVY_OPERATIONS, heavyTableWork, type HeavyTableWork } from './tableWork';
+import { modelNames } from './operationFacts';
 
 export const severalHeavyOpsOneTable: FileRule = {
   id: 'several-heavy-ops-one-table',

@@ -2,7 +2,7 @@ import { parseAddEnumValue } from '../../sql/statements';
 import { SQL_OPERATIONS, migrationSqlStatements, operationSqlStatements, reportStatement, type MigrationSqlStatement } from '../migrationSql';
 import type { FileContext, FileRule } from '../rule';
 import { runPythonCode, walkDescendants } from '../runPythonCode';
-import { migrationAtomic } from '../support';
+import { migrationAtomic } from '../../django/migrationClass';
 
 export const sqlEnumAddValueInTransaction: FileRule = {
   id: 'sql-enum-add-value-in-transaction',
@@ -33,7 +33,7 @@ export const sqlEnumAddValueInTransaction: FileRule = {
   },
   operations: SQL_OPERATIONS,
   checkOperation(ctx, op) {
-    if (migrationAtomic(ctx) !== true) return;
+    if (migrationAtomic(ctx.file) !== true) return;
     for (const item of operationSqlStatements(ctx, op)) {
       const added = parseAddEnumValue(item.statement);
       if (!added) continue;

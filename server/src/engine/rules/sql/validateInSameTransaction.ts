@@ -1,7 +1,9 @@
 import { parseAlterTable } from '../../sql/statements';
 import { SQL_OPERATIONS, migrationSqlStatements, reportStatement, tableKey } from '../migrationSql';
 import type { FileContext, FileRule } from '../rule';
-import { constraintCall, migrationAtomic, modelNames, stringValue } from '../support';
+import { constraintCall, stringValue } from '../../django/operations';
+import { migrationAtomic } from '../../django/migrationClass';
+import { modelNames } from '../operationFacts';
 
 export const sqlValidateInSameTransaction: FileRule = {
   id: 'sql-validate-in-same-transaction',
@@ -34,7 +36,7 @@ migrations.RunSQL(
     safeCodeLanguage: 'python',
   },
   check(ctx) {
-    if (migrationAtomic(ctx) !== true) return;
+    if (migrationAtomic(ctx.file) !== true) return;
     // constraint names (lower-cased) and tables with an unnamed NOT VALID constraint, added so far in this transaction
     const notValidNames = new Set<string>();
     const notValidUnnamedTables = new Set<string>();

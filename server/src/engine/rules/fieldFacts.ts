@@ -1,29 +1,17 @@
-// The readers that pair an operation's field with the replayed state (the field before and after an AddField or
-// AlterField, what the change does), for rules. What the database does with a field lives in django/columns.ts.
+// The per-analysis readers that pair an operation's field with the replayed state (the field before and after an
+// AddField or AlterField, what the change does), for rules. What Django and the database do with a field lives in
+// django/fields.ts and django/columns.ts; these only combine them with the state before the operation.
 import type { Database } from '../config/types';
-import { changesSchema, columnType, compareColumnTypes, relationTarget, schemaChange, type RelatedFieldResolver, type SchemaChange, type TypeChange } from '../django/columns';
-import { hasColumn } from '../django/fields';
-import type { CallExpr, Expr, Operation, Span } from '../python/model';
-import type { FieldDef, ModelState, StateView } from '../state/types';
-import type { FileContext } from './rule';
-import { changesExistingTable, fieldCall, fieldShape, kwargFlag, modelNames, opArg, perOperationFact, stringValue, targetFieldName, type ModelNames } from './support';
+import { changesSchema, columnType, compareColumnTypes, relatedFieldResolver, schemaChange, type RelatedFieldResolver, type SchemaChange, type TypeChange } from '../django/columns';
+import { fieldShape, hasColumn } from '../django/fields';
+import { togetherSets } from '../django/modelOptions';
+import { fieldCall, opArg, targetFieldName } from '../django/operations';
+import type { Operation, Span } from '../python/model';
+import type { FieldDef, ModelState } from '../state/types';
+import { changesExistingTable, modelNames, perOperationFact } from './operationFacts';
+import type { FileContext, ModelNames } from './rule';
 
 // --- reading AddField/AlterField operations against the replayed state ---
-
-/** Resolves a relation's target field (its `to_field`, else the target's primary key) in a state. */
-function relatedFieldResolver(state: StateView, app: string, selfKey: string): RelatedFieldResolver {
-  return (field) => {
-    const target = relationTarget(field, app, selfKey);
-    if (!target || target.startsWith('expr:')) return undefined;
-    const dot = target.lastIndexOf('.');
-    const model = state.model(target.slice(0, dot), target.slice(dot + 1));
-    if (!model) return undefined;
-    const toField = stringValue(field.kwargs['to_field']);
-    if (toField) return model.fields.get(toField.toLowerCase());
-    for (const candidate of model.fields.values()) if (kwargFlag(candidate, 'primary_key', false)) return candidate;
-    return undefined;
-  };
-}
 
 /** The model and field an operation names (RenameField: its `old_name`), with the field as the state knows it. */
 export interface FieldTarget {
@@ -123,36 +111,6 @@ export function snippet(text: string, max = 40): string {
   return flat.length <= max ? flat : `${flat.slice(0, max - 3)}...`;
 }
 
-const OLD_SET_CALLS = new Set(['set', 'frozenset', 'tuple', 'list']);
-
-/** The field-name sets of `unique_together` / `index_together`: `[("a", "b")]`, `(("a", "b"),)` or a single `("a", "b")`. */
-export function togetherSets(expr: Expr | undefined): Set<string> | undefined {
-  if (!expr || expr.kind === 'none') return new Set();
-  // Old makemigrations output: `set([("a", "b")])`, `set()`, and frozenset / tuple / list of the same.
-  if (expr.kind === 'call' && expr.callee.kind === 'name' && OLD_SET_CALLS.has(expr.callee.dotted) && !expr.hasStarArgs && Object.keys(expr.kwargs).length === 0) {
-    if (expr.args.length === 0) return new Set();
-    const inner = expr.args[0];
-    return expr.args.length === 1 && inner && (inner.kind === 'list' || inner.kind === 'tuple' || inner.kind === 'set') ? togetherSets(inner) : undefined;
-  }
-  if (expr.kind !== 'list' && expr.kind !== 'tuple' && expr.kind !== 'set') return undefined;
-  const asNames = (item: Expr): string | undefined => {
-    if (item.kind !== 'list' && item.kind !== 'tuple') return undefined;
-    const names = item.items.map(stringValue);
-    return names.every((name) => name !== undefined) ? names.join(', ') : undefined;
-  };
-  // A flat tuple of strings is one set (Django's normalize_together accepts it).
-  if (expr.items.length > 0 && expr.items.every((item) => stringValue(item) !== undefined)) {
-    return new Set([expr.items.map((item) => stringValue(item)).join(', ')]);
-  }
-  const result = new Set<string>();
-  for (const item of expr.items) {
-    const names = asNames(item);
-    if (names === undefined) return undefined;
-    result.add(names);
-  }
-  return result;
-}
-
 /**
  * The field-name sets an AlterUniqueTogether / AlterIndexTogether adds to the model's option as the state knows it
  * (see previousModel). Undefined for other operations and when either side cannot be read.
@@ -184,12 +142,4 @@ function previousField(ctx: FileContext, op: Operation, modelKey: string, fieldN
 export function previousModel(ctx: FileContext, op: Operation, modelKey: string): ModelState | undefined {
   const state = ctx.stateBefore(op);
   return state.historyComplete(ctx.file.app) ? state.model(ctx.file.app, modelKey) : undefined;
-}
-
-/**
- * Partial, expression, covering and opclass UniqueConstraints are created with CREATE UNIQUE INDEX (a SHARE lock)
- * rather than ALTER TABLE ... ADD CONSTRAINT (ACCESS EXCLUSIVE).
- */
-export function isIndexOnlyUniqueConstraint(constraint: CallExpr): boolean {
-  return ['condition', 'include', 'opclasses', 'expressions'].some((kw) => constraint.kwargs[kw] !== undefined) || constraint.args.length > 0;
 }
