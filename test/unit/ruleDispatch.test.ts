@@ -3,10 +3,15 @@
 // once however many rules read them, and the hover gets the same objects; the hover's related rules come from the
 // rules' declared kinds.
 import { strict as assert } from 'node:assert';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { analyze, Project, type SourceFile } from '../../server/src/engine/analyze';
 import { DEFAULT_CONFIG, type ResolvedConfig } from '../../server/src/engine/config/types';
 import { relatedRules } from '../../server/src/engine/operationDocs';
 import { factsWork } from '../../server/src/engine/rules/operationFacts';
+import { operationsOf, WHOLE_MIGRATION } from '../../server/src/engine/rules/dispatch';
+import { buildMigrationModel } from '../../server/src/engine/python/buildModel';
+import { parsePython } from '../../server/src/engine/python/parse';
 import type { FileContext, FileRule, OperationFacts, OperationKinds } from '../../server/src/engine/rules/rule';
 import type { Operation } from '../../server/src/engine/python/model';
 import { LOCKING_STATEMENTS } from '../../server/src/engine/rules/exclusiveLockHeldBySlowStep';
@@ -125,6 +130,57 @@ describe('rules dispatched by operation kind', () => {
     assert.deepEqual(relatedRules('RunSQL', [broad, narrow]), []);
     // The real catalogue: a rule that declares AddIndex is the card for AddIndex.
     assert.equal(relatedRules('AddIndex')[0], 'add-index-non-concurrent');
+  });
+});
+
+function migrationModel(source: SourceFile) {
+  return buildMigrationModel(source.path, source.text, parsePython(source.text).tree);
+}
+
+const RULES_DIR = join(__dirname, '..', '..', 'server', 'src', 'engine', 'rules');
+
+function ruleSources(dir: string): { file: string; text: string }[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) return ruleSources(path);
+    return path.endsWith('.ts') ? [{ file: relative(RULES_DIR, path).split('\\').join('/'), text: readFileSync(path, 'utf8') }] : [];
+  });
+}
+
+describe('no rule walks the operations itself', () => {
+  it('reads a file\'s operations only through the dispatch (checkOperation, operationsOf)', () => {
+    const loops = ruleSources(RULES_DIR)
+      .filter(({ file }) => file !== 'dispatch.ts')
+      .flatMap(({ file, text }) => [...text.matchAll(/(?:file|ctx\.file|model)\.(allOperations|operations)\b/g)].map((match) => `${file}: ${match[0]}`));
+    assert.deepEqual(loops, []);
+    // The scan sees the rules it is about.
+    assert.ok(ruleSources(RULES_DIR).length > 60);
+  });
+
+  it('names the few rules that judge a whole migration', () => {
+    const whole = ruleSources(RULES_DIR)
+      .filter(({ file, text }) => file !== 'dispatch.ts' && text.includes('WHOLE_MIGRATION'))
+      .map(({ file }) => file)
+      .sort();
+    // The order of every step (non-atomic re-runs, heavy passes over one table) or the transaction as a whole.
+    assert.deepEqual(whole, ['migrationSql.ts', 'mixedSchemaAndData.ts', 'nonAtomicMixedOperations.ts', 'severalHeavyOpsOneTable.ts']);
+  });
+
+  it('operationsOf answers what the analysis dispatches: names or a predicate, nested operations, database-only on request', () => {
+    const model = migrationModel(CHANGES);
+    const names = (ops: readonly { name: string }[]) => ops.map((op) => op.name);
+    assert.deepEqual(names(operationsOf(model, ['AddField'])), ['AddField', 'AddField']);
+    assert.deepEqual(names(operationsOf(model, ['AddField'], { touchingDatabase: true })), ['AddField']);
+    assert.deepEqual(names(operationsOf(model, (kind) => kind.qualifiedName.startsWith('django.contrib.postgres.'))), ['AddIndexConcurrently']);
+    assert.deepEqual(names(operationsOf(model, WHOLE_MIGRATION)), ['AddField', 'RemoveField', 'SeparateDatabaseAndState', 'AddField', 'AddIndexConcurrently', 'RunSQL']);
+    assert.deepEqual(names(operationsOf(model, WHOLE_MIGRATION, { touchingDatabase: true })), ['AddField', 'RemoveField', 'SeparateDatabaseAndState', 'AddIndexConcurrently', 'RunSQL']);
+
+    // The same operations, in the same order, as a rule declaring the kinds receives through checkOperation.
+    const dispatched: unknown[] = [];
+    const rule = operationRule('fake-order', ['AddField', 'RunSQL'], (_ctx, op) => dispatched.push(op.span.start));
+    analyze([INITIAL, CHANGES], { config: CONFIG, rules: [rule] });
+    const initial = migrationModel(INITIAL);
+    assert.deepEqual(dispatched, [...operationsOf(initial, ['AddField', 'RunSQL']), ...operationsOf(model, ['AddField', 'RunSQL'])].map((op) => op.span.start));
   });
 });
 

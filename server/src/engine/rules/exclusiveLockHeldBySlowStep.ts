@@ -16,6 +16,7 @@ import { readFieldOperation, readFieldTarget } from './fieldFacts';
 import { calleeName, constraintCall, isForwardNoopRunPython, opArg, stringValue } from '../django/operations';
 import { changesExistingTable, modelNames } from './operationFacts';
 import { migrationAtomic } from '../django/migrationClass';
+import { operationsOf } from './dispatch';
 
 /** PostgreSQL lock modes that block writes (and, for ACCESS EXCLUSIVE, reads) while they are held (see docs/locks.md). */
 type HeavyLock = Extract<LockMode, 'ACCESS EXCLUSIVE' | 'EXCLUSIVE' | 'SHARE ROW EXCLUSIVE' | 'SHARE'>;
@@ -69,9 +70,9 @@ class Migration(migrations.Migration):
     // A table this migration drops is gone for the running code either way (delete-model says so): its lock is no
     // extra hazard.
     const dropped = new Set(
-      ctx.file.allOperations.flatMap((op) => (op.name === 'DeleteModel' && ctx.touchesDatabase(op) ? [modelNames(ctx, op)?.table] : [])).filter((table) => table !== undefined),
+      operationsOf(ctx.file, ['DeleteModel'], { touchingDatabase: true }).map((op) => modelNames(ctx, op)?.table).filter((table) => table !== undefined),
     );
-    const steps = ctx.file.allOperations.filter((op) => op.name !== 'SeparateDatabaseAndState' && ctx.touchesDatabase(op));
+    const steps = operationsOf(ctx.file, (kind) => kind.name !== 'SeparateDatabaseAndState', { touchingDatabase: true });
     // Locks matter only before a slow step: most migrations have none, and then no lock (nor its SQL) is computed.
     let lastSlow = -1;
     for (let index = steps.length - 1; index > 0 && lastSlow < 0; index--) if (slowStep(ctx, steps[index] as Operation)) lastSlow = index;

@@ -9,9 +9,12 @@ import { togetherSets } from '../django/modelOptions';
 import { calleeName, dictEntry, kwargFlag, literalTruth, opArg, runsAgainstDatabase, stringValue, targetModel } from '../django/operations';
 import { fieldColumnName, fieldShape } from '../django/fields';
 import { type LatestFieldDefinition, latestFieldDefinitions } from '../state/latestFields';
+import { operationsOf } from './dispatch';
 
 const INDEX_OPERATIONS = new Set(['AddIndex', 'AddIndexConcurrently']);
 const CONSTRAINT_OPERATIONS = new Set(['AddConstraint', 'AddConstraintNotValid']);
+/** The operations that can declare an index (or rename the model that has it). */
+const INDEX_DECLARING_OPERATIONS = ['RenameModel', 'CreateModel', 'AlterUniqueTogether', 'AlterIndexTogether', ...INDEX_OPERATIONS, ...CONSTRAINT_OPERATIONS];
 const CREATE_INDEX = /\bcreate\s+(unique\s+)?index\b/i;
 
 export const foreignKeyWithoutIndex: GraphRule = {
@@ -69,7 +72,7 @@ export const foreignKeyWithoutIndex: GraphRule = {
     // Any index ever declared on the model counts, whichever migration adds it: silent when unsure.
     for (const file of ctx.files) {
       const app = file.app;
-      for (const op of file.allOperations) {
+      for (const op of operationsOf(file, INDEX_DECLARING_OPERATIONS)) {
         if (op.name === 'RenameModel') {
           const oldName = stringValue(opArg(op, 'old_name'))?.toLowerCase();
           const newName = stringValue(opArg(op, 'new_name'))?.toLowerCase();
@@ -114,8 +117,7 @@ export const foreignKeyWithoutIndex: GraphRule = {
 /** The SQL texts of a file's RunSQL operations that create an index. */
 function createIndexStatements(file: MigrationModel): string[] {
   const statements: string[] = [];
-  for (const op of file.allOperations) {
-    if (op.name !== 'RunSQL') continue;
+  for (const op of operationsOf(file, ['RunSQL'])) {
     for (const text of runSqlTexts(file, op)) if (CREATE_INDEX.test(text.sql)) statements.push(text.sql);
   }
   return statements;

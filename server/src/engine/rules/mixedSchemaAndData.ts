@@ -9,6 +9,7 @@ import { alterFieldEmitsNoSql } from './fieldFacts';
 import { changesExistingTable, modelNames } from './operationFacts';
 import { createModelFields, isForwardNoopRunPython, isStateOnlyOperation, opArg } from '../django/operations';
 import { migrationAtomic } from '../django/migrationClass';
+import { operationsOf, WHOLE_MIGRATION } from './dispatch';
 
 export const mixedSchemaAndData: FileRule = {
   id: 'mixed-schema-and-data',
@@ -46,7 +47,7 @@ operations = [
   },
   check(ctx) {
     if (migrationAtomic(ctx.file) !== true) return;
-    const operations = ctx.file.allOperations.filter((op) => ctx.touchesDatabase(op));
+    const operations = operationsOf(ctx.file, WHOLE_MIGRATION, { touchingDatabase: true });
     const schemaOperations = operations.filter((op) => isSchemaOperation(ctx, op));
     if (schemaOperations.length === 0) return;
     for (const op of operations) {

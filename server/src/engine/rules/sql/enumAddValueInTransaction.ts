@@ -3,6 +3,7 @@ import { SQL_OPERATIONS, migrationSqlStatements, operationSqlStatements, reportS
 import type { FileContext, FileRule } from '../rule';
 import { runPythonCode, walkDescendants } from '../runPythonCode';
 import { migrationAtomic } from '../../django/migrationClass';
+import { operationsOf } from '../dispatch';
 
 export const sqlEnumAddValueInTransaction: FileRule = {
   id: 'sql-enum-add-value-in-transaction',
@@ -51,8 +52,8 @@ export const sqlEnumAddValueInTransaction: FileRule = {
 function usedLater(ctx: FileContext, statements: readonly MigrationSqlStatement[], item: MigrationSqlStatement, value: string): boolean {
   const inSql = statements.some((other) => other.order > item.order && other.statement.tokens.some((token) => token.kind === 'string' && token.value === value));
   if (inSql) return true;
-  for (const op of ctx.file.allOperations) {
-    if (op.name !== 'RunPython' || op.span.start < item.op.span.end || !ctx.touchesDatabase(op)) continue;
+  for (const op of operationsOf(ctx.file, ['RunPython'], { touchingDatabase: true })) {
+    if (op.span.start < item.op.span.end) continue;
     const code = runPythonCode(ctx.file, op, 'code');
     if (!code) continue;
     let found = false;

@@ -4,6 +4,7 @@ import type { FileContext, FileRule } from '../rule';
 import { constraintCall, stringValue } from '../../django/operations';
 import { migrationAtomic } from '../../django/migrationClass';
 import { modelNames } from '../operationFacts';
+import { operationsOf } from '../dispatch';
 
 export const sqlValidateInSameTransaction: FileRule = {
   id: 'sql-validate-in-same-transaction',
@@ -68,8 +69,7 @@ migrations.RunSQL(
 /** Constraints added NOT VALID by django.contrib.postgres's AddConstraintNotValid, with where they are added. */
 function notValidConstraintsFromOperations(ctx: FileContext): { name: string; position: number }[] {
   const adds: { name: string; position: number }[] = [];
-  for (const op of ctx.file.allOperations) {
-    if (op.name !== 'AddConstraintNotValid' || !ctx.touchesDatabase(op)) continue;
+  for (const op of operationsOf(ctx.file, ['AddConstraintNotValid'], { touchingDatabase: true })) {
     const name = stringValue(constraintCall(op)?.kwargs['name']);
     if (name && modelNames(ctx, op)) adds.push({ name: name.toLowerCase(), position: op.span.start });
   }
