@@ -50,9 +50,8 @@ const CONTRACT = 'engine/rules/rule.ts';
  * this list short: anything else a front door needs belongs in engine/types.ts, engine/django/ or engine/state/.
  */
 const PIPELINE: Record<string, readonly string[]> = {
-  'engine/analyze.ts': ['engine/rules/operationFacts.ts', 'engine/rules/dispatch.ts', 'engine/rules/unusedIgnore.ts'],
+  'engine/analyze.ts': ['engine/rules/operationFacts.ts', 'engine/rules/dispatch.ts'],
   'engine/operationDocs.ts': ['engine/rules/dispatch.ts'],
-  'lsp/hover.ts': ['engine/rules/unusedIgnore.ts'],
 };
 /** Modules that only format or pass findings along: no rule code or rule type at all, registration aside. */
 const TYPES_ONLY_FROM_ENGINE = (file: string): boolean => file.startsWith('engine/format/') || ['engine/failOn.ts', 'engine/checkProject.ts', 'cli.ts'].includes(file);
@@ -100,6 +99,23 @@ describe('engine layering', () => {
     const text = readFileSync(join(SERVER, 'engine', 'rules', 'support.ts'), 'utf8');
     const exported = [...text.matchAll(/^export (?:function|const|interface|type) (\w+)/gm)].map((match) => match[1]);
     assert.deepEqual(exported.filter((name) => !/Fix(es)?$/.test(name ?? '')), []);
+  });
+
+  it('one policy and one suppression stage: exclusion globs, unused-ignore and closed-file rules are decided in engine/', () => {
+    // Only projectGlobs.ts compiles globs; the front doors ask ProjectPolicy (config/projectPolicy.ts).
+    const compilers = [...GRAPH].filter(([, imports]) => imports.some((i) => i.target === 'picomatch')).map(([file]) => file);
+    assert.deepEqual(compilers, ['engine/projectGlobs.ts']);
+    for (const file of ['engine/checkProject.ts', 'lsp/settings.ts']) {
+      assert.ok(GRAPH.get(file)?.some((i) => i.target === 'engine/config/projectPolicy.ts'), `${file} decides exclusion through ProjectPolicy`);
+    }
+    for (const file of ['engine/analyze.ts', 'engine/checkProject.ts', 'lsp/analysisService.ts']) {
+      assert.ok(GRAPH.get(file)?.some((i) => i.target === 'engine/suppression.ts'), `${file} suppresses through engine/suppression.ts`);
+    }
+    // No front door spells the pseudo-rule's id or a list of rule ids of its own.
+    const spelled = [...GRAPH.keys()].filter((file) => !file.startsWith('engine/rules/') && file !== 'engine/config/ignoreComments.ts' && /'unused-ignore'/.test(readFileSync(join(SERVER, file), 'utf8')));
+    assert.deepEqual(spelled, []);
+    const idLists = [...GRAPH.keys()].filter((file) => file.startsWith('lsp/') && /new Set\(\[\s*'[a-z]+(-[a-z]+)+'/.test(readFileSync(join(SERVER, file), 'utf8')));
+    assert.deepEqual(idLists, []);
   });
 
   it('the client reaches the server\'s rules only through shared types and generated metadata', () => {

@@ -14,7 +14,6 @@ import { ruleById } from '../engine/rules/index';
 import type { Finding, RuleMeta, Severity } from '../engine/types';
 import { fieldColumnName, fieldShape } from '../engine/django/fields';
 import { fieldCall, opArg, stringValue, targetFieldName, versionAtLeast } from '../engine/django/operations';
-import { unusedIgnore } from '../engine/rules/unusedIgnore';
 import type { DocumentAnalysis } from './analysisService';
 import { REVIEW_RULE_COMMAND } from './clientContract';
 import { historyHover } from './historyHover';
@@ -23,9 +22,9 @@ import { codeSpanSafe, escapeMarkdown } from './markdownSafe';
 /** The most severe finding comes first, and its card is the one the review link opens. */
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
-/** A rule's metadata by id, including the pipeline's own `unused-ignore`. */
+/** A rule's metadata by id (the catalogue holds the suppression stage's `unused-ignore` too). */
 function ruleMeta(id: string): RuleMeta | undefined {
-  return ruleById(id) ?? (id === unusedIgnore.id ? unusedIgnore : undefined);
+  return ruleById(id);
 }
 
 /** `[Review this in the flashcards](command:migrationGuard.reviewRule?["rule-id"])`, URL-encoded as VS Code expects. */

@@ -81,7 +81,10 @@ export class ProjectLayout {
     const folderSlash = folder.lastIndexOf('/');
     if (folder.slice(folderSlash + 1) !== 'migrations') return undefined;
     const appPackage = folderSlash >= 0 ? folder.slice(0, folderSlash) : '';
-    return { app: this.labelOfPackage(appPackage), name };
+    const app = this.labelOfPackage(appPackage);
+    // MIGRATION_MODULES names another package for the app: Django never reads its own migrations/ folder then.
+    if (this.movedFolders.some((moved) => moved.label === app)) return undefined;
+    return { app, name };
   }
 
   isMigrationPath(path: string): boolean {
