@@ -9,6 +9,8 @@ import { dirname, join, relative } from 'node:path';
 import type { Connection, TextDocuments } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { checkProject } from '../../server/src/engine/checkProject';
+import { ProjectLayout } from '../../server/src/engine/django/projectLayout';
+import { migrationIdentity } from '../../server/src/engine/python/migrationPath';
 import { AnalysisService, pathToUri } from '../../server/src/lsp/analysisService';
 import { SettingsStore } from '../../server/src/lsp/settings';
 import { WorkspaceIndex } from '../../server/src/lsp/workspaceIndex';
@@ -133,5 +135,12 @@ describe('the CLI and the language server share one project policy', function ()
       'shop/migrations/0001_initial.py',
       'shop/migrations/0002_remove_legacy.py',
     ]);
+  });
+
+  it('has one convention for a model built without a project: the file\'s own folder is migrations/', () => {
+    for (const path of ['shop/migrations/0001_initial.py', '/abs/src/billing/migrations/0002_x.py', 'shop/migrations/squashed/0001_x.py', 'notes/0001_x.py']) {
+      const conventional = ProjectLayout.CONVENTIONAL.identify(path);
+      assert.deepEqual(migrationIdentity(path).app, conventional?.app ?? '', path);
+    }
   });
 });
