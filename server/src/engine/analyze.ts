@@ -386,11 +386,14 @@ export class Project {
     // The suppression stage's first step (suppression.ts): ignore comments, and unused-ignore for those that did nothing.
     const unusedIgnore = this.rules.find((rule) => rule.id === UNUSED_IGNORE_RULE_ID) ?? ruleById(UNUSED_IGNORE_RULE_ID);
     const unusedSeverity = unusedIgnore ? ruleSeverity(unusedIgnore, config, database) : undefined;
-    const kept = applyIgnoreComments(withoutSupersededByDeleteModel(collected, model), model, {
+    // Ignores are judged against every finding the rules made (one on an operation a later DeleteModel supersedes is
+    // still used), then the superseded findings go, with or without ignore comments in the file.
+    const suppressed = applyIgnoreComments(collected, model, {
       knownRuleIds: this.knownRuleIds,
       evaluated,
       ...(unusedSeverity ? { unusedIgnoreFinding: (raw: RawFinding): RuleFinding => ({ rule: UNUSED_IGNORE_RULE_ID, severity: unusedSeverity, raw, anchorLine: anchorLine(raw) }) } : {}),
     });
+    const kept = withoutSupersededByDeleteModel(suppressed, model);
 
     const findings = withOneFindingPerRisk(kept).map((finding) => toFinding(entry.path, finding, lineStarts, model.text.length));
     findings.sort(compareFindings);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Connection, TextDocuments } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { analyze } from '../../../../server/src/engine/analyze';
 import { checkProject } from '../../../../server/src/engine/checkProject';
 import { ProjectPolicy } from '../../../../server/src/engine/config/projectPolicy';
 import { DEFAULT_CONFIG } from '../../../../server/src/engine/config/types';
@@ -81,6 +82,24 @@ describe('the suppression stage', () => {
     assert.deepEqual(result.kept.map((item) => item.file), ['/work/project/shop/migrations/0002_x.py', '/elsewhere/vendor/migrations/0002_x.py']);
     assert.equal(result.excluded, 2);
     assert.equal(result.baselineSuppressed, 0);
+  });
+});
+
+describe('ignore comments and one finding per risk', () => {
+  const initial = { path: 'shop/migrations/0001_initial.py', text: 'from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    initial = True\n    dependencies = []\n    operations = [\n        migrations.CreateModel(name="Order", fields=[("id", models.BigAutoField(primary_key=True)), ("legacy", models.TextField(null=True))]),\n        migrations.CreateModel(name="Coupon", fields=[("id", models.BigAutoField(primary_key=True))]),\n    ]\n' };
+  const drop = (comment: string) => ({
+    path: 'shop/migrations/0002_drop.py',
+    text: `from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    dependencies = [("shop", "0001_initial")]\n    operations = [\n        migrations.RemoveField(model_name="order", name="legacy"),\n        migrations.DeleteModel(name="Order"),\n        migrations.DeleteModel(name="Coupon"),${comment}\n    ]\n`,
+  });
+  const rulesOn = (comment: string) => analyze([initial, drop(comment)], { config: { ...DEFAULT_CONFIG, database: 'postgresql' } }).findings.filter((finding) => finding.file === 'shop/migrations/0002_drop.py').map((finding) => `${finding.rule}@${finding.start.line}`);
+
+  it('reports an operation a later DeleteModel drops only through the DeleteModel, ignore comments in the file or not', () => {
+    const plain = rulesOn('');
+    assert.ok(!plain.some((entry) => entry.startsWith('remove-field')), plain.join(', '));
+    assert.ok(plain.includes('delete-model@7'), plain.join(', '));
+    // An ignore comment elsewhere in the file used to bring the superseded RemoveField finding back.
+    const withIgnore = rulesOn('  # migration-guard: ignore delete-model');
+    assert.deepEqual(withIgnore.filter((entry) => !entry.startsWith('delete-model@7')), []);
   });
 });
 
