@@ -1,5 +1,5 @@
 // Writes docs/rules.md and the rule table in README.md from the rule metadata, so documentation never drifts
-// from the rules. `npm run docs` rewrites them; test/unit/docs.test.ts fails when they are stale.
+// from the rules. `npm run docs` rewrites them; test/unit/structure/docs.test.ts fails when they are stale.
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ALL_RULES } from '../server/src/engine/rules/index';

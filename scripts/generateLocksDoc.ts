@@ -1,6 +1,6 @@
 // Writes docs/locks.md from the lock model (server/src/engine/sql/locks.ts) and the statement shapes verified on a
 // real PostgreSQL (test/postgres/lockShapes.ts), so the table says exactly what test/postgres/locks.test.ts checks.
-// `npm run docs` rewrites it; test/unit/locksDoc.test.ts fails when it is stale.
+// `npm run docs` rewrites it; test/unit/structure/locksDoc.test.ts fails when it is stale.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {

@@ -108,18 +108,10 @@ export class MigrationGuardClient implements vscode.Disposable {
       run: { module, transport: TransportKind.ipc },
       debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
     };
-    const watchers = [
-      vscode.workspace.createFileSystemWatcher('**/migrations/*.py'),
-      vscode.workspace.createFileSystemWatcher('**/pyproject.toml'),
-      // Settings files decide the database when migrationGuard.database is "auto".
-      vscode.workspace.createFileSystemWatcher('**/settings{.py,/*.py}'),
-      // Lock and requirements files pin the Django version the SQL and the advice follow.
-      vscode.workspace.createFileSystemWatcher('**/{poetry.lock,uv.lock,pdm.lock,Pipfile.lock,requirements*.txt,requirements*.in,requirements/*.txt,requirements/*.in}'),
-    ];
-    this.subscriptions.push(...watchers);
     const clientOptions: LanguageClientOptions = {
       documentSelector: [MIGRATION_FILES],
-      synchronize: { configurationSection: 'migrationGuard', fileEvents: watchers },
+      // File changes: the server registers what it watches (WATCHED_GLOBS in clientContract.ts), so no watchers here.
+      synchronize: { configurationSection: 'migrationGuard' },
       outputChannel: this.log.channel,
       traceOutputChannel: this.log.channel,
       revealOutputChannelOn: RevealOutputChannelOn.Never,

@@ -2,7 +2,7 @@
 // the rules by `npm run docs` into generated/rules.json (a test fails when it drifts), so the client bundle carries
 // no rule code. The language server keeps the rules themselves.
 import rules from './generated/rules.json';
-import type { RuleMeta } from '../../server/src/engine/rules/rule';
+import type { RuleMeta } from '../../server/src/engine/types';
 
 export const RULE_CATALOGUE: readonly RuleMeta[] = rules as unknown as RuleMeta[];
 

@@ -2,7 +2,7 @@
 // and the review cards use), so the page can never drift from the rule. No `vscode` import: unit-tested as is.
 import { ruleDocsUrl } from '../../server/src/engine/docsUrl';
 import { sectionsMarkdown, vendorsLabel } from '../../server/src/engine/explanation';
-import type { RuleMeta } from '../../server/src/engine/rules/rule';
+import type { RuleMeta } from '../../server/src/engine/types';
 
 const CATEGORY_NAMES: Record<RuleMeta['category'], string> = {
   compatibility: 'Backward compatibility and data loss',

@@ -18,7 +18,7 @@ import { terminalSafe } from './engine/format/text';
 import { ruleHelpText } from './engine/format/ruleHelp';
 import { changedFilesSince, GitDiffError, restrictToChanged } from './engine/git/changedFiles';
 import { ALL_RULES, ruleById } from './engine/rules/index';
-import type { Finding } from './engine/rules/rule';
+import type { Finding } from './engine/types';
 import { projectSql } from './engine/projectSql';
 import { formatSqlJson, formatSqlText, operationStatementsJson } from './engine/format/sqlText';
 import { didYouMean } from './engine/suggest';

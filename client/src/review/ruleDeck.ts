@@ -3,7 +3,7 @@
 // look-alike fixes of related rules; the lock an operation takes). Editor-free.
 import nlp from 'compromise';
 import { RULE_CATALOGUE } from '../ruleCatalogue';
-import type { RuleMeta } from '../../../server/src/engine/rules/rule';
+import type { RuleMeta } from '../../../server/src/engine/types';
 import { ruleCardId, type CodeBlock, type Flashcard, type QuizQuestion } from './protocol';
 
 export { ruleCardId };

@@ -6,10 +6,10 @@
 // database; add the graph rules' findings (run once over all files, then after an edit only the rules and apps whose
 // inputs changed, see graphRuleCache.ts); apply ignore comments; report unused ignores; turn spans into positions; sort.
 import type { Tree } from '@lezer/common';
-import { collectIgnoreDirectives, applyIgnoreDirectives, type Suppressible } from './config/ignoreComments';
+import type { Suppressible } from './config/ignoreComments';
+import { ProjectPolicy, ruleSeverity } from './config/projectPolicy';
 import type { Database, ResolvedConfig } from './config/types';
 import { detectDatabase } from './config/vendor';
-import { matchesProjectGlobs } from './projectGlobs';
 import { GraphRuleCache, type ActiveGraphRule, type GraphFindings, type GraphRuleSources } from './graphRuleCache';
 import { deployPhaseOf } from './django/deployPhase';
 import { ProjectLayout, type MigrationIdentity } from './django/projectLayout';
@@ -20,18 +20,18 @@ import { runsOn } from './python/vendorGuards';
 import type { MigrationModel, Operation, Span } from './python/model';
 import { changedRange, parsePython, reparsePython, type ParsedText } from './python/parse';
 import { computeLineStarts, lineOfOffset, positionOfOffset } from './python/textPositions';
-import { ALL_RULES } from './rules/index';
+import { ALL_RULES, ruleById } from './rules/index';
 import type { FileContext, FileRule, Finding, MigrationStanding, OperationFacts, RawFinding, Rule, RuleCategory, Severity } from './rules/rule';
 import { FileFacts } from './rules/operationFacts';
 import { RuleDispatch } from './rules/dispatch';
-import { runsAgainstDatabase, targetModel } from './rules/support';
-import { unusedIgnore } from './rules/unusedIgnore';
+import { applyIgnoreComments, ignorableRuleIds, UNUSED_IGNORE_RULE_ID } from './suppression';
 import { MigrationGraph, graphRuleSignature, graphStructureSignature, migrationKey, type MigrationKey } from './state/graph';
 import { StateReplayer } from './state/replay';
 import { generateOperation, SqlReplay, type MigrationSql, type OperationSql } from './django/sql/migrationSql';
 import { EstimatedSchema } from './django/sql/physicalSchema';
 import { authUserModelOf, defaultAutoFieldOf } from './django/settingsFacts';
 import type { GraphNode, StateView } from './state/types';
+import { runsAgainstDatabase, targetModel } from './django/operations';
 
 export interface SourceFile {
   path: string;
@@ -143,7 +143,7 @@ export class Project {
   private readonly knownRuleIds: ReadonlySet<string>;
 
   constructor(private readonly rules: readonly Rule[] = ALL_RULES) {
-    this.knownRuleIds = new Set([...rules.map((rule) => rule.id), unusedIgnore.id]);
+    this.knownRuleIds = ignorableRuleIds(rules.map((rule) => rule.id));
   }
 
   /**
@@ -319,7 +319,7 @@ export class Project {
 
   private analyzeEntry(entry: FileEntry, config: ResolvedConfig, database: Database, graphFindings: GraphFindings): AnalysisResult {
     const errors: FileError[] = [];
-    if (isExcluded(entry.path, config)) return { findings: [], errors };
+    if (policyOf(config).isExcluded(entry.path)) return { findings: [], errors };
     const model = entry.model;
     if (!model) {
       errors.push({ file: entry.path, message: entry.failure ?? 'binary file, not analysed' });
@@ -383,20 +383,17 @@ export class Project {
       collected.push({ rule: finding.rule, severity: finding.severity, raw: finding.raw, anchorLine: anchorLine(finding.raw) });
     }
 
-    const directives = collectIgnoreDirectives(model);
-    let kept = withoutSupersededByDeleteModel(collected, model);
-    if (directives.length > 0) {
-      const suppression = applyIgnoreDirectives(collected, directives, this.knownRuleIds, evaluated);
-      kept = suppression.kept;
-      const unusedSeverity = enabledSeverity(unusedIgnore, config, database);
-      if (unusedSeverity && suppression.unused.length > 0) {
-        const unusedFindings = unusedIgnore.reportUnusedIgnores(suppression.unused).map(
-          (raw): RuleFinding => ({ rule: unusedIgnore.id, severity: unusedSeverity, raw, anchorLine: anchorLine(raw) }),
-        );
-        // An `ignore unused-ignore` may silence these; it is never itself reported as unused (no evaluated ids).
-        kept = kept.concat(applyIgnoreDirectives(unusedFindings, directives, this.knownRuleIds, new Set()).kept);
-      }
-    }
+    // The suppression stage's first step (suppression.ts): ignore comments, and unused-ignore for those that did nothing.
+    const unusedIgnore = this.rules.find((rule) => rule.id === UNUSED_IGNORE_RULE_ID) ?? ruleById(UNUSED_IGNORE_RULE_ID);
+    const unusedSeverity = unusedIgnore ? ruleSeverity(unusedIgnore, config, database) : undefined;
+    // Ignores are judged against every finding the rules made (one on an operation a later DeleteModel supersedes is
+    // still used), then the superseded findings go, with or without ignore comments in the file.
+    const suppressed = applyIgnoreComments(collected, model, {
+      knownRuleIds: this.knownRuleIds,
+      evaluated,
+      ...(unusedSeverity ? { unusedIgnoreFinding: (raw: RawFinding): RuleFinding => ({ rule: UNUSED_IGNORE_RULE_ID, severity: unusedSeverity, raw, anchorLine: anchorLine(raw) }) } : {}),
+    });
+    const kept = withoutSupersededByDeleteModel(suppressed, model);
 
     const findings = withOneFindingPerRisk(kept).map((finding) => toFinding(entry.path, finding, lineStarts, model.text.length));
     findings.sort(compareFindings);
@@ -431,8 +428,9 @@ export class Project {
     if (this.fileRulesCache?.key === key) return this.fileRulesCache.rules;
     const rules: ActiveFileRule[] = [];
     for (const rule of this.rules) {
-      if (rule.scope !== 'file' || rule.id === unusedIgnore.id) continue;
-      const severity = enabledSeverity(rule, config, database);
+      // A rule without detection code (unused-ignore: the suppression stage reports it) is not run, nor counted as run.
+      if (rule.scope !== 'file' || (!rule.check && !rule.checkOperation)) continue;
+      const severity = ruleSeverity(rule, config, database);
       if (severity) rules.push({ rule, severity });
     }
     const dispatch = new ActiveFileRules(rules);
@@ -489,7 +487,7 @@ export class Project {
     const active: ActiveGraphRule[] = [];
     for (const rule of this.rules) {
       if (rule.scope !== 'graph') continue;
-      const severity = enabledSeverity(rule, config, database);
+      const severity = ruleSeverity(rule, config, database);
       if (severity) active.push({ rule, severity });
     }
     const sources: GraphRuleSources = {
@@ -499,6 +497,7 @@ export class Project {
       appsChangedSince: (version) => [...this.appChangedAt].filter(([, changedAt]) => changedAt > version).map(([app]) => app),
       files: () => this.allModels(),
       nodes: () => this.graphNodes(),
+      graph: () => this.ensureReplayer().graph,
       hasDependents: (file) => {
         const { graph } = this.ensureReplayer();
         const entry = graph.entryFor(file);
@@ -670,15 +669,6 @@ export function looksBinary(text: string): boolean {
 }
 
 /** The severity a rule runs at, or undefined when it does not run (not selected, ignored, off, other database). */
-function enabledSeverity(rule: Pick<Rule, 'id' | 'severity' | 'vendors'>, config: ResolvedConfig, database: Database): Severity | undefined {
-  if (config.select && !config.select.includes(rule.id)) return undefined;
-  if (config.ignore.includes(rule.id)) return undefined;
-  const severity = config.severity[rule.id] ?? rule.severity;
-  if (severity === 'off') return undefined;
-  if (rule.vendors !== 'all' && !rule.vendors.includes(database)) return undefined;
-  return severity;
-}
-
 const configKeys = new WeakMap<ResolvedConfig, string>();
 
 /** A cache key for what a configuration and database decide: serialised once per config object, not per file. */
@@ -692,9 +682,17 @@ function configKey(config: ResolvedConfig, database: Database): string {
 }
 
 /** `exclude` globs match the path relative to the config root (or the path as given when it lies outside). */
-export function isExcluded(path: string, config: ResolvedConfig): boolean {
-  return matchesProjectGlobs(path, config.exclude, config.root);
+/** The policy a configuration alone decides (no layout, no editor globs): one per configuration object. */
+function policyOf(config: ResolvedConfig): ProjectPolicy {
+  let policy = policies.get(config);
+  if (!policy) {
+    policy = new ProjectPolicy({ config });
+    policies.set(config, policy);
+  }
+  return policy;
 }
+
+const policies = new WeakMap<ResolvedConfig, ProjectPolicy>();
 
 function toFinding(file: string, finding: RuleFinding, lineStarts: readonly number[], textLength: number): Finding {
   const { raw } = finding;

@@ -2,9 +2,11 @@
 // defensively, analyse them together, then apply `exclude` and the baseline. The CLI only parses flags and prints.
 import { performance } from 'node:perf_hooks';
 import { resolve } from 'node:path';
-import { isExcluded, type FileError, type SourceFile } from './analyze';
+import type { FileError, SourceFile } from './analyze';
 import { analyzeWithCache, type CacheSettings } from './cache/analysisCache';
-import { applyBaseline, createBaseline, fingerprinter, readBaseline, writeBaseline } from './config/baseline';
+import { createBaseline, fingerprinter, readBaseline, writeBaseline } from './config/baseline';
+import { ProjectPolicy } from './config/projectPolicy';
+import { ignorableRuleIds, suppressForReport } from './suppression';
 import { detectedDjangoLayer } from './config/detectedDjangoVersion';
 import { ConfigError, findConfig, loadConfigFile, resolveConfig, unknownRuleIds, type LoadedConfig } from './config/pyproject';
 import type { ConfigLayer, ResolvedConfig } from './config/types';
@@ -13,7 +15,7 @@ import { discoverFiles, displayPath, migrationFilesOf, readSourceFile, type Disc
 import type { Report } from './format/report';
 import { analyzeSources, ParsePool, type AnalysisTimings } from './parallelAnalyze';
 import { ALL_RULES } from './rules/index';
-import type { Finding } from './rules/rule';
+import type { Finding } from './types';
 
 export interface CheckRequest {
   /** Files or folders to check (relative to cwd or absolute). */
@@ -56,9 +58,9 @@ export interface CheckOutcome {
   timings: CheckTimings;
 }
 
-/** Rule ids that config may name: the catalogue plus the engine's own `unused-ignore`. */
+/** Rule ids that config may name: the catalogue plus the suppression stage's own `unused-ignore`. */
 export function knownRuleIds(): Set<string> {
-  return new Set([...ALL_RULES.map((rule) => rule.id), 'unused-ignore']);
+  return ignorableRuleIds(ALL_RULES.map((rule) => rule.id));
 }
 
 function checkRuleIds(layer: ConfigLayer, where: string): void {
@@ -157,8 +159,8 @@ async function analyseDiscovered(
   // `exclude` globs are relative to the config root; excluded migrations are still read and analysed, because
   // the migrations after them need their history, but nothing is reported for them.
   // Absolute paths and root: the CLI's working directory (request.cwd) need not be the process's.
-  const excludeConfig = { ...config, root: resolve(cwd, config.root) };
-  const excluded = (absolute: string): boolean => isExcluded(absolute, excludeConfig);
+  const policy = new ProjectPolicy({ config: { ...config, root: resolve(cwd, config.root) }, layout: project.layout });
+  const excluded = (absolute: string): boolean => policy.isExcluded(absolute);
 
   const readStarted = performance.now();
   const sources: SourceFile[] = [];
@@ -186,26 +188,27 @@ async function analyseDiscovered(
   const analysis = await analyzeWithCache(request.cache, { config, sources, settingsFiles, appConfigFiles, root: resolve(cwd, config.root) }, () =>
     analyzeSources(sources, { config, settingsFiles, appConfigFiles, layout }, pool),
   );
-  const reportable = (file: string): boolean => !excluded(resolve(cwd, file));
-  let findings = analysis.findings.filter((finding) => reportable(finding.file));
-  for (const error of analysis.errors) if (reportable(error.file)) errors.push(error);
+  const absolutePath = (file: string): string => resolve(cwd, file);
+  for (const error of analysis.errors) if (!excluded(absolutePath(error.file))) errors.push(error);
 
   const sourceOf = (file: string): string | undefined => texts.get(file);
   const fingerprint = fingerprinter(sourceOf);
 
+  // The suppression stage's second step (suppression.ts): exclusion, then the baseline (unless writing one).
+  let findings: Finding[];
   let baselineWritten: CheckOutcome['baselineWritten'];
   let baselineSuppressed = 0;
   if (request.writeBaselineFile) {
+    findings = suppressForReport(analysis.findings, { policy, absolutePath, sourceOf }).kept;
     const baseline = createBaseline(findings, sourceOf, request.writeBaselineFile, cwd);
     writeBaseline(baseline, request.writeBaselineFile, cwd, request.force === true);
     baselineWritten = { file: request.writeBaselineFile, entries: baseline.findings.length, findings: findings.length };
   } else {
     const baselineFile = request.baselineFile ?? (config.baseline ? displayPath(resolve(config.root, config.baseline), cwd) : undefined);
-    if (baselineFile) {
-      const applied = applyBaseline(findings, readBaseline(baselineFile, cwd), sourceOf, baselineFile, cwd);
-      findings = applied.kept;
-      baselineSuppressed = applied.suppressed;
-    }
+    const baseline = baselineFile ? { baseline: readBaseline(baselineFile, cwd), file: baselineFile, cwd } : undefined;
+    const suppressed = suppressForReport(analysis.findings, { policy, absolutePath, sourceOf, ...(baseline ? { baseline } : {}) });
+    findings = suppressed.kept;
+    baselineSuppressed = suppressed.baselineSuppressed;
   }
 
   return {

@@ -1,7 +1,7 @@
 // `--fail-on`: which findings make a check fail. A file that could not be analysed fails every level but `never`,
 // because its findings are unknown.
 import type { Report } from './format/report';
-import type { Severity } from './rules/rule';
+import type { Severity } from './types';
 
 export const FAIL_ON_LEVELS = ['error', 'warning', 'info', 'never'] as const;
 export type FailOn = (typeof FAIL_ON_LEVELS)[number];

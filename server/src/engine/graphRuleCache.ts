@@ -3,7 +3,9 @@
 // rules for the edited file's app only, `workspace` rules after every change. A batch analysis runs each rule once.
 import { normalizePath } from './python/migrationPath';
 import type { MigrationModel } from './python/model';
-import type { GraphContext, GraphRule, RawFinding, Severity } from './rules/rule';
+import type { GraphContext, GraphRule, RawFinding } from './rules/rule';
+import type { Severity } from './types';
+import type { MigrationGraph } from './state/graph';
 import type { GraphNode } from './state/types';
 
 /** What the Project tells the cache about its files. Versions only grow. */
@@ -19,6 +21,7 @@ export interface GraphRuleSources {
   /** Every parsed migration, in the Project's file order (the same array while the project is unchanged). */
   files(): readonly MigrationModel[];
   nodes(): readonly GraphNode[];
+  graph(): MigrationGraph;
   hasDependents(file: MigrationModel): boolean;
 }
 
@@ -165,6 +168,7 @@ export class GraphRuleCache {
       config: context.config,
       files,
       nodes: sources.nodes() as GraphNode[],
+      graph: sources.graph(),
       workspaceFacts: <T>(key: string, extract: (file: MigrationModel) => T[]): T[] => this.workspaceFacts(rule.id, key, extract, sources) as T[],
       report: (path, raw) => report(normalizePath(path), raw),
       hasDependents: (file) => sources.hasDependents(file),

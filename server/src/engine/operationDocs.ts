@@ -5,7 +5,7 @@
 import type { Database } from './config/types';
 import { ALL_RULES } from './rules/index';
 import { RuleDispatch } from './rules/dispatch';
-import type { RuleMeta } from './rules/rule';
+import type { RuleMeta } from './types';
 
 /** Values a description may depend on. `table`/`column`/`name` are filled in when the operation's arguments tell them. */
 export interface OperationDocContext {

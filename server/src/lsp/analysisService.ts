@@ -8,7 +8,8 @@ import type { TextDocuments } from 'vscode-languageserver/node';
 import type { Database, ResolvedConfig } from '../engine/config/types';
 import type { MigrationModel } from '../engine/python/model';
 import type { Finding } from '../engine/rules/rule';
-import type { SettingsStore } from './settings';
+import { BaselineReader, suppressForReport } from '../engine/suppression';
+import type { DocumentConfig, SettingsStore } from './settings';
 import type { ChangeEffect, IndexedProject, WorkspaceIndex } from './workspaceIndex';
 
 /**
@@ -138,7 +139,7 @@ export class AnalysisService {
     this.hooks.analysed?.(uri, document.version);
     const size = document.getText().length;
     const tooLarge = size > MAX_LIVE_ANALYSIS_CHARS;
-    const findings = tooLarge || documentConfig.excluded ? [] : this.runRules(entry, path, documentConfig.config);
+    const findings = tooLarge || documentConfig.excluded ? [] : this.reportable(this.runRules(entry, path, documentConfig.config), documentConfig, document.getText());
     const analysis: DocumentAnalysis = {
       uri,
       version: document.version,
@@ -159,6 +160,17 @@ export class AnalysisService {
   }
 
   /** The rules' findings; a failure anywhere is logged and yields no findings rather than an error response. */
+  /** The suppression stage's second step, as the CLI runs it: exclusion (ProjectPolicy), then the configured baseline. */
+  private reportable(findings: Finding[], documentConfig: DocumentConfig, text: string): Finding[] {
+    const baselineFile = documentConfig.policy.baselineFile();
+    const baseline = baselineFile ? this.baselines.read(baselineFile) : undefined;
+    if (baseline && 'error' in baseline) this.logOnce(baseline.error);
+    const inUse = baseline && !('error' in baseline) ? { baseline } : {};
+    return suppressForReport(findings, { policy: documentConfig.policy, sourceOf: () => text, ...inUse }).kept;
+  }
+
+  private readonly baselines = new BaselineReader();
+
   private runRules(entry: IndexedProject, path: string, config: ResolvedConfig): Finding[] {
     try {
       const result = entry.project.analyzeFileWithErrors(path, config);

@@ -69,3 +69,13 @@ export const WORKSPACE_FINDINGS_REQUEST = 'migrationGuard/workspaceFindings';
 export interface FindingsResult {
   files: FileFindings[];
 }
+
+/** The files that pin the project's Django version (config/detectedDjangoVersion.ts reads them). */
+export const DJANGO_PIN_GLOBS = ['**/{poetry,uv,pdm,Pipfile}.lock', '**/requirements*.{txt,in}', '**/requirements/*.{txt,in}'];
+
+/**
+ * The files whose changes the server needs to hear about. One owner: the server registers these (and the packages
+ * MIGRATION_MODULES names) with workspace/didChangeWatchedFiles, so every editor's client watches them and notifies
+ * it; the VS Code client creates no watchers of its own for them.
+ */
+export const WATCHED_GLOBS = ['**/migrations/*.py', '**/pyproject.toml', '**/settings*.py', '**/settings/*.py', '**/apps.py', ...DJANGO_PIN_GLOBS];

@@ -11,6 +11,8 @@ import {
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { ruleDocsUrl } from '../engine/docsUrl';
+import { UNUSED_IGNORE_RULE_ID } from '../engine/config/ignoreComments';
+import { reportsOnClosedFiles } from '../engine/config/projectPolicy';
 import { ALL_RULES } from '../engine/rules/index';
 import type { Finding, Severity } from '../engine/rules/rule';
 import { pathToUri, uriToPath, type AnalysisService } from './analysisService';
@@ -18,8 +20,8 @@ import type { SettingsStore } from './settings';
 import { yieldToEventLoop, type IndexedProject } from './workspaceIndex';
 import { DIAGNOSTIC_SOURCE } from './clientContract';
 
-/** Graph rules whose findings are published on closed files too: they concern several files at once. */
-const WORKSPACE_RULES: ReadonlySet<string> = new Set(['conflicting-leaf-migrations', 'missing-dependency', 'replaced-migration-still-referenced']);
+/** Graph rules whose findings are published on closed files too (ProjectPolicy: they concern several files at once). */
+const WORKSPACE_RULES: ReadonlySet<string> = new Set(ALL_RULES.filter(reportsOnClosedFiles).map((rule) => rule.id));
 
 /** Beyond this, edits that arrive faster than the analysis finishes are coalesced (see DiagnosticsPublisher.changed). */
 const SLOW_ANALYSIS_MS = 30;
@@ -56,7 +58,7 @@ export function toDiagnostic(finding: Finding): Diagnostic {
     data,
   };
   // A stale ignore comment is dead code: editors fade it out.
-  if (finding.rule === 'unused-ignore') diagnostic.tags = [DiagnosticTag.Unnecessary];
+  if (finding.rule === UNUSED_IGNORE_RULE_ID) diagnostic.tags = [DiagnosticTag.Unnecessary];
   return diagnostic;
 }
 

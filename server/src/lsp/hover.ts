@@ -11,9 +11,9 @@ import { describeOperation } from '../engine/operationDocs';
 import { DATABASE_NAMES, fence, sectionsMarkdown } from '../engine/explanation';
 import type { MigrationModel, Operation, Span } from '../engine/python/model';
 import { ruleById } from '../engine/rules/index';
-import type { Finding, RuleMeta, Severity } from '../engine/rules/rule';
-import { fieldCall, fieldColumnName, fieldShape, opArg, stringValue, targetFieldName, versionAtLeast } from '../engine/rules/support';
-import { unusedIgnore } from '../engine/rules/unusedIgnore';
+import type { Finding, RuleMeta, Severity } from '../engine/types';
+import { fieldColumnName, fieldShape } from '../engine/django/fields';
+import { fieldCall, opArg, stringValue, targetFieldName, versionAtLeast } from '../engine/django/operations';
 import type { DocumentAnalysis } from './analysisService';
 import { REVIEW_RULE_COMMAND } from './clientContract';
 import { historyHover } from './historyHover';
@@ -22,9 +22,9 @@ import { codeSpanSafe, escapeMarkdown } from './markdownSafe';
 /** The most severe finding comes first, and its card is the one the review link opens. */
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
-/** A rule's metadata by id, including the pipeline's own `unused-ignore`. */
+/** A rule's metadata by id (the catalogue holds the suppression stage's `unused-ignore` too). */
 function ruleMeta(id: string): RuleMeta | undefined {
-  return ruleById(id) ?? (id === unusedIgnore.id ? unusedIgnore : undefined);
+  return ruleById(id);
 }
 
 /** `[Review this in the flashcards](command:migrationGuard.reviewRule?["rule-id"])`, URL-encoded as VS Code expects. */

@@ -3,7 +3,7 @@
 // for migrations the workspace index holds in a workspace folder: nothing outside the workspace is read for them.
 import type { Connection, TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Finding } from '../engine/rules/rule';
+import type { Finding } from '../engine/types';
 import { migrationPathOf, pathToUri, type AnalysisService } from './analysisService';
 import {
   MIGRATION_FINDINGS_REQUEST,

@@ -1,14 +1,13 @@
 // Per-document configuration: the editor's `migrationGuard.*` settings (pulled with workspace/configuration for the
 // document's own scope) merged over the nearest pyproject.toml `[tool.migration-guard]` table. Both caches live in
 // this object, owned by one server instance, and are dropped whenever the client or the file system says they changed.
-import { dirname, relative } from 'node:path';
-import picomatch from 'picomatch';
+import { dirname } from 'node:path';
 import type { Connection } from 'vscode-languageserver/node';
 import { detectedDjangoLayer } from '../engine/config/detectedDjangoVersion';
 import { ConfigError, findConfig, resolveConfig, type LoadedConfig } from '../engine/config/pyproject';
 import { DATABASES, type ConfigLayer, type Database, type ResolvedConfig } from '../engine/config/types';
-import type { Severity } from '../engine/rules/rule';
-import { isExcluded } from '../engine/analyze';
+import type { Severity } from '../engine/types';
+import { ProjectPolicy } from '../engine/config/projectPolicy';
 
 const SETTINGS_SECTION = 'migrationGuard';
 
@@ -26,6 +25,8 @@ export interface DocumentConfig {
   config: ResolvedConfig;
   /** True when the file matches an `exclude` glob (pyproject's or the editor's): analysed for the graph, never reported. */
   excluded: boolean;
+  /** The engine's project policy under these layers (exclusion, rule severities, baseline): what the CLI asks too. */
+  policy: ProjectPolicy;
 }
 
 const SEVERITIES: readonly string[] = ['error', 'warning', 'info', 'off'];
@@ -121,9 +122,9 @@ export class SettingsStore {
     const pyproject = this.pyprojectFor(path, workspaceFolder);
     const root = pyproject?.root ?? workspaceFolder ?? dirname(path);
     const config = resolveConfig(root, this.detectedFor(path, workspaceFolder), pyproject?.layer ?? {}, editorLayer(editor));
-    // pyproject globs are relative to the pyproject folder (the engine's rule); the editor's to the workspace folder.
-    const excluded = isExcluded(path, config) || (workspaceFolder !== undefined && matchesGlobs(editor.exclude, workspaceFolder, path));
-    return { config, excluded };
+    // pyproject globs are relative to the pyproject folder; the editor's to the workspace folder (ProjectPolicy).
+    const policy = new ProjectPolicy({ config, ...(workspaceFolder !== undefined ? { editorExclude: { globs: editor.exclude, root: workspaceFolder } } : {}) });
+    return { config, excluded: policy.isExcluded(path), policy };
   }
 
   /** Whether the editor wants inlay hints for this document. */
@@ -178,21 +179,4 @@ export class SettingsStore {
     }
     return entry.loaded;
   }
-}
-
-/** Compiled `exclude` globs: documentConfig runs on every keystroke, the globs change only with the settings. */
-const globMatchers = new Map<string, (path: string) => boolean>();
-
-function matchesGlobs(globs: readonly string[], root: string, path: string): boolean {
-  if (globs.length === 0) return false;
-  const relativePath = relative(root, path).split('\\').join('/');
-  if (relativePath.startsWith('..')) return false;
-  const key = JSON.stringify(globs);
-  let matches = globMatchers.get(key);
-  if (!matches) {
-    if (globMatchers.size >= 100) globMatchers.clear();
-    matches = picomatch(globs as string[], { dot: true });
-    globMatchers.set(key, matches);
-  }
-  return matches(relativePath);
 }

@@ -23,11 +23,11 @@ import { computeHover } from './hover';
 import { viewOnUnchangedLine } from './lastResult';
 import { computeInlayHints } from './inlayHints';
 import { generatedSql } from './generatedSql';
-import { GENERATED_SQL_REQUEST, type GeneratedSqlParams } from './clientContract';
+import { GENERATED_SQL_REQUEST, WATCHED_GLOBS, type GeneratedSqlParams } from './clientContract';
 import { registerMigrationFindings } from './migrationFindings';
 import { COMPLETION_TRIGGERS, registerNavigation } from './navigation';
 import { SettingsStore, initialSettings } from './settings';
-import { WATCHED_GLOBS, WorkspaceIndex, isPyproject, type IndexedProject } from './workspaceIndex';
+import { WorkspaceIndex, isPyproject, type IndexedProject } from './workspaceIndex';
 import { WorkCounters, type HoverRecord } from './workCounters';
 
 /** After an edit that changes only a file's content, other open files of the project are refreshed this much later. */

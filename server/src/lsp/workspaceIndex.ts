@@ -317,11 +317,7 @@ export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** File names the server watches; the same patterns are registered with the client. */
-/** The files that pin the project's Django version (config/detectedDjangoVersion.ts reads them). */
-export const DJANGO_PIN_GLOBS = ['**/{poetry,uv,pdm,Pipfile}.lock', '**/requirements*.{txt,in}', '**/requirements/*.{txt,in}'];
-
-export const WATCHED_GLOBS = ['**/migrations/*.py', '**/pyproject.toml', '**/settings*.py', '**/settings/*.py', '**/apps.py', ...DJANGO_PIN_GLOBS];
+export { DJANGO_PIN_GLOBS, WATCHED_GLOBS } from './clientContract';
 
 /** pyproject.toml, or a file pinning the Django version: the configuration is read again when one changes. */
 export function isPyproject(path: string): boolean {

@@ -1,7 +1,7 @@
 // Inline suppressions: `# migration-guard: ignore rule-a, rule-b -- reason` on an operation's first line or on its
 // own line directly above it, and `# migration-guard: ignore-file rule-a ...` anywhere for the whole file.
 // Which ignores were used is tracked so stale ones can be reported (`unused-ignore`).
-import type { Comment, MigrationModel } from '../python/model';
+import type { Comment, MigrationModel, Span } from '../python/model';
 
 const MARKER = 'migration-guard:';
 
@@ -127,6 +127,25 @@ export function applyIgnoreDirectives<T extends Suppressible>(
     }
   });
   return { kept, unused };
+}
+
+/** The id of the findings the suppression stage reports for ignore comments that suppressed nothing. */
+export const UNUSED_IGNORE_RULE_ID = 'unused-ignore';
+
+/** Where and how an ignore entry that suppressed nothing is reported (the `unused-ignore` finding). */
+export function describeUnusedIgnore({ directive, ruleId, problem }: UnusedIgnore): { span: Span; message: string } {
+  const form = directive.scope === 'file' ? 'ignore-file' : 'ignore';
+  let message: string;
+  if (problem === 'no-rule') {
+    message = `\`# migration-guard: ${form}\` names no rule id, so it suppresses nothing: list the rule ids to ignore.`;
+  } else if (problem === 'unknown-rule') {
+    message = `Unknown rule id \`${ruleId}\` in \`# migration-guard: ${form}\`: it suppresses nothing (check the spelling with \`migration-guard rules\`).`;
+  } else if (directive.scope === 'file') {
+    message = `Unused \`# migration-guard: ignore-file ${ruleId}\`: no \`${ruleId}\` finding in this file to suppress.`;
+  } else {
+    message = `Unused \`# migration-guard: ignore ${ruleId}\`: no \`${ruleId}\` finding on the operation it applies to (line ${directive.targetLine + 1}).`;
+  }
+  return { span: directive.comment.span, message };
 }
 
 /** Rule ids separated by commas and/or blanks. */

@@ -4,7 +4,7 @@
 // the table (nothing, a catalog-only change, or a rewrite).
 import type { Database } from '../config/types';
 import type { Expr } from '../python/model';
-import type { FieldDef } from '../state/types';
+import type { FieldDef, StateView } from '../state/types';
 import { CONSTANT_WRAPPERS, NON_VOLATILE_ON_POSTGRES } from './dbFunctions';
 import { fieldColumnName, fieldShape, hasColumn, hasForeignKeyColumn } from './fields';
 import { calleeName, kwargFlag, literalTruth, stringValue } from './operations';
@@ -97,6 +97,21 @@ export function relationTarget(field: FieldDef, app: string, selfKey: string): s
   if (value === 'self') return `${app}.${selfKey}`;
   const dot = value.lastIndexOf('.');
   return dot < 0 ? `${app}.${value.toLowerCase()}` : `${value.slice(0, dot)}.${value.slice(dot + 1).toLowerCase()}`;
+}
+
+/** Resolves a relation's target field (its `to_field`, else the target's primary key) in a state. */
+export function relatedFieldResolver(state: StateView, app: string, selfKey: string): RelatedFieldResolver {
+  return (field) => {
+    const target = relationTarget(field, app, selfKey);
+    if (!target || target.startsWith('expr:')) return undefined;
+    const dot = target.lastIndexOf('.');
+    const model = state.model(target.slice(0, dot), target.slice(dot + 1));
+    if (!model) return undefined;
+    const toField = stringValue(field.kwargs['to_field']);
+    if (toField) return model.fields.get(toField.toLowerCase());
+    for (const candidate of model.fields.values()) if (kwargFlag(candidate, 'primary_key', false)) return candidate;
+    return undefined;
+  };
 }
 
 // --- column types ---

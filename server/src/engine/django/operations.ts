@@ -131,3 +131,93 @@ export function versionAtLeast(version: string, minimum: string): boolean {
   }
   return true;
 }
+
+// --- what an operation targets, by the same signatures ---
+
+/** The model name as written in the operation (`model_name`, or `name` for model-level operations). */
+export function writtenModelName(op: Operation): string | undefined {
+  return stringValue(opArg(op, 'model_name')) ?? (isModelOperation(op.name) ? stringValue(opArg(op, 'name')) : undefined);
+}
+
+/** Lower-cased model name an operation targets (`model_name` or `name` for model-level operations). */
+export function targetModel(op: Operation): string | undefined {
+  return writtenModelName(op)?.toLowerCase();
+}
+
+function isModelOperation(name: string): boolean {
+  return name === 'CreateModel' || name === 'DeleteModel' || name.startsWith('AlterModel') || name === 'AlterUniqueTogether' || name === 'AlterIndexTogether' || name === 'AlterOrderWithRespectTo';
+}
+
+/** The field an operation names: `name` of AddField/AlterField/RemoveField, `old_name` of RenameField. */
+export function targetFieldName(op: Operation): string | undefined {
+  return stringValue(opArg(op, op.name === 'RenameField' ? 'old_name' : 'name'));
+}
+
+/** The field call of AddField/AlterField (`field=models.X(...)`), when it is a call. */
+export function fieldCall(op: Operation): CallExpr | undefined {
+  const field = opArg(op, 'field');
+  return field?.kind === 'call' ? field : undefined;
+}
+
+/** The constraint call of AddConstraint/AddConstraintNotValid (`constraint=models.CheckConstraint(...)`), when it is a call. */
+export function constraintCall(op: Operation): CallExpr | undefined {
+  const constraint = opArg(op, 'constraint');
+  return constraint?.kind === 'call' ? constraint : undefined;
+}
+
+/** One `('name', models.X(...))` entry of a CreateModel's `fields` list. */
+export interface ModelFieldEntry {
+  name: string;
+  nameExpr: Expr;
+  /** The field call, when the entry's second item is a call. */
+  field?: CallExpr;
+  entry: Expr;
+}
+
+/** The literal entries of CreateModel's `fields`; entries that are not `(string, expr)` pairs are skipped. */
+export function createModelFields(op: Operation): ModelFieldEntry[] {
+  const fields = opArg(op, 'fields');
+  if (!fields || (fields.kind !== 'list' && fields.kind !== 'tuple')) return [];
+  const entries: ModelFieldEntry[] = [];
+  for (const entry of fields.items) {
+    if ((entry.kind !== 'tuple' && entry.kind !== 'list') || entry.items.length < 2) continue;
+    const [nameExpr, value] = entry.items as [Expr, Expr];
+    const name = stringValue(nameExpr);
+    if (name === undefined) continue;
+    entries.push({ name, nameExpr, field: value.kind === 'call' ? value : undefined, entry });
+  }
+  return entries;
+}
+
+/** The entry of a literal dict whose key is the string `key`. */
+export function dictEntry(expr: Expr | undefined, key: string): { key: Expr; value: Expr } | undefined {
+  if (expr?.kind !== 'dict') return undefined;
+  return expr.entries.find((entry) => stringValue(entry.key) === key);
+}
+
+// --- whether an operation reaches the database ---
+
+/** Operations that only change Django's state, never the database (SeparateDatabaseAndState's own children count apart). */
+const STATE_ONLY_OPERATIONS = new Set(['AlterModelOptions', 'AlterModelManagers', 'SeparateDatabaseAndState', 'IgnoreMigration']);
+
+export function isStateOnlyOperation(op: Operation): boolean {
+  return STATE_ONLY_OPERATIONS.has(op.name);
+}
+
+/** False when the operation sits in a `state_operations` list (directly or through nesting): it changes state only. */
+export function runsAgainstDatabase(op: Operation): boolean {
+  for (let current: Operation | undefined = op; current; current = current.parent) {
+    if (current.context === 'state_operations') return false;
+  }
+  return true;
+}
+
+/**
+ * A RunPython whose forward code is `RunPython.noop` does nothing when migrating forwards (Django uses it for
+ * reverse-only data migrations), so it is neither a data migration nor a slow step.
+ */
+export function isForwardNoopRunPython(op: Operation): boolean {
+  if (op.name !== 'RunPython') return false;
+  const code = opArg(op, 'code');
+  return code?.kind === 'name' && (code.qualified.endsWith('RunPython.noop') || code.dotted.endsWith('RunPython.noop'));
+}

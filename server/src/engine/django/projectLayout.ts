@@ -4,6 +4,7 @@
 // `migration-modules` config key, so the CLI, the language server and tests share one answer.
 import { normalizePath } from '../python/migrationPath';
 import { chooseAppConfig, labelOf, readAppConfigs } from './appConfigs';
+import { isLoadableMigrationName } from './migrationClass';
 import { readSettingsFacts } from './settingsFacts';
 
 export interface MigrationIdentity {
@@ -70,9 +71,9 @@ export class ProjectLayout {
     const normalized = normalizePath(path);
     const slash = normalized.lastIndexOf('/');
     const fileName = normalized.slice(slash + 1);
-    // Django's loader skips modules whose names start with `_` or `~` (pkgutil.iter_modules, MigrationLoader).
-    if (!fileName.endsWith('.py') || fileName.startsWith('_') || fileName.startsWith('~') || fileName.length === 3) return undefined;
+    if (!fileName.endsWith('.py')) return undefined;
     const name = fileName.slice(0, -3);
+    if (!isLoadableMigrationName(name)) return undefined;
     const folder = slash >= 0 ? normalized.slice(0, slash) : '';
     for (const moved of this.movedFolders) {
       if (folder === moved.suffix || folder.endsWith(`/${moved.suffix}`)) return { app: moved.label, name };
@@ -80,7 +81,10 @@ export class ProjectLayout {
     const folderSlash = folder.lastIndexOf('/');
     if (folder.slice(folderSlash + 1) !== 'migrations') return undefined;
     const appPackage = folderSlash >= 0 ? folder.slice(0, folderSlash) : '';
-    return { app: this.labelOfPackage(appPackage), name };
+    const app = this.labelOfPackage(appPackage);
+    // MIGRATION_MODULES names another package for the app: Django never reads its own migrations/ folder then.
+    if (this.movedFolders.some((moved) => moved.label === app)) return undefined;
+    return { app, name };
   }
 
   isMigrationPath(path: string): boolean {

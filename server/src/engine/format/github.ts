@@ -1,6 +1,6 @@
 // GitHub Actions workflow commands: each finding becomes an annotation on the pull request's diff.
 // https://docs.github.com/actions/reference/workflow-commands-for-github-actions
-import type { Severity } from '../rules/rule';
+import type { Severity } from '../types';
 import { oneBased, sortErrors, sortFindings, type Report } from './report';
 
 const COMMAND: Record<Severity, string> = { error: 'error', warning: 'warning', info: 'notice' };

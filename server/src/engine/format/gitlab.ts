@@ -1,7 +1,7 @@
 // GitLab Code Quality report (a subset of the Code Climate issue format): a JSON array of issues, shown in merge
 // request widgets and diffs. https://docs.gitlab.com/ci/testing/code_quality/#code-quality-report-format
 import { createHash } from 'node:crypto';
-import type { Severity } from '../rules/rule';
+import type { Severity } from '../types';
 import { oneBased, sortErrors, sortFindings, type Report, type ReportContext } from './report';
 
 /** GitLab's vocabulary is info, minor, major, critical, blocker; eslint's GitLab formatters map alike. */

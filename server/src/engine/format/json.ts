@@ -1,5 +1,5 @@
 // Machine-readable output: `{"version":1,"findings":[...],"errors":[...]}` with 1-based positions.
-import type { Finding } from '../rules/rule';
+import type { Finding } from '../types';
 import { oneBased, sortErrors, sortFindings, type Report } from './report';
 
 export interface JsonFinding {

@@ -3,7 +3,7 @@
 // the checked files (paths, messages) is escaped, so a migration cannot inject markup, links or @-mentions.
 import { ruleDocsUrl } from '../docsUrl';
 import { failsAt, reportFails, type FailOn } from '../failOn';
-import type { RuleMeta, Severity } from '../rules/rule';
+import type { RuleMeta, Severity } from '../types';
 import { countBySeverity, oneBased, sortErrors, sortFindings, type Report, type ReportContext } from './report';
 
 /** Rows beyond this are summarised: a GitHub comment holds 65,536 characters. */

@@ -1,6 +1,6 @@
 // What every reporter receives, and the 1-based positions all output formats share.
 import type { FailOn } from '../failOn';
-import type { Finding, RuleMeta, Severity } from '../rules/rule';
+import type { Finding, RuleMeta, Severity } from '../types';
 
 export interface ReportError {
   file: string;

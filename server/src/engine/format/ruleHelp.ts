@@ -3,7 +3,7 @@
 import pc from 'picocolors';
 import { ruleDocsUrl } from '../docsUrl';
 import { fence, sectionsMarkdown, sectionsText, vendorsLabel } from '../explanation';
-import type { RuleMeta } from '../rules/rule';
+import type { RuleMeta } from '../types';
 
 export function ruleHelpMarkdown(rule: RuleMeta): string {
   return [`**${rule.title}** (\`${rule.id}\`, ${rule.severity}, ${vendorsLabel(rule)})`, rule.explanation.summary, sectionsMarkdown(rule, { headings: 'bold' }), `[Documentation](${ruleDocsUrl(rule.id)})`].join('\n\n');

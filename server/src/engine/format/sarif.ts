@@ -5,7 +5,7 @@ import { isAbsolute, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as sarif from 'sarif';
 import { ruleDocsUrl } from '../docsUrl';
-import type { Finding, RuleMeta, Severity } from '../rules/rule';
+import type { Finding, RuleMeta, Severity } from '../types';
 import { oneBased, sortErrors, sortFindings, type Report, type ReportContext } from './report';
 import { ruleHelpMarkdown, ruleHelpPlain } from './ruleHelp';
 

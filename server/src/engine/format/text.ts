@@ -1,6 +1,6 @@
 // Human output: `path:line:col: severity rule-id message`, one line per finding, then a summary line.
 import pc from 'picocolors';
-import type { Severity } from '../rules/rule';
+import type { Severity } from '../types';
 import { countBySeverity, oneBased, sortErrors, sortFindings, type Report } from './report';
 
 /**

@@ -6,12 +6,16 @@ export function normalizePath(path: string): string {
   return path.includes('\\') ? path.split('\\').join('/') : path;
 }
 
-/** App label by convention (the folder containing `migrations/`) and migration name (file name without `.py`). */
+/**
+ * App label by convention and migration name (file name without `.py`), for a model built without a project (the
+ * Project passes ProjectLayout's identity). The same convention as ProjectLayout.CONVENTIONAL: the file's own folder
+ * is `migrations/` and the app is the folder containing it; elsewhere the app is unknown ('').
+ */
 export function migrationIdentity(path: string): { app: string; name: string } {
   const segments = normalizePath(path).split('/');
   const fileName = segments[segments.length - 1] ?? '';
   const name = fileName.endsWith('.py') ? fileName.slice(0, -3) : fileName;
-  const migrationsIndex = segments.lastIndexOf('migrations', segments.length - 2);
-  const app = migrationsIndex > 0 ? segments[migrationsIndex - 1] ?? '' : '';
+  const inMigrationsFolder = segments.length >= 3 && segments[segments.length - 2] === 'migrations';
+  const app = inMigrationsFolder ? segments[segments.length - 3] ?? '' : '';
   return { app, name };
 }

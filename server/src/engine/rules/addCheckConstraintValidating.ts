@@ -1,7 +1,8 @@
 // ADD CONSTRAINT ... CHECK validates every existing row under an ACCESS EXCLUSIVE lock.
 import type { FileRule } from './rule';
-import { readAlteredColumn } from './fieldTypes';
-import { fieldColumnName, readAddedConstraint } from './support';
+import { readAlteredColumn } from './fieldFacts';
+import { fieldColumnName } from '../django/fields';
+import { readAddedConstraint } from './operationFacts';
 import { versionAtLeast } from '../django/operations';
 
 /** Django gives these fields `CHECK ("column" >= 0)` on PostgreSQL, so switching to one adds a CHECK constraint. */

@@ -1,6 +1,6 @@
 // An exclusion constraint has no NOT VALID form: adding it scans and indexes the table under ACCESS EXCLUSIVE.
 import type { FileRule } from './rule';
-import { readAddedConstraint } from './support';
+import { readAddedConstraint } from './operationFacts';
 
 export const addExclusionConstraint: FileRule = {
   id: 'add-exclusion-constraint',

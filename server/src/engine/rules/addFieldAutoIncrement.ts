@@ -1,7 +1,7 @@
 // Adding an auto-increment column numbers every existing row: a full rewrite under an exclusive lock.
 import { AUTO_FIELD_TYPES } from '../django/fields';
 import type { FileRule } from './rule';
-import { readAddedColumn } from './fieldTypes';
+import { readAddedColumn } from './fieldFacts';
 
 export const addFieldAutoIncrement: FileRule = {
   id: 'add-field-auto-increment',

@@ -1,8 +1,8 @@
 // Django computes an AddField default once and writes that one value into every existing row: a unique column
 // then fails with a duplicate key as soon as the table has two rows.
 import type { FileRule } from './rule';
-import { kwargSpanOr, readAddedColumn, snippet } from './fieldTypes';
 import { isPrimaryKey, isUnique, presentArg } from '../django/columns';
+import { kwargSpanOr, readAddedColumn, snippet } from './fieldFacts';
 
 export const addFieldCallableDefaultUnique: FileRule = {
   id: 'add-field-callable-default-unique',

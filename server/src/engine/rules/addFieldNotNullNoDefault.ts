@@ -2,9 +2,9 @@
 // (which do not know the column) fail on it afterwards.
 import { AUTO_FIELD_TYPES, effectiveDefault } from '../django/fields';
 import type { FileRule, FixData } from './rule';
-import { readAddedColumn } from './fieldTypes';
 import { isNullable, presentArg } from '../django/columns';
-import { versionAtLeast } from './support';
+import { readAddedColumn } from './fieldFacts';
+import { versionAtLeast } from '../django/operations';
 
 export const addFieldNotNullNoDefault: FileRule = {
   id: 'add-field-not-null-no-default',

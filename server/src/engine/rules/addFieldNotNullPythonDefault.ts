@@ -2,9 +2,9 @@
 // hit a NOT NULL column without a database default.
 import { AUTO_FIELD_TYPES, effectiveDefault } from '../django/fields';
 import type { FileRule } from './rule';
-import { kwargSpanOr, readAddedColumn, snippet } from './fieldTypes';
 import { isNullable, isPrimaryKey, isUnique, presentArg } from '../django/columns';
-import { literalTruth, opArg, versionAtLeast } from './support';
+import { kwargSpanOr, readAddedColumn, snippet } from './fieldFacts';
+import { literalTruth, opArg, versionAtLeast } from '../django/operations';
 
 export const addFieldNotNullPythonDefault: FileRule = {
   id: 'add-field-not-null-python-default',

@@ -1,7 +1,7 @@
 // A stored generated column is computed and written for every existing row when it is added.
 import type { FileRule } from './rule';
-import { kwargSpanOr, readAddedColumn } from './fieldTypes';
 import { isStoredGenerated } from '../django/columns';
+import { kwargSpanOr, readAddedColumn } from './fieldFacts';
 
 export const addFieldStoredGenerated: FileRule = {
   id: 'add-field-stored-generated',

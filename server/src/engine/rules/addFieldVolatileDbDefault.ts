@@ -2,9 +2,9 @@
 // is added; constant defaults are stored once in the catalog.
 import type { Expr } from '../python/model';
 import type { FileRule } from './rule';
-import { kwargSpanOr, readAddedColumn, snippet } from './fieldTypes';
 import { dbDefaultComputedPerRow, presentArg } from '../django/columns';
-import { calleeName } from './support';
+import { kwargSpanOr, readAddedColumn, snippet } from './fieldFacts';
+import { calleeName } from '../django/operations';
 
 export const addFieldVolatileDbDefault: FileRule = {
   id: 'add-field-volatile-db-default',

@@ -2,9 +2,9 @@
 // ADD COLUMN is held for the whole index build.
 import { hasForeignKeyColumn } from '../django/fields';
 import type { FileRule } from './rule';
-import { migrationAtomic } from './support';
-import { kwargSpanOr, readAddedColumn } from './fieldTypes';
 import { hasPlainIndex, isPrimaryKey, isUnique } from '../django/columns';
+import { migrationAtomic } from '../django/migrationClass';
+import { kwargSpanOr, readAddedColumn } from './fieldFacts';
 
 
 export const addFieldWithIndex: FileRule = {
@@ -61,7 +61,7 @@ AddIndexConcurrently(
     } else return;
     // Without a transaction the ADD COLUMN commits first; the index build then holds SHARE, which lets reads through.
     const lock =
-      migrationAtomic(ctx) === false
+      migrationAtomic(ctx.file) === false
         ? `after ADD COLUMN has committed (atomic = False); its SHARE lock blocks writes to ${added.names.table} (not reads) for the whole build`
         : `while ADD COLUMN's ACCESS EXCLUSIVE lock is held; reads and writes of ${added.names.table} wait for the whole build`;
     ctx.report({

@@ -3,9 +3,9 @@ import { hasForeignKeyColumn } from '../django/fields';
 import type { FieldDef } from '../state/types';
 import type { FileContext, FileRule } from './rule';
 import type { Operation } from '../python/model';
-import { kwargSpanOr, readAddedColumn, readAlteredColumn, type AlteredColumn, type FieldOperation } from './fieldTypes';
 import { hasForeignKeyConstraint, presentArg, relationTarget } from '../django/columns';
-import { stringValue } from './support';
+import { type AlteredColumn, type FieldOperation, kwargSpanOr, readAddedColumn, readAlteredColumn } from './fieldFacts';
+import { stringValue } from '../django/operations';
 
 export const addForeignKeyValidating: FileRule = {
   id: 'add-foreign-key-validating',

@@ -1,9 +1,11 @@
 // A plain CREATE INDEX holds a SHARE lock for the whole build: every write to the table waits.
 import type { Operation } from '../python/model';
 import type { FileContext, FileRule } from './rule';
-import { addedTogetherSets, kwargSpanOr, readAlteredColumn } from './fieldTypes';
 import { hasPlainIndex } from '../django/columns';
-import { changesExistingTable, concurrentIndexFixes, modelNames, opArg, stringValue } from './support';
+import { addedTogetherSets, kwargSpanOr, readAlteredColumn } from './fieldFacts';
+import { changesExistingTable, modelNames } from './operationFacts';
+import { opArg, stringValue } from '../django/operations';
+import { concurrentIndexFixes } from './support';
 
 export const addIndexNonConcurrent: FileRule = {
   id: 'add-index-non-concurrent',

@@ -1,9 +1,10 @@
 // A new unique constraint builds a unique index while blocking the table, and fails on existing duplicates.
 import type { Operation } from '../python/model';
 import type { FileContext, FileRule } from './rule';
-import { addedTogetherSets, isIndexOnlyUniqueConstraint, kwargSpanOr, readAlteredColumn } from './fieldTypes';
 import { isPrimaryKey, isUnique } from '../django/columns';
-import { changesExistingTable, readAddedConstraint } from './support';
+import { addedTogetherSets, kwargSpanOr, readAlteredColumn } from './fieldFacts';
+import { isIndexOnlyUniqueConstraint } from '../django/modelOptions';
+import { changesExistingTable, readAddedConstraint } from './operationFacts';
 
 export const addUniqueConstraint: FileRule = {
   id: 'add-unique-constraint',

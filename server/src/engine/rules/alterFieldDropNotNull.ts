@@ -1,7 +1,7 @@
 // Dropping NOT NULL is cheap for the database but hands NULLs to code that never expected them.
 import type { FileRule } from './rule';
-import { kwargSpanOr, readAlteredColumn } from './fieldTypes';
 import { isNullable } from '../django/columns';
+import { kwargSpanOr, readAlteredColumn } from './fieldFacts';
 
 export const alterFieldDropNotNull: FileRule = {
   id: 'alter-field-drop-not-null',

@@ -1,9 +1,9 @@
 // SET NOT NULL makes the database check every row while it holds an exclusive lock.
 import { hasColumn } from '../django/fields';
 import type { FileRule } from './rule';
-import { kwargSpanOr, readFieldOperation } from './fieldTypes';
 import { isNullable, presentArg } from '../django/columns';
-import { changesExistingTable } from './support';
+import { kwargSpanOr, readFieldOperation } from './fieldFacts';
+import { changesExistingTable } from './operationFacts';
 
 export const alterFieldSetNotNull: FileRule = {
   id: 'alter-field-set-not-null',

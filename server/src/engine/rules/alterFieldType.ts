@@ -1,9 +1,9 @@
 // A column type change that PostgreSQL cannot do in the catalog rewrites the table and every index on it while
 // holding an ACCESS EXCLUSIVE lock.
 import type { FileRule } from './rule';
-import { columnTypeChange, kwargSpanOr, readAlteredColumn } from './fieldTypes';
 import { canonicalText, isPrimaryKey } from '../django/columns';
-import { stringValue } from './support';
+import { columnTypeChange, kwargSpanOr, readAlteredColumn } from './fieldFacts';
+import { stringValue } from '../django/operations';
 
 export const alterFieldType: FileRule = {
   id: 'alter-field-type',

@@ -1,8 +1,8 @@
 // Changing a primary key's type rewrites its table and every table whose foreign keys reference it.
 import type { FileRule } from './rule';
-import { columnTypeChange, readFieldOperation } from './fieldTypes';
 import { isPrimaryKey } from '../django/columns';
-import { changesExistingTable } from './support';
+import { columnTypeChange, readFieldOperation } from './fieldFacts';
+import { changesExistingTable } from './operationFacts';
 
 /** Types a DEFAULT_AUTO_FIELD switch or a widening produces; risky on their own when the old type is unknown. */
 const WIDE_KEY_TYPES = new Set(['BigAutoField', 'BigIntegerField']);

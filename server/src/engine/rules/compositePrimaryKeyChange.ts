@@ -3,7 +3,8 @@
 // what the state claims or fails half way, and the state and the database disagree about the primary key.
 import type { CallExpr, Operation } from '../python/model';
 import type { FileContext, FileRule } from './rule';
-import { calleeName, changesExistingTable, fieldCall, modelNames, opArg, stringValue, targetModel } from './support';
+import { calleeName, fieldCall, opArg, stringValue, targetModel } from '../django/operations';
+import { changesExistingTable, modelNames } from './operationFacts';
 
 const COMPOSITE = 'CompositePrimaryKey';
 

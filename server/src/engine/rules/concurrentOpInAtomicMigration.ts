@@ -1,7 +1,8 @@
 import { requiresNoTransaction } from '../sql/statements';
 import { SQL_OPERATIONS, operationSqlStatements, reportStatement, statementExcerpt } from './migrationSql';
 import type { FileRule } from './rule';
-import { migrationAtomic, modelNames } from './support';
+import { migrationAtomic } from '../django/migrationClass';
+import { modelNames } from './operationFacts';
 
 const CONCURRENT_OPERATIONS: ReadonlySet<string> = new Set(['AddIndexConcurrently', 'RemoveIndexConcurrently']);
 
@@ -38,7 +39,7 @@ class Migration(migrations.Migration):
   },
   operations: [...CONCURRENT_OPERATIONS, ...SQL_OPERATIONS],
   checkOperation(ctx, op) {
-    if (migrationAtomic(ctx) !== true || !ctx.file.migrationClass || !ctx.touchesDatabase(op)) return;
+    if (migrationAtomic(ctx.file) !== true || !ctx.file.migrationClass || !ctx.touchesDatabase(op)) return;
     const fixes = [{ kind: 'set-atomic-false' as const }];
     if (CONCURRENT_OPERATIONS.has(op.name)) {
       const table = modelNames(ctx, op)?.table;

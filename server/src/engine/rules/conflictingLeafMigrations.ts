@@ -3,7 +3,7 @@
 import type { MigrationModel } from '../python/model';
 import type { GraphNode } from '../state/types';
 import type { GraphContext, GraphRule } from './rule';
-import { isLoadableMigrationName, migrationKey, squashReplacements } from './support';
+import { migrationKey, type MigrationGraph } from '../state/graph';
 
 export const conflictingLeafMigrations: GraphRule = {
   id: 'conflicting-leaf-migrations',
@@ -40,7 +40,7 @@ export const conflictingLeafMigrations: GraphRule = {
   },
   check(ctx) {
     const filesByPath = new Map(ctx.files.map((file) => [file.path, file]));
-    for (const [app, leaves] of leavesByApp(ctx.nodes, filesByPath)) {
+    for (const [app, leaves] of leavesByApp(ctx.graph, filesByPath)) {
       if (leaves.length < 2) continue;
       for (const leaf of leaves) report(ctx, app, leaf, leaves, filesByPath.get(leaf.path));
     }
@@ -62,12 +62,9 @@ function report(ctx: GraphContext, app: string, leaf: GraphNode, leaves: GraphNo
  * migrations it replaces. Apps with an unparsable file or a dependency on a same-app migration that is not in the
  * workspace are skipped, since their leaves cannot be told apart from gaps (missing-dependency reports those).
  */
-function leavesByApp(nodes: readonly GraphNode[], filesByPath: Map<string, MigrationModel>): Map<string, GraphNode[]> {
-  const replacements = squashReplacements(nodes);
-  const present = new Map<string, GraphNode>();
-  for (const node of nodes) {
-    if (isLoadableMigrationName(node.name)) present.set(migrationKey(node.app, node.name), node);
-  }
+function leavesByApp(graph: MigrationGraph, filesByPath: Map<string, MigrationModel>): Map<string, GraphNode[]> {
+  const replacements = graph.squashReplacements();
+  const present = graph.loadableNodes();
   // The migration a dependency really points at: the squashed one when the target was replaced.
   const resolve = (app: string, name: string): GraphNode | undefined => {
     const key = migrationKey(app, name);

@@ -1,6 +1,6 @@
 // DeleteModel drops the table (and its rows) while the old release still queries it.
 import type { FileRule } from './rule';
-import { changesExistingTable, modelNames } from './support';
+import { changesExistingTable, modelNames } from './operationFacts';
 
 export const deleteModel: FileRule = {
   id: 'delete-model',

@@ -4,7 +4,7 @@
 import { deployPhaseOf } from '../django/deployPhase';
 import type { MigrationModel } from '../python/model';
 import type { GraphRule } from './rule';
-import { migrationKey } from './support';
+import { migrationKey } from '../state/graph';
 
 export const deployPhaseOrder: GraphRule = {
   id: 'deploy-phase-order',

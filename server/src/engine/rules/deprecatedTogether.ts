@@ -2,7 +2,7 @@
 // Meta option removed in 5.1. `unique_together` is not deprecated and stays silent.
 import type { Expr, Operation } from '../python/model';
 import type { FileRule } from './rule';
-import { dictEntry, opArg, writtenModelName } from './support';
+import { dictEntry, opArg, writtenModelName } from '../django/operations';
 
 const OPTION_OPERATIONS = new Set(['CreateModel', 'AlterModelOptions']);
 

@@ -1,7 +1,29 @@
 // Which rules inspect which operations: a map from operation class name to the rules that declared it, plus the few
 // rules that declared a predicate (third-party or qualified names). The analysis asks it once per operation, so the
-// cost of an operation does not grow with the number of rules that never look at its kind.
+// cost of an operation does not grow with the number of rules that never look at its kind. A rule that judges a
+// migration as a whole (the order of its steps, what else runs in its transaction) asks `operationsOf` for the kinds
+// it reads instead of walking the file's operations itself.
+import { runsAgainstDatabase } from '../django/operations';
+import type { MigrationModel, Operation } from '../python/model';
 import type { OperationKind, OperationKinds } from './rule';
+
+/** Every operation of the migration: for the few rules whose judgement needs each step (see operationsOf). */
+export const WHOLE_MIGRATION = 'whole-migration';
+
+/** True when the operation's kind is one `kinds` names. */
+export function matchesKinds(kinds: OperationKinds | typeof WHOLE_MIGRATION, kind: OperationKind): boolean {
+  if (kinds === WHOLE_MIGRATION) return true;
+  return typeof kinds === 'function' ? kinds(kind) : kinds.includes(kind.name);
+}
+
+/**
+ * The operations of a migration whose kind `kinds` names (nested ones included, in source order, as the analysis
+ * dispatches them to `checkOperation`); with `touchingDatabase`, only those that run against the database (not
+ * inside `state_operations`).
+ */
+export function operationsOf(file: Pick<MigrationModel, 'allOperations'>, kinds: OperationKinds | typeof WHOLE_MIGRATION, options: { touchingDatabase?: boolean } = {}): Operation[] {
+  return file.allOperations.filter((op) => matchesKinds(kinds, op) && (!options.touchingDatabase || runsAgainstDatabase(op)));
+}
 
 export class RuleDispatch<T> {
   private readonly byName = new Map<string, T[]>();

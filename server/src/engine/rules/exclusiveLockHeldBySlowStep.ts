@@ -1,18 +1,22 @@
 // In an atomic migration every lock is held until COMMIT: a slow step after an exclusive lock keeps the table
 // blocked for the slow step's whole duration.
 import { runPythonDoesNoDataWork } from './runPythonCode';
-import { hasColumn, isManyToMany } from '../django/fields';
+import { fieldColumnName, hasColumn, isManyToMany } from '../django/fields';
 import type { Operation } from '../python/model';
 import { computeLineStarts, lineOfOffset } from '../python/textPositions';
 import { scanSql, type SqlStatement } from '../sql/scanner';
 import { blocksWrites, LOCK_MODES, strongestStatementLock, type LockMode } from '../sql/locks';
 import { dmlVerb, firstWord, hasKeyword, parseAlterTable, parseCreateIndex } from '../sql/statements';
-import { isIndexOnlyUniqueConstraint, readFieldOperation, readFieldTarget } from './fieldTypes';
 import { changesSchema, hasPlainIndex, schemaChange } from '../django/columns';
 import { operationSqlStatements, statementExcerpt } from './migrationSql';
 import type { FileContext, FileRule } from './rule';
-import { calleeName, changesExistingTable, constraintCall, fieldColumnName, isForwardNoopRunPython, migrationAtomic, modelNames, opArg, stringValue } from './support';
 import { MAYBE_HEAVY_OPERATIONS, heavyTableWork } from './tableWork';
+import { isIndexOnlyUniqueConstraint } from '../django/modelOptions';
+import { readFieldOperation, readFieldTarget } from './fieldFacts';
+import { calleeName, constraintCall, isForwardNoopRunPython, opArg, stringValue } from '../django/operations';
+import { changesExistingTable, modelNames } from './operationFacts';
+import { migrationAtomic } from '../django/migrationClass';
+import { operationsOf } from './dispatch';
 
 /** PostgreSQL lock modes that block writes (and, for ACCESS EXCLUSIVE, reads) while they are held (see docs/locks.md). */
 type HeavyLock = Extract<LockMode, 'ACCESS EXCLUSIVE' | 'EXCLUSIVE' | 'SHARE ROW EXCLUSIVE' | 'SHARE'>;
@@ -62,13 +66,13 @@ class Migration(migrations.Migration):
     ],
   },
   check(ctx) {
-    if (migrationAtomic(ctx) !== true) return;
+    if (migrationAtomic(ctx.file) !== true) return;
     // A table this migration drops is gone for the running code either way (delete-model says so): its lock is no
     // extra hazard.
     const dropped = new Set(
-      ctx.file.allOperations.flatMap((op) => (op.name === 'DeleteModel' && ctx.touchesDatabase(op) ? [modelNames(ctx, op)?.table] : [])).filter((table) => table !== undefined),
+      operationsOf(ctx.file, ['DeleteModel'], { touchingDatabase: true }).map((op) => modelNames(ctx, op)?.table).filter((table) => table !== undefined),
     );
-    const steps = ctx.file.allOperations.filter((op) => op.name !== 'SeparateDatabaseAndState' && ctx.touchesDatabase(op));
+    const steps = operationsOf(ctx.file, (kind) => kind.name !== 'SeparateDatabaseAndState', { touchingDatabase: true });
     // Locks matter only before a slow step: most migrations have none, and then no lock (nor its SQL) is computed.
     let lastSlow = -1;
     for (let index = steps.length - 1; index > 0 && lastSlow < 0; index--) if (slowStep(ctx, steps[index] as Operation)) lastSlow = index;

@@ -3,26 +3,18 @@
 // constraint, and Django's on_delete collector queries it too. A graph rule because the index that covers the column
 // is often added by a later migration (the recommended `db_index=False` + AddIndexConcurrently pattern).
 import type { CallExpr, Expr, MigrationModel } from '../python/model';
-import { togetherSets } from './fieldTypes';
 import type { GraphRule } from './rule';
 import { runSqlTexts } from './runSqlText';
-import {
-  calleeName,
-  dictEntry,
-  fieldColumnName,
-  fieldShape,
-  kwargFlag,
-  latestFieldDefinitions,
-  literalTruth,
-  opArg,
-  runsAgainstDatabase,
-  stringValue,
-  targetModel,
-  type LatestFieldDefinition,
-} from './support';
+import { togetherSets } from '../django/modelOptions';
+import { calleeName, dictEntry, kwargFlag, literalTruth, opArg, runsAgainstDatabase, stringValue, targetModel } from '../django/operations';
+import { fieldColumnName, fieldShape } from '../django/fields';
+import { type LatestFieldDefinition, latestFieldDefinitions } from '../state/latestFields';
+import { operationsOf } from './dispatch';
 
 const INDEX_OPERATIONS = new Set(['AddIndex', 'AddIndexConcurrently']);
 const CONSTRAINT_OPERATIONS = new Set(['AddConstraint', 'AddConstraintNotValid']);
+/** The operations that can declare an index (or rename the model that has it). */
+const INDEX_DECLARING_OPERATIONS = ['RenameModel', 'CreateModel', 'AlterUniqueTogether', 'AlterIndexTogether', ...INDEX_OPERATIONS, ...CONSTRAINT_OPERATIONS];
 const CREATE_INDEX = /\bcreate\s+(unique\s+)?index\b/i;
 
 export const foreignKeyWithoutIndex: GraphRule = {
@@ -80,7 +72,7 @@ export const foreignKeyWithoutIndex: GraphRule = {
     // Any index ever declared on the model counts, whichever migration adds it: silent when unsure.
     for (const file of ctx.files) {
       const app = file.app;
-      for (const op of file.allOperations) {
+      for (const op of operationsOf(file, INDEX_DECLARING_OPERATIONS)) {
         if (op.name === 'RenameModel') {
           const oldName = stringValue(opArg(op, 'old_name'))?.toLowerCase();
           const newName = stringValue(opArg(op, 'new_name'))?.toLowerCase();
@@ -110,7 +102,7 @@ export const foreignKeyWithoutIndex: GraphRule = {
       leadingColumns.set(newKey, merged);
     }
 
-    for (const definition of latestFieldDefinitions(ctx.files, ctx.nodes)) {
+    for (const definition of latestFieldDefinitions(ctx.files, ctx.graph)) {
       if (!lacksIndex(definition, leadingColumns, unjudgedModels, indexDdl)) continue;
       const { file, op, modelLabel, field, call } = definition;
       ctx.report(file.path, {
@@ -126,8 +118,7 @@ export const foreignKeyWithoutIndex: GraphRule = {
 /** The SQL texts of a file's RunSQL operations that create an index. */
 function createIndexStatements(file: MigrationModel): string[] {
   const statements: string[] = [];
-  for (const op of file.allOperations) {
-    if (op.name !== 'RunSQL') continue;
+  for (const op of operationsOf(file, ['RunSQL'])) {
     for (const text of runSqlTexts(file, op)) if (CREATE_INDEX.test(text.sql)) statements.push(text.sql);
   }
   return statements;

@@ -3,7 +3,7 @@
 // migrations; squashes that replace each other (or themselves) leave no consistent node to keep.
 import type { Dependency, MigrationModel } from '../python/model';
 import type { GraphRule } from './rule';
-import { migrationKey, squashReplacements } from './support';
+import { migrationKey } from '../state/graph';
 
 interface Edge {
   to: string;
@@ -36,7 +36,7 @@ export const invalidMigrationGraph: GraphRule = {
   check(ctx) {
     const byKey = new Map<string, MigrationModel>();
     for (const file of ctx.files) if (file.app && file.name && !byKey.has(migrationKey(file.app, file.name))) byKey.set(migrationKey(file.app, file.name), file);
-    const replacements = squashReplacements(ctx.nodes);
+    const replacements = ctx.graph.squashReplacements();
     const edges = new Map<string, Edge[]>();
     for (const [key, file] of byKey) {
       const out: Edge[] = [];

@@ -8,7 +8,9 @@ import { createdTable, parseAlterTable, type AlterTableInfo, type SqlName } from
 import type { FileContext, FixData } from './rule';
 import { runPythonSqlTexts, runSqlTexts, sqlSpan, type RunSqlText } from './runSqlText';
 import type { ModelState, StateView } from '../state/types';
-import { dictEntry, fieldColumnName, opArg, stringValue } from './support';
+import { dictEntry, opArg, stringValue } from '../django/operations';
+import { fieldColumnName } from '../django/fields';
+import { operationsOf, WHOLE_MIGRATION } from './dispatch';
 
 export interface MigrationSqlStatement {
   /** The RunSQL operation. */
@@ -58,7 +60,7 @@ export function operationSqlStatements(ctx: FileContext, op: Operation): readonl
 
 /** RunSQL and RunPython operations that run against the database (state_operations excluded), in source order. */
 function runSqlOperations(ctx: FileContext): Operation[] {
-  return ctx.file.allOperations.filter((op) => (op.name === 'RunSQL' || op.name === 'RunPython') && ctx.touchesDatabase(op));
+  return operationsOf(ctx.file, ['RunSQL', 'RunPython'], { touchingDatabase: true });
 }
 
 /**
@@ -80,7 +82,7 @@ function tableCreations(ctx: FileContext): TableCreations {
   if (cached) return cached;
   const byCreateModel = new Map<string, number>();
   let latestStart = -Infinity;
-  for (const op of ctx.file.allOperations) {
+  for (const op of operationsOf(ctx.file, WHOLE_MIGRATION)) {
     latestStart = Math.max(latestStart, op.span.start);
     if (op.name !== 'CreateModel' || !ctx.touchesDatabase(op)) continue;
     const table = createModelTable(ctx.file.app, op);

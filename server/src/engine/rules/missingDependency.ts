@@ -1,7 +1,8 @@
 // missing-dependency: a dependency on a migration that does not exist in an app that is in the workspace. Django
 // raises NodeNotFoundError while loading the graph, so every `migrate`, `makemigrations` and test run fails.
 import type { GraphRule } from './rule';
-import { isLoadableMigrationName, migrationKey, migrationReferences, renameDependencyFix, squashReplacements } from './support';
+import { migrationKey, migrationReferences } from '../state/graph';
+import { renameDependencyFix } from './support';
 
 /** Names Django resolves itself instead of looking them up. */
 const SPECIAL_NAMES = new Set(['__first__', '__latest__']);
@@ -36,14 +37,13 @@ export const missingDependency: GraphRule = {
   check(ctx) {
     const namesByApp = new Map<string, Set<string>>();
     const appsWithRoot = new Set<string>();
-    for (const node of ctx.nodes) {
-      if (!isLoadableMigrationName(node.name)) continue;
+    for (const node of ctx.graph.loadableNodes().values()) {
       const names = namesByApp.get(node.app) ?? new Set<string>();
       names.add(node.name);
       namesByApp.set(node.app, names);
       if (!node.dependencies.some((dependency) => dependency.app === node.app && !SPECIAL_NAMES.has(dependency.name))) appsWithRoot.add(node.app);
     }
-    const replacements = squashReplacements(ctx.nodes);
+    const replacements = ctx.graph.squashReplacements();
     for (const { file, dependency, runBefore } of migrationReferences(ctx.files)) {
       if (dependency.dynamic || SPECIAL_NAMES.has(dependency.name)) continue;
       const appNames = namesByApp.get(dependency.app);

@@ -1,12 +1,15 @@
 import { runPythonDoesNoDataWork } from './runPythonCode';
-import { isManyToMany } from '../django/fields';
+import { fieldShape, isManyToMany } from '../django/fields';
 import type { Operation } from '../python/model';
 import { dmlVerb, isDdl, isExtensionStatement } from '../sql/statements';
-import { alterFieldEmitsNoSql } from './fieldTypes';
 import { hasForeignKeyConstraint } from '../django/columns';
 import { operationSqlStatements } from './migrationSql';
 import type { FileContext, FileRule } from './rule';
-import { changesExistingTable, createModelFields, fieldShape, isForwardNoopRunPython, isStateOnlyOperation, migrationAtomic, modelNames, opArg } from './support';
+import { alterFieldEmitsNoSql } from './fieldFacts';
+import { changesExistingTable, modelNames } from './operationFacts';
+import { createModelFields, isForwardNoopRunPython, isStateOnlyOperation, opArg } from '../django/operations';
+import { migrationAtomic } from '../django/migrationClass';
+import { operationsOf, WHOLE_MIGRATION } from './dispatch';
 
 export const mixedSchemaAndData: FileRule = {
   id: 'mixed-schema-and-data',
@@ -43,8 +46,8 @@ operations = [
     ],
   },
   check(ctx) {
-    if (migrationAtomic(ctx) !== true) return;
-    const operations = ctx.file.allOperations.filter((op) => ctx.touchesDatabase(op));
+    if (migrationAtomic(ctx.file) !== true) return;
+    const operations = operationsOf(ctx.file, WHOLE_MIGRATION, { touchingDatabase: true });
     const schemaOperations = operations.filter((op) => isSchemaOperation(ctx, op));
     if (schemaOperations.length === 0) return;
     for (const op of operations) {

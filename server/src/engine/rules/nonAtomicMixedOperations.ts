@@ -1,9 +1,12 @@
-import { alterFieldRerunnable } from './fieldTypes';
 import type { Operation, Span } from '../python/model';
 import { isIdempotent } from '../sql/statements';
 import { migrationSqlStatements, statementExcerpt } from './migrationSql';
 import type { FileContext, FileRule } from './rule';
-import { isStateOnlyOperation, migrationAtomic, modelNames } from './support';
+import { alterFieldRerunnable } from './fieldFacts';
+import { isStateOnlyOperation } from '../django/operations';
+import { migrationAtomic } from '../django/migrationClass';
+import { modelNames } from './operationFacts';
+import { operationsOf, WHOLE_MIGRATION } from './dispatch';
 
 /** Django operations that are safe to run again after they succeeded. */
 const REPEATABLE_OPERATIONS = new Set([
@@ -60,7 +63,7 @@ export const nonAtomicMixedOperations: FileRule = {
     ],
   },
   check(ctx) {
-    if (migrationAtomic(ctx) !== false || !ctx.file.migrationClass) return;
+    if (migrationAtomic(ctx.file) !== false || !ctx.file.migrationClass) return;
     const steps = migrationSteps(ctx);
     const topLevelCount = new Set(steps.map((step) => step.topLevel)).size;
     if (topLevelCount < 2) return;
@@ -80,9 +83,9 @@ export const nonAtomicMixedOperations: FileRule = {
 function migrationSteps(ctx: FileContext): Step[] {
   const statements = migrationSqlStatements(ctx);
   const steps: Step[] = [];
-  for (const op of ctx.file.allOperations) {
-    if (!ctx.touchesDatabase(op) || isStateOnlyOperation(op)) continue;
-    const topLevel = ctx.file.operations[op.topLevelIndex] ?? op;
+  for (const op of operationsOf(ctx.file, WHOLE_MIGRATION, { touchingDatabase: true })) {
+    if (isStateOnlyOperation(op)) continue;
+    const topLevel = topLevelOperation(op);
     if (op.name === 'RunSQL') {
       for (const item of statements) {
         if (item.op !== op) continue;
@@ -95,4 +98,11 @@ function migrationSteps(ctx: FileContext): Step[] {
     steps.push({ topLevel, operation: op, idempotent, span: op.span, label: table ? `${op.name} on ${table}` : op.name });
   }
   return steps;
+}
+
+/** The top-level operation a nested one sits in (itself when top-level). */
+function topLevelOperation(op: Operation): Operation {
+  let top = op;
+  for (let depth = 0; top.parent && depth < 16; depth++) top = top.parent;
+  return top;
 }

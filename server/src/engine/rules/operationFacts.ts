@@ -1,14 +1,17 @@
 // Per-operation facts for one analysis of one file: the state before each operation, the model and field it targets,
-// and the SQL Django would run for it with each statement's locks. Every fact is computed on first read and then kept,
+// and the SQL Django would run for it with each statement's locks, plus the readers rules use to ask for them
+// (perOperationFact, modelNames, changesExistingTable...). Every fact is computed on first read and then kept,
 // so the dozen rules (and the hover) that ask about the same operation share one computation. A FileFacts belongs to
 // one version of the project under one configuration: the analysis makes a new one whenever either changes.
 import type { Database } from '../config/types';
 import type { OperationSql } from '../django/sql/migrationSql';
 import { statementEffects } from '../django/sql/statementEffects';
 import type { MigrationModel, Operation } from '../python/model';
+import { concreteModel, isUnmanagedOrProxy } from '../django/modelOptions';
+import { calleeName, constraintCall, runsAgainstDatabase, stringValue, targetFieldName, targetModel, writtenModelName } from '../django/operations';
+import type { CallExpr } from '../python/model';
 import type { StateView } from '../state/types';
-import type { ModelNames, OperationFacts, OperationSqlFacts } from './rule';
-import { concreteModel, literalTruth, runsAgainstDatabase, stringValue, targetFieldName, targetModel, writtenModelName } from './support';
+import type { FileContext, ModelNames, OperationFacts, OperationSqlFacts } from './rule';
 
 /** What FileFacts reads from the project: the replayed states and the generated SQL. */
 export interface FactsSource {
@@ -78,7 +81,7 @@ export class FileFacts {
     if (state.createdInSameMigration(app, key)) return false;
     // Django issues no SQL for an unmanaged or proxy model.
     const model = state.model(app, key);
-    return !model || (literalTruth(model.options['managed']) !== false && literalTruth(model.options['proxy']) !== true);
+    return !model || !isUnmanagedOrProxy(model);
   }
 
   /** @internal */ sql(op: Operation, estimated = false): OperationSqlFacts | undefined {
@@ -166,4 +169,53 @@ class LazyOperationFacts implements OperationFacts {
     this.derivedValues.set(key, value);
     return value;
   }
+}
+
+// --- readers over the facts, for rules ---
+
+/**
+ * Wraps a fact about one operation of the file being analysed so that it is computed once however many rules ask
+ * (a dozen rules read the same field definitions and table facts of every operation). The value is kept with the
+ * operation's facts (`ctx.facts(op)`), which live for one analysis of one file: a later analysis, with possibly
+ * another replayed state, starts afresh. Callers must treat the result as read-only.
+ */
+export function perOperationFact<T>(compute: (ctx: FileContext, op: Operation) => T): (ctx: FileContext, op: Operation) => T {
+  const key = {};
+  return (ctx, op) => ctx.facts(op).derived(key, () => compute(ctx, op));
+}
+
+/** Names of the model an operation targets, read from the state right before it. */
+export function modelNames(ctx: FileContext, op: Operation): ModelNames | undefined {
+  return ctx.facts(op).model;
+}
+
+/** True when Django issues no SQL for the model: `managed=False` or a proxy model in the replayed state. */
+export function isUnmanagedModel(ctx: FileContext, op: Operation): boolean {
+  const key = targetModel(op);
+  if (!key) return false;
+  const model = ctx.facts(op).stateBefore.model(ctx.file.app, key);
+  return model !== undefined && isUnmanagedOrProxy(model);
+}
+
+/** The operation runs SQL against a table that already holds rows: not state-only, not a table created
+ *  earlier in this migration, not an unmanaged or proxy model. */
+export function changesExistingTable(ctx: FileContext, op: Operation): boolean {
+  return ctx.facts(op).changesExistingTable;
+}
+
+/** An AddConstraint of one constraint class (`CheckConstraint`, `UniqueConstraint`...) on a table that holds rows. */
+export interface AddedConstraint {
+  call: CallExpr;
+  names: ModelNames;
+  /** The constraint's literal `name=`. */
+  name?: string;
+}
+
+export function readAddedConstraint(ctx: FileContext, op: Operation, constraintClass: string): AddedConstraint | undefined {
+  if (op.name !== 'AddConstraint' || !changesExistingTable(ctx, op)) return undefined;
+  const call = constraintCall(op);
+  const names = call && calleeName(call) === constraintClass ? modelNames(ctx, op) : undefined;
+  if (!call || !names) return undefined;
+  const name = stringValue(call.kwargs['name']);
+  return name === undefined ? { call, names } : { call, names, name };
 }

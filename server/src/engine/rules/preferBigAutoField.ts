@@ -4,7 +4,8 @@
 // DEFAULT_AUTO_FIELD upgrade) are not reported on their old CreateModel.
 import type { CallExpr } from '../python/model';
 import type { GraphRule } from './rule';
-import { calleeName, kwargFlag, latestFieldDefinitions, runsAgainstDatabase } from './support';
+import { calleeName, kwargFlag, runsAgainstDatabase } from '../django/operations';
+import { latestFieldDefinitions } from '../state/latestFields';
 
 /** True when the callee is Django's AutoField (`models.AutoField`, `AutoField` imported from django.db.models). */
 function isDjangoAutoField(call: CallExpr): boolean {
@@ -51,7 +52,7 @@ export const preferBigAutoField: GraphRule = {
     ],
   },
   check(ctx) {
-    for (const definition of latestFieldDefinitions(ctx.files, ctx.nodes)) {
+    for (const definition of latestFieldDefinitions(ctx.files, ctx.graph)) {
       const { file, op, call } = definition;
       // Only where the table is created; a state-only CreateModel describes a table that already exists.
       if (op.name !== 'CreateModel' || !runsAgainstDatabase(op)) continue;

@@ -1,9 +1,9 @@
 // RemoveField drops the column while the old code, still running during the deploy, SELECTs it.
-import { isManyToMany } from '../django/fields';
+import { fieldColumnName, isManyToMany } from '../django/fields';
 import type { FileRule } from './rule';
-import { readFieldTarget } from './fieldTypes';
 import { isNullable, presentArg } from '../django/columns';
-import { changesExistingTable, fieldColumnName } from './support';
+import { readFieldTarget } from './fieldFacts';
+import { changesExistingTable } from './operationFacts';
 
 export const removeField: FileRule = {
   id: 'remove-field',

@@ -1,9 +1,11 @@
 // DROP INDEX without CONCURRENTLY needs an ACCESS EXCLUSIVE lock: brief, but it queues behind every query.
 import type { Operation } from '../python/model';
 import type { FileContext, FileRule } from './rule';
-import { kwargSpanOr, readAlteredColumn } from './fieldTypes';
 import { hasPlainIndex, isPrimaryKey, isUnique } from '../django/columns';
-import { changesExistingTable, concurrentIndexFixes, modelNames, opArg, stringValue } from './support';
+import { kwargSpanOr, readAlteredColumn } from './fieldFacts';
+import { changesExistingTable, modelNames } from './operationFacts';
+import { concurrentIndexFixes } from './support';
+import { opArg, stringValue } from '../django/operations';
 
 export const removeIndexNonConcurrent: FileRule = {
   id: 'remove-index-non-concurrent',

@@ -1,9 +1,10 @@
 // Renaming a column breaks the old code that is still running during the deploy: it SELECTs the old name.
-import { isManyToMany } from '../django/fields';
+import { fieldColumnName, isManyToMany } from '../django/fields';
 import type { Operation } from '../python/model';
 import type { FileContext, FileRule } from './rule';
-import { kwargSpanOr, readAlteredColumn, readFieldTarget } from './fieldTypes';
-import { changesExistingTable, fieldColumnName, opArg, stringValue } from './support';
+import { kwargSpanOr, readAlteredColumn, readFieldTarget } from './fieldFacts';
+import { changesExistingTable } from './operationFacts';
+import { opArg, stringValue } from '../django/operations';
 
 export const renameField: FileRule = {
   id: 'rename-field',

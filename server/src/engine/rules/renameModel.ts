@@ -1,8 +1,9 @@
 // RenameModel and AlterModelTable rename the table under the old code that still queries the old name.
 import type { Operation } from '../python/model';
 import type { FileContext, FileRule } from './rule';
-import { previousModel } from './fieldTypes';
-import { changesExistingTable, literalTruth, modelNames, opArg, stringValue } from './support';
+import { previousModel } from './fieldFacts';
+import { changesExistingTable, modelNames } from './operationFacts';
+import { literalTruth, opArg, stringValue } from '../django/operations';
 
 export const renameModel: FileRule = {
   id: 'rename-model',

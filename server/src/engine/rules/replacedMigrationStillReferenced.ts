@@ -2,7 +2,8 @@
 // depends on one of them. Django redirects the dependency while the squashed migration keeps `replaces`; the day
 // someone finishes the squash by removing `replaces` (as Django's docs ask), the graph breaks with NodeNotFoundError.
 import type { GraphRule } from './rule';
-import { isLoadableMigrationName, migrationKey, migrationReferences, renameDependencyFix, squashReplacements } from './support';
+import { migrationKey, migrationReferences } from '../state/graph';
+import { renameDependencyFix } from './support';
 
 export const replacedMigrationStillReferenced: GraphRule = {
   id: 'replaced-migration-still-referenced',
@@ -31,8 +32,8 @@ export const replacedMigrationStillReferenced: GraphRule = {
     safeCodeLanguage: 'python',
   },
   check(ctx) {
-    const present = new Set(ctx.nodes.filter((node) => isLoadableMigrationName(node.name)).map((node) => migrationKey(node.app, node.name)));
-    const replacements = squashReplacements(ctx.nodes);
+    const present = ctx.graph.loadableNodes();
+    const replacements = ctx.graph.squashReplacements();
     for (const { file, dependency, runBefore } of migrationReferences(ctx.files)) {
       if (dependency.dynamic) continue;
       const key = migrationKey(dependency.app, dependency.name);

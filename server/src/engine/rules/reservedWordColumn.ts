@@ -3,7 +3,9 @@
 import type { CallExpr, Expr, Operation, Span } from '../python/model';
 import { databasesReserving, isReservedWord } from '../sql/reservedWords';
 import type { FileContext, FileRule } from './rule';
-import { createModelFields, dictEntry, fieldColumnName, fieldCall, fieldShape, isUnmanagedModel, literalTruth, opArg, stringValue, targetModel, writtenModelName } from './support';
+import { createModelFields, dictEntry, fieldCall, literalTruth, opArg, stringValue, targetModel, writtenModelName } from '../django/operations';
+import { fieldColumnName, fieldShape } from '../django/fields';
+import { isUnmanagedModel } from './operationFacts';
 
 export const reservedWordColumn: FileRule = {
   id: 'reserved-word-column',

@@ -2,44 +2,18 @@
 // live together, and every surface (diagnostic, hover, CLI `explain`, README table, review card) reads them from here.
 import type { DeployPhaseDecision } from '../django/deployPhase';
 import type { MigrationModel, Operation, Span } from '../python/model';
+import type { MigrationGraph } from '../state/graph';
 import type { StateView, GraphNode } from '../state/types';
 import type { Database, ResolvedConfig } from '../config/types';
 import type { OperationSql } from '../django/sql/migrationSql';
 import type { StatementWithEffect } from '../django/sql/statementEffects';
 
-import type { FindingCore, Severity } from '../types';
+import type { Finding as FindingWithFixes, RuleMeta } from '../types';
 
-export type { Severity } from '../types';
-
-export type RuleCategory =
-  | 'compatibility' // backward compatibility and data loss
-  | 'locking' // locks and table rewrites
-  | 'transactions' // transactions and data migrations
-  | 'sql' // SQL inside RunSQL
-  | 'hygiene' // hygiene and hardening
-  | 'graph'; // migration graph (workspace-wide)
-
-/** User-facing explanation, written as data. Markdown is allowed in every string. */
-export interface RuleExplanation {
-  /** One or two sentences: why this is risky in production. */
-  summary: string;
-  /** What the operation does in SQL (on PostgreSQL unless said otherwise), e.g. `ALTER TABLE ... ADD COLUMN ... NOT NULL`. */
-  sql: string;
-  /** The lock taken (PostgreSQL lock name spelled out) and for how long; '' when no lock matters. */
-  lock: string;
-  /** What that lock blocks, or what breaks (old code's queries, INSERTs, ...). */
-  blocks: string;
-  /** Whether it rewrites or scans the table. */
-  rewrite: string;
-  /** The safe alternative in words. */
-  safeAlternative: string;
-  /** The safe alternative as a Python (or SQL) code example. */
-  safeCode: string;
-  /** Language of safeCode for code fences. */
-  safeCodeLanguage?: 'python' | 'sql';
-  /** Look-alikes the rule deliberately stays silent on, each with why (shown in the docs and the README table). */
-  notReported?: string[];
-}
+// The vocabulary every layer shares lives in engine/types.ts; rules keep importing it from here.
+export type { Database } from '../config/types';
+export type { Span } from '../python/model';
+export type { OperationKind, OperationKinds, RuleCategory, RuleExplanation, RuleMeta, Severity } from '../types';
 
 /** Machine-readable quick-fix data attached to a finding; front doors turn it into edits. */
 export type FixData =
@@ -66,20 +40,8 @@ export interface RawFinding {
   fixes?: FixData[];
 }
 
-export interface Finding extends FindingCore {
-  rule: string;
-  severity: Severity;
-  message: string;
-  /** Normalised path of the file. */
-  file: string;
-  span: Span;
-  /** 0-based line/character (UTF-16) positions of span. */
-  start: { line: number; character: number };
-  end: { line: number; character: number };
-  fixes: FixData[];
-  /** Span of the operation the finding belongs to, when any (hover and ignore-comment placement). */
-  operationSpan?: Span;
-}
+/** A finding with its quick-fix data, as the analysis returns it. */
+export interface Finding extends FindingWithFixes<FixData> {}
 
 /** Everything a per-file rule may look at. */
 export interface FileContext {
@@ -146,16 +108,6 @@ export interface ModelNames {
   explicitTable: boolean;
 }
 
-/** An operation's class, as a rule's `operations` predicate sees it. */
-export type OperationKind = Pick<Operation, 'name' | 'qualifiedName'>;
-
-/**
- * The operations a rule inspects: class names (`['AddField', 'AlterField']`), or a predicate for names a list cannot
- * hold (third-party operations, qualified names). The analysis dispatches only these to `checkOperation`, and the
- * hover lists the rule as related to them.
- */
-export type OperationKinds = readonly string[] | ((kind: OperationKind) => boolean);
-
 export interface MigrationStanding {
   /** Whether it runs before or after the new code is deployed, and how that was decided. */
   phase: DeployPhaseDecision;
@@ -171,8 +123,10 @@ export interface GraphContext {
    * re-checked after an edit, only the files of the apps that changed.
    */
   files: MigrationModel[];
-  /** The whole migration graph, always every app. */
+  /** The whole migration graph's nodes, always every app. */
   nodes: GraphNode[];
+  /** The one migration graph (state/graph.ts) those nodes come from: squash redirections, per-app order. */
+  graph: MigrationGraph;
   /**
    * Plain data (strings, numbers, arrays, objects) extracted from every migration of the workspace, for an
    * `app` rule whose findings also depend on other apps' files (e.g. index DDL in any app's RunSQL). `extract` runs
@@ -186,25 +140,13 @@ export interface GraphContext {
   hasDependents(file: MigrationModel): boolean;
 }
 
-interface RuleBase {
-  id: string;
-  title: string;
-  severity: Severity;
-  /** Databases the rule runs on; 'all' for every vendor. */
-  vendors: Database[] | 'all';
-  category: RuleCategory;
-  explanation: RuleExplanation;
-  /** The operation kinds the rule inspects (what `checkOperation` receives; for graph rules, what the hover relates them to). */
-  operations?: OperationKinds;
-}
-
 /**
  * A rule over one migration file. Most rules are predicates over single operations: they declare `operations` and
  * implement `checkOperation`, and the analysis walks the file's operations once, calling each rule only for the kinds
  * it declared. A rule that needs the whole file (the order of operations, the migration's atomicity as a whole)
  * implements `check`, reading per-operation facts through `ctx.facts`. A rule may have both.
  */
-export interface FileRule extends RuleBase {
+export interface FileRule extends RuleMeta {
   scope: 'file';
   /** Called once per file, before the operations are dispatched. */
   check?(ctx: FileContext): void;
@@ -226,13 +168,10 @@ export interface FileRule extends RuleBase {
  */
 export type GraphRuleInputs = 'workspace' | 'graph' | 'app';
 
-export interface GraphRule extends RuleBase {
+export interface GraphRule extends RuleMeta {
   scope: 'graph';
   dependsOn?: GraphRuleInputs;
   check(ctx: GraphContext): void;
 }
 
 export type Rule = FileRule | GraphRule;
-
-/** Rule metadata without detection code: what hovers, docs and the review deck need. */
-export type RuleMeta = RuleBase;

@@ -5,7 +5,8 @@ import type { Expr, MigrationModel, Operation, Span } from '../python/model';
 import { ExpressionReader } from '../python/expressions';
 import { vendorsOfCondition } from '../python/vendorGuards';
 import type { FileContext } from './rule';
-import { opArg } from './support';
+import { opArg } from '../django/operations';
+import { operationsOf } from './dispatch';
 
 export interface Parameter {
   name: string;
@@ -45,8 +46,7 @@ export function runPythonCode(model: MigrationModel, op: Operation, param: 'code
 function runPythonFunctions(ctx: FileContext, params: readonly ('code' | 'reverse_code')[]): { op: Operation; code: RunPythonCode }[] {
   const found: { op: Operation; code: RunPythonCode }[] = [];
   const seen = new Set<number>();
-  for (const op of ctx.file.allOperations) {
-    if (op.name !== 'RunPython' || !ctx.touchesDatabase(op)) continue;
+  for (const op of operationsOf(ctx.file, ['RunPython'], { touchingDatabase: true })) {
     for (const param of params) {
       const code = runPythonCode(ctx.file, op, param);
       if (!code || seen.has(code.node.from)) continue;

@@ -6,7 +6,7 @@ import type { Expr, MigrationModel, Operation, Span } from '../python/model';
 import { ExpressionReader } from '../python/expressions';
 import { SIMPLE_ESCAPES } from '../python/stringLiteral';
 import { runPythonCode, walkDescendants } from './runPythonCode';
-import { opArg } from './support';
+import { opArg } from '../django/operations';
 
 export interface RunSqlText {
   /** The SQL as Python evaluates the literal. */

@@ -1,5 +1,6 @@
 import type { FileRule } from './rule';
-import { missingReverseFixes, opArg } from './support';
+import { missingReverseFixes } from './support';
+import { opArg } from '../django/operations';
 
 export const runpythonNoReverse: FileRule = {
   id: 'runpython-no-reverse',

@@ -1,8 +1,8 @@
 import type { SyntaxNode } from '@lezer/common';
 import type { MigrationModel } from '../python/model';
 import type { FileRule } from './rule';
-import { migrationAtomic } from './support';
 import { accessChain, nodeText, runPythonFunctionsOf, walkDescendants, type AccessChain, type RunPythonCode } from './runPythonCode';
+import { migrationAtomic } from '../django/migrationClass';
 
 const MANAGERS = new Set(['objects', '_default_manager', '_base_manager']);
 /** Wrappers that still iterate the whole queryset: `for o in list(Order.objects.all())`. */
@@ -48,7 +48,7 @@ export const runpythonUnbatchedBackfill: FileRule = {
   operations: ['RunPython'],
   checkOperation(ctx, op) {
     for (const code of runPythonFunctionsOf(ctx, op, ['code'])) {
-      for (const finding of unbatchedWork(ctx.file, code, migrationAtomic(ctx) !== false)) {
+      for (const finding of unbatchedWork(ctx.file, code, migrationAtomic(ctx.file) !== false)) {
         ctx.report({ span: { start: finding.node.from, end: finding.end }, message: finding.message, advice: 'process the rows in primary-key batches', operation: op });
       }
     }

@@ -1,7 +1,7 @@
 import { transactionControl } from '../sql/statements';
 import { SQL_OPERATIONS, operationSqlStatements, reportStatement, statementExcerpt } from './migrationSql';
 import type { FileRule } from './rule';
-import { migrationAtomic } from './support';
+import { migrationAtomic } from '../django/migrationClass';
 
 export const runsqlTransactionControl: FileRule = {
   id: 'runsql-transaction-control',
@@ -27,7 +27,7 @@ export const runsqlTransactionControl: FileRule = {
   },
   operations: SQL_OPERATIONS,
   checkOperation(ctx, op) {
-    if (migrationAtomic(ctx) !== true || !ctx.file.migrationClass) return;
+    if (migrationAtomic(ctx.file) !== true || !ctx.file.migrationClass) return;
     // Once per operation: its first transaction-control statement.
     for (const item of operationSqlStatements(ctx, op)) {
       const control = transactionControl(item.statement);

@@ -3,8 +3,9 @@
 import type { Operation } from '../python/model';
 import { computeLineStarts, lineOfOffset } from '../python/textPositions';
 import type { FileRule } from './rule';
-import { modelNames } from './support';
 import { MAYBE_HEAVY_OPERATIONS, heavyTableWork, type HeavyTableWork } from './tableWork';
+import { modelNames } from './operationFacts';
+import { operationsOf, WHOLE_MIGRATION } from './dispatch';
 
 export const severalHeavyOpsOneTable: FileRule = {
   id: 'several-heavy-ops-one-table',
@@ -43,7 +44,7 @@ export const severalHeavyOpsOneTable: FileRule = {
   },
   check(ctx) {
     const passesByTable = new Map<string, { op: Operation; work: HeavyTableWork }[]>();
-    for (const op of ctx.file.allOperations) {
+    for (const op of operationsOf(ctx.file, WHOLE_MIGRATION)) {
       const work = heavyTableWork(ctx, op);
       if (!work) continue;
       const key = `${work.app}.${work.model}`;

@@ -2,8 +2,9 @@
 import { fieldShouldBeAltered } from '../django/columns';
 import type { Operation } from '../python/model';
 import type { FileContext, FileRule } from './rule';
-import { readAlteredColumn, readFieldTarget } from './fieldTypes';
-import { changesExistingTable, opArg, stringValue } from './support';
+import { readAlteredColumn, readFieldTarget } from './fieldFacts';
+import { changesExistingTable } from './operationFacts';
+import { opArg, stringValue } from '../django/operations';
 
 export const sqliteTableRebuild: FileRule = {
   id: 'sqlite-table-rebuild',

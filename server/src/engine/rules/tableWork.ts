@@ -5,9 +5,10 @@
 import { AUTO_FIELD_TYPES, hasForeignKeyColumn } from '../django/fields';
 import type { Operation } from '../python/model';
 import type { FileContext } from './rule';
-import { addedTogetherSets, columnTypeChange, readAddedColumn, readAlteredColumn } from './fieldTypes';
 import { dbDefaultComputedPerRow, hasForeignKeyConstraint, hasPlainIndex, isNullable, isPrimaryKey, isStoredGenerated, isUnique, presentArg } from '../django/columns';
-import { calleeName, changesExistingTable, constraintCall, perOperationFact, targetModel } from './support';
+import { addedTogetherSets, columnTypeChange, readAddedColumn, readAlteredColumn } from './fieldFacts';
+import { calleeName, constraintCall, targetModel } from '../django/operations';
+import { changesExistingTable, perOperationFact } from './operationFacts';
 
 export interface HeavyTableWork {
   app: string;

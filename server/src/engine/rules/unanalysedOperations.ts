@@ -3,7 +3,7 @@
 // got no lock, data or compatibility checks, and can write the list out or check its SQL with sqlmigrate.
 import type { Expr, Operation } from '../python/model';
 import type { FileRule } from './rule';
-import { opArg, writtenModelName } from './support';
+import { opArg, writtenModelName } from '../django/operations';
 
 export const unanalysedOperations: FileRule = {
   id: 'unanalysed-operations',

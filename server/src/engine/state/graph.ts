@@ -1,5 +1,6 @@
 // The migration graph of every app found among the files: dependencies resolved the way Django's loader resolves
 // them (squashed `replaces`, `__first__`/`__latest__`), leaves, and a topological order per app that tolerates cycles.
+import { isLoadableMigrationName } from '../django/migrationClass';
 import type { Dependency, MigrationModel } from '../python/model';
 import type { GraphNode } from './types';
 
@@ -214,6 +215,65 @@ export class MigrationGraph {
     return replaces.every((dep) => !this.entries.has(migrationKey(dep.app, dep.name)));
   }
 
+  /**
+   * For every migration replaced by a squashed migration Django loads: that squashed migration, the outermost one for
+   * squashes of squashes. Django treats dependencies on a replaced migration as dependencies on it. The graph rules
+   * judge dependencies by this; the replay's own resolution is `resolve`.
+   */
+  squashReplacements(): ReadonlyMap<MigrationKey, GraphNode> {
+    if (this.squashes) return this.squashes;
+    const direct = new Map<MigrationKey, GraphNode>();
+    for (const { node } of this.entries.values()) {
+      if (!isLoadableMigrationName(node.name)) continue;
+      for (const replaced of node.replaces) direct.set(migrationKey(replaced.app, replaced.name), node);
+    }
+    const resolved = new Map<MigrationKey, GraphNode>();
+    for (const [key, squash] of direct) {
+      let outer = squash;
+      const seen = new Set<MigrationKey>([key]);
+      // Bounded: every step visits a new key of `direct`.
+      for (;;) {
+        const outerKey = migrationKey(outer.app, outer.name);
+        const next = direct.get(outerKey);
+        if (!next || seen.has(outerKey)) break;
+        seen.add(outerKey);
+        outer = next;
+      }
+      resolved.set(key, outer);
+    }
+    this.squashes = resolved;
+    return resolved;
+  }
+
+  private squashes: Map<MigrationKey, GraphNode> | undefined;
+
+  /** The nodes Django's loader picks up (module names not starting with `_` or `~`), by key. */
+  loadableNodes(): ReadonlyMap<MigrationKey, GraphNode> {
+    if (!this.loadable) {
+      this.loadable = new Map();
+      for (const [key, { node }] of this.entries) if (isLoadableMigrationName(node.name)) this.loadable.set(key, node);
+    }
+    return this.loadable;
+  }
+
+  private loadable: Map<MigrationKey, GraphNode> | undefined;
+
+  /**
+   * The given files of one app in the graph's topological order for that app (ties by name), followed by those the
+   * graph does not hold (a second file claiming the same app and name) in path order.
+   */
+  inAppOrder<T extends { path: string; app: string }>(app: string, files: readonly T[]): T[] {
+    const byPath = new Map(files.filter((file) => file.app === app).map((file) => [file.path, file]));
+    const ordered: T[] = [];
+    for (const entry of this.orderByApp.get(app) ?? []) {
+      const file = byPath.get(entry.node.path);
+      if (!file) continue;
+      ordered.push(file);
+      byPath.delete(entry.node.path);
+    }
+    return [...ordered, ...[...byPath.values()].sort((a, b) => compareNames(a.path, b.path))];
+  }
+
   private hasApp(app: string): boolean {
     if (!this.appNames) this.appNames = new Set([...this.entries.values()].map((entry) => entry.node.app));
     return this.appNames.has(app);
@@ -296,6 +356,26 @@ export class MigrationGraph {
       this.orderByApp.set(app, ordered);
     }
   }
+}
+
+/** One entry of the `dependencies` or `run_before` list of a migration Django loads. */
+export interface MigrationReference {
+  file: MigrationModel;
+  dependency: Dependency;
+  /** True for a `run_before` entry (the named migration depends on this one). */
+  runBefore: boolean;
+}
+
+/** Every `dependencies` and `run_before` entry of the files Django loads, in file order. */
+export function migrationReferences(files: readonly MigrationModel[]): MigrationReference[] {
+  const references: MigrationReference[] = [];
+  for (const file of files) {
+    const migrationClass = file.migrationClass;
+    if (!migrationClass || !isLoadableMigrationName(file.name)) continue;
+    for (const dependency of migrationClass.dependencies) references.push({ file, dependency, runBefore: false });
+    for (const dependency of migrationClass.runBefore) references.push({ file, dependency, runBefore: true });
+  }
+  return references;
 }
 
 function compareNames(a: string, b: string): number {

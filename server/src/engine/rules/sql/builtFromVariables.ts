@@ -2,7 +2,7 @@ import type { SyntaxNode } from '@lezer/common';
 import type { Expr, MigrationModel, Span } from '../../python/model';
 import type { FileRule } from '../rule';
 import { moduleStringConstant } from '../runSqlText';
-import { opArg } from '../support';
+import { opArg } from '../../django/operations';
 
 export const sqlBuiltFromVariables: FileRule = {
   id: 'sql-built-from-variables',

@@ -2,7 +2,8 @@ import { parseAddEnumValue } from '../../sql/statements';
 import { SQL_OPERATIONS, migrationSqlStatements, operationSqlStatements, reportStatement, type MigrationSqlStatement } from '../migrationSql';
 import type { FileContext, FileRule } from '../rule';
 import { runPythonCode, walkDescendants } from '../runPythonCode';
-import { migrationAtomic } from '../support';
+import { migrationAtomic } from '../../django/migrationClass';
+import { operationsOf } from '../dispatch';
 
 export const sqlEnumAddValueInTransaction: FileRule = {
   id: 'sql-enum-add-value-in-transaction',
@@ -33,7 +34,7 @@ export const sqlEnumAddValueInTransaction: FileRule = {
   },
   operations: SQL_OPERATIONS,
   checkOperation(ctx, op) {
-    if (migrationAtomic(ctx) !== true) return;
+    if (migrationAtomic(ctx.file) !== true) return;
     for (const item of operationSqlStatements(ctx, op)) {
       const added = parseAddEnumValue(item.statement);
       if (!added) continue;
@@ -51,8 +52,8 @@ export const sqlEnumAddValueInTransaction: FileRule = {
 function usedLater(ctx: FileContext, statements: readonly MigrationSqlStatement[], item: MigrationSqlStatement, value: string): boolean {
   const inSql = statements.some((other) => other.order > item.order && other.statement.tokens.some((token) => token.kind === 'string' && token.value === value));
   if (inSql) return true;
-  for (const op of ctx.file.allOperations) {
-    if (op.name !== 'RunPython' || op.span.start < item.op.span.end || !ctx.touchesDatabase(op)) continue;
+  for (const op of operationsOf(ctx.file, ['RunPython'], { touchingDatabase: true })) {
+    if (op.span.start < item.op.span.end) continue;
     const code = runPythonCode(ctx.file, op, 'code');
     if (!code) continue;
     let found = false;

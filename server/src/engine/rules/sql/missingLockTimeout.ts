@@ -3,7 +3,7 @@ import { setsLockTimeout } from '../../sql/statements';
 import type { MigrationModel } from '../../python/model';
 import { SQL_OPERATIONS, isNewTable, migrationSqlStatements, operationSqlStatements, reportStatement, statementExcerpt } from '../migrationSql';
 import type { FileContext, FileRule } from '../rule';
-import { migrationAtomic } from '../support';
+import { migrationAtomic } from '../../django/migrationClass';
 
 export const sqlMissingLockTimeout: FileRule = {
   id: 'sql-missing-lock-timeout',
@@ -50,7 +50,7 @@ const timeoutCache = new WeakMap<MigrationModel, number>();
 function lockTimeoutSetAt(ctx: FileContext): number {
   const cached = timeoutCache.get(ctx.file);
   if (cached !== undefined) return cached;
-  const atomic = migrationAtomic(ctx) === true;
+  const atomic = migrationAtomic(ctx.file) === true;
   // SET LOCAL only lasts for the current transaction: in a non-atomic migration that is the SET itself.
   const first = migrationSqlStatements(ctx).find((item) => {
     const setting = setsLockTimeout(item.statement);

@@ -2,7 +2,7 @@ import type { SqlStatement } from '../../sql/scanner';
 import { parseCreateIndex, parseCreateTable, parseDropIndex, parseDropTable, type SqlName } from '../../sql/statements';
 import { operationSqlStatements, SQL_OPERATIONS, reportStatement } from '../migrationSql';
 import type { FileRule } from '../rule';
-import { migrationAtomic } from '../support';
+import { migrationAtomic } from '../../django/migrationClass';
 
 export const sqlNotIdempotent: FileRule = {
   id: 'sql-not-idempotent',
@@ -29,7 +29,7 @@ DROP INDEX CONCURRENTLY IF EXISTS shop_order_old_idx;`,
   },
   operations: SQL_OPERATIONS,
   checkOperation(ctx, op) {
-    if (migrationAtomic(ctx) !== false) return;
+    if (migrationAtomic(ctx.file) !== false) return;
     for (const item of operationSqlStatements(ctx, op)) {
       const problem = unguarded(item.statement);
       if (problem) reportStatement(ctx, item, `${problem} is not idempotent: re-running this non-atomic migration after a partial failure fails here`);

@@ -1,7 +1,10 @@
 import { parseAlterTable } from '../../sql/statements';
 import { SQL_OPERATIONS, migrationSqlStatements, reportStatement, tableKey } from '../migrationSql';
 import type { FileContext, FileRule } from '../rule';
-import { constraintCall, migrationAtomic, modelNames, stringValue } from '../support';
+import { constraintCall, stringValue } from '../../django/operations';
+import { migrationAtomic } from '../../django/migrationClass';
+import { modelNames } from '../operationFacts';
+import { operationsOf } from '../dispatch';
 
 export const sqlValidateInSameTransaction: FileRule = {
   id: 'sql-validate-in-same-transaction',
@@ -34,7 +37,7 @@ migrations.RunSQL(
     safeCodeLanguage: 'python',
   },
   check(ctx) {
-    if (migrationAtomic(ctx) !== true) return;
+    if (migrationAtomic(ctx.file) !== true) return;
     // constraint names (lower-cased) and tables with an unnamed NOT VALID constraint, added so far in this transaction
     const notValidNames = new Set<string>();
     const notValidUnnamedTables = new Set<string>();
@@ -66,8 +69,7 @@ migrations.RunSQL(
 /** Constraints added NOT VALID by django.contrib.postgres's AddConstraintNotValid, with where they are added. */
 function notValidConstraintsFromOperations(ctx: FileContext): { name: string; position: number }[] {
   const adds: { name: string; position: number }[] = [];
-  for (const op of ctx.file.allOperations) {
-    if (op.name !== 'AddConstraintNotValid' || !ctx.touchesDatabase(op)) continue;
+  for (const op of operationsOf(ctx.file, ['AddConstraintNotValid'], { touchingDatabase: true })) {
     const name = stringValue(constraintCall(op)?.kwargs['name']);
     if (name && modelNames(ctx, op)) adds.push({ name: name.toLowerCase(), position: op.span.start });
   }
