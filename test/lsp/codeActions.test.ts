@@ -62,20 +62,26 @@ describe('LSP code actions', function () {
     return action;
   }
 
-  const quickFixes: { rule: string; title: RegExp; expect: RegExp }[] = [
-    { rule: 'add-index-non-concurrent', title: /^Use AddIndexConcurrently/, expect: /from django\.contrib\.postgres\.operations import AddIndexConcurrently[\s\S]*atomic = False[\s\S]*AddIndexConcurrently\(/ },
+  // `preferred: false`: the fix's result gains a finding in this migration of several operations (fixCheck.ts).
+  const quickFixes: { rule: string; title: RegExp; expect: RegExp; preferred?: false }[] = [
+    {
+      rule: 'add-index-non-concurrent',
+      title: /^Use AddIndexConcurrently and `atomic = False` \(then non-atomic-mixed-operations reports it\)$/,
+      expect: /from django\.contrib\.postgres\.operations import AddIndexConcurrently\nfrom django\.db import migrations, models\n[\s\S]*atomic = False[\s\S]*AddIndexConcurrently\(/,
+      preferred: false,
+    },
     { rule: 'runpython-no-reverse', title: /reverse_code=migrations\.RunPython\.noop/, expect: /migrations\.RunPython\(fill_totals, reverse_code=migrations\.RunPython\.noop\)/ },
     { rule: 'runsql-no-reverse', title: /reverse_sql=migrations\.RunSQL\.noop/, expect: /reverse_sql=migrations\.RunSQL\.noop\)/ },
     { rule: 'add-field-not-null-no-default', title: /null=True/, expect: /field=models\.TextField\(null=True\)/ },
     { rule: 'remove-field', title: /SeparateDatabaseAndState/, expect: /migrations\.SeparateDatabaseAndState\(\n {12}state_operations=\[\n {16}migrations\.RemoveField\(/ },
   ];
 
-  for (const { rule, title, expect } of quickFixes) {
+  for (const { rule, title, expect, preferred } of quickFixes) {
     it(`fixes ${rule}: the diagnostic goes away and the file still parses`, async () => {
       const { actions } = await actionsFor(rule);
       const fix = titled(actions, title);
       assert.equal(fix.kind, 'quickfix');
-      assert.equal(fix.isPreferred, true);
+      assert.equal(fix.isPreferred, preferred ?? true);
       assert.deepEqual(fix.diagnostics?.map((d) => d.code), [rule]);
       const change = fix.edit?.documentChanges?.[0] as TextDocumentEdit;
       assert.equal(change.textDocument.version, client.version(uri), 'edits are tied to the version they were computed for');
@@ -134,11 +140,24 @@ describe('LSP code actions', function () {
     const published = await client.applyAction(uri, fixAll!);
     const text = client.text(uri);
     assert.equal(syntaxErrors(text), 0, text);
-    assert.equal(text.match(/atomic = False/g)?.length, 1);
     const codes = new Set(published.diagnostics.map((d) => d.code));
-    for (const fixed of ['add-index-non-concurrent', 'runpython-no-reverse', 'runsql-no-reverse']) assert.ok(!codes.has(fixed), `${fixed} still reported`);
+    for (const fixed of ['runpython-no-reverse', 'runsql-no-reverse']) assert.ok(!codes.has(fixed), `${fixed} still reported`);
     // Decisions a human must make are not taken by fix-all.
     for (const kept of ['remove-field', 'add-field-not-null-no-default']) assert.ok(codes.has(kept), `${kept} was fixed by fix-all`);
+    // Nor a fix that trades its finding for another: `atomic = False` here would make non-atomic-mixed-operations fire.
+    assert.ok(codes.has('add-index-non-concurrent'));
+    assert.ok(!codes.has('non-atomic-mixed-operations'));
+    assert.doesNotMatch(text, /atomic = False/);
+  });
+
+  it('source.fixAll.migration-guard applies the concurrent build where it leaves a clean migration', async () => {
+    const indexesOnly = original.replace(/ {8}migrations\.RemoveField\([\s\S]*?\n {4}\]/, '    ]');
+    await client.replaceText(uri, indexesOnly);
+    const [fixAll] = await client.codeActions(uri, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, [], ['source.fixAll.migration-guard']);
+    assert.ok(fixAll, 'no fix-all action');
+    const published = await client.applyAction(uri, fixAll);
+    assert.equal(client.text(uri).match(/atomic = False/g)?.length, 1, client.text(uri));
+    assert.deepEqual(published.diagnostics.map((d) => d.code), []);
   });
 
   it('answers only quick fixes when asked for quick fixes', async () => {

@@ -7,7 +7,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 
 const SERVER = join(__dirname, '..', '..', 'server', 'src');
-const BELOW_RULES = ['engine/python/', 'engine/state/', 'engine/django/', 'engine/sql/', 'engine/config/', 'engine/types.ts'];
+const BELOW_RULES = ['engine/python/', 'engine/state/', 'engine/django/', 'engine/sql/', 'engine/config/', 'engine/fixes/', 'engine/types.ts'];
 
 interface Import {
   target: string;

@@ -10,7 +10,8 @@ import { dmlVerb, firstWord, hasKeyword, parseAlterTable, parseCreateIndex } fro
 import { isIndexOnlyUniqueConstraint, readFieldOperation, readFieldTarget } from './fieldTypes';
 import { changesSchema, hasPlainIndex, schemaChange } from '../django/columns';
 import { operationSqlStatements, statementExcerpt } from './migrationSql';
-import type { FileContext, FileRule } from './rule';
+import type { DeclaredFix, FileContext, FileRule } from './rule';
+import { migrationNameFragment, moveToNewMigration } from '../fixes/newMigration';
 import { calleeName, changesExistingTable, constraintCall, fieldColumnName, isForwardNoopRunPython, migrationAtomic, modelNames, opArg, stringValue } from './support';
 import { MAYBE_HEAVY_OPERATIONS, heavyTableWork } from './tableWork';
 
@@ -82,6 +83,7 @@ class Migration(migrations.Migration):
           span: op.span,
           message: `${slow} runs while the ${prolonged.lock} lock taken by ${prolonged.what} (line ${lineOf(ctx, prolonged.op)}) is held until COMMIT; split the migration`,
           operation: op,
+          fixes: splitFixes(ctx, op),
         });
         return;
       }
@@ -89,6 +91,21 @@ class Migration(migrations.Migration):
     }
   },
 };
+
+/**
+ * Split the migration at the slow step: it and every later operation go to a new migration depending on this one, so
+ * this one commits (and releases its locks) first. Only while nothing depends on this migration yet.
+ */
+function splitFixes(ctx: FileContext, slow: Operation): DeclaredFix[] {
+  if (ctx.standing.hasDependents) return [];
+  let top = slow;
+  for (let depth = 0; top.parent && depth < 16; depth++) top = top.parent;
+  const moved = ctx.file.operations.filter((op) => op.span.start >= top.span.start);
+  const edits = moveToNewMigration(ctx.file, moved, { nameFragment: migrationNameFragment(top), atomic: true });
+  if (edits.length === 0) return [];
+  const what = moved.length > 1 ? `${top.name} and what follows` : top.name;
+  return [{ title: `Split the migration: move ${what} to a new migration`, safe: false, edits }];
+}
 
 interface TakenLock {
   lock: HeavyLock;

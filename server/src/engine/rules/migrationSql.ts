@@ -5,7 +5,7 @@
 import type { MigrationModel, Operation, Span } from '../python/model';
 import { scanSql, type SqlStatement } from '../sql/scanner';
 import { createdTable, parseAlterTable, type AlterTableInfo, type SqlName } from '../sql/statements';
-import type { FileContext, FixData } from './rule';
+import type { DeclaredFix, FileContext } from './rule';
 import { runPythonSqlTexts, runSqlTexts, sqlSpan, type RunSqlText } from './runSqlText';
 import type { ModelState, StateView } from '../state/types';
 import { dictEntry, fieldColumnName, opArg, stringValue } from './support';
@@ -141,7 +141,7 @@ function createModelTable(app: string, op: Operation): string | undefined {
 }
 
 /** Reports a finding on one SQL statement. */
-export function reportStatement(ctx: FileContext, item: MigrationSqlStatement, message: string, fixes?: FixData[]): void {
+export function reportStatement(ctx: FileContext, item: MigrationSqlStatement, message: string, fixes?: DeclaredFix[]): void {
   ctx.report({ span: item.span, message, operation: item.op, ...(fixes ? { fixes } : {}) });
 }
 

@@ -4,6 +4,7 @@
 // DEFAULT_AUTO_FIELD upgrade) are not reported on their old CreateModel.
 import type { CallExpr } from '../python/model';
 import type { GraphRule } from './rule';
+import { replaceText } from '../fixes/operations';
 import { calleeName, kwargFlag, latestFieldDefinitions, runsAgainstDatabase } from './support';
 
 /** True when the callee is Django's AutoField (`models.AutoField`, `AutoField` imported from django.db.models). */
@@ -63,7 +64,7 @@ export const preferBigAutoField: GraphRule = {
         span: call.span,
         operation: op,
         message: `Model \`${file.app}.${definition.modelLabel}\` gets a 32-bit AutoField primary key (\`${definition.field}\`): use BigAutoField while this migration is unapplied; converting later rewrites the table and every foreign key to it.`,
-        fixes: [{ kind: 'replace-text', span: callee.span, newText: callee.text.replace(/AutoField$/, 'BigAutoField'), title: 'Use BigAutoField' }],
+        fixes: [{ title: 'Use BigAutoField', safe: false, edits: [replaceText(callee.span, callee.text.replace(/AutoField$/, 'BigAutoField'))] }],
       });
     }
   },

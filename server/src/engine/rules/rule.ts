@@ -8,6 +8,7 @@ import type { OperationSql } from '../django/sql/migrationSql';
 import type { StatementWithEffect } from '../django/sql/statementEffects';
 
 import type { FindingCore, Severity } from '../types';
+import type { DeclaredFix } from '../fixes/types';
 
 export type { Severity } from '../types';
 
@@ -41,15 +42,8 @@ export interface RuleExplanation {
   notReported?: string[];
 }
 
-/** Machine-readable quick-fix data attached to a finding; front doors turn it into edits. */
-export type FixData =
-  | { kind: 'set-atomic-false' }
-  | { kind: 'use-concurrent-index'; operationSpan: Span; nameSpan: Span; replacement: 'AddIndexConcurrently' | 'RemoveIndexConcurrently' }
-  | { kind: 'add-reverse-code'; argListSpan: Span }
-  | { kind: 'add-reverse-sql'; argListSpan: Span }
-  | { kind: 'add-null-true'; fieldCallSpan: Span; argListSpan: Span }
-  | { kind: 'state-only-remove-field'; operationSpan: Span }
-  | { kind: 'replace-text'; span: Span; newText: string; title: string };
+/** A quick fix as the rule declares it (engine/fixes/): title, whether fix-all may apply it, edit intents. */
+export type { DeclaredFix } from '../fixes/types';
 
 export interface RawFinding {
   /** The precise range: the operation, or the offending keyword argument. */
@@ -58,7 +52,8 @@ export interface RawFinding {
   message: string;
   /** The operation the finding is about (used for ignore comments on the operation's first line). */
   operation?: Operation;
-  fixes?: FixData[];
+  /** The fixes the rule declares, built from the primitives in engine/fixes/; the first is the preferred one. */
+  fixes?: DeclaredFix[];
 }
 
 export interface Finding extends FindingCore {
@@ -71,7 +66,7 @@ export interface Finding extends FindingCore {
   /** 0-based line/character (UTF-16) positions of span. */
   start: { line: number; character: number };
   end: { line: number; character: number };
-  fixes: FixData[];
+  fixes: DeclaredFix[];
   /** Span of the operation the finding belongs to, when any (hover and ignore-comment placement). */
   operationSpan?: Span;
 }

@@ -3,9 +3,9 @@
 // (operations.ts, fields.ts, columns.ts); the few names rules used to import from here are re-exported.
 import { fieldColumnName, fieldShape } from '../django/fields';
 import { calleeName, kwargFlag, literalTruth, opArg, stringValue } from '../django/operations';
-import type { CallExpr, Dependency, Expr, MigrationModel, Operation, Span } from '../python/model';
+import type { CallExpr, Dependency, Expr, MigrationModel, Operation } from '../python/model';
 import type { GraphNode, ModelState, StateView } from '../state/types';
-import type { FileContext, FixData, ModelNames } from './rule';
+import type { FileContext, ModelNames } from './rule';
 
 // --- reading operations: arguments by Django's signatures (django/operations.ts), literal values ---
 
@@ -154,7 +154,7 @@ export function isForwardNoopRunPython(op: Operation): boolean {
   return code?.kind === 'name' && (code.qualified.endsWith('RunPython.noop') || code.dotted.endsWith('RunPython.noop'));
 }
 
-// --- the migration: atomic, versions, quick fixes ---
+// --- the migration: atomic, versions ---
 
 /** The Migration class's `atomic`: true (Django's default), false, or undefined when not a literal. */
 export function migrationAtomic(ctx: FileContext): boolean | undefined {
@@ -162,25 +162,6 @@ export function migrationAtomic(ctx: FileContext): boolean | undefined {
   return atomic ? atomic.value : true;
 }
 
-
-/** Quick fixes for AddIndex/RemoveIndex: the concurrent operation, plus `atomic = False` when the migration needs it. */
-export function concurrentIndexFixes(ctx: FileContext, op: Operation, replacement: 'AddIndexConcurrently' | 'RemoveIndexConcurrently'): FixData[] {
-  const fixes: FixData[] = [{ kind: 'use-concurrent-index', operationSpan: op.span, nameSpan: op.nameSpan, replacement }];
-  if (migrationAtomic(ctx) !== false) fixes.push({ kind: 'set-atomic-false' });
-  return fixes;
-}
-
-/**
- * For a RunPython/RunSQL without a reverse (`reverse_code`/`reverse_sql` absent or None): the quick fixes, `.noop` in
- * place of an explicit None, else a new keyword argument. Undefined when a reverse is given.
- */
-export function missingReverseFixes(op: Operation, param: 'reverse_code' | 'reverse_sql'): FixData[] | undefined {
-  const reverse = opArg(op, param);
-  if (reverse && reverse.kind !== 'none') return undefined;
-  const callee = op.call.callee.text;
-  if (reverse) return [{ kind: 'replace-text', span: reverse.span, newText: `${callee}.noop`, title: `Use ${callee}.noop as ${param}` }];
-  return [param === 'reverse_code' ? { kind: 'add-reverse-code', argListSpan: op.call.argListSpan } : { kind: 'add-reverse-sql', argListSpan: op.call.argListSpan }];
-}
 
 // --- the squash-aware migration graph ---
 
@@ -241,20 +222,6 @@ export function migrationReferences(files: readonly MigrationModel[]): Migration
     for (const dependency of migrationClass.runBefore) references.push({ file, dependency, runBefore: true });
   }
   return references;
-}
-
-/** The quick fix that points a literal dependency tuple at another migration of the same app. */
-export function renameDependencyFix(file: { text: string }, dependency: Dependency, newName: string): FixData[] {
-  const span = dependencyNameSpan(file, dependency);
-  return span ? [{ kind: 'replace-text', span, newText: newName, title: `Depend on ${dependency.app}.${newName}` }] : [];
-}
-
-/** Span of the migration name inside a literal dependency tuple (`("shop", "0002_x")` -> `0002_x`). */
-function dependencyNameSpan(file: { text: string }, dependency: Dependency): Span | undefined {
-  if (dependency.dynamic) return undefined;
-  const text = file.text.slice(dependency.span.start, dependency.span.end);
-  const at = text.lastIndexOf(dependency.name);
-  return at < 0 ? undefined : { start: dependency.span.start + at, end: dependency.span.start + at + dependency.name.length };
 }
 
 /**
