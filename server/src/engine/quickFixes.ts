@@ -6,7 +6,7 @@ import type { MigrationModel, Span } from './python/model';
 import { atomicFalseEdit } from './fixes/atomic';
 import { importEdits } from './fixes/imports';
 import { lineEndingOf } from './fixes/text';
-import type { DeclaredFix, EditIntent, NewFile, ResolvedFix, TextEdit } from './fixes/types';
+import { PREVIOUS_NEW_MIGRATION, type DeclaredFix, type EditIntent, type NewFile, type ResolvedFix, type TextEdit } from './fixes/types';
 
 export type { TextEdit } from './fixes/types';
 
@@ -53,7 +53,9 @@ function resolveIntents(intents: readonly EditIntent[], model: MigrationModel, e
     } else if (intent.kind === 'atomic-false') {
       atomicFalse = true;
     } else {
-      newFiles.push({ path: newMigrationPath(model, intent.nameFragment, environment, newFiles), text: intent.text });
+      const previous = newFiles[newFiles.length - 1];
+      const previousName = previous ? previous.path.slice(previous.path.lastIndexOf('/') + 1).replace(/\.py$/, '') : model.name;
+      newFiles.push({ path: newMigrationPath(model, intent.nameFragment, environment, newFiles), text: intent.text.split(PREVIOUS_NEW_MIGRATION).join(previousName) });
     }
   }
   if (atomicFalse) {

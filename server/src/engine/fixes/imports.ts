@@ -114,7 +114,13 @@ export function importEdits(model: MigrationModel, module: string, names: readon
   const wanted = [...new Set(names)].sort(compareImportedNames);
   if (existing?.names) {
     const missing = wanted.filter((name) => !existing.names!.some((imported) => imported.name === name));
-    return missing.map((name) => mergedNameEdit(model.text, existing, name));
+    // Names that go to the same place are written by one edit, in order.
+    const byAnchor = new Map<ImportedName | undefined, string[]>();
+    for (const name of missing) {
+      const anchor = existing.names.find((imported) => compareImportedNames(imported.name, name) > 0);
+      byAnchor.set(anchor, [...(byAnchor.get(anchor) ?? []), name]);
+    }
+    return [...byAnchor].map(([anchor, group]) => mergedNamesEdit(model.text, existing, anchor, group));
   }
   const line = `from ${module} import ${wanted.join(', ')}`;
   const fromImports = statements.filter((statement) => statement.fromModule !== undefined && !statement.fromModule.startsWith('.'));
@@ -132,17 +138,19 @@ export function importEdits(model: MigrationModel, module: string, names: readon
   return [{ span: { start: offset, end: offset }, newText: offset === 0 ? `${line}\n` : `\n${line}` }];
 }
 
-function mergedNameEdit(text: string, statement: ImportStatementInfo, name: string): TextEdit {
-  const names = statement.names!;
-  const next = names.find((imported) => compareImportedNames(imported.name, name) > 0);
-  const multiline = statement.parenthesized && names.length > 0 && text.slice(statement.node.from, names[0]!.from).includes('\n');
+/** Writes `names` (sorted) before `next`, or after the statement's last name when `next` is undefined. */
+function mergedNamesEdit(text: string, statement: ImportStatementInfo, next: ImportedName | undefined, names: readonly string[]): TextEdit {
+  const imported = statement.names!;
+  const multiline = statement.parenthesized && imported.length > 0 && text.slice(statement.node.from, imported[0]!.from).includes('\n');
   if (next) {
     const indent = leadingWhitespace(text, lineStart(text, next.from));
-    return { span: { start: next.from, end: next.from }, newText: multiline ? `${name},\n${indent}` : `${name}, ` };
+    const separator = multiline ? `,\n${indent}` : ', ';
+    return { span: { start: next.from, end: next.from }, newText: `${names.join(separator)}${separator}` };
   }
-  const last = names[names.length - 1]!;
+  const last = imported[imported.length - 1]!;
   const indent = leadingWhitespace(text, lineStart(text, last.from));
-  return { span: { start: last.to, end: last.to }, newText: multiline ? `,\n${indent}${name}` : `, ${name}` };
+  const separator = multiline ? `,\n${indent}` : ', ';
+  return { span: { start: last.to, end: last.to }, newText: `${separator}${names.join(separator)}` };
 }
 
 function hasSyntaxErrorIn(model: MigrationModel, node: SyntaxNode): boolean {

@@ -8,7 +8,7 @@ import { opArg, stringValue } from '../django/operations';
 import type { MigrationModel, Operation, Span } from '../python/model';
 import { findImportStatements, importBlock } from './imports';
 import { indentUnit, leadingWhitespace, lineStart, nextLineStart, startsItsLine } from './text';
-import type { EditIntent, ImportIntent, TextEdit } from './types';
+import { PREVIOUS_NEW_MIGRATION, type EditIntent, type ImportIntent, type TextEdit } from './types';
 
 export interface NewMigrationOptions {
   /** What the new file is named after (`order_order_created_idx`): Django's `migration_name_fragment` style. */
@@ -25,17 +25,57 @@ export interface NewMigrationOptions {
  * Migration class's literal list, or every operation of the migration (that would leave it empty).
  */
 export function moveToNewMigration(model: MigrationModel, ops: readonly Operation[], options: NewMigrationOptions): EditIntent[] {
-  const block = movedBlock(model, ops);
-  if (!block) return [];
+  return moveToNewMigrations(model, [ops], [options]);
+}
+
+/**
+ * Like moveToNewMigration, for consecutive groups of operations: each group becomes a new migration depending on the
+ * one before it (the first on this migration), in order. `options[i]` names group i.
+ */
+export function moveToNewMigrations(model: MigrationModel, groups: readonly (readonly Operation[])[], options: readonly NewMigrationOptions[]): EditIntent[] {
+  const all = groups.flat();
+  const block = movedBlock(model, all);
+  if (!block || groups.length === 0 || groups.length !== options.length || groups.some((group) => group.length === 0)) return [];
+  const text = model.text;
+  const groupBlocks: Span[] = [];
+  for (const [index, group] of groups.entries()) {
+    const last = [...group].sort((a, b) => b.span.end - a.span.end)[0]!;
+    const end = endOfOperationLine(text, last.span.end);
+    if (end === undefined) return [];
+    groupBlocks.push({ start: index === 0 ? block.start : groupBlocks[index - 1]!.end, end });
+  }
+  if (groupBlocks[groupBlocks.length - 1]!.end !== block.end) return [];
+  const definitions = topLevelDefinitions(model);
+  const copiedAll = new Set<TopLevelDefinition>();
+  const files: EditIntent[] = groupBlocks.map((groupBlock, index) => {
+    const file = newMigrationText(model, groupBlock, options[index]!, definitions, index === 0 ? model.name : undefined);
+    for (const definition of file.copied) copiedAll.add(definition);
+    return { kind: 'new-migration', nameFragment: sanitizeFragment(options[index]!.nameFragment), text: file.text };
+  });
+  const removals: TextEdit[] = [{ span: block, newText: '' }];
+  const copied = [...copiedAll];
+  const remaining = namesUsedIn(model, [{ start: 0, end: text.length }], [block, ...copied.map((definition) => definition.span)]);
+  for (const definition of copied) if (!remaining.has(definition.name)) removals.push({ span: definitionLines(text, definition.span), newText: '' });
+  return [...removals.map((edit): EditIntent => ({ kind: 'edit', edit })), ...files];
+}
+
+/** The text of a new migration holding `block`, depending on `dependsOn` (undefined: the new migration before it). */
+function newMigrationText(
+  model: MigrationModel,
+  block: Span,
+  options: NewMigrationOptions,
+  definitions: readonly TopLevelDefinition[],
+  dependsOn: string | undefined,
+): { text: string; copied: TopLevelDefinition[] } {
   const text = model.text;
   const rewrites = options.rewrites ?? [];
   const rewriteEdits = rewrites.flatMap((intent) => (intent.kind === 'edit' && intent.edit.span.start >= block.start && intent.edit.span.end <= block.end ? [intent.edit] : []));
   const rewriteImports = rewrites.filter((intent): intent is ImportIntent => intent.kind === 'import');
   const unit = indentUnit(model);
-  const moved = reindent(applyWithin(text, block, rewriteEdits), leadingWhitespace(text, block.start), unit + unit);
+  const firstOperationLine = /^[ \t]*(#[^\n]*)?\r?\n/.test(text.slice(block.start)) ? firstCodeLineStart(text, block) : block.start;
+  const moved = reindent(applyWithin(text, block, rewriteEdits), leadingWhitespace(text, firstOperationLine), unit + unit);
 
   const skipped = rewriteEdits.map((edit) => edit.span);
-  const definitions = topLevelDefinitions(model);
   const copied = referencedDefinitions(model, [block], skipped, definitions);
   const names = new Set<string>([...namesUsedIn(model, [block], skipped), ...copied.flatMap((definition) => [...namesUsedIn(model, [definition.span], [])])]);
   const { plain, from } = importsFor(model, names);
@@ -48,12 +88,11 @@ export function moveToNewMigration(model: MigrationModel, ops: readonly Operatio
     set.add(intent.name);
     fromImports.set(intent.module, set);
   }
-
   const body = [
     `class Migration(migrations.Migration):`,
     ...(options.atomic ? [] : [`${unit}atomic = False`, '']),
     `${unit}dependencies = [`,
-    `${unit}${unit}(${pythonString(model.app)}, ${pythonString(model.name)}),`,
+    `${unit}${unit}(${pythonString(model.app)}, ${dependsOn === undefined ? `"${PREVIOUS_NEW_MIGRATION}"` : pythonString(dependsOn)}),`,
     `${unit}]`,
     '',
     `${unit}operations = [`,
@@ -61,12 +100,19 @@ export function moveToNewMigration(model: MigrationModel, ops: readonly Operatio
     `${unit}]`,
   ].join('\n');
   const sections = [importBlock(plain, fromImports), ...copied.map((definition) => text.slice(definition.span.start, definition.span.end).replace(/\s+$/, '')), body];
-  const newText = `${sections.join('\n\n\n')}\n`;
+  return { text: `${sections.join('\n\n\n')}\n`, copied };
+}
 
-  const removals: TextEdit[] = [{ span: block, newText: '' }];
-  const remaining = namesUsedIn(model, [{ start: 0, end: text.length }], [block, ...copied.map((definition) => definition.span)]);
-  for (const definition of copied) if (!remaining.has(definition.name)) removals.push({ span: definitionLines(text, definition.span), newText: '' });
-  return [...removals.map((edit): EditIntent => ({ kind: 'edit', edit })), { kind: 'new-migration', nameFragment: sanitizeFragment(options.nameFragment), text: newText }];
+/** The start of the first line of a block that holds code (comment-only and blank lines before it skipped). */
+function firstCodeLineStart(text: string, block: Span): number {
+  let start = block.start;
+  for (let guard = 0; guard < 10_000 && start < block.end; guard++) {
+    const next = nextLineStart(text, start);
+    const line = text.slice(start, next).trim();
+    if (line !== '' && !line.startsWith('#')) break;
+    start = next;
+  }
+  return start;
 }
 
 /** What a new migration holding this operation is named after, the way Django's autodetector would name it. */

@@ -31,8 +31,12 @@ export type EditIntent =
 export interface NewMigrationIntent {
   kind: 'new-migration';
   nameFragment: string;
+  /** The file's text; PREVIOUS_NEW_MIGRATION in it stands for the name of the file the same fix creates before it. */
   text: string;
 }
+
+/** Stands, in a new migration's text, for the name of the new migration created before it (a chain of splits). */
+export const PREVIOUS_NEW_MIGRATION = '<previous new migration>';
 
 /** A quick fix as a rule declares it. */
 export interface DeclaredFix {

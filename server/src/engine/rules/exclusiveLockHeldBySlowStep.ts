@@ -11,7 +11,7 @@ import { isIndexOnlyUniqueConstraint, readFieldOperation, readFieldTarget } from
 import { changesSchema, hasPlainIndex, schemaChange } from '../django/columns';
 import { operationSqlStatements, statementExcerpt } from './migrationSql';
 import type { DeclaredFix, FileContext, FileRule } from './rule';
-import { migrationNameFragment, moveToNewMigration } from '../fixes/newMigration';
+import { migrationNameFragment, moveToNewMigrations } from '../fixes/newMigration';
 import { calleeName, changesExistingTable, constraintCall, fieldColumnName, isForwardNoopRunPython, migrationAtomic, modelNames, opArg, stringValue } from './support';
 import { MAYBE_HEAVY_OPERATIONS, heavyTableWork } from './tableWork';
 
@@ -93,18 +93,45 @@ class Migration(migrations.Migration):
 };
 
 /**
- * Split the migration at the slow step: it and every later operation go to a new migration depending on this one, so
- * this one commits (and releases its locks) first. Only while nothing depends on this migration yet.
+ * Split the migration at the slow step: it and every later operation go to new migrations depending on this one, so
+ * this one commits (and releases its locks) first; the moved operations are cut again wherever a slow step would
+ * follow a lock taken before it in the same new migration. Only while nothing depends on this migration yet.
  */
 function splitFixes(ctx: FileContext, slow: Operation): DeclaredFix[] {
   if (ctx.standing.hasDependents) return [];
-  let top = slow;
-  for (let depth = 0; top.parent && depth < 16; depth++) top = top.parent;
+  const top = topLevelOf(slow);
   const moved = ctx.file.operations.filter((op) => op.span.start >= top.span.start);
-  const edits = moveToNewMigration(ctx.file, moved, { nameFragment: migrationNameFragment(top), atomic: true });
+  const groups = splitGroups(ctx, moved);
+  const edits = moveToNewMigrations(ctx.file, groups, groups.map((group) => ({ nameFragment: migrationNameFragment(group[0]!), atomic: true })));
   if (edits.length === 0) return [];
   const what = moved.length > 1 ? `${top.name} and what follows` : top.name;
-  return [{ title: `Split the migration: move ${what} to a new migration`, safe: false, edits }];
+  const where = groups.length > 1 ? `${groups.length} new migrations` : 'a new migration';
+  return [{ title: `Split the migration: move ${what} to ${where}`, safe: false, edits }];
+}
+
+function topLevelOf(op: Operation): Operation {
+  let top = op;
+  for (let depth = 0; top.parent && depth < 16; depth++) top = top.parent;
+  return top;
+}
+
+/** Consecutive groups of top-level operations, a new one at each slow step that follows a lock of its group. */
+function splitGroups(ctx: FileContext, ops: readonly Operation[]): Operation[][] {
+  const groups: Operation[][] = [];
+  let current: Operation[] = [];
+  let locked = false;
+  for (const op of ops) {
+    const steps = ctx.file.allOperations.filter((step) => topLevelOf(step) === op && step.name !== 'SeparateDatabaseAndState' && ctx.touchesDatabase(step));
+    if (locked && current.length > 0 && steps.some((step) => slowStep(ctx, step))) {
+      groups.push(current);
+      current = [];
+      locked = false;
+    }
+    current.push(op);
+    if (steps.some((step) => lockTaken(ctx, step))) locked = true;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
 }
 
 interface TakenLock {
