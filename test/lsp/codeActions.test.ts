@@ -235,6 +235,14 @@ describe('LSP code actions', function () {
     assert.match(client.text(uri), /migrations\.RunPython\(fill_totals, reverse_code=migrations\.RunPython\.noop\)/);
   });
 
+  it('matches a diagnostic sent back without its data (a client without dataSupport) to the current finding', async () => {
+    const { data, ...bare } = diagnostic('runsql-no-reverse');
+    assert.ok(data);
+    const actions = await client.codeActions(uri, bare.range, [bare], ['quickfix']);
+    const published = await client.applyAction(uri, titled(actions, /reverse_sql=migrations\.RunSQL\.noop/));
+    assert.equal(published.diagnostics.filter((d) => d.code === 'runsql-no-reverse').length, 0);
+  });
+
   it('answers only quick fixes when asked for quick fixes', async () => {
     const found = diagnostic('remove-field');
     const actions = await client.codeActions(uri, found.range, [found], ['quickfix']);

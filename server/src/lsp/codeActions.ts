@@ -104,23 +104,31 @@ export function computeCodeActions(
 
 /**
  * The diagnostics the request is about, with their data: those the client names (VS Code sends the ones under the
- * cursor, Neovim the line's). A client that names none gets the findings in the requested range.
+ * cursor, Neovim the line's). A client that does not send `data` back (no dataSupport) has its diagnostics matched
+ * to the current findings by rule and range; a client that names none gets the findings in the requested range.
  */
 function requestedDiagnostics(analysis: DocumentAnalysis, document: TextDocument, params: CodeActionParams, source: FixSource | undefined): { diagnostic: Diagnostic; data: DiagnosticData }[] {
   const named = params.context.diagnostics.filter((diagnostic) => diagnostic.source === DIAGNOSTIC_SOURCE);
+  const fresh = (finding: Finding) => {
+    const diagnostic = toDiagnostic(finding, source);
+    return { diagnostic, data: diagnostic.data as DiagnosticData };
+  };
   const withData = named.flatMap((diagnostic) => {
-    const data = diagnosticData(diagnostic, document.getText().length);
-    return data ? [{ diagnostic, data }] : [];
+    if (diagnostic.data !== undefined) {
+      const data = diagnosticData(diagnostic, document.getText().length);
+      return data ? [{ diagnostic, data }] : [];
+    }
+    const finding = analysis.findings.find((candidate) => candidate.rule === diagnostic.code && samePosition(diagnostic.range.start, candidate.start) && samePosition(diagnostic.range.end, candidate.end));
+    return finding ? [fresh(finding)] : [];
   });
   if (named.length > 0) return withData;
   const start = document.offsetAt(params.range.start);
   const end = document.offsetAt(params.range.end);
-  return analysis.findings
-    .filter((finding) => finding.span.start <= end && finding.span.end >= start)
-    .map((finding) => {
-      const diagnostic = toDiagnostic(finding, source);
-      return { diagnostic, data: diagnostic.data as DiagnosticData };
-    });
+  return analysis.findings.filter((finding) => finding.span.start <= end && finding.span.end >= start).map(fresh);
+}
+
+function samePosition(a: { line: number; character: number }, b: { line: number; character: number }): boolean {
+  return a.line === b.line && a.character === b.character;
 }
 
 /** The fix actions of one diagnostic: those the check drops are left out; the first clean one is preferred. */
