@@ -230,11 +230,13 @@ describe('user flow with the installed .vsix (code-server + Chromium)', function
     await input.fill('0003_product_name_idx');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: '0003_product_name_idx.py' }).first().click();
     await page.locator('.tab.active', { hasText: '0003_product_name_idx.py' }).waitFor();
-    const squiggle = page.locator('.monaco-editor .squiggly-warning').first();
-    await squiggle.waitFor({ state: 'visible' });
-    const box = await squiggle.boundingBox();
-    assert.ok(box, 'the squiggle has a position on screen');
-    await page.mouse.click(box.x + Math.min(20, box.width / 2), box.y + box.height / 2);
+    await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ state: 'visible' });
+    // The cursor inside `migrations.AddIndex` (line 11), as "Go to Line/Column" puts it.
+    await page.keyboard.press('Control+G');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(':11:14');
+    await page.keyboard.press('Enter');
+    await page.locator('.statusbar', { hasText: 'Ln 11, Col 14' }).waitFor();
     await page.keyboard.press('Control+.');
     const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'Use AddIndexConcurrently and `atomic = False`' }).first();
     await fix.waitFor({ state: 'visible' });
