@@ -93,6 +93,20 @@ describe('fix primitives', () => {
       assert.doesNotMatch(applyTextEdits(model.text, resolved.edits), /AddIndex/);
     });
 
+    it('writes the new migration and the removal in the file\'s CRLF style', () => {
+      const model = modelOf(migration('from django.db import migrations, models', `${ADD_FIELD}\n${ADD_INDEX}`).replace(/\n/g, '\r\n'));
+      const index = model.allOperations.find((op) => op.name === 'AddIndex')!;
+      const rewrites = swapOperation(model, index, 'django.contrib.postgres.operations', 'AddIndexConcurrently');
+      const resolved = resolveFix({ title: 'move', safe: false, edits: moveToNewMigration(model, [index], { nameFragment: 'x', atomic: false, rewrites }) }, model);
+      const [created] = resolved.newFiles;
+      assert.ok(created);
+      assert.equal(created.text.replace(/\r\n/g, '').includes('\n'), false, 'a bare \\n in the new file');
+      assert.match(created.text, /^from django\.contrib\.postgres\.operations import AddIndexConcurrently\r\nfrom django\.db import migrations, models\r\n/);
+      assert.match(created.text, /\r\n {8}AddIndexConcurrently\(\r\n {12}model_name="order",\r\n/);
+      const rest = applyTextEdits(model.text, resolved.edits);
+      assert.match(rest, /null=True\),\r\n {8}\),\r\n {4}\]\r\n$/);
+    });
+
     it('moves nothing when the operation is the only one, or shares its line with another', () => {
       const alone = modelOf(migration('from django.db import migrations, models', ADD_INDEX));
       assert.deepEqual(moveToNewMigration(alone, alone.operations, { nameFragment: 'x', atomic: false }), []);

@@ -17,7 +17,7 @@ import type { Span } from '../engine/python/model';
 import { combinedFixEdits, resolveFix, type TextEdit as SpanEdit } from '../engine/quickFixes';
 import type { Finding } from '../engine/rules/rule';
 import { pathToUri, type DocumentAnalysis } from './analysisService';
-import { fixSourceOf, textFingerprint, toDiagnostic, type DiagnosticData, type FixSource } from './diagnostics';
+import { textFingerprint, toDiagnostic, type DiagnosticData, type FixSource } from './diagnostics';
 import { DIAGNOSTIC_SOURCE, SHOW_RULE_DOCS_COMMAND } from './clientContract';
 import { checkFix, type FixCheckSubject, type FixVerdict } from './fixCheck';
 
@@ -48,7 +48,7 @@ export function computeCodeActions(
   const only = params.context.only;
   const wants = (kind: string) => !only || only.some((requested) => kind === requested || kind.startsWith(`${requested}.`));
   const toEdit = (edits: readonly SpanEdit[], newFiles: readonly NewFile[] = []) => workspaceEdit(document, edits, newFiles, options);
-  const source = fixSourceOf(analysis.entry.project, model);
+  const source: FixSource = { model, fingerprint, migrationNames: analysis.entry.project.migrationNamesOf(model.app) };
   const subject: FixCheckSubject = { project: analysis.entry.project, path: analysis.path, config: analysis.config, text, findings: analysis.findings };
   const verdict = (fix: Pick<ResolvedFix, 'edits' | 'newFiles'>) => checkFix(subject, fix, analysis);
   const actions: CodeAction[] = [];
@@ -95,7 +95,7 @@ export function computeCodeActions(
     for (const action of [fixActions, ignoreActions, docsActions].flat()) actions.push(action);
   }
 
-  if (wants(FIX_ALL_KIND) && source) {
+  if (wants(FIX_ALL_KIND)) {
     const fixAll = fixAllAction(analysis, source, verdict, toEdit);
     if (fixAll) actions.push(fixAll);
   }
@@ -107,7 +107,7 @@ export function computeCodeActions(
  * cursor, Neovim the line's). A client that does not send `data` back (no dataSupport) has its diagnostics matched
  * to the current findings by rule and range; a client that names none gets the findings in the requested range.
  */
-function requestedDiagnostics(analysis: DocumentAnalysis, document: TextDocument, params: CodeActionParams, source: FixSource | undefined): { diagnostic: Diagnostic; data: DiagnosticData }[] {
+function requestedDiagnostics(analysis: DocumentAnalysis, document: TextDocument, params: CodeActionParams, source: FixSource): { diagnostic: Diagnostic; data: DiagnosticData }[] {
   const named = params.context.diagnostics.filter((diagnostic) => diagnostic.source === DIAGNOSTIC_SOURCE);
   const fresh = (finding: Finding) => {
     const diagnostic = toDiagnostic(finding, source);
