@@ -54,7 +54,8 @@ export function moveToNewMigrations(model: MigrationModel, groups: readonly (rea
   });
   const removals: TextEdit[] = [{ span: block, newText: '' }];
   const copied = [...copiedAll];
-  const remaining = namesUsedIn(model, [{ start: 0, end: text.length }], [block, ...copied.map((definition) => definition.span)]);
+  // The whole file is walked only when there are functions to keep or take away (rules build this fix as they report).
+  const remaining = copied.length > 0 ? namesUsedIn(model, [{ start: 0, end: text.length }], [block, ...copied.map((definition) => definition.span)]) : new Set<string>();
   for (const definition of copied) if (!remaining.has(definition.name)) removals.push({ span: definitionLines(text, definition.span), newText: '' });
   return [...removals.map((edit): EditIntent => ({ kind: 'edit', edit })), ...files];
 }

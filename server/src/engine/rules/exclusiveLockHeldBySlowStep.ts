@@ -102,6 +102,7 @@ function splitFixes(ctx: FileContext, slow: Operation): DeclaredFix[] {
   const top = topLevelOf(slow);
   const moved = ctx.file.operations.filter((op) => op.span.start >= top.span.start);
   const groups = splitGroups(ctx, moved);
+  if (!groups) return [];
   const edits = moveToNewMigrations(ctx.file, groups, groups.map((group) => ({ nameFragment: migrationNameFragment(group[0]!), atomic: true })));
   if (edits.length === 0) return [];
   const what = moved.length > 1 ? `${top.name} and what follows` : top.name;
@@ -115,14 +116,27 @@ function topLevelOf(op: Operation): Operation {
   return top;
 }
 
-/** Consecutive groups of top-level operations, a new one at each slow step that follows a lock of its group. */
-function splitGroups(ctx: FileContext, ops: readonly Operation[]): Operation[][] {
+/** More new migrations than this is a restructuring for a human to plan, not a quick fix. */
+const MAX_SPLIT_MIGRATIONS = 3;
+
+/**
+ * Consecutive groups of top-level operations, a new one at each slow step that follows a lock of its group; undefined
+ * when that takes more than MAX_SPLIT_MIGRATIONS.
+ */
+function splitGroups(ctx: FileContext, ops: readonly Operation[]): Operation[][] | undefined {
   const groups: Operation[][] = [];
   let current: Operation[] = [];
   let locked = false;
+  const stepsOf = new Map<Operation, Operation[]>();
+  for (const step of ctx.file.allOperations) {
+    if (step.name === 'SeparateDatabaseAndState' || !ctx.touchesDatabase(step)) continue;
+    const top = topLevelOf(step);
+    stepsOf.set(top, [...(stepsOf.get(top) ?? []), step]);
+  }
   for (const op of ops) {
-    const steps = ctx.file.allOperations.filter((step) => topLevelOf(step) === op && step.name !== 'SeparateDatabaseAndState' && ctx.touchesDatabase(step));
+    const steps = stepsOf.get(op) ?? [];
     if (locked && current.length > 0 && steps.some((step) => slowStep(ctx, step))) {
+      if (groups.length + 1 >= MAX_SPLIT_MIGRATIONS) return undefined;
       groups.push(current);
       current = [];
       locked = false;
