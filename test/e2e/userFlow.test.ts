@@ -2,7 +2,7 @@
 // the fixture project opened in Chromium, and every step done with the keyboard and mouse like a person would:
 // Quick Open a migration, see the squiggle and the Problems entry, hover it, run "Django Migrations: Migrate" from
 // the command palette and confirm the dialog, then answer a flashcard with the keyboard inside the review webview
-// and see it come back after a page reload. Screenshots of each step go to test-artifacts/user-flow/.
+// and see it come back after a page reload, then apply a quick fix from the lightbulb menu. Screenshots of each step go to test-artifacts/user-flow/.
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -227,5 +227,32 @@ describe('user flow with the installed .vsix (code-server + Chromium)', function
     await frame.locator(`.counts[aria-label="${countsAfterAnswer}"]`).waitFor({ state: 'visible' });
     await screenshot('review-restored');
     assert.equal(await frame.locator('#card-question').textContent(), questionAfterAnswer, 'the restored panel shows the card that was on screen');
+  });
+
+  it('applies the quick fix from the lightbulb menu (Ctrl+.) and the squiggle goes away', async function () {
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill('0003_product_name_idx');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: '0003_product_name_idx.py' }).first().click();
+    await page.locator('.tab.active', { hasText: '0003_product_name_idx.py' }).waitFor();
+    await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ state: 'visible' });
+    // The cursor inside `migrations.AddIndex` (line 11), as "Go to Line/Column" puts it.
+    await page.keyboard.press('Control+G');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(':11:14');
+    await page.keyboard.press('Enter');
+    await page.locator('.statusbar', { hasText: 'Ln 11, Col 14' }).waitFor();
+    await page.keyboard.press('Control+.');
+    const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'Use AddIndexConcurrently and `atomic = False`' }).first();
+    await fix.waitFor({ state: 'visible' });
+    await screenshot('quick-fix-menu');
+    await fix.click();
+    const lines = page.locator('.monaco-editor .view-lines').first();
+    await until('the fixed text in the editor', async () => /AddIndexConcurrently\(/.test((await lines.textContent()) ?? '') && /atomic\s=\sFalse/.test((await lines.textContent()) ?? ''));
+    await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ state: 'detached' });
+    // The inlay hint follows: the concurrent build takes SHARE UPDATE EXCLUSIVE, which blocks no writes.
+    await until('the inlay hint of the concurrent build', async () => /SHARE\sUPDATE\sEXCLUSIVE\sshop_product/.test((await lines.textContent()) ?? ''));
+    await screenshot('quick-fix-applied');
   });
 });

@@ -58,9 +58,14 @@ describe('LSP diagnostics', function () {
     assert.match(messageOf(addIndex), /shop_order/);
     // Problems truncates long messages: the advice comes first there (the CLI keeps "what happens; what to do").
     assert.match(messageOf(addIndex), /^Use AddIndexConcurrently in a migration with atomic = False\. AddIndex shop\.\w+: builds index \w+ on shop_order without CONCURRENTLY; the SHARE lock blocks writes for the whole build$/);
-    const data = addIndex.data as { rule: string; fixes: { kind: string }[] };
+    // The fixes travel resolved into edits, with the fingerprint of the text they were computed for.
+    const data = addIndex.data as { rule: string; text: string; fixes: { title: string; edits: { newText: string }[]; newFiles: { path: string }[] }[] };
     assert.equal(data.rule, 'add-index-non-concurrent');
-    assert.ok(data.fixes.some((fix) => fix.kind === 'use-concurrent-index'));
+    assert.match(data.text, /^\d+:[0-9a-f]+$/);
+    const concurrent = data.fixes.find((fix) => /^Use AddIndexConcurrently/.test(fix.title));
+    assert.ok(concurrent?.edits.some((edit) => edit.newText === 'AddIndexConcurrently'), JSON.stringify(data.fixes));
+    const move = data.fixes.find((fix) => /^Move to a new non-atomic migration/.test(fix.title));
+    assert.match(move?.newFiles[0]?.path ?? '', /\/shop\/migrations\/0003_order_order_created_idx\.py$/);
     const [removeField] = byRule(published.diagnostics, 'remove-field');
     assert.equal(removeField?.severity, 1, 'remove-field is an error');
   });

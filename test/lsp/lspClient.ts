@@ -142,7 +142,7 @@ export class LspClient {
           configuration: !options.withoutConfiguration,
           didChangeConfiguration: { dynamicRegistration: true },
           didChangeWatchedFiles: { dynamicRegistration: true },
-          workspaceEdit: { documentChanges: true },
+          workspaceEdit: { documentChanges: true, resourceOperations: ['create'] },
           workspaceFolders: true,
         },
         textDocument: {

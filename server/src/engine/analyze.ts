@@ -169,6 +169,54 @@ export class Project {
     }
   }
 
+  /**
+   * Findings of a file as they would be with `text` instead (and `extraFiles` added, never replacing a file the
+   * project has): what a quick fix would leave, checked against the whole history before it is offered. The project
+   * is put back as it was, with the same entries (models and parse trees kept), before this returns.
+   */
+  analyzeVariant(path: string, text: string, config: ResolvedConfig, extraFiles: readonly SourceFile[] = []): AnalysisResult {
+    const normalized = normalizePath(path);
+    const original = this.files.get(normalized);
+    if (!original) return { findings: [], errors: [] };
+    const extras = extraFiles.filter((file) => !this.files.has(normalizePath(file.path)) && normalizePath(file.path) !== normalized);
+    try {
+      this.setFile(normalized, text);
+      for (const file of extras) this.setFile(file.path, file.text);
+      const findings: Finding[] = [];
+      const errors: FileError[] = [];
+      for (const analysed of [normalized, ...extras.map((file) => file.path)]) {
+        const result = this.analyzeFileWithErrors(analysed, config);
+        for (const finding of result.findings) findings.push(finding);
+        for (const error of result.errors) errors.push(error);
+      }
+      return { findings, errors };
+    } finally {
+      for (const file of extras) this.removeFile(file.path);
+      this.restoreEntry(original);
+    }
+  }
+
+  /** The names of an app's migration files (a new migration takes the next number). */
+  migrationNamesOf(app: string): string[] {
+    return [...this.files.values()].filter((entry) => entry.identity.app === app).map((entry) => entry.identity.name);
+  }
+
+  /** Puts an earlier entry of a file back, recording the change as setFile would. */
+  private restoreEntry(entry: FileEntry): void {
+    const current = this.files.get(entry.path);
+    if (current === entry) return;
+    this.version++;
+    this.files.set(entry.path, entry);
+    this.appChangedAt.set(entry.identity.app, this.version);
+    if (!current || current.header !== entry.header) this.headerVersion = this.version;
+    if (!current || current.structure !== entry.structure || !entry.model) {
+      this.structureChanged = true;
+      this.structureVersion = this.version;
+    } else if (!this.structureChanged) {
+      this.pendingModels.set(entry.path, entry.model);
+    }
+  }
+
   removeFile(path: string): void {
     const normalized = normalizePath(path);
     const entry = this.files.get(normalized);

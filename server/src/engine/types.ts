@@ -26,7 +26,7 @@ export interface FindingCore {
 
 /**
  * A finding as the analysis returns it: positions resolved, quick-fix data attached. The fix type is the rules'
- * (rules/rule.ts FixData); layers that only pass fixes along see them as opaque.
+ * (rules/rule.ts DeclaredFix); layers that only pass fixes along see them as opaque.
  */
 export interface Finding<Fix = unknown> extends FindingCore {
   rule: string;

@@ -10,9 +10,13 @@ import {
   type TextDocuments,
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Project } from '../engine/analyze';
 import { ruleDocsUrl } from '../engine/docsUrl';
 import { UNUSED_IGNORE_RULE_ID } from '../engine/config/ignoreComments';
 import { reportsOnClosedFiles } from '../engine/config/projectPolicy';
+import type { ResolvedFix } from '../engine/fixes/types';
+import type { MigrationModel } from '../engine/python/model';
+import { resolveFix } from '../engine/quickFixes';
 import { ALL_RULES } from '../engine/rules/index';
 import type { Finding, Severity } from '../engine/rules/rule';
 import { pathToUri, uriToPath, type AnalysisService } from './analysisService';
@@ -30,13 +34,41 @@ const MAX_DEBOUNCE_MS = 250;
 const MAX_SETTLE_MS = 250;
 const WORKSPACE_REFRESH_DELAY_MS = 50;
 
-/** What code actions need to rebuild a diagnostic's fixes. */
+/**
+ * What a diagnostic carries for its code actions (as ruff and squawk do): the fixes resolved into edits on the text
+ * the diagnostic was published for, and a fingerprint of that text, so that a code action never applies edits
+ * computed for another version of the document.
+ */
 export interface DiagnosticData {
   rule: string;
-  /** Offsets into the text of the document version the diagnostic was published for. */
+  /** Offsets into the text the diagnostic was published for. */
   span: { start: number; end: number };
   operationSpan?: { start: number; end: number };
-  fixes: Finding['fixes'];
+  /** textFingerprint of that text; '' when the fixes could not be resolved (no model). */
+  text: string;
+  fixes: ResolvedFix[];
+}
+
+/** The text a finding's fixes are resolved on, and what a new migration's number depends on. */
+export interface FixSource {
+  model: MigrationModel;
+  fingerprint: string;
+  migrationNames: readonly string[];
+}
+
+/** The fix source for a model of a project's file (the one the findings were computed on). */
+export function fixSourceOf(project: Project, model: MigrationModel | undefined): FixSource | undefined {
+  return model ? { model, fingerprint: textFingerprint(model.text), migrationNames: project.migrationNamesOf(model.app) } : undefined;
+}
+
+/** A cheap fingerprint of a text (its length and FNV-1a hash): equal fingerprints mean the same document text. */
+export function textFingerprint(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < text.length; index++) {
+    hash ^= text.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return `${text.length}:${hash.toString(16)}`;
 }
 
 const SEVERITIES: Record<Severity, DiagnosticSeverity> = {
@@ -45,8 +77,15 @@ const SEVERITIES: Record<Severity, DiagnosticSeverity> = {
   info: DiagnosticSeverity.Information,
 };
 
-export function toDiagnostic(finding: Finding): Diagnostic {
-  const data: DiagnosticData = { rule: finding.rule, span: finding.span, fixes: finding.fixes };
+export function toDiagnostic(finding: Finding, source?: FixSource): Diagnostic {
+  const resolvable = source !== undefined && source.model.path === finding.file;
+  const fixes = resolvable ? finding.fixes.map((fix) => resolveFix(fix, source.model, { migrationNames: source.migrationNames })) : [];
+  const data: DiagnosticData = {
+    rule: finding.rule,
+    span: finding.span,
+    text: resolvable ? source.fingerprint : '',
+    fixes: fixes.filter((fix) => fix.edits.length > 0 || fix.newFiles.length > 0),
+  };
   if (finding.operationSpan) data.operationSpan = finding.operationSpan;
   const diagnostic: Diagnostic = {
     range: { start: finding.start, end: finding.end },
@@ -169,7 +208,8 @@ export class DiagnosticsPublisher {
       this.schedule(uri); // publish only results for the text the editor shows
       return;
     }
-    const diagnostics = analysis.findings.map(toDiagnostic);
+    const source = fixSourceOf(analysis.entry.project, analysis.model);
+    const diagnostics = analysis.findings.map((finding) => toDiagnostic(finding, source));
     if (analysis.notice) {
       const start = { line: 0, character: 0 };
       diagnostics.push({ range: { start, end: start }, severity: DiagnosticSeverity.Information, source: DIAGNOSTIC_SOURCE, message: analysis.notice });
@@ -255,7 +295,10 @@ export class WorkspaceProblemsPublisher {
       const path = uriToPath(uri);
       if (!byUri.has(uri) && path !== undefined && !this.isOpenPath(path)) await this.connection.sendDiagnostics({ uri, diagnostics: [] });
     }
-    for (const [uri, findings] of byUri) await this.connection.sendDiagnostics({ uri, diagnostics: findings.map(toDiagnostic) });
+    for (const [uri, findings] of byUri) {
+      const source = findings[0] ? fixSourceOf(entry.project, entry.project.model(findings[0].file)) : undefined;
+      await this.connection.sendDiagnostics({ uri, diagnostics: findings.map((finding) => toDiagnostic(finding, source)) });
+    }
     this.published.set(entry.root, new Set(byUri.keys()));
   }
 }

@@ -130,8 +130,10 @@ class MigrationGuardServer {
         const analysis = await this.analysis.analyse(params.textDocument.uri, token);
         const document = documents.get(params.textDocument.uri);
         if (!analysis || !document || token.isCancellationRequested || document.version !== analysis.version) return [];
-        const documentChanges = this.capabilities.workspace?.workspaceEdit?.documentChanges === true;
-        return computeCodeActions(analysis, document, params, { documentChanges });
+        const workspaceEdit = this.capabilities.workspace?.workspaceEdit;
+        const documentChanges = workspaceEdit?.documentChanges === true;
+        const createFiles = documentChanges && (workspaceEdit?.resourceOperations ?? []).includes('create');
+        return computeCodeActions(analysis, document, params, { documentChanges, createFiles });
       }),
     );
     registerNavigation({

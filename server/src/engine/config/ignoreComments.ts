@@ -5,6 +5,11 @@ import type { Comment, MigrationModel, Span } from '../python/model';
 
 const MARKER = 'migration-guard:';
 
+/** An ignore comment as parseIgnoreComment reads it back: `# migration-guard: ignore a, b` (or `ignore-file`). */
+export function formatIgnoreComment(scope: 'line' | 'file', ruleIds: readonly string[]): string {
+  return `# ${MARKER} ${scope === 'file' ? 'ignore-file' : 'ignore'} ${ruleIds.join(', ')}`;
+}
+
 export interface IgnoreDirective {
   scope: 'line' | 'file';
   ruleIds: string[];

@@ -1,7 +1,8 @@
 // A NOT NULL column without any default cannot be added to a table that has rows, and the old code's INSERTs
 // (which do not know the column) fail on it afterwards.
 import { AUTO_FIELD_TYPES, effectiveDefault } from '../django/fields';
-import type { FileRule, FixData } from './rule';
+import type { DeclaredFix, FileRule } from './rule';
+import { setKeywordArgument } from '../fixes/operations';
 import { isNullable, presentArg } from '../django/columns';
 import { readAddedColumn } from './fieldFacts';
 import { versionAtLeast } from '../django/operations';
@@ -57,8 +58,8 @@ migrations.AddField(
     if (presentArg(field, 'default') || presentArg(field, 'db_default')) return;
     // Django fills existing rows itself ('' for blank strings, now() for auto_now): add-field-not-null-python-default's case.
     if (effectiveDefault(field)) return;
-    const fixes: FixData[] = [];
-    if (field.call && !field.kwargs['null']) fixes.push({ kind: 'add-null-true', fieldCallSpan: field.call.span, argListSpan: field.call.argListSpan });
+    const fixes: DeclaredFix[] = [];
+    if (field.call && !field.kwargs['null']) fixes.push({ title: 'Add `null=True` to the field', safe: false, edits: setKeywordArgument(ctx.file, field.call, 'null', 'True') });
     const advice = dbDefaultAvailable ? 'add null=True and backfill, or give it a db_default' : 'add null=True and backfill';
     ctx.report({
       span: op.span,

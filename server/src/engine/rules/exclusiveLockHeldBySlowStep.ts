@@ -9,14 +9,15 @@ import { blocksWrites, LOCK_MODES, strongestStatementLock, type LockMode } from 
 import { dmlVerb, firstWord, hasKeyword, parseAlterTable, parseCreateIndex } from '../sql/statements';
 import { changesSchema, hasPlainIndex, schemaChange } from '../django/columns';
 import { operationSqlStatements, statementExcerpt } from './migrationSql';
-import type { FileContext, FileRule } from './rule';
+import type { DeclaredFix, FileContext, FileRule } from './rule';
+import { migrationNameFragment, moveToNewMigrations } from '../fixes/newMigration';
 import { MAYBE_HEAVY_OPERATIONS, heavyTableWork } from './tableWork';
 import { isIndexOnlyUniqueConstraint } from '../django/modelOptions';
 import { readFieldOperation, readFieldTarget } from './fieldFacts';
 import { calleeName, constraintCall, isForwardNoopRunPython, opArg, stringValue } from '../django/operations';
 import { changesExistingTable, modelNames } from './operationFacts';
 import { migrationAtomic } from '../django/migrationClass';
-import { operationsOf } from './dispatch';
+import { operationsOf, WHOLE_MIGRATION } from './dispatch';
 
 /** PostgreSQL lock modes that block writes (and, for ACCESS EXCLUSIVE, reads) while they are held (see docs/locks.md). */
 type HeavyLock = Extract<LockMode, 'ACCESS EXCLUSIVE' | 'EXCLUSIVE' | 'SHARE ROW EXCLUSIVE' | 'SHARE'>;
@@ -87,6 +88,7 @@ class Migration(migrations.Migration):
           message: `${slow} runs while the ${prolonged.lock} lock taken by ${prolonged.what} (line ${lineOf(ctx, prolonged.op)}) is held until COMMIT`,
           advice: 'split the migration',
           operation: op,
+          fixes: splitFixes(ctx, op),
         });
         return;
       }
@@ -94,6 +96,63 @@ class Migration(migrations.Migration):
     }
   },
 };
+
+/**
+ * Split the migration at the slow step: it and every later operation go to new migrations depending on this one, so
+ * this one commits (and releases its locks) first; the moved operations are cut again wherever a slow step would
+ * follow a lock taken before it in the same new migration. Only while nothing depends on this migration yet.
+ */
+function splitFixes(ctx: FileContext, slow: Operation): DeclaredFix[] {
+  if (ctx.standing.hasDependents) return [];
+  const top = topLevelOf(slow);
+  // The fix (not the check) needs the migration's layout: the top-level operations from the slow step's on.
+  const moved = operationsOf(ctx.file, WHOLE_MIGRATION).filter((op) => op.parent === undefined && op.span.start >= top.span.start);
+  const groups = splitGroups(ctx, moved);
+  if (!groups) return [];
+  const edits = moveToNewMigrations(ctx.file, groups, groups.map((group) => ({ nameFragment: migrationNameFragment(group[0]!), atomic: true })));
+  if (edits.length === 0) return [];
+  const what = moved.length > 1 ? `${top.name} and what follows` : top.name;
+  const where = groups.length > 1 ? `${groups.length} new migrations` : 'a new migration';
+  return [{ title: `Split the migration: move ${what} to ${where}`, safe: false, edits }];
+}
+
+function topLevelOf(op: Operation): Operation {
+  let top = op;
+  for (let depth = 0; top.parent && depth < 16; depth++) top = top.parent;
+  return top;
+}
+
+/** More new migrations than this is a restructuring for a human to plan, not a quick fix. */
+const MAX_SPLIT_MIGRATIONS = 3;
+
+/**
+ * Consecutive groups of top-level operations, a new one at each slow step that follows a lock of its group; undefined
+ * when that takes more than MAX_SPLIT_MIGRATIONS.
+ */
+function splitGroups(ctx: FileContext, ops: readonly Operation[]): Operation[][] | undefined {
+  const groups: Operation[][] = [];
+  let current: Operation[] = [];
+  let locked = false;
+  const stepsOf = new Map<Operation, Operation[]>();
+  for (const step of operationsOf(ctx.file, WHOLE_MIGRATION)) {
+    if (step.name === 'SeparateDatabaseAndState' || !ctx.touchesDatabase(step)) continue;
+    const top = topLevelOf(step);
+    stepsOf.set(top, [...(stepsOf.get(top) ?? []), step]);
+  }
+  for (const op of ops) {
+    const steps = stepsOf.get(op) ?? [];
+    if (locked && current.length > 0 && steps.some((step) => slowStep(ctx, step))) {
+      if (groups.length + 1 >= MAX_SPLIT_MIGRATIONS) return undefined;
+      groups.push(current);
+      current = [];
+      locked = false;
+    }
+    current.push(op);
+    if (steps.some((step) => lockTaken(ctx, step))) locked = true;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
 
 interface TakenLock {
   lock: HeavyLock;

@@ -5,7 +5,7 @@
 import type { MigrationModel, Operation, Span } from '../python/model';
 import { scanSql, type SqlStatement } from '../sql/scanner';
 import { createdTable, parseAlterTable, type AlterTableInfo, type SqlName } from '../sql/statements';
-import type { FileContext, FixData } from './rule';
+import type { DeclaredFix, FileContext } from './rule';
 import { runPythonSqlTexts, runSqlTexts, sqlSpan, type RunSqlText } from './runSqlText';
 import type { ModelState, StateView } from '../state/types';
 import { dictEntry, opArg, stringValue } from '../django/operations';
@@ -143,7 +143,7 @@ function createModelTable(app: string, op: Operation): string | undefined {
 }
 
 /** Reports a finding on one SQL statement. */
-export function reportStatement(ctx: FileContext, item: MigrationSqlStatement, message: string, fixes?: FixData[], advice?: string): void {
+export function reportStatement(ctx: FileContext, item: MigrationSqlStatement, message: string, fixes?: DeclaredFix[], advice?: string): void {
   ctx.report({ span: item.span, message, operation: item.op, ...(advice ? { advice } : {}), ...(fixes ? { fixes } : {}) });
 }
 

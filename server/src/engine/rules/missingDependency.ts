@@ -2,7 +2,9 @@
 // raises NodeNotFoundError while loading the graph, so every `migrate`, `makemigrations` and test run fails.
 import type { GraphRule } from './rule';
 import { migrationKey, migrationReferences } from '../state/graph';
-import { renameDependencyFix } from './support';
+import { renameDependency } from '../fixes/dependencies';
+import type { DeclaredFix } from '../fixes/types';
+import type { Dependency } from '../python/model';
 
 /** Names Django resolves itself instead of looking them up. */
 const SPECIAL_NAMES = new Set(['__first__', '__latest__']);
@@ -56,7 +58,7 @@ export const missingDependency: GraphRule = {
       ctx.report(file.path, {
         span: dependency.span,
         message: `${runBefore ? 'The run_before entry' : 'Dependency'} (\`${dependency.app}\`, \`${dependency.name}\`) does not exist: app \`${dependency.app}\` has no such migration${candidate ? ` (did you mean \`${candidate}\`?)` : ''}; Django raises NodeNotFoundError.`,
-        fixes: candidate ? renameDependencyFix(file, dependency, candidate) : [],
+        fixes: candidate ? dependsOnFix(file, dependency, candidate) : [],
       });
     }
   },
@@ -68,4 +70,10 @@ function sameNumberCandidate(name: string, existing: Set<string>): string | unde
   if (!number) return undefined;
   const matches = [...existing].filter((candidate) => candidate.startsWith(`${number}_`));
   return matches.length === 1 ? matches[0] : undefined;
+}
+
+/** "Depend on app.name": the literal dependency pointed at the migration that exists. */
+function dependsOnFix(file: { text: string }, dependency: Dependency, name: string): DeclaredFix[] {
+  const edits = renameDependency(file, dependency, name);
+  return edits.length > 0 ? [{ title: `Depend on ${dependency.app}.${name}`, safe: false, edits }] : [];
 }

@@ -4,6 +4,7 @@
 // DEFAULT_AUTO_FIELD upgrade) are not reported on their old CreateModel.
 import type { CallExpr } from '../python/model';
 import type { GraphRule } from './rule';
+import { replaceText } from '../fixes/operations';
 import { calleeName, kwargFlag, runsAgainstDatabase } from '../django/operations';
 import { latestFieldDefinitions } from '../state/latestFields';
 
@@ -65,7 +66,7 @@ export const preferBigAutoField: GraphRule = {
         operation: op,
         message: `Model \`${file.app}.${definition.modelLabel}\` gets a 32-bit AutoField primary key (\`${definition.field}\`): converting it later rewrites the table and every foreign key to it`,
         advice: 'use BigAutoField while this migration is unapplied',
-        fixes: [{ kind: 'replace-text', span: callee.span, newText: callee.text.replace(/AutoField$/, 'BigAutoField'), title: 'Use BigAutoField' }],
+        fixes: [{ title: 'Use BigAutoField', safe: false, edits: [replaceText(callee.span, callee.text.replace(/AutoField$/, 'BigAutoField'))] }],
       });
     }
   },

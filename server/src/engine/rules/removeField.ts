@@ -1,6 +1,7 @@
 // RemoveField drops the column while the old code, still running during the deploy, SELECTs it.
 import { fieldColumnName, isManyToMany } from '../django/fields';
 import type { FileRule } from './rule';
+import { wrapInSeparateDatabaseAndState } from '../fixes/operations';
 import { isNullable, presentArg } from '../django/columns';
 import { readFieldTarget } from './fieldFacts';
 import { changesExistingTable } from './operationFacts';
@@ -80,7 +81,16 @@ class Migration(migrations.Migration):
       advice: 'remove it from the migration state only (SeparateDatabaseAndState) and drop the column in a later release',
       operation: op,
       // Turning it into a state-only removal only makes sense for a top-level operation.
-      fixes: op.context === 'operations' ? [{ kind: 'state-only-remove-field', operationSpan: op.span }] : [],
+      fixes:
+        op.context === 'operations'
+          ? [
+              {
+                title: 'Remove the field from the state only (SeparateDatabaseAndState), drop the column in a later release',
+                safe: false,
+                edits: wrapInSeparateDatabaseAndState(ctx.file, op, 'The column stays for the code still running; drop it in a later release.'),
+              },
+            ]
+          : [],
     });
   },
 };

@@ -3,7 +3,9 @@
 // someone finishes the squash by removing `replaces` (as Django's docs ask), the graph breaks with NodeNotFoundError.
 import type { GraphRule } from './rule';
 import { migrationKey, migrationReferences } from '../state/graph';
-import { renameDependencyFix } from './support';
+import { renameDependency } from '../fixes/dependencies';
+import type { DeclaredFix } from '../fixes/types';
+import type { Dependency } from '../python/model';
 
 export const replacedMigrationStillReferenced: GraphRule = {
   id: 'replaced-migration-still-referenced',
@@ -43,8 +45,14 @@ export const replacedMigrationStillReferenced: GraphRule = {
       ctx.report(file.path, {
         span: dependency.span,
         message: `${runBefore ? 'run_before names' : 'Depends on'} \`${dependency.app}.${dependency.name}\`, which \`${squash.app}.${squash.name}\` replaces and which no longer exists: point at \`${squash.name}\` instead so the squash can drop \`replaces\`.`,
-        fixes: squash.app === dependency.app ? renameDependencyFix(file, dependency, squash.name) : [],
+        fixes: squash.app === dependency.app ? dependsOnFix(file, dependency, squash.name) : [],
       });
     }
   },
 };
+
+/** "Depend on app.name": the literal dependency pointed at the migration that exists. */
+function dependsOnFix(file: { text: string }, dependency: Dependency, name: string): DeclaredFix[] {
+  const edits = renameDependency(file, dependency, name);
+  return edits.length > 0 ? [{ title: `Depend on ${dependency.app}.${name}`, safe: false, edits }] : [];
+}

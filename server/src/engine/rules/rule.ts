@@ -9,21 +9,15 @@ import type { OperationSql } from '../django/sql/migrationSql';
 import type { StatementWithEffect } from '../django/sql/statementEffects';
 
 import type { Finding as FindingWithFixes, RuleMeta } from '../types';
+import type { DeclaredFix } from '../fixes/types';
 
 // The vocabulary every layer shares lives in engine/types.ts; rules keep importing it from here.
 export type { Database } from '../config/types';
 export type { Span } from '../python/model';
 export type { OperationKind, OperationKinds, RuleCategory, RuleExplanation, RuleMeta, Severity } from '../types';
 
-/** Machine-readable quick-fix data attached to a finding; front doors turn it into edits. */
-export type FixData =
-  | { kind: 'set-atomic-false' }
-  | { kind: 'use-concurrent-index'; operationSpan: Span; nameSpan: Span; replacement: 'AddIndexConcurrently' | 'RemoveIndexConcurrently' }
-  | { kind: 'add-reverse-code'; argListSpan: Span }
-  | { kind: 'add-reverse-sql'; argListSpan: Span }
-  | { kind: 'add-null-true'; fieldCallSpan: Span; argListSpan: Span }
-  | { kind: 'state-only-remove-field'; operationSpan: Span }
-  | { kind: 'replace-text'; span: Span; newText: string; title: string };
+/** A quick fix as the rule declares it (engine/fixes/): title, whether fix-all may apply it, edit intents. */
+export type { DeclaredFix } from '../fixes/types';
 
 export interface RawFinding {
   /** The precise range: the operation, or the offending keyword argument. */
@@ -37,11 +31,12 @@ export interface RawFinding {
   advice?: string;
   /** The operation the finding is about (used for ignore comments on the operation's first line). */
   operation?: Operation;
-  fixes?: FixData[];
+  /** The fixes the rule declares, built from the primitives in engine/fixes/; the first is the preferred one. */
+  fixes?: DeclaredFix[];
 }
 
-/** A finding with its quick-fix data, as the analysis returns it. */
-export interface Finding extends FindingWithFixes<FixData> {}
+/** A finding with its declared quick fixes, as the analysis returns it. */
+export interface Finding extends FindingWithFixes<DeclaredFix> {}
 
 /** Everything a per-file rule may look at. */
 export interface FileContext {

@@ -1,6 +1,9 @@
-import type { FileRule } from './rule';
+import type { DeclaredFix, FileRule } from './rule';
+import type { Expr, MigrationModel, Operation } from '../python/model';
+import { MIGRATIONS_MODULE, importsOf, symbolReference } from '../fixes/imports';
+import { replaceText, setKeywordArgument } from '../fixes/operations';
 import { operationSqlStatements, statementExcerpt } from './migrationSql';
-import { missingReverseFixes } from './support';
+import { opArg } from '../django/operations';
 
 export const runsqlNoReverse: FileRule = {
   id: 'runsql-no-reverse',
@@ -26,10 +29,21 @@ export const runsqlNoReverse: FileRule = {
   operations: ['RunSQL'],
   checkOperation(ctx, op) {
     if (!ctx.touchesDatabase(op) || op.call.hasStarArgs) return;
-    const fixes = missingReverseFixes(op, 'reverse_sql');
-    if (!fixes) return;
+    const reverse = opArg(op, 'reverse_sql');
+    if (reverse && reverse.kind !== 'none') return;
     const first = operationSqlStatements(ctx, op)[0];
     const what = first ? `RunSQL \`${statementExcerpt(first.statement, 40)}\`` : 'RunSQL';
-    ctx.report({ span: op.span, message: `${what} has no reverse_sql, so this migration cannot be unapplied`, advice: 'pass reverse_sql (migrations.RunSQL.noop when there is nothing to undo)', operation: op, fixes });
+    ctx.report({ span: op.span, message: `${what} has no reverse_sql, so this migration cannot be unapplied`, advice: 'pass reverse_sql (migrations.RunSQL.noop when there is nothing to undo)', operation: op, fixes: [reverseSqlFix(ctx.file, op, reverse)] });
   },
 };
+
+/** `reverse_sql=migrations.RunSQL.noop`: in place of an explicit None, else as a new keyword argument. */
+function reverseSqlFix(file: MigrationModel, op: Operation, explicitNone: Expr | undefined): DeclaredFix {
+  if (explicitNone) {
+    const noop = `${op.call.callee.text}.noop`;
+    return { title: `Use ${noop} as reverse_sql`, safe: false, edits: [replaceText(explicitNone.span, noop)] };
+  }
+  const runSql = symbolReference(file, MIGRATIONS_MODULE, 'RunSQL');
+  const edits = setKeywordArgument(file, op.call, 'reverse_sql', `${runSql.text}.noop`);
+  return { title: `Add \`reverse_sql=${runSql.text}.noop\``, safe: true, edits: edits.length > 0 ? [...edits, ...importsOf(runSql)] : [] };
+}
