@@ -9,7 +9,8 @@ import type { PreviewDocuments } from '../previewDocuments';
 import type { PickItem, Prompter } from '../prompter';
 import { describeMigrateTarget, makemigrationsArgs, ManagePyNameError, migrateArgs, type MigrateTarget } from './commandLine';
 import type { FindingsResult } from '../../../server/src/lsp/clientContract';
-import { decideConfirmation, plural, type PlanLint, type StepFindings } from './confirmation';
+import { decideConfirmation, plural, type PlanLint } from './confirmation';
+import { planFiles, planLint } from './preflight';
 import type { AppMigrations, PlannedStep, ProjectSettings } from './djangoOutput';
 import type { ManagePyLocator } from './managePy';
 import { commandLineNameProblem } from './djangoNames';
@@ -355,28 +356,25 @@ class ManagePyFlows {
   private async preflight(settings: ProjectSettings, steps: readonly PlannedStep[]): Promise<PlanLint> {
     const notRunning = 'the migration checks are not running (see "Migration Guard: Show Logs")';
     if (!this.deps.lintMigrations) return { checked: [], unavailable: notRunning };
-    const byUri = new Map<string, PlannedStep>();
-    for (const step of steps) {
-      const path = migrationFilePath(step, settings.apps);
-      if (!path || !existsSync(path)) continue;
-      const uri = vscode.Uri.file(path);
-      if (vscode.workspace.getWorkspaceFolder(uri)) byUri.set(uri.toString(), step);
-    }
-    if (byUri.size === 0) return { checked: [] };
+    const files = planFiles(steps, settings.apps, {
+      exists: (path) => existsSync(path),
+      workspaceUri: (path) => {
+        const uri = vscode.Uri.file(path);
+        return vscode.workspace.getWorkspaceFolder(uri) ? uri.toString() : undefined;
+      },
+    });
+    if (files.byUri.size === 0) return { checked: [] };
     let result: FindingsResult | undefined;
     try {
-      result = await this.deps.lintMigrations([...byUri.keys()]);
+      result = await this.deps.lintMigrations([...files.byUri.keys()]);
     } catch (error) {
       this.deps.log.warn(`The pre-flight check failed: ${error instanceof Error ? error.message : String(error)}`);
       return { checked: [], unavailable: 'the language server did not answer' };
     }
     if (!result) return { checked: [], unavailable: notRunning };
-    const checked: StepFindings[] = [];
-    for (const file of result.files) {
-      const step = byUri.get(file.uri);
-      if (step) checked.push({ app: step.app, name: step.name, findings: file.findings });
-    }
-    return { checked };
+    const lint = planLint(files, result);
+    if (lint.notAnalysed) this.deps.log.warn(`The pre-flight could not check ${lint.notAnalysed.map((step) => `${step.app}.${step.name}`).join(', ')}.`);
+    return lint;
   }
 
   // --- SQL, merge, tree ---------------------------------------------------------------------------------------

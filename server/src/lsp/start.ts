@@ -16,7 +16,7 @@ import {
   type WorkspaceFolder,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { AnalysisService, migrationPathOf, uriToPath } from './analysisService';
+import { AnalysisService, migrationPathOf, pathToUri, uriToPath } from './analysisService';
 import { computeCodeActions, FIX_ALL_KIND } from './codeActions';
 import { DiagnosticsPublisher, WorkspaceProblemsPublisher } from './diagnostics';
 import { computeHover } from './hover';
@@ -148,6 +148,7 @@ class MigrationGuardServer {
       analysis: () => this.analysis,
       settings: () => this.settings,
       index: this.index,
+      indexFromDisk: (path) => this.filesChanged([{ uri: pathToUri(path), deleted: false }]),
       guard: (what, fallback, handler) => this.guard(what, fallback, handler),
     });
     connection.onDidChangeConfiguration((change) => {
