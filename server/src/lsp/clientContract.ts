@@ -69,3 +69,24 @@ export const WORKSPACE_FINDINGS_REQUEST = 'migrationGuard/workspaceFindings';
 export interface FindingsResult {
   files: FileFindings[];
 }
+
+/**
+ * Request: findings of migrations not written yet (the texts `makemigrations --dry-run -v 3` printed), analysed with
+ * the workspace history as if the files were at `uri`. Answers for files in a workspace folder only.
+ */
+export const PROPOSED_MIGRATION_FINDINGS_REQUEST = 'migrationGuard/proposedMigrationFindings';
+
+export interface ProposedMigrationFindingsParams {
+  files: { uri: string; text: string }[];
+}
+
+export interface ProposedFindingSummary extends FindingSummary {
+  /** Titles of the quick fixes the editor offers on the finding once the file is written (empty when none). */
+  fixes: string[];
+}
+
+export interface ProposedMigrationFindingsResult {
+  files: { uri: string; counts: { error: number; warning: number; info: number }; findings: ProposedFindingSummary[] }[];
+  /** Files that were not analysed, with the reason (outside the workspace, not a migrations folder, ...). */
+  notChecked: { uri: string; reason: string }[];
+}

@@ -25,6 +25,7 @@ import { computeInlayHints } from './inlayHints';
 import { generatedSql } from './generatedSql';
 import { GENERATED_SQL_REQUEST, type GeneratedSqlParams } from './clientContract';
 import { registerMigrationFindings } from './migrationFindings';
+import { registerProposedMigrationFindings } from './proposedMigrationFindings';
 import { COMPLETION_TRIGGERS, registerNavigation } from './navigation';
 import { SettingsStore, initialSettings } from './settings';
 import { WATCHED_GLOBS, WorkspaceIndex, isPyproject, type IndexedProject } from './workspaceIndex';
@@ -149,6 +150,12 @@ class MigrationGuardServer {
       settings: () => this.settings,
       index: this.index,
       indexFromDisk: (path) => this.filesChanged([{ uri: pathToUri(path), deleted: false }]),
+      guard: (what, fallback, handler) => this.guard(what, fallback, handler),
+    });
+    registerProposedMigrationFindings({
+      connection,
+      settings: () => this.settings,
+      index: this.index,
       guard: (what, fallback, handler) => this.guard(what, fallback, handler),
     });
     connection.onDidChangeConfiguration((change) => {

@@ -1,0 +1,65 @@
+// migrationGuard/proposedMigrationFindings over the real protocol: the texts of a real `makemigrations --dry-run -v 3`
+// (Django 3.2) analysed with the indexed history as if written, without the index taking them in.
+import { strict as assert } from 'node:assert';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseMakemigrationsPreview } from '../../client/src/django/djangoOutput';
+import {
+  PROPOSED_MIGRATION_FINDINGS_REQUEST,
+  WORKSPACE_FINDINGS_REQUEST,
+  type FindingsResult,
+  type ProposedMigrationFindingsResult,
+} from '../../server/src/lsp/clientContract';
+import { LspClient, copyFixture, removeWorkspace, uriOf } from './lspClient';
+
+const DRY_RUN = readFileSync(join(__dirname, '..', 'fixtures', 'django-output', 'makemigrations-dry-run-v3.txt'), 'utf8');
+
+describe('LSP: findings of the migrations Make Migrations would write', function () {
+  this.timeout(20000);
+  let workspace: string;
+  let client: LspClient;
+
+  before(async () => {
+    workspace = copyFixture('proposed');
+    client = await LspClient.start({ workspace });
+    await client.waitForIndexing();
+  });
+
+  after(async () => {
+    await client?.dispose();
+    removeWorkspace(workspace);
+  });
+
+  const request = (files: { uri: string; text: string }[]) =>
+    client.connection.sendRequest(PROPOSED_MIGRATION_FINDINGS_REQUEST, { files }) as Promise<ProposedMigrationFindingsResult>;
+
+  it('answers with each file\'s counts, findings and quick-fix titles, and writes nothing', async () => {
+    const preview = parseMakemigrationsPreview(DRY_RUN);
+    const files = preview.migrations.map((migration) => ({ uri: uriOf(join(workspace, migration.path)), text: migration.content ?? '' }));
+    const result = await request(files);
+    assert.deepEqual(result.notChecked, []);
+    assert.deepEqual(
+      result.files.map((file) => [file.uri, file.counts]),
+      [
+        [files[0]!.uri, { error: 1, warning: 4, info: 0 }],
+        [files[1]!.uri, { error: 0, warning: 0, info: 0 }],
+      ],
+    );
+    const [removeField] = result.files[0]!.findings;
+    assert.deepEqual([removeField!.rule, removeField!.line, removeField!.fixes.length], ['remove-field', 13, 1]);
+    assert.ok(!existsSync(join(workspace, preview.migrations[0]!.path)));
+    // The index still holds only what is on disk.
+    const workspaceFindings = (await client.connection.sendRequest(WORKSPACE_FINDINGS_REQUEST, {})) as FindingsResult;
+    assert.deepEqual(workspaceFindings.files, []);
+  });
+
+  it('says which files it did not check, and why', async () => {
+    const result = await request([
+      { uri: 'file:///elsewhere/app/migrations/0002_x.py', text: 'x' },
+      { uri: uriOf(join(workspace, 'shop', 'models_draft.py')), text: 'from django.db import migrations\n' },
+    ]);
+    assert.deepEqual(result.files, []);
+    assert.deepEqual(result.notChecked.map((entry) => entry.reason), ['outside the workspace folders', 'not a migration of this project (its folder is not a migrations package)']);
+    assert.deepEqual(await client.connection.sendRequest(PROPOSED_MIGRATION_FINDINGS_REQUEST, { files: 'nope' }), { files: [], notChecked: [] });
+  });
+});
