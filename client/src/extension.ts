@@ -17,7 +17,13 @@ import { PrompterHolder, type Prompter } from './prompter';
 import { registerReviewPanel } from './review/panel';
 import { registerRuleDocsCommand } from './ruleDocsView';
 import { MigrationStatus } from './status';
-import { MIGRATION_FINDINGS_REQUEST, WORKSPACE_FINDINGS_REQUEST, type FindingsResult } from '../../server/src/lsp/clientContract';
+import {
+  MIGRATION_FINDINGS_REQUEST,
+  PROPOSED_MIGRATION_FINDINGS_REQUEST,
+  WORKSPACE_FINDINGS_REQUEST,
+  type FindingsResult,
+  type ProposedMigrationFindingsResult,
+} from '../../server/src/lsp/clientContract';
 
 /** What the extension exports (`vscode.extensions.getExtension(...).exports`), used by the integration tests. */
 export interface MigrationGuardApi {
@@ -73,6 +79,7 @@ export function activate(context: vscode.ExtensionContext): MigrationGuardApi {
       showTree: (project) => tree.show(project),
       generatedSql: (file) => client.generatedSql(file),
       lintMigrations: (uris) => client.request<FindingsResult>(MIGRATION_FINDINGS_REQUEST, { uris }),
+      lintProposed: (files) => client.request<ProposedMigrationFindingsResult>(PROPOSED_MIGRATION_FINDINGS_REQUEST, { files }),
     }),
     codeLenses,
     vscode.languages.registerCodeLensProvider(MIGRATION_FILES, codeLenses),

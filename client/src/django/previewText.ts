@@ -2,17 +2,7 @@
 // said. No `vscode` import: unit-tested as is.
 import { plural, stepDirection, type Confirmation, type StepFindings } from './confirmation';
 import type { FileFindings } from '../../../server/src/lsp/clientContract';
-import type { AppMigrations, MakemigrationsPreview, MergeProposal, PlannedStep } from './djangoOutput';
-
-/** The dry run as one Python document: each proposed file's path and operations as comments, then its text. */
-export function makemigrationsPreviewText(preview: MakemigrationsPreview): string {
-  const parts = ['# makemigrations --dry-run: nothing has been written yet.', ''];
-  for (const migration of preview.migrations) {
-    parts.push(`# ${'='.repeat(76)}`, `# ${migration.path}`, ...migration.operations.map((operation) => `#   - ${operation}`), `# ${'='.repeat(76)}`, '');
-    parts.push(migration.content ?? '# (Django did not print the file text.)', '');
-  }
-  return parts.join('\n');
-}
+import type { AppMigrations, MergeProposal, PlannedStep } from './djangoOutput';
 
 /**
  * The preview opened before migrate's confirmation: the pre-flight's verdict first (each migration with errors and
