@@ -1,6 +1,7 @@
 // activate(): composes the parts (language client, manage.py commands, migrations view, status, review panel).
 // Behaviour lives in the modules; this file only wires them.
 import * as vscode from 'vscode';
+import { syncAppliedMigrations } from './django/appliedSync';
 import { MigrationCodeLenses } from './django/codeLens';
 import { registerManagePyCommands } from './django/commands';
 import { ConflictMergeActions } from './django/conflictActions';
@@ -82,6 +83,7 @@ export function activate(context: vscode.ExtensionContext): MigrationGuardApi {
       lintProposed: (files) => client.request<ProposedMigrationFindingsResult>(PROPOSED_MIGRATION_FINDINGS_REQUEST, { files }),
     }),
     codeLenses,
+    syncAppliedMigrations(migrations, client, (message) => log.warn(message)),
     vscode.languages.registerCodeLensProvider(MIGRATION_FILES, codeLenses),
     vscode.languages.registerCodeActionsProvider(MIGRATION_FILES, new ConflictMergeActions(), { providedCodeActionKinds: ConflictMergeActions.kinds }),
     ...registerReviewPanel(context, {

@@ -90,3 +90,25 @@ export interface ProposedMigrationFindingsResult {
   /** Files that were not analysed, with the reason (outside the workspace, not a migrations folder, ...). */
   notChecked: { uri: string; reason: string }[];
 }
+
+/**
+ * Notification from the client: which migrations are applied, per Django project (the folder of its manage.py, as a
+ * URI), from its latest `showmigrations --list`. Replaces what was sent before for that project. The `pending`
+ * Problems scope (migrationGuard.problems.scope) lists the unapplied ones.
+ */
+export const APPLIED_MIGRATIONS_NOTIFICATION = 'migrationGuard/appliedMigrations';
+
+export interface AppliedMigrationsParams {
+  projectUri: string;
+  apps: { app: string; migrations: { name: string; applied: boolean }[] }[];
+}
+
+/**
+ * Notification from the client: whether the workspace is trusted (also given as `workspaceTrusted` in the
+ * initializationOptions). Without trust the server runs no git, whose configuration can run commands.
+ */
+export const WORKSPACE_TRUST_NOTIFICATION = 'migrationGuard/workspaceTrust';
+
+export interface WorkspaceTrustParams {
+  trusted: boolean;
+}

@@ -12,6 +12,7 @@ import {
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { ruleDocsUrl } from '../engine/docsUrl';
 import { ALL_RULES } from '../engine/rules/index';
+import type { ResolvedConfig } from '../engine/config/types';
 import type { Finding, Severity } from '../engine/rules/rule';
 import { pathToUri, uriToPath, type AnalysisService } from './analysisService';
 import type { SettingsStore } from './settings';
@@ -179,7 +180,16 @@ export class DiagnosticsPublisher {
   }
 }
 
-/** Publishes the workspace-wide graph problems on files that are not open. */
+/**
+ * Closed files whose every finding is published too (migrationGuard.problems.scope): their paths, and what to keep of
+ * their findings (the pending scope leaves out what the baseline accepts).
+ */
+export interface ClosedFilesScope {
+  paths: ReadonlySet<string>;
+  keep(findings: readonly Finding[]): Finding[];
+}
+
+/** Publishes the workspace-wide graph problems on files that are not open, and every finding of the files in scope. */
 export class WorkspaceProblemsPublisher {
   /** Per project root: URIs that currently carry published workspace problems. */
   private readonly published = new Map<string, Set<string>>();
@@ -190,7 +200,13 @@ export class WorkspaceProblemsPublisher {
     private readonly settings: SettingsStore,
     private readonly isOpenPath: (path: string) => boolean,
     private readonly log: (message: string) => void,
+    private readonly closedFilesScope: (entry: IndexedProject, config: ResolvedConfig) => Promise<ClosedFilesScope | undefined> = async () => undefined,
   ) {}
+
+  /** Every project again (the scope or the applied migrations changed). */
+  scheduleAll(entries: readonly IndexedProject[]): void {
+    for (const entry of entries) this.schedule(entry);
+  }
 
   schedule(entry: IndexedProject): void {
     clearTimeout(this.timers.get(entry.root));
@@ -224,9 +240,13 @@ export class WorkspaceProblemsPublisher {
     const base = scope.config;
     const select = (base.select ?? ALL_RULES.map((rule) => rule.id)).filter((id) => WORKSPACE_RULES.has(id));
     const byUri = new Map<string, Finding[]>();
-    if (select.length > 0) {
-      const result = entry.project.analyzeAll({ ...base, select });
-      for (const finding of result.findings) {
+    const closed = await this.closedFilesScope(entry, base);
+    const inScope = closed && [...closed.paths].some((path) => !this.isOpenPath(path)) ? closed : undefined;
+    if (select.length > 0 || inScope) {
+      const result = entry.project.analyzeAll(inScope ? base : { ...base, select });
+      const graphFindings = result.findings.filter((finding) => WORKSPACE_RULES.has(finding.rule));
+      const scopeFindings = inScope ? inScope.keep(result.findings.filter((finding) => !WORKSPACE_RULES.has(finding.rule) && inScope.paths.has(finding.file))) : [];
+      for (const finding of [...graphFindings, ...scopeFindings]) {
         if (this.isOpenPath(finding.file)) continue; // open documents publish their own full analysis
         const { excluded } = await this.settings.documentConfig(entry.rootUri, finding.file, entry.isWorkspaceFolder ? entry.root : undefined);
         if (excluded) continue;
@@ -241,7 +261,10 @@ export class WorkspaceProblemsPublisher {
       const path = uriToPath(uri);
       if (!byUri.has(uri) && path !== undefined && !this.isOpenPath(path)) await this.connection.sendDiagnostics({ uri, diagnostics: [] });
     }
-    for (const [uri, findings] of byUri) await this.connection.sendDiagnostics({ uri, diagnostics: findings.map(toDiagnostic) });
+    for (const [uri, findings] of byUri) {
+      findings.sort((a, b) => a.span.start - b.span.start);
+      await this.connection.sendDiagnostics({ uri, diagnostics: findings.map(toDiagnostic) });
+    }
     this.published.set(entry.root, new Set(byUri.keys()));
   }
 }

@@ -9,6 +9,7 @@ import { ConfigError, findConfig, resolveConfig, type LoadedConfig } from '../en
 import { DATABASES, type ConfigLayer, type Database, type ResolvedConfig } from '../engine/config/types';
 import type { Severity } from '../engine/rules/rule';
 import { isExcluded } from '../engine/analyze';
+import type { ProblemsScope } from './pendingMigrations';
 
 const SETTINGS_SECTION = 'migrationGuard';
 
@@ -20,7 +21,11 @@ export interface EditorSettings {
   exclude: string[];
   /** `migrationGuard.inlayHints`: the lock and table work after each operation's first line (default on). */
   inlayHints: boolean;
+  /** `migrationGuard.problems.scope`: which closed migrations get their findings published (default pending). */
+  problemsScope: ProblemsScope;
 }
+
+const PROBLEMS_SCOPES: readonly ProblemsScope[] = ['open', 'pending', 'workspace'];
 
 export interface DocumentConfig {
   config: ResolvedConfig;
@@ -32,7 +37,7 @@ const SEVERITIES: readonly string[] = ['error', 'warning', 'info', 'off'];
 
 /** Validates whatever the client sent; anything malformed falls back to the default for that key. */
 function readEditorSettings(raw: unknown): EditorSettings {
-  const settings: EditorSettings = { database: 'auto', rules: {}, exclude: [], inlayHints: true };
+  const settings: EditorSettings = { database: 'auto', rules: {}, exclude: [], inlayHints: true, problemsScope: 'pending' };
   if (typeof raw !== 'object' || raw === null) return settings;
   const value = raw as Record<string, unknown>;
   if (typeof value.database === 'string' && (DATABASES as readonly string[]).includes(value.database)) {
@@ -46,6 +51,10 @@ function readEditorSettings(raw: unknown): EditorSettings {
     }
   }
   if (typeof value.inlayHints === 'boolean') settings.inlayHints = value.inlayHints;
+  const problems = value.problems as Record<string, unknown> | undefined;
+  // VS Code sends `problems: { scope }`; clients that flatten dotted keys send `problems.scope`.
+  const scope = typeof problems === 'object' && problems !== null ? problems.scope : value['problems.scope'];
+  if (typeof scope === 'string' && (PROBLEMS_SCOPES as readonly string[]).includes(scope)) settings.problemsScope = scope as ProblemsScope;
   if (Array.isArray(value.exclude)) settings.exclude = value.exclude.filter((glob): glob is string => typeof glob === 'string' && glob.trim() !== '');
   return settings;
 }
@@ -124,6 +133,11 @@ export class SettingsStore {
     // pyproject globs are relative to the pyproject folder (the engine's rule); the editor's to the workspace folder.
     const excluded = isExcluded(path, config) || (workspaceFolder !== undefined && matchesGlobs(editor.exclude, workspaceFolder, path));
     return { config, excluded };
+  }
+
+  /** Which closed migrations the Problems panel should list for this folder (migrationGuard.problems.scope). */
+  async problemsScope(scopeUri: string): Promise<ProblemsScope> {
+    return (await this.editorSettingsFor(scopeUri)).problemsScope;
   }
 
   /** Whether the editor wants inlay hints for this document. */
