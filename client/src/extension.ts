@@ -18,6 +18,7 @@ import { PrompterHolder, type Prompter } from './prompter';
 import { registerReviewPanel } from './review/panel';
 import { registerRuleDocsCommand } from './ruleDocsView';
 import { MigrationStatus } from './status';
+import { MigrationFindingsStatusBar } from './findingsStatusBar';
 import {
   MIGRATION_FINDINGS_REQUEST,
   PROPOSED_MIGRATION_FINDINGS_REQUEST,
@@ -55,6 +56,11 @@ export function activate(context: vscode.ExtensionContext): MigrationGuardApi {
   });
   const status = new MigrationStatus({ serverState: () => client.serverState, onDidChangeServerState: client.onDidChangeState, migrations });
   const codeLenses = new MigrationCodeLenses(migrations);
+  const findingsStatusBar = new MigrationFindingsStatusBar({
+    workspaceFindings: () => client.request<FindingsResult>(WORKSPACE_FINDINGS_REQUEST, {}),
+    onDidChangeServerState: client.onDidChangeState,
+    log: (message) => log.info(message),
+  });
 
   context.subscriptions.push(
     log,
@@ -66,6 +72,7 @@ export function activate(context: vscode.ExtensionContext): MigrationGuardApi {
     interpreters,
     tree,
     status,
+    findingsStatusBar,
     vscode.commands.registerCommand('migrationGuard.restartServer', () => client.restart()),
     vscode.commands.registerCommand('migrationGuard.showLogs', () => log.channel.show(true)),
     registerRuleDocsCommand(previews, prompter, log),
