@@ -242,6 +242,42 @@ describe('manage.py commands with Django', function () {
     rmSync(fixturePath('other.sqlite3'), { force: true });
   });
 
+  it('lints the dry run before writing: the findings in the preview, errors asked about, the file opened at the error', async function () {
+    const models = fixturePath('shop', 'models.py');
+    const original = readFileSync(models, 'utf8');
+    // Dropping the field (and its index) makes makemigrations propose a RemoveField: an error before it is written.
+    writeFileSync(models, 'from django.db import models\n\n\nclass Product(models.Model):\n    pass\n');
+    const written = fixturePath('shop', 'migrations', '0004_drop_product_name.py');
+    try {
+      const declining = new ScriptedPrompter([{ pick: byLabel('shop') }, { input: 'drop_product_name' }, { confirm: false }]);
+      const declined = await run('migrationGuard.makeMigrations', declining);
+      assert.equal(declined.status, 'declined', `${declined.message}; asked: ${declining.asked.map(describeQuestion).join(' | ')}`);
+      const question = declining.asked[2];
+      assert.ok(question?.kind === 'confirm');
+      assert.equal(question.request.message, 'The proposed migrations have 1 error. Write 1 migration file anyway?');
+      assert.equal(question.request.confirmLabel, 'Write Despite Errors');
+      assert.match(question.request.detail ?? '', /^shop\/migrations\/0004_drop_product_name\.py {2}\(1 error(, \d+ warnings?)?\)\n/);
+      const preview = vscode.workspace.textDocuments.filter((document) => document.uri.path.endsWith('/makemigrations dry run.py')).pop()?.getText() ?? '';
+      assert.match(preview, /\n#   line \d+: error remove-field: RemoveField shop\.Product\.name: [^\n]*\n#       quick fix: Remove the field from the state only/);
+      assert.ok(!existsSync(written), 'nothing written when declined');
+
+      const writing = new ScriptedPrompter([{ pick: byLabel('shop') }, { input: 'drop_product_name' }, { confirm: true }]);
+      const result = await run('migrationGuard.makeMigrations', writing);
+      assert.equal(result.status, 'done', result.message);
+      assert.match(result.message ?? '', /^1 error, \d+ warnings? in the proposed migrations \(\d+ with a quick fix\)\./);
+      const editor = await waitFor('the written migration to open at the RemoveField', () => {
+        const active = vscode.window.activeTextEditor;
+        return active?.document.uri.fsPath === written && active.document.lineAt(active.selection.active.line).text.includes('RemoveField') ? active : undefined;
+      });
+      const diagnostic = await waitForRule(editor.document.uri, 'remove-field');
+      assert.equal(diagnostic.range.start.line, editor.selection.active.line, 'the cursor is on the finding the preview named');
+    } finally {
+      writeFileSync(models, original);
+      await closeAllEditors();
+      rmSync(written, { force: true });
+    }
+  });
+
   it('reports model changes without a migration, then writes one (makemigrations)', async function () {
     const models = fixturePath('shop', 'models.py');
     const original = readFileSync(models, 'utf8');
