@@ -197,11 +197,12 @@ describe('user flow with the installed .vsix (code-server + Chromium)', function
     await page.keyboard.press('Enter');
     const dialog = page.locator('.monaco-dialog-box');
     await dialog.waitFor({ state: 'visible', timeout: 60_000 });
-    assert.match((await dialog.textContent()) ?? '', /The proposed migrations have 1 error\. Write 1 migration file anyway\?/);
     // The preview behind the dialog leads with the verdict and lists the finding with its quick fix.
-    const preview = page.locator('.monaco-editor .view-lines').first();
     await page.locator('.tab.active', { hasText: 'makemigrations dry run.py' }).waitFor();
-    assert.match((await preview.textContent()) ?? '', /Migration Guard: 1 error, \d+ warnings? in the proposed migrations/);
+    const previewText = ((await page.locator('.monaco-editor .view-lines').first().textContent()) ?? '').replace(/\u00a0/g, ' ');
+    assert.match((await dialog.textContent()) ?? '', /The proposed migrations have 1 error\. Write 1 migration file anyway\?/, previewText);
+    assert.match(previewText, /Migration Guard: 1 error, \d+ warnings? in the proposed migrations/);
+    assert.match(previewText, /error remove-field: RemoveField shop\.Product\.name/);
     await screenshot('makemigrations-preview-findings', 'makemigrations-preview');
     await dialog.locator('.monaco-button', { hasText: /^Write Despite Errors$/ }).click();
     await page.locator('.tab.active', { hasText: '0004_drop_product_name.py' }).waitFor({ timeout: 60_000 });

@@ -16,6 +16,7 @@ import {
   openMigration,
   ScriptedPrompter,
   waitFor,
+  waitForNoRule,
   waitForRule,
   withPrompter,
 } from './support';
@@ -275,6 +276,8 @@ describe('manage.py commands with Django', function () {
       writeFileSync(models, original);
       await closeAllEditors();
       rmSync(written, { force: true });
+      // Until the server hears of the deletion, the next dry run would meet two leaf migrations.
+      await waitForNoRule(vscode.Uri.file(written), 'remove-field');
     }
   });
 

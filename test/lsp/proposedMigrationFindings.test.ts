@@ -53,6 +53,26 @@ describe('LSP: findings of the migrations Make Migrations would write', function
     assert.deepEqual(workspaceFindings.files, []);
   });
 
+  it('keeps in the history a migration opened while the server started (before it knew the folder)', async () => {
+    const early = await LspClient.start({ workspace });
+    try {
+      // Sent at once: the server is still registering its watchers, the workspace folder not yet indexed.
+      const initial = join(workspace, 'shop/migrations/0001_initial.py');
+      const opened = early.open(initial, readFileSync(initial, 'utf8'));
+      await early.waitForIndexing();
+      await opened;
+      const migration = parseMakemigrationsPreview(DRY_RUN).migrations[0]!;
+      const result = (await early.connection.sendRequest(PROPOSED_MIGRATION_FINDINGS_REQUEST, {
+        files: [{ uri: uriOf(join(workspace, migration.path)), text: migration.content ?? '' }],
+      })) as ProposedMigrationFindingsResult;
+      // Alone (orders' file not sent), the shop migration is a leaf, so its timestamp name is worth an info too.
+      assert.deepEqual(result.files[0]?.counts, { error: 1, warning: 4, info: 1 });
+      assert.match(result.files[0]!.findings.find((finding) => finding.rule === 'remove-field')!.message, /^RemoveField shop\.Product\.legacy_code/);
+    } finally {
+      await early.dispose();
+    }
+  });
+
   it('says which files it did not check, and why', async () => {
     const result = await request([
       { uri: 'file:///elsewhere/app/migrations/0002_x.py', text: 'x' },
