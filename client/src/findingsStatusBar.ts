@@ -23,7 +23,8 @@ export class MigrationFindingsStatusBar implements vscode.Disposable {
 
   constructor(private readonly sources: FindingsStatusSources) {
     this.item.name = 'Django Migration Guard Findings';
-    this.item.command = { title: 'Show Problems', command: 'workbench.actions.view.problems' };
+    // Focuses the Problems view (opening the panel if needed); the toggle command would close a visible one.
+    this.item.command = { title: 'Show Problems', command: 'workbench.panel.markers.view.focus' };
     this.subscriptions = [
       this.item,
       vscode.languages.onDidChangeDiagnostics(() => this.schedule()),
