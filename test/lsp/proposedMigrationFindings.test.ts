@@ -1,10 +1,11 @@
 // migrationGuard/proposedMigrationFindings over the real protocol: the texts of a real `makemigrations --dry-run -v 3`
 // (Django 3.2) analysed with the indexed history as if written, without the index taking them in.
 import { strict as assert } from 'node:assert';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseMakemigrationsPreview } from '../../client/src/django/djangoOutput';
 import {
+  MIGRATION_FINDINGS_REQUEST,
   PROPOSED_MIGRATION_FINDINGS_REQUEST,
   WORKSPACE_FINDINGS_REQUEST,
   type FindingsResult,
@@ -71,6 +72,20 @@ describe('LSP: findings of the migrations Make Migrations would write', function
     } finally {
       await early.dispose();
     }
+  });
+
+  it('leaves out a migration deleted before its file-watch event arrived', async () => {
+    // Another leaf of shop, on disk when indexed, deleted without telling the server: it must not make a conflict.
+    const other = join(workspace, 'shop/migrations/0002_other.py');
+    writeFileSync(other, 'from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    dependencies = [("shop", "0001_initial")]\n    operations = []\n');
+    await client.filesChanged([{ path: other, type: 1 }]);
+    const indexed = (await client.connection.sendRequest(MIGRATION_FINDINGS_REQUEST, { uris: [uriOf(other)] })) as FindingsResult;
+    assert.equal(indexed.files.length, 1, 'the server holds it');
+    rmSync(other);
+    const preview = parseMakemigrationsPreview(DRY_RUN);
+    const result = await request(preview.migrations.map((migration) => ({ uri: uriOf(join(workspace, migration.path)), text: migration.content ?? '' })));
+    assert.deepEqual(result.files[0]?.counts, { error: 1, warning: 4, info: 0 });
+    await client.filesChanged([{ path: other, type: 3 }]);
   });
 
   it('says which files it did not check, and why', async () => {

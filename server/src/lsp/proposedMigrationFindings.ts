@@ -1,6 +1,7 @@
 // migrationGuard/proposedMigrationFindings: the findings of the migrations Make Migrations is about to write, from
 // the dry run's texts, analysed with the workspace index's history (engine/proposedMigrations.ts). Nothing is written
 // and the index is not changed: the files do not exist until the user confirms.
+import { existsSync } from 'node:fs';
 import type { Connection } from 'vscode-languageserver/node';
 import { analyzeProposedMigrations } from '../engine/proposedMigrations';
 import { uriToPath } from './analysisService';
@@ -21,6 +22,8 @@ export interface ProposedFindingsDeps {
   connection: Connection;
   settings(): SettingsStore;
   index: WorkspaceIndex;
+  /** True for paths open in the editor (their text is the editor's, whether saved or not). */
+  isOpen(path: string): boolean;
   guard<T>(what: string, fallback: T, handler: () => Promise<T>): Promise<T>;
 }
 
@@ -30,7 +33,7 @@ export function registerProposedMigrationFindings(deps: ProposedFindingsDeps): v
   );
 }
 
-export async function proposedFindings(deps: Pick<ProposedFindingsDeps, 'settings' | 'index'>, params: ProposedMigrationFindingsParams): Promise<ProposedMigrationFindingsResult> {
+export async function proposedFindings(deps: Pick<ProposedFindingsDeps, 'settings' | 'index' | 'isOpen'>, params: ProposedMigrationFindingsParams): Promise<ProposedMigrationFindingsResult> {
   const result: ProposedMigrationFindingsResult = { files: [], notChecked: [] };
   const byProject = new Map<IndexedProject, { uri: string; path: string; text: string }[]>();
   const files = Array.isArray(params?.files) ? params.files.slice(0, MAX_FILES) : [];
@@ -53,7 +56,10 @@ export async function proposedFindings(deps: Pick<ProposedFindingsDeps, 'setting
   for (const [entry, proposed] of byProject) {
     const first = proposed[0]!;
     const { config } = await deps.settings().documentConfig(first.uri, first.path, entry.root);
-    const analysed = analyzeProposedMigrations(entry.project.sourceFiles(), proposed, {
+    // A migration deleted a moment ago may still be indexed (its watch event not in yet): Django will not see it, so
+    // neither does the lint (it would make a second leaf of its app). Open documents count as they are.
+    const history = entry.project.sourceFiles().filter((file) => deps.isOpen(file.path) || existsSync(file.path));
+    const analysed = analyzeProposedMigrations(history, proposed, {
       config,
       layout: entry.project.projectLayout(),
       settingsFiles: [...entry.settingsFiles].map(([path, text]) => ({ path, text })),
