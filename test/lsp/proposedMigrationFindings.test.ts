@@ -85,6 +85,11 @@ describe('LSP: findings of the migrations Make Migrations would write', function
     const preview = parseMakemigrationsPreview(DRY_RUN);
     const result = await request(preview.migrations.map((migration) => ({ uri: uriOf(join(workspace, migration.path)), text: migration.content ?? '' })));
     assert.deepEqual(result.files[0]?.counts, { error: 1, warning: 4, info: 0 });
+    // Still open in an editor after the deletion (VS Code releases documents late): Django does not see it either.
+    await client.open(other, 'from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    dependencies = [("shop", "0001_initial")]\n    operations = []\n');
+    const whileOpen = await request(preview.migrations.map((migration) => ({ uri: uriOf(join(workspace, migration.path)), text: migration.content ?? '' })));
+    assert.deepEqual(whileOpen.files[0]?.counts, { error: 1, warning: 4, info: 0 });
+    await client.close(uriOf(other));
     await client.filesChanged([{ path: other, type: 3 }]);
   });
 

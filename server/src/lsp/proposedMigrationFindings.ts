@@ -22,8 +22,6 @@ export interface ProposedFindingsDeps {
   connection: Connection;
   settings(): SettingsStore;
   index: WorkspaceIndex;
-  /** True for paths open in the editor (their text is the editor's, whether saved or not). */
-  isOpen(path: string): boolean;
   guard<T>(what: string, fallback: T, handler: () => Promise<T>): Promise<T>;
 }
 
@@ -33,7 +31,7 @@ export function registerProposedMigrationFindings(deps: ProposedFindingsDeps): v
   );
 }
 
-export async function proposedFindings(deps: Pick<ProposedFindingsDeps, 'settings' | 'index' | 'isOpen'>, params: ProposedMigrationFindingsParams): Promise<ProposedMigrationFindingsResult> {
+export async function proposedFindings(deps: Pick<ProposedFindingsDeps, 'settings' | 'index'>, params: ProposedMigrationFindingsParams): Promise<ProposedMigrationFindingsResult> {
   const result: ProposedMigrationFindingsResult = { files: [], notChecked: [] };
   const byProject = new Map<IndexedProject, { uri: string; path: string; text: string }[]>();
   const files = Array.isArray(params?.files) ? params.files.slice(0, MAX_FILES) : [];
@@ -56,9 +54,9 @@ export async function proposedFindings(deps: Pick<ProposedFindingsDeps, 'setting
   for (const [entry, proposed] of byProject) {
     const first = proposed[0]!;
     const { config } = await deps.settings().documentConfig(first.uri, first.path, entry.root);
-    // A migration deleted a moment ago may still be indexed (its watch event not in yet): Django will not see it, so
-    // neither does the lint (it would make a second leaf of its app). Open documents count as they are.
-    const history = entry.project.sourceFiles().filter((file) => deps.isOpen(file.path) || existsSync(file.path));
+    // Django made the dry run from the files on disk: a migration deleted a moment ago may still be indexed (its watch
+    // event not in yet), or open in an editor VS Code has not released yet; it would make a second leaf of its app.
+    const history = entry.project.sourceFiles().filter((file) => existsSync(file.path));
     const analysed = analyzeProposedMigrations(history, proposed, {
       config,
       layout: entry.project.projectLayout(),

@@ -166,7 +166,6 @@ class MigrationGuardServer {
       connection,
       settings: () => this.settings,
       index: this.index,
-      isOpen: (path) => this.openPaths.has(path),
       guard: (what, fallback, handler) => this.guard(what, fallback, handler),
     });
     connection.onNotification(APPLIED_MIGRATIONS_NOTIFICATION, (params: AppliedMigrationsParams) => {
