@@ -1,6 +1,7 @@
 // activate(): composes the parts (language client, manage.py commands, migrations view, status, review panel).
 // Behaviour lives in the modules; this file only wires them.
 import * as vscode from 'vscode';
+import { syncAppliedMigrations } from './django/appliedSync';
 import { MigrationCodeLenses } from './django/codeLens';
 import { registerManagePyCommands } from './django/commands';
 import { ConflictMergeActions } from './django/conflictActions';
@@ -17,7 +18,14 @@ import { PrompterHolder, type Prompter } from './prompter';
 import { registerReviewPanel } from './review/panel';
 import { registerRuleDocsCommand } from './ruleDocsView';
 import { MigrationStatus } from './status';
-import { MIGRATION_FINDINGS_REQUEST, WORKSPACE_FINDINGS_REQUEST, type FindingsResult } from '../../server/src/lsp/clientContract';
+import { MigrationFindingsStatusBar } from './findingsStatusBar';
+import {
+  MIGRATION_FINDINGS_REQUEST,
+  PROPOSED_MIGRATION_FINDINGS_REQUEST,
+  WORKSPACE_FINDINGS_REQUEST,
+  type FindingsResult,
+  type ProposedMigrationFindingsResult,
+} from '../../server/src/lsp/clientContract';
 
 /** What the extension exports (`vscode.extensions.getExtension(...).exports`), used by the integration tests. */
 export interface MigrationGuardApi {
@@ -48,6 +56,11 @@ export function activate(context: vscode.ExtensionContext): MigrationGuardApi {
   });
   const status = new MigrationStatus({ serverState: () => client.serverState, onDidChangeServerState: client.onDidChangeState, migrations });
   const codeLenses = new MigrationCodeLenses(migrations);
+  const findingsStatusBar = new MigrationFindingsStatusBar({
+    workspaceFindings: () => client.request<FindingsResult>(WORKSPACE_FINDINGS_REQUEST, {}),
+    onDidChangeServerState: client.onDidChangeState,
+    log: (message) => log.info(message),
+  });
 
   context.subscriptions.push(
     log,
@@ -59,6 +72,7 @@ export function activate(context: vscode.ExtensionContext): MigrationGuardApi {
     interpreters,
     tree,
     status,
+    findingsStatusBar,
     vscode.commands.registerCommand('migrationGuard.restartServer', () => client.restart()),
     vscode.commands.registerCommand('migrationGuard.showLogs', () => log.channel.show(true)),
     registerRuleDocsCommand(previews, prompter, log),
@@ -73,8 +87,10 @@ export function activate(context: vscode.ExtensionContext): MigrationGuardApi {
       showTree: (project) => tree.show(project),
       generatedSql: (file) => client.generatedSql(file),
       lintMigrations: (uris) => client.request<FindingsResult>(MIGRATION_FINDINGS_REQUEST, { uris }),
+      lintProposed: (files) => client.request<ProposedMigrationFindingsResult>(PROPOSED_MIGRATION_FINDINGS_REQUEST, { files }),
     }),
     codeLenses,
+    syncAppliedMigrations(migrations, client, (message) => log.warn(message)),
     vscode.languages.registerCodeLensProvider(MIGRATION_FILES, codeLenses),
     vscode.languages.registerCodeActionsProvider(MIGRATION_FILES, new ConflictMergeActions(), { providedCodeActionKinds: ConflictMergeActions.kinds }),
     ...registerReviewPanel(context, {

@@ -112,6 +112,8 @@ export class MigrationGuardClient implements vscode.Disposable {
       documentSelector: [MIGRATION_FILES],
       // File changes: the server registers what it watches (WATCHED_GLOBS in clientContract.ts), so no watchers here.
       synchronize: { configurationSection: 'migrationGuard' },
+      // Without trust the server runs no git (its configuration can run commands); see WORKSPACE_TRUST_NOTIFICATION.
+      initializationOptions: { workspaceTrusted: vscode.workspace.isTrusted },
       outputChannel: this.log.channel,
       traceOutputChannel: this.log.channel,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
@@ -131,6 +133,12 @@ export class MigrationGuardClient implements vscode.Disposable {
   async request<R>(method: string, params: unknown): Promise<R | undefined> {
     if (!this.client?.isRunning()) return undefined;
     return this.client.sendRequest<R>(method, params);
+  }
+
+  /** A custom notification to the server (see clientContract.ts); dropped while it is not running. */
+  async notify(method: string, params: unknown): Promise<void> {
+    if (!this.client?.isRunning()) return;
+    await this.client.sendNotification(method, params);
   }
 
   /** Stops the language server and waits for it to exit (deactivation). */

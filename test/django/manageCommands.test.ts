@@ -65,6 +65,17 @@ function databaseScenarios(name: string, setup: () => { fixture: () => FixturePr
       assert.equal(settings.database.engine, expectedEngine);
       assert.deepEqual(settings.apps.map((app) => app.label), ['contenttypes', 'shop']);
       assert.equal(settings.apps.find((app) => app.label === 'shop')?.path, join(fixture.root, 'shop'));
+      // Where Django loads each app's migrations from, so the pre-flight finds the files MIGRATION_MODULES moves.
+      assert.equal(settings.apps.find((app) => app.label === 'shop')?.migrationsPath, join(fixture.root, 'shop', 'migrations'));
+      assert.match(settings.apps.find((app) => app.label === 'contenttypes')?.migrationsPath ?? '', /django\/contrib\/contenttypes\/migrations$/);
+    });
+
+    it('reports the migrations folder MIGRATION_MODULES names', async () => {
+      mkdirSync(join(fixture.root, 'shop', 'db_migrations'));
+      writeFileSync(join(fixture.root, 'shop', 'db_migrations', '__init__.py'), '');
+      writeFileSync(join(fixture.root, 'guardsite', 'settings_moved.py'), "from .settings import *\n\nMIGRATION_MODULES = {'shop': 'shop.db_migrations'}\n");
+      const moved = await fixture.project({ ...context.env(), DJANGO_SETTINGS_MODULE: 'guardsite.settings_moved' }).settings();
+      assert.equal(moved.apps.find((app) => app.label === 'shop')?.migrationsPath, join(fixture.root, 'shop', 'db_migrations'));
     });
 
     it('migrates exactly the planned migrations, one app up to a migration, then the rest', async () => {

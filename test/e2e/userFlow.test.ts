@@ -5,7 +5,7 @@
 // and see it come back after a page reload, then apply a quick fix from the lightbulb menu. Screenshots of each step go to test-artifacts/user-flow/.
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
@@ -190,6 +190,65 @@ describe('user flow with the installed .vsix (code-server + Chromium)', function
     await row.waitFor({ state: 'visible', timeout: 60_000 });
     assert.doesNotMatch((await row.textContent()) ?? '', /not applied/);
     await screenshot('migrations-view');
+  });
+
+  it('Make Migrations shows the findings of the dry run and asks about its error before writing', async function () {
+    // The user drops Product.name (and its index) from the models: makemigrations proposes a RemoveField.
+    writeFileSync(join(workspace!, 'shop', 'models.py'), 'from django.db import models\n\n\nclass Product(models.Model):\n    pass\n');
+    await runCommand('Django Migrations: Make Migrations');
+    await quickInputRow('shop').click();
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill('drop_product_name');
+    await page.keyboard.press('Enter');
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 60_000 });
+    // The preview behind the dialog leads with the verdict and lists the finding with its quick fix.
+    await page.locator('.tab.active', { hasText: 'makemigrations dry run.py' }).waitFor();
+    const previewText = ((await page.locator('.monaco-editor .view-lines').first().textContent()) ?? '').replace(/\u00a0/g, ' ');
+    assert.match((await dialog.textContent()) ?? '', /The proposed migrations have 1 error\. Write 1 migration file anyway\?/, previewText);
+    assert.match(previewText, /Migration Guard: 1 error, \d+ warnings? in the proposed migrations/);
+    assert.match(previewText, /error remove-field: RemoveField shop\.Product\.name/);
+    await screenshot('makemigrations-preview-findings', 'makemigrations-preview');
+    await dialog.locator('.monaco-button', { hasText: /^Write Despite Errors$/ }).click();
+    await page.locator('.tab.active', { hasText: '0004_drop_product_name.py' }).waitFor({ timeout: 60_000 });
+    await page.locator('.notifications-toasts', { hasText: 'Quick fix available' }).waitFor({ state: 'visible', timeout: 30_000 });
+    await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'visible' });
+    await screenshot('makemigrations-written-at-finding');
+    assert.ok(existsSync(join(workspace!, 'shop', 'migrations', '0004_drop_product_name.py')));
+  });
+
+  it('shows the migration findings in the status bar, with the files in its tooltip', async function () {
+    const item = page.locator('.statusbar-item', { hasText: /Migrations/ }).filter({ has: page.locator('.codicon-error') }).first();
+    await item.waitFor({ state: 'visible' });
+    await item.hover();
+    const hover = page.locator('.monaco-hover, .workbench-hover', { hasText: 'Django Migration Guard:' }).first();
+    await hover.waitFor({ state: 'visible' });
+    assert.match((await hover.textContent()) ?? '', /0004_drop_product_name\.py: 1 error/);
+    await screenshot('status-bar-findings');
+    await page.mouse.move(640, 300);
+  });
+
+  it('keeps the unapplied migration in Problems once closed (problems.scope: pending), not the applied ones', async function () {
+    await page.keyboard.press('Escape');
+    await runCommand('View: Close All Editors');
+    await page.locator('.tab', { hasText: '0004_drop_product_name.py' }).waitFor({ state: 'hidden' });
+    await page.keyboard.press('Control+Shift+M');
+    const row = page.locator('.markers-panel .monaco-list-row', { hasText: '0004_drop_product_name.py' }).first();
+    await row.waitFor({ state: 'visible', timeout: 30_000 });
+    await page.locator('.markers-panel .monaco-list-row', { hasText: 'remove-field' }).first().waitFor({ state: 'visible' });
+    // 0003_product_name_idx is applied now and closed: its warning is no longer listed.
+    await page.locator('.markers-panel .monaco-list-row', { hasText: '0003_product_name_idx.py' }).waitFor({ state: 'hidden', timeout: 30_000 });
+    // The status bar item counts what Problems lists: 0003's warning went with its editor.
+    const label = 'Django Migration Guard: 1 error, 1 warning in 1 migration';
+    const item = page.locator(`.statusbar-item[aria-label="${label}"], .statusbar-item [aria-label="${label}"]`).first();
+    await item.waitFor({ state: 'visible' });
+    await screenshot('problems-pending-scope');
+    // With the panel hidden, clicking the item brings Problems back.
+    await page.keyboard.press('Control+J');
+    await page.locator('.markers-panel').waitFor({ state: 'hidden' });
+    await item.click();
+    await page.locator('.markers-panel .monaco-list-row', { hasText: '0004_drop_product_name.py' }).first().waitFor({ state: 'visible' });
   });
 
   let countsAfterAnswer = '';

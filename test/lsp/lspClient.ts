@@ -73,6 +73,8 @@ export interface ClientOptions {
   settings?: (scopeUri: string | undefined) => unknown;
   /** Capabilities to leave out (to test clients without them). */
   withoutConfiguration?: boolean;
+  /** Sent as the initialize request's initializationOptions. */
+  initializationOptions?: unknown;
   /** Variables added to the server's environment (e.g. MIGRATION_GUARD_TEST_COUNTERS). */
   env?: Record<string, string>;
 }
@@ -137,6 +139,7 @@ export class LspClient {
       processId: process.pid,
       rootUri: folderUri,
       workspaceFolders: [{ uri: folderUri, name: 'fixture' }],
+      ...(options.initializationOptions !== undefined ? { initializationOptions: options.initializationOptions } : {}),
       capabilities: {
         workspace: {
           configuration: !options.withoutConfiguration,

@@ -77,6 +77,43 @@ describe('LSP: findings of migrations for the client (pre-flight, migrations tre
     );
   });
 
+  it('checks a planned migration written after indexing, before its file-watch event arrived', async () => {
+    // Make Migrations then Migrate at once: the new file is in the plan before the watcher reports it.
+    const fresh = join(workspace, 'shop/migrations/0003_drop_note.py');
+    writeFileSync(
+      fresh,
+      [
+        'from django.db import migrations',
+        '',
+        '',
+        'class Migration(migrations.Migration):',
+        '    dependencies = [("shop", "0002_order_changes")]',
+        '',
+        '    operations = [',
+        '        migrations.RemoveField(model_name="order", name="note"),',
+        '    ]',
+        '',
+      ].join('\n'),
+    );
+    try {
+      const result = await request(MIGRATION_FINDINGS_REQUEST, { uris: [uriOf(changes), uriOf(fresh)] });
+      assert.deepEqual(
+        result.files.map((file) => [file.uri, file.counts.error]),
+        [
+          [uriOf(changes), 2],
+          [uriOf(fresh), 1],
+        ],
+      );
+      assert.equal(result.files[1]!.findings[0]!.rule, 'remove-field');
+      // The workspace index took it in: the tree's listing has it too.
+      const workspaceResult = await request(WORKSPACE_FINDINGS_REQUEST, {});
+      assert.ok(workspaceResult.files.some((file) => file.uri === uriOf(fresh)));
+    } finally {
+      rmSync(fresh);
+      await client.filesChanged([{ path: fresh, type: 3 }]);
+    }
+  });
+
   it('ignores malformed parameters', async () => {
     assert.deepEqual(await request(MIGRATION_FINDINGS_REQUEST, { uris: 'file:///etc/passwd' }), { files: [] });
     assert.deepEqual(await request(MIGRATION_FINDINGS_REQUEST, null), { files: [] });

@@ -179,15 +179,25 @@ export const SETTINGS_PROBE_MARKER = '@@migration-guard-settings@@';
  * A single argument: the code is never interpolated with user input.
  */
 const SETTINGS_PROBE_CODE = [
-  'import json, os',
+  'import importlib.util, json, os',
   'from django.apps import apps',
   'from django.conf import settings',
+  'from django.db.migrations.loader import MigrationLoader',
+  // Where Django loads an app's migrations from (MIGRATION_MODULES may move them out of <app>/migrations).
+  'def migrations_path(label):',
+  '    try:',
+  '        name = MigrationLoader.migrations_module(label)[0]',
+  '        spec = importlib.util.find_spec(name) if name else None',
+  '        locations = list(spec.submodule_search_locations or []) if spec else []',
+  "        return locations[0] if locations else ''",
+  '    except Exception:',
+  "        return ''",
   "db = settings.DATABASES.get('default', {})",
   "print('" + SETTINGS_PROBE_MARKER + "' + json.dumps({",
   "  'settingsModule': os.environ.get('DJANGO_SETTINGS_MODULE') or getattr(settings, 'SETTINGS_MODULE', None),",
   "  'database': {'name': str(db.get('NAME') or ''), 'engine': str(db.get('ENGINE') or ''), 'host': str(db.get('HOST') or ''), 'port': str(db.get('PORT') or '')},",
   "  'baseDir': os.getcwd(),",
-  "  'apps': [{'label': a.label, 'name': a.name, 'path': a.path} for a in apps.get_app_configs()],",
+  "  'apps': [{'label': a.label, 'name': a.name, 'path': a.path, 'migrationsPath': migrations_path(a.label)} for a in apps.get_app_configs()],",
   '}))',
 ].join('\n');
 

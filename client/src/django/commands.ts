@@ -8,9 +8,10 @@ import { UserError, type Log } from '../log';
 import type { PreviewDocuments } from '../previewDocuments';
 import type { PickItem, Prompter } from '../prompter';
 import { describeMigrateTarget, makemigrationsArgs, ManagePyNameError, migrateArgs, type MigrateTarget } from './commandLine';
-import type { FindingsResult } from '../../../server/src/lsp/clientContract';
-import { decideConfirmation, plural, type PlanLint, type StepFindings } from './confirmation';
-import type { AppMigrations, PlannedStep, ProjectSettings } from './djangoOutput';
+import type { FindingsResult, ProposedMigrationFindingsParams, ProposedMigrationFindingsResult } from '../../../server/src/lsp/clientContract';
+import { decideConfirmation, plural, type PlanLint } from './confirmation';
+import { planFiles, planLint } from './preflight';
+import type { AppMigrations, MakemigrationsPreview, PlannedStep, ProjectSettings, ProposedMigration } from './djangoOutput';
 import type { ManagePyLocator } from './managePy';
 import { commandLineNameProblem } from './djangoNames';
 import { migrationFilePath, migrationOfFile, rollbackTarget, type MigrationRef } from './migrationFiles';
@@ -18,7 +19,6 @@ import type { MigrationStateStore } from './migrationState';
 import {
   appliedSet,
   comparisonLines,
-  makemigrationsPreviewText,
   mergePreviewText,
   migratePlanPreviewText,
   sqlDocumentText,
@@ -26,6 +26,7 @@ import {
   type GeneratedSqlSummary,
 } from './previewText';
 import { activeFile, type ProjectResolver, type ResolvedProject } from './projects';
+import { decideWriteConfirmation, firstFindingToFix, makemigrationsPreviewText, proposedLint, type ProposedLint } from './proposedLint';
 import { asUserError, CancelledError, captured, runAsTask } from './tasks';
 
 export const COMMANDS = {
@@ -81,6 +82,8 @@ export interface CommandDeps {
   generatedSql?(file: vscode.Uri): Promise<GeneratedSqlSummary & { text: string } | undefined>;
   /** The language server's findings for migration files (undefined while it is not running). */
   lintMigrations?(uris: string[]): Promise<FindingsResult | undefined>;
+  /** The language server's findings for migration texts not written yet (undefined while it is not running). */
+  lintProposed?(files: ProposedMigrationFindingsParams['files']): Promise<ProposedMigrationFindingsResult | undefined>;
 }
 
 export function registerManagePyCommands(deps: CommandDeps): vscode.Disposable[] {
@@ -212,21 +215,61 @@ class ManagePyFlows {
       void vscode.window.showInformationMessage(message);
       return { status: 'nothing-to-do', message };
     }
-    await this.deps.previews.show('makemigrations dry run.py', makemigrationsPreviewText(preview));
-    const confirmed = await this.deps.prompter.confirm({
-      message: `Write ${plural(preview.migrations.length, 'migration file')}?`,
-      detail: preview.migrations.map((migration) => [migration.path, ...migration.operations.map((operation) => `    - ${operation}`)].join('\n')).join('\n'),
-      confirmLabel: 'Write Migrations',
-    });
+    const cwd = dirname(resolved.managePy);
+    const pathOf = (printed: string): string => (isAbsolute(printed) ? printed : join(cwd, printed));
+    const lint = await this.lintProposed(preview, pathOf);
+    const confirmErrors = vscode.workspace.getConfiguration('migrationGuard', resolved.folder?.uri).get<boolean>('makeMigrations.confirmErrors', true);
+    const decision = decideWriteConfirmation(lint, confirmErrors);
+    this.deps.log.info(`Make Migrations: lint of the dry run: ${decision.verdict.summary}`);
+    await this.deps.previews.show('makemigrations dry run.py', makemigrationsPreviewText(preview, lint, confirmErrors));
+    const confirmed = await this.deps.prompter.confirm({ message: decision.message, detail: decision.detail, confirmLabel: decision.confirmLabel });
     if (!confirmed) return { status: 'declined' };
 
-    const cwd = dirname(resolved.managePy);
     const commandLine = resolved.project.commandLine(makemigrationsArgs(options));
     await runAsTask({ title: 'Make Migrations', commandLine, folder: resolved.folder, log: this.deps.log });
-    const files = preview.migrations.map((migration) => (isAbsolute(migration.path) ? migration.path : join(cwd, migration.path)));
+    const files = preview.migrations.map((migration) => pathOf(migration.path));
     await this.openFiles(files);
     this.refreshKnownMigrations(resolved);
-    return { status: 'done', files };
+    await this.offerFixes(lint, pathOf);
+    return { status: 'done', files, message: decision.verdict.summary };
+  }
+
+  /** The dry run's texts through the language server, as if written where Django printed them. */
+  private async lintProposed(preview: MakemigrationsPreview, pathOf: (printed: string) => string): Promise<ProposedLint> {
+    const uriOf = (migration: ProposedMigration): string | undefined => {
+      const uri = vscode.Uri.file(pathOf(migration.path));
+      return vscode.workspace.getWorkspaceFolder(uri) ? uri.toString() : undefined;
+    };
+    const notRunning = 'the migration checks are not running (see "Django Migrations: Show Logs")';
+    if (!this.deps.lintProposed) return proposedLint(preview, undefined, uriOf, notRunning);
+    const files = preview.migrations.flatMap((migration) => {
+      const uri = uriOf(migration);
+      return uri !== undefined && migration.content !== undefined ? [{ uri, text: migration.content }] : [];
+    });
+    try {
+      const result = files.length > 0 ? await this.deps.lintProposed(files) : { files: [], notChecked: [] };
+      return proposedLint(preview, result, uriOf, result ? undefined : notRunning);
+    } catch (error) {
+      this.deps.log.warn(`Checking the dry run failed: ${error instanceof Error ? error.message : String(error)}`);
+      return proposedLint(preview, undefined, uriOf, 'the language server did not answer');
+    }
+  }
+
+  /** Puts the cursor on the finding to fix first in the written file, and says how to apply the safe variant. */
+  private async offerFixes(lint: ProposedLint, pathOf: (printed: string) => string): Promise<void> {
+    const target = firstFindingToFix(lint);
+    const path = target && pathOf(target.migration.path);
+    if (!target || !path || !existsSync(path)) return;
+    const line = target.finding.line;
+    const editor = await vscode.window.showTextDocument(vscode.Uri.file(path), { preview: false, selection: new vscode.Range(line, 0, line, 0) });
+    editor.revealRange(new vscode.Range(line, 0, line, 0), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    const fix = target.finding.fixes[0];
+    const what = `${target.finding.severity} ${target.finding.rule} at line ${line + 1} of ${basename(path)}`;
+    const article = target.finding.severity === 'error' ? 'an' : 'a';
+    const message = fix ? `The written migration has ${article} ${what}. Quick fix available: ${fix}.` : `The written migration has ${article} ${what}; its safe pattern is in the hover.`;
+    void vscode.window.showInformationMessage(message, ...(fix ? ['Quick Fix…'] : [])).then((choice) => {
+      if (choice === 'Quick Fix…' && vscode.window.activeTextEditor?.document.uri.fsPath === path) void vscode.commands.executeCommand('editor.action.quickFix');
+    });
   }
 
   async checkMissingMigrations(arg: unknown): Promise<CommandResult> {
@@ -355,28 +398,25 @@ class ManagePyFlows {
   private async preflight(settings: ProjectSettings, steps: readonly PlannedStep[]): Promise<PlanLint> {
     const notRunning = 'the migration checks are not running (see "Migration Guard: Show Logs")';
     if (!this.deps.lintMigrations) return { checked: [], unavailable: notRunning };
-    const byUri = new Map<string, PlannedStep>();
-    for (const step of steps) {
-      const path = migrationFilePath(step, settings.apps);
-      if (!path || !existsSync(path)) continue;
-      const uri = vscode.Uri.file(path);
-      if (vscode.workspace.getWorkspaceFolder(uri)) byUri.set(uri.toString(), step);
-    }
-    if (byUri.size === 0) return { checked: [] };
+    const files = planFiles(steps, settings.apps, {
+      exists: (path) => existsSync(path),
+      workspaceUri: (path) => {
+        const uri = vscode.Uri.file(path);
+        return vscode.workspace.getWorkspaceFolder(uri) ? uri.toString() : undefined;
+      },
+    });
+    if (files.byUri.size === 0) return { checked: [] };
     let result: FindingsResult | undefined;
     try {
-      result = await this.deps.lintMigrations([...byUri.keys()]);
+      result = await this.deps.lintMigrations([...files.byUri.keys()]);
     } catch (error) {
       this.deps.log.warn(`The pre-flight check failed: ${error instanceof Error ? error.message : String(error)}`);
       return { checked: [], unavailable: 'the language server did not answer' };
     }
     if (!result) return { checked: [], unavailable: notRunning };
-    const checked: StepFindings[] = [];
-    for (const file of result.files) {
-      const step = byUri.get(file.uri);
-      if (step) checked.push({ app: step.app, name: step.name, findings: file.findings });
-    }
-    return { checked };
+    const lint = planLint(files, result);
+    if (lint.notAnalysed) this.deps.log.warn(`The pre-flight could not check ${lint.notAnalysed.map((step) => `${step.app}.${step.name}`).join(', ')}.`);
+    return lint;
   }
 
   // --- SQL, merge, tree ---------------------------------------------------------------------------------------

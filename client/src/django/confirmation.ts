@@ -58,6 +58,8 @@ export interface StepFindings {
 export interface PlanLint {
   /** The plan's migrations the language server checked (those whose files are in the workspace). */
   checked: readonly StepFindings[];
+  /** Plan migrations whose files are in the workspace but that the language server did not check (e.g. binary). */
+  notAnalysed?: readonly { app: string; name: string }[];
   /** Set when nothing could be checked (the language server is not running), saying why. */
   unavailable?: string;
 }
@@ -73,6 +75,8 @@ export interface LintVerdict {
   checkedCount: number;
   /** How many of the plan's migrations were not checked (installed packages, files outside the workspace). */
   unchecked: number;
+  /** `app.name` of the workspace migrations of the plan that were not checked (part of `unchecked`). */
+  notAnalysed: string[];
   /** One sentence for the modal, e.g. "3 migrations in this plan have errors (4 errors), 1 has warnings." */
   summary: string;
 }
@@ -100,8 +104,12 @@ export function lintVerdict(steps: readonly PlannedStep[], lint: PlanLint | unde
     if (withWarningsOnly.length > 0) parts.push(`${withErrors.length > 0 ? `${withWarningsOnly.length} more` : plural(withWarningsOnly.length, 'migration')} ${withWarningsOnly.length === 1 ? 'has' : 'have'} warnings`);
     summary = `${parts.join(', ')}.`;
   }
-  if (lint && !lint.unavailable && unchecked > 0 && checked.length > 0) summary += ` ${plural(unchecked, 'migration')} from installed packages not checked.`;
-  return { withErrors, withWarningsOnly, errorCount, warningCount, available: lint !== undefined && !lint.unavailable, checkedCount: checked.length, unchecked, summary };
+  const notAnalysed = lint && !lint.unavailable ? (lint.notAnalysed ?? []).map((step) => `${step.app}.${step.name}`) : [];
+  const fromPackages = unchecked - notAnalysed.length;
+  // A workspace migration that was not checked makes the verdict incomplete: the modal says so, with its name.
+  if (notAnalysed.length > 0) summary += ` Not checked: ${notAnalysed.join(', ')} (see the logs).`;
+  if (lint && !lint.unavailable && fromPackages > 0 && checked.length > 0) summary += ` ${plural(fromPackages, 'migration')} from installed packages not checked.`;
+  return { withErrors, withWarningsOnly, errorCount, warningCount, available: lint !== undefined && !lint.unavailable, checkedCount: checked.length, unchecked, notAnalysed, summary };
 }
 
 export interface ConfirmationRequest {

@@ -283,7 +283,11 @@ export interface ProjectSettings {
   database: { name: string; engine: string; host: string; port: string };
   /** Working directory Django ran in (the manage.py folder, or its counterpart inside a container). */
   baseDir: string;
-  apps: { label: string; name: string; path: string }[];
+  /**
+   * `migrationsPath`: the folder Django loads the app's migrations from (MIGRATION_MODULES honoured); empty when the
+   * app has none or the probe could not tell, absent from older probes.
+   */
+  apps: { label: string; name: string; path: string; migrationsPath?: string }[];
 }
 
 /** Reads the settings probe's JSON line; undefined when the output does not contain a valid one. */
@@ -303,7 +307,7 @@ export function parseSettingsProbe(stdout: string): ProjectSettings | undefined 
       settingsModule: typeof raw.settingsModule === 'string' ? raw.settingsModule : '',
       database: { name: str(db.name), engine: str(db.engine), host: str(db.host), port: str(db.port) },
       baseDir: str(raw.baseDir),
-      apps: raw.apps.filter(isRecord).map((app) => ({ label: str(app.label), name: str(app.name), path: str(app.path) })),
+      apps: raw.apps.filter(isRecord).map((app) => ({ label: str(app.label), name: str(app.name), path: str(app.path), ...(typeof app.migrationsPath === 'string' && app.migrationsPath !== '' ? { migrationsPath: app.migrationsPath } : {}) })),
     };
   }
   return undefined;

@@ -24,9 +24,13 @@ export function migrationOfFile(file: string, apps?: ProjectSettings['apps']): M
   return commandLineNameProblem(app, identity.name) === undefined ? { app, name: identity.name } : undefined;
 }
 
-/** Where a migration's file is expected, from the app's folder Django reported; undefined when the app is unknown. */
+/**
+ * Where a migration's file is expected: in the folder Django loads the app's migrations from (MIGRATION_MODULES
+ * honoured), else `<app folder>/migrations`; undefined when the app is unknown.
+ */
 export function migrationFilePath(migration: MigrationRef, apps: ProjectSettings['apps'] | undefined): string | undefined {
   const app = apps?.find((candidate) => candidate.label === migration.app);
+  if (app?.migrationsPath) return join(app.migrationsPath, `${migration.name}.py`);
   return app && app.path !== '' ? join(app.path, 'migrations', `${migration.name}.py`) : undefined;
 }
 

@@ -30,6 +30,20 @@ export class MigrationStateStore implements vscode.Disposable {
     this.changed.fire(managePy);
   }
 
+  /** What is known about migrations came from another interpreter, environment or manage.py: drop it. */
+  forgetMigrations(): void {
+    for (const [managePy, known] of [...this.projects]) {
+      if (!known.apps) continue;
+      this.projects.set(managePy, { ...(known.settings ? { settings: known.settings } : {}) });
+      this.changed.fire(managePy);
+    }
+  }
+
+  /** Every manage.py path something is known about. */
+  managePyPaths(): string[] {
+    return [...this.projects.keys()];
+  }
+
   /** The known project a file belongs to. */
   projectOfFile(file: string): string | undefined {
     return managePyForFile([...this.projects.keys()], file);

@@ -83,6 +83,9 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node>, vscode.Dis
   /** The interpreter, environment or manage.py changed: what the view shows came from the old ones. */
   private async launchChanged(): Promise<void> {
     const previous = this.project;
+    // Applied states read with the old settings (by a command, or this view) may describe another database: the
+    // status item, CodeLens and the pending Problems must not keep showing them.
+    this.state.forgetMigrations();
     // Nothing was loaded without trust (manage.py runs the project's code), so there is nothing to refresh.
     if (!previous || !vscode.workspace.isTrusted) return;
     await guarded(this.log, 'Refresh Migrations', async () => {

@@ -2,17 +2,7 @@
 // said. No `vscode` import: unit-tested as is.
 import { plural, stepDirection, type Confirmation, type StepFindings } from './confirmation';
 import type { FileFindings } from '../../../server/src/lsp/clientContract';
-import type { AppMigrations, MakemigrationsPreview, MergeProposal, PlannedStep } from './djangoOutput';
-
-/** The dry run as one Python document: each proposed file's path and operations as comments, then its text. */
-export function makemigrationsPreviewText(preview: MakemigrationsPreview): string {
-  const parts = ['# makemigrations --dry-run: nothing has been written yet.', ''];
-  for (const migration of preview.migrations) {
-    parts.push(`# ${'='.repeat(76)}`, `# ${migration.path}`, ...migration.operations.map((operation) => `#   - ${operation}`), `# ${'='.repeat(76)}`, '');
-    parts.push(migration.content ?? '# (Django did not print the file text.)', '');
-  }
-  return parts.join('\n');
-}
+import type { AppMigrations, MergeProposal, PlannedStep } from './djangoOutput';
 
 /**
  * The preview opened before migrate's confirmation: the pre-flight's verdict first (each migration with errors and
@@ -31,8 +21,12 @@ export function migratePlanPreviewText(decision: Extract<Confirmation, { kind: '
     lines.push('', `${verdict.withErrors.length > 0 ? `${verdict.withWarningsOnly.length} more` : plural(verdict.withWarningsOnly.length, 'migration')} with warnings:`);
     for (const entry of verdict.withWarningsOnly) lines.push(...findingLines(entry));
   }
-  if (verdict.available && verdict.checkedCount > 0 && verdict.unchecked > 0) {
-    lines.push('', `Not checked: ${plural(verdict.unchecked, 'migration')} whose files are not in the workspace (installed packages).`);
+  if (verdict.notAnalysed.length > 0) {
+    lines.push('', `Not checked although in the workspace: ${verdict.notAnalysed.join(', ')} (the language server could not analyse ${verdict.notAnalysed.length === 1 ? 'it' : 'them'}; see "Django Migrations: Show Logs").`);
+  }
+  const fromPackages = verdict.unchecked - verdict.notAnalysed.length;
+  if (verdict.available && verdict.checkedCount > 0 && fromPackages > 0) {
+    lines.push('', `Not checked: ${plural(fromPackages, 'migration')} whose files are not in the workspace (installed packages).`);
   }
   if (decision.kind === 'typed') {
     lines.push('', decision.typedBecause === 'errors' ? `Because of the errors, ${decision.expectedText} must be typed to confirm (migrationGuard.migrate.confirmErrors).` : `This looks like production: ${decision.expectedText} must be typed to confirm.`);

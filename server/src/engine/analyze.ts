@@ -270,6 +270,11 @@ export class Project {
     return this.files.get(normalizePath(path))?.model;
   }
 
+  /** The migration files as added, with their parse trees: another Project takes them without parsing again. */
+  sourceFiles(): SourceFile[] {
+    return [...this.files.values()].map((entry) => (entry.parsed && entry.parsed.text === entry.text ? { path: entry.path, text: entry.text, tree: entry.parsed.tree } : { path: entry.path, text: entry.text }));
+  }
+
   /**
    * The file's graphStructureSignature (a fixed marker for a binary file), undefined when the project lacks it: an
    * edit that keeps it keeps the migration graph.

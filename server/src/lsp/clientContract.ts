@@ -79,3 +79,46 @@ export const DJANGO_PIN_GLOBS = ['**/{poetry,uv,pdm,Pipfile}.lock', '**/requirem
  * it; the VS Code client creates no watchers of its own for them.
  */
 export const WATCHED_GLOBS = ['**/migrations/*.py', '**/pyproject.toml', '**/settings*.py', '**/settings/*.py', '**/apps.py', ...DJANGO_PIN_GLOBS];
+
+/**
+ * Request: findings of migrations not written yet (the texts `makemigrations --dry-run -v 3` printed), analysed with
+ * the workspace history as if the files were at `uri`. Answers for files in a workspace folder only.
+ */
+export const PROPOSED_MIGRATION_FINDINGS_REQUEST = 'migrationGuard/proposedMigrationFindings';
+
+export interface ProposedMigrationFindingsParams {
+  files: { uri: string; text: string }[];
+}
+
+export interface ProposedFindingSummary extends FindingSummary {
+  /** Titles of the quick fixes the editor offers on the finding once the file is written (empty when none). */
+  fixes: string[];
+}
+
+export interface ProposedMigrationFindingsResult {
+  files: { uri: string; counts: { error: number; warning: number; info: number }; findings: ProposedFindingSummary[] }[];
+  /** Files that were not analysed, with the reason (outside the workspace, not a migrations folder, ...). */
+  notChecked: { uri: string; reason: string }[];
+}
+
+/**
+ * Notification from the client: which migrations are applied, per Django project (the folder of its manage.py, as a
+ * URI), from its latest `showmigrations --list`. Replaces what was sent before for that project. The `pending`
+ * Problems scope (migrationGuard.problems.scope) lists the unapplied ones.
+ */
+export const APPLIED_MIGRATIONS_NOTIFICATION = 'migrationGuard/appliedMigrations';
+
+export interface AppliedMigrationsParams {
+  projectUri: string;
+  apps: { app: string; migrations: { name: string; applied: boolean }[] }[];
+}
+
+/**
+ * Notification from the client: whether the workspace is trusted (also given as `workspaceTrusted` in the
+ * initializationOptions). Without trust the server runs no git, whose configuration can run commands.
+ */
+export const WORKSPACE_TRUST_NOTIFICATION = 'migrationGuard/workspaceTrust';
+
+export interface WorkspaceTrustParams {
+  trusted: boolean;
+}

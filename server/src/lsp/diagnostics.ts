@@ -18,6 +18,7 @@ import type { ResolvedFix } from '../engine/fixes/types';
 import type { MigrationModel } from '../engine/python/model';
 import { resolveFix } from '../engine/quickFixes';
 import { ALL_RULES } from '../engine/rules/index';
+import type { ResolvedConfig } from '../engine/config/types';
 import type { Finding, Severity } from '../engine/rules/rule';
 import { pathToUri, uriToPath, type AnalysisService } from './analysisService';
 import type { SettingsStore } from './settings';
@@ -233,7 +234,16 @@ export class DiagnosticsPublisher {
   }
 }
 
-/** Publishes the workspace-wide graph problems on files that are not open. */
+/**
+ * Closed files whose every finding is published too (migrationGuard.problems.scope): their paths, and what to keep of
+ * their findings (the pending scope leaves out what the baseline accepts).
+ */
+export interface ClosedFilesScope {
+  paths: ReadonlySet<string>;
+  keep(findings: readonly Finding[]): Finding[];
+}
+
+/** Publishes the workspace-wide graph problems on files that are not open, and every finding of the files in scope. */
 export class WorkspaceProblemsPublisher {
   /** Per project root: URIs that currently carry published workspace problems. */
   private readonly published = new Map<string, Set<string>>();
@@ -244,7 +254,13 @@ export class WorkspaceProblemsPublisher {
     private readonly settings: SettingsStore,
     private readonly isOpenPath: (path: string) => boolean,
     private readonly log: (message: string) => void,
+    private readonly closedFilesScope: (entry: IndexedProject, config: ResolvedConfig) => Promise<ClosedFilesScope | undefined> = async () => undefined,
   ) {}
+
+  /** Every project again (the scope or the applied migrations changed). */
+  scheduleAll(entries: readonly IndexedProject[]): void {
+    for (const entry of entries) this.schedule(entry);
+  }
 
   schedule(entry: IndexedProject): void {
     clearTimeout(this.timers.get(entry.root));
@@ -278,9 +294,13 @@ export class WorkspaceProblemsPublisher {
     const base = scope.config;
     const select = (base.select ?? ALL_RULES.map((rule) => rule.id)).filter((id) => WORKSPACE_RULES.has(id));
     const byUri = new Map<string, Finding[]>();
-    if (select.length > 0) {
-      const result = entry.project.analyzeAll({ ...base, select });
-      for (const finding of result.findings) {
+    const closed = await this.closedFilesScope(entry, base);
+    const inScope = closed && [...closed.paths].some((path) => !this.isOpenPath(path)) ? closed : undefined;
+    if (select.length > 0 || inScope) {
+      const result = entry.project.analyzeAll(inScope ? base : { ...base, select });
+      const graphFindings = result.findings.filter((finding) => WORKSPACE_RULES.has(finding.rule));
+      const scopeFindings = inScope ? inScope.keep(result.findings.filter((finding) => !WORKSPACE_RULES.has(finding.rule) && inScope.paths.has(finding.file))) : [];
+      for (const finding of [...graphFindings, ...scopeFindings]) {
         if (this.isOpenPath(finding.file)) continue; // open documents publish their own full analysis
         const { excluded } = await this.settings.documentConfig(entry.rootUri, finding.file, entry.isWorkspaceFolder ? entry.root : undefined);
         if (excluded) continue;
@@ -296,6 +316,7 @@ export class WorkspaceProblemsPublisher {
       if (!byUri.has(uri) && path !== undefined && !this.isOpenPath(path)) await this.connection.sendDiagnostics({ uri, diagnostics: [] });
     }
     for (const [uri, findings] of byUri) {
+      findings.sort((a, b) => a.span.start - b.span.start);
       const source = findings[0] ? fixSourceOf(entry.project, entry.project.model(findings[0].file)) : undefined;
       await this.connection.sendDiagnostics({ uri, diagnostics: findings.map((finding) => toDiagnostic(finding, source)) });
     }

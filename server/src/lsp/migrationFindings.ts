@@ -1,6 +1,7 @@
 // The findings of migrations the user has not opened, for the client's views of them: the pre-flight before
 // `migrate` (the files of the plan) and the Django Migrations tree (every migration of the workspace). Answers only
 // for migrations the workspace index holds in a workspace folder: nothing outside the workspace is read for them.
+import { existsSync } from 'node:fs';
 import type { Connection, TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Finding } from '../engine/types';
@@ -24,6 +25,11 @@ export interface MigrationFindingsDeps {
   analysis(): AnalysisService;
   settings(): SettingsStore;
   index: WorkspaceIndex;
+  /**
+   * Reads a workspace migration the index does not hold yet (written a moment ago, before its file-watch event, or
+   * while the first indexing is still walking the folder) and refreshes what depends on it, as a watch event would.
+   */
+  indexFromDisk(path: string): void;
   guard<T>(what: string, fallback: T, handler: () => Promise<T>): Promise<T>;
 }
 
@@ -36,7 +42,7 @@ export function registerMigrationFindings(deps: MigrationFindingsDeps): void {
 }
 
 export class MigrationFindingsSource {
-  constructor(private readonly deps: Pick<MigrationFindingsDeps, 'documents' | 'analysis' | 'settings' | 'index'>) {}
+  constructor(private readonly deps: Pick<MigrationFindingsDeps, 'documents' | 'analysis' | 'settings' | 'index' | 'indexFromDisk'>) {}
 
   async ofFiles(uris: readonly string[]): Promise<FindingsResult> {
     const files: FileFindings[] = [];
@@ -83,7 +89,10 @@ export class MigrationFindingsSource {
   private async findingsOf(uri: string): Promise<Finding[] | undefined> {
     const path = migrationPathOf(uri, this.deps.index);
     const entry = path === undefined ? undefined : this.workspaceEntry(path);
-    if (path === undefined || !entry || !entry.project.model(path)) return undefined;
+    if (path === undefined || !entry) return undefined;
+    // A plan names the files migrate will run: one the index has not seen yet must not drop out of the verdict.
+    if (!entry.project.model(path) && !this.deps.documents.get(uri) && existsSync(path)) this.deps.indexFromDisk(path);
+    if (!entry.project.model(path)) return undefined;
     if (this.deps.documents.get(uri)) {
       const analysis = await this.deps.analysis().analyse(uri);
       if (analysis) return analysis.findings;

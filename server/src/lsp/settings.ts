@@ -8,6 +8,7 @@ import { ConfigError, findConfig, resolveConfig, type LoadedConfig } from '../en
 import { DATABASES, type ConfigLayer, type Database, type ResolvedConfig } from '../engine/config/types';
 import type { Severity } from '../engine/types';
 import { ProjectPolicy } from '../engine/config/projectPolicy';
+import type { ProblemsScope } from './pendingMigrations';
 
 const SETTINGS_SECTION = 'migrationGuard';
 
@@ -19,7 +20,11 @@ export interface EditorSettings {
   exclude: string[];
   /** `migrationGuard.inlayHints`: the lock and table work after each operation's first line (default on). */
   inlayHints: boolean;
+  /** `migrationGuard.problems.scope`: which closed migrations get their findings published (default pending). */
+  problemsScope: ProblemsScope;
 }
+
+const PROBLEMS_SCOPES: readonly ProblemsScope[] = ['open', 'pending', 'workspace'];
 
 export interface DocumentConfig {
   config: ResolvedConfig;
@@ -33,7 +38,7 @@ const SEVERITIES: readonly string[] = ['error', 'warning', 'info', 'off'];
 
 /** Validates whatever the client sent; anything malformed falls back to the default for that key. */
 function readEditorSettings(raw: unknown): EditorSettings {
-  const settings: EditorSettings = { database: 'auto', rules: {}, exclude: [], inlayHints: true };
+  const settings: EditorSettings = { database: 'auto', rules: {}, exclude: [], inlayHints: true, problemsScope: 'pending' };
   if (typeof raw !== 'object' || raw === null) return settings;
   const value = raw as Record<string, unknown>;
   if (typeof value.database === 'string' && (DATABASES as readonly string[]).includes(value.database)) {
@@ -47,6 +52,10 @@ function readEditorSettings(raw: unknown): EditorSettings {
     }
   }
   if (typeof value.inlayHints === 'boolean') settings.inlayHints = value.inlayHints;
+  const problems = value.problems as Record<string, unknown> | undefined;
+  // VS Code sends `problems: { scope }`; clients that flatten dotted keys send `problems.scope`.
+  const scope = typeof problems === 'object' && problems !== null ? problems.scope : value['problems.scope'];
+  if (typeof scope === 'string' && (PROBLEMS_SCOPES as readonly string[]).includes(scope)) settings.problemsScope = scope as ProblemsScope;
   if (Array.isArray(value.exclude)) settings.exclude = value.exclude.filter((glob): glob is string => typeof glob === 'string' && glob.trim() !== '');
   return settings;
 }
@@ -125,6 +134,11 @@ export class SettingsStore {
     // pyproject globs are relative to the pyproject folder; the editor's to the workspace folder (ProjectPolicy).
     const policy = new ProjectPolicy({ config, ...(workspaceFolder !== undefined ? { editorExclude: { globs: editor.exclude, root: workspaceFolder } } : {}) });
     return { config, excluded: policy.isExcluded(path), policy };
+  }
+
+  /** Which closed migrations the Problems panel should list for this folder (migrationGuard.problems.scope). */
+  async problemsScope(scopeUri: string): Promise<ProblemsScope> {
+    return (await this.editorSettingsFor(scopeUri)).problemsScope;
   }
 
   /** Whether the editor wants inlay hints for this document. */

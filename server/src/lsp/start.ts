@@ -16,19 +16,30 @@ import {
   type WorkspaceFolder,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { AnalysisService, migrationPathOf, uriToPath } from './analysisService';
+import { AnalysisService, migrationPathOf, pathToUri, uriToPath } from './analysisService';
 import { computeCodeActions, FIX_ALL_KIND } from './codeActions';
-import { DiagnosticsPublisher, WorkspaceProblemsPublisher } from './diagnostics';
+import { DiagnosticsPublisher, WorkspaceProblemsPublisher, type ClosedFilesScope } from './diagnostics';
 import { computeHover } from './hover';
 import { viewOnUnchangedLine } from './lastResult';
 import { computeInlayHints } from './inlayHints';
 import { generatedSql } from './generatedSql';
-import { GENERATED_SQL_REQUEST, WATCHED_GLOBS, type GeneratedSqlParams } from './clientContract';
+import {
+  APPLIED_MIGRATIONS_NOTIFICATION,
+  GENERATED_SQL_REQUEST,
+  WATCHED_GLOBS,
+  WORKSPACE_TRUST_NOTIFICATION,
+  type AppliedMigrationsParams,
+  type GeneratedSqlParams,
+  type WorkspaceTrustParams,
+} from './clientContract';
+import { PendingMigrations, withoutBaselined } from './pendingMigrations';
 import { registerMigrationFindings } from './migrationFindings';
+import { registerProposedMigrationFindings } from './proposedMigrationFindings';
 import { COMPLETION_TRIGGERS, registerNavigation } from './navigation';
 import { SettingsStore, initialSettings } from './settings';
 import { WorkspaceIndex, isPyproject, type IndexedProject } from './workspaceIndex';
 import { WorkCounters, type HoverRecord } from './workCounters';
+import type { ResolvedConfig } from '../engine/config/types';
 
 /** After an edit that changes only a file's content, other open files of the project are refreshed this much later. */
 const DEPENDENT_REFRESH_MS = 300;
@@ -53,6 +64,7 @@ class MigrationGuardServer {
   private analysis!: AnalysisService;
   private publisher!: DiagnosticsPublisher;
   private workspaceProblems!: WorkspaceProblemsPublisher;
+  private pending!: PendingMigrations;
   private readonly dependentRefresh = new Map<string, ReturnType<typeof setTimeout>>();
   private shuttingDown = false;
   /** Watcher globs registered for MIGRATION_MODULES packages. */
@@ -150,7 +162,21 @@ class MigrationGuardServer {
       analysis: () => this.analysis,
       settings: () => this.settings,
       index: this.index,
+      indexFromDisk: (path) => this.filesChanged([{ uri: pathToUri(path), deleted: false }]),
       guard: (what, fallback, handler) => this.guard(what, fallback, handler),
+    });
+    registerProposedMigrationFindings({
+      connection,
+      settings: () => this.settings,
+      index: this.index,
+      guard: (what, fallback, handler) => this.guard(what, fallback, handler),
+    });
+    connection.onNotification(APPLIED_MIGRATIONS_NOTIFICATION, (params: AppliedMigrationsParams) => {
+      if (this.pending.setApplied(params)) this.workspaceProblems.scheduleAll(this.index.allProjects());
+    });
+    connection.onNotification(WORKSPACE_TRUST_NOTIFICATION, (params: WorkspaceTrustParams) => {
+      this.pending.setTrusted(params?.trusted === true);
+      this.workspaceProblems.scheduleAll(this.index.allProjects());
     });
     connection.onDidChangeConfiguration((change) => {
       this.settings.editorSettingsChanged(change.settings);
@@ -182,7 +208,16 @@ class MigrationGuardServer {
       analysed: (uri, version) => this.counters.analysed(uri, version),
     });
     this.publisher = new DiagnosticsPublisher(this.connection, this.documents, this.analysis, (message) => this.log(message));
-    this.workspaceProblems = new WorkspaceProblemsPublisher(this.connection, this.settings, (path) => this.openPaths.has(path), (message) => this.log(message));
+    const options = params.initializationOptions as { workspaceTrusted?: unknown } | null | undefined;
+    // Editors without a notion of trust (Neovim, ...) run git for the pending scope, as `check --diff` does.
+    this.pending = new PendingMigrations(options?.workspaceTrusted !== false, (message) => this.log(message));
+    this.workspaceProblems = new WorkspaceProblemsPublisher(
+      this.connection,
+      this.settings,
+      (path) => this.openPaths.has(path),
+      (message) => this.log(message),
+      (entry, config) => this.closedFilesScope(entry, config),
+    );
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -341,11 +376,24 @@ class MigrationGuardServer {
     }
     if (relaid.size > 0) void this.reindex(relaid).catch((error: unknown) => this.logError('indexing', error));
     if (affected.size === 0) return;
+    this.pending.filesChanged();
     this.analysis.invalidateAll();
     for (const entry of affected) {
       this.publisher.scheduleAllOpen((uri) => this.inProject(uri, entry));
       this.workspaceProblems.schedule(entry);
     }
+  }
+
+  /** The closed migrations whose every finding Problems lists (migrationGuard.problems.scope). */
+  private async closedFilesScope(entry: IndexedProject, config: ResolvedConfig): Promise<ClosedFilesScope | undefined> {
+    if (!entry.isWorkspaceFolder) return undefined;
+    const scope = await this.settings.problemsScope(entry.rootUri);
+    if (scope === 'open') return undefined;
+    if (scope === 'workspace') return { paths: new Set(entry.project.sourceFiles().map((file) => file.path)), keep: (findings) => [...findings] };
+    return {
+      paths: this.pending.pendingPaths(entry),
+      keep: (findings) => withoutBaselined(findings, config, (path) => entry.project.model(path)?.text, (message) => this.log(message)),
+    };
   }
 
   private refreshEverything(): void {

@@ -66,6 +66,12 @@ export class WorkspaceIndex {
     const existing = this.projects.find((entry) => entry.isWorkspaceFolder && entry.root === root);
     if (existing) return existing;
     const entry: IndexedProject = { root, rootUri, isWorkspaceFolder: true, project: new Project(), settingsFiles: new Map(), appConfigFiles: new Map() };
+    // A document opened before the folder was known (during start-up) got a project of its own: the folder's project
+    // takes its editor text over, or the folder's history would lack that migration (and every file its project).
+    for (const adHoc of this.projects.filter((candidate) => !candidate.isWorkspaceFolder && isInside(candidate.root, root))) {
+      for (const file of adHoc.project.sourceFiles()) if (this.isOpen(file.path)) entry.project.setFile(file.path, file.text, file.tree);
+      this.projects.splice(this.projects.indexOf(adHoc), 1);
+    }
     this.projects.push(entry);
     // The deepest folder wins when folders nest, so keep longer roots first.
     this.projects.sort((a, b) => b.root.length - a.root.length);

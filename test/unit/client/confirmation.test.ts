@@ -1,6 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { checkProduction, decideConfirmation, describeDatabase, stepDirection, type Confirmation, type PlanLint } from '../../../client/src/django/confirmation';
 import { migratePlanPreviewText } from '../../../client/src/django/previewText';
+import { planFiles, planLint } from '../../../client/src/django/preflight';
+import { migrationFilePath } from '../../../client/src/django/migrationFiles';
+import { parseSettingsProbe } from '../../../client/src/django/djangoOutput';
+import { SETTINGS_PROBE_MARKER } from '../../../client/src/django/commandLine';
 import type { FindingSummary } from '../../../server/src/lsp/clientContract';
 import type { PlannedStep } from '../../../client/src/django/djangoOutput';
 
@@ -181,5 +185,65 @@ describe('client: the pre-flight before migrate', () => {
     assert.ok(none.kind === 'confirm', 'an unavailable check does not block');
     assert.match(none.detail, /\nThe migrations in this plan were not checked: the migration checks are not running\.\n/);
     assert.match(migratePlanPreviewText(none, steps), /^The migrations in this plan were not checked: the migration checks are not running\.\n/);
+  });
+});
+
+describe('client: from the plan to the verdict (preflight.ts)', () => {
+  const settings = { settingsModule: 'site.settings', database: sqlite };
+  const apps = [
+    { label: 'shop', name: 'shop', path: '/ws/shop', migrationsPath: '/ws/shop/migrations' },
+    // MIGRATION_MODULES = {'billing': 'billing.db_migrations'}: the probe reports where Django loads them from.
+    { label: 'billing', name: 'billing', path: '/ws/billing', migrationsPath: '/ws/billing/db_migrations' },
+    { label: 'contenttypes', name: 'django.contrib.contenttypes', path: '/usr/lib/python3/dist-packages/django/contrib/contenttypes' },
+  ];
+  const onDisk = new Set([
+    '/ws/shop/migrations/0002_remove_legacy.py',
+    '/ws/shop/migrations/0001_squashed_0003_note.py',
+    '/ws/billing/db_migrations/0004_drop_invoice.py',
+    '/usr/lib/python3/dist-packages/django/contrib/contenttypes/migrations/0001_initial.py',
+  ]);
+  const host = { exists: (path: string) => onDisk.has(path), workspaceUri: (path: string) => (path.startsWith('/ws/') ? `file://${path}` : undefined) };
+  const plan = [
+    { ...step('0001_initial'), app: 'contenttypes' },
+    step('0001_squashed_0003_note', ['Create model Note']),
+    step('0002_remove_legacy', ['Remove field legacy from order']),
+    { ...step('0004_drop_invoice', ['Delete model Invoice']), app: 'billing' },
+  ];
+  const answer = (uris: readonly string[]) => ({
+    files: uris.map((uri) => ({ uri, counts: { error: 1, warning: 0, info: 0 }, findings: [finding('error', 'remove-field', 3)] })),
+  });
+
+  it('counts all 3 planned migrations with errors: a squash, and one MIGRATION_MODULES moves', () => {
+    const files = planFiles(plan, apps, host);
+    assert.deepEqual([...files.byUri.keys()], [
+      'file:///ws/shop/migrations/0001_squashed_0003_note.py',
+      'file:///ws/shop/migrations/0002_remove_legacy.py',
+      'file:///ws/billing/db_migrations/0004_drop_invoice.py',
+    ]);
+    assert.deepEqual(files.outside.map((entry) => entry.app), ['contenttypes']);
+    const decision = decideConfirmation({ title: 'Migrate all apps', settings, steps: plan, lint: planLint(files, answer([...files.byUri.keys()])) });
+    assert.ok(decision.kind === 'typed');
+    assert.equal(decision.verdict.withErrors.length, 3);
+    assert.match(decision.detail, /\n3 migrations in this plan have errors \(3 errors\)\. 1 migration from installed packages not checked\.\n/);
+    assert.match(migratePlanPreviewText(decision, plan), /^3 migrations in this plan have errors:\n {2}shop\.0001_squashed_0003_note\n[^]* {2}shop\.0002_remove_legacy\n[^]* {2}billing\.0004_drop_invoice\n/);
+  });
+
+  it('names a workspace migration the language server did not answer for, instead of calling it a package', () => {
+    const files = planFiles(plan, apps, host);
+    const answered = [...files.byUri.keys()].filter((uri) => !uri.includes('billing'));
+    const decision = decideConfirmation({ title: 'Migrate all apps', settings, steps: plan, lint: planLint(files, answer(answered)) });
+    assert.ok(decision.kind === 'typed');
+    assert.deepEqual(decision.verdict.notAnalysed, ['billing.0004_drop_invoice']);
+    assert.match(decision.detail, /2 migrations in this plan have errors \(2 errors\)\. Not checked: billing\.0004_drop_invoice \(see the logs\)\. 1 migration from installed packages not checked\./);
+    const preview = migratePlanPreviewText(decision, plan);
+    assert.match(preview, /\nNot checked although in the workspace: billing\.0004_drop_invoice \(the language server could not analyse it;/);
+    assert.match(preview, /\nNot checked: 1 migration whose files are not in the workspace \(installed packages\)\.\n/);
+  });
+
+  it('reads migrationsPath from the settings probe, and finds <app>/migrations without it', () => {
+    assert.equal(migrationFilePath({ app: 'billing', name: '0004_x' }, apps), '/ws/billing/db_migrations/0004_x.py');
+    assert.equal(migrationFilePath({ app: 'shop', name: '0004_x' }, [{ label: 'shop', name: 'shop', path: '/ws/shop' }]), '/ws/shop/migrations/0004_x.py');
+    const probe = parseSettingsProbe(`${SETTINGS_PROBE_MARKER}${JSON.stringify({ settingsModule: 's', database: {}, baseDir: '/ws', apps: [{ label: 'billing', name: 'billing', path: '/ws/billing', migrationsPath: '/ws/billing/db_migrations' }, { label: 'auth', name: 'auth', path: '/x', migrationsPath: '' }] })}`);
+    assert.deepEqual(probe?.apps, [{ label: 'billing', name: 'billing', path: '/ws/billing', migrationsPath: '/ws/billing/db_migrations' }, { label: 'auth', name: 'auth', path: '/x' }]);
   });
 });

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { AppMigrations, PlannedStep } from '../../../client/src/django/djangoOutput';
-import { appliedSet, findingBadge, findingsTooltip, makemigrationsPreviewText, mergePreviewText, sqlDocumentText, stepsNotDoneAsPlanned } from '../../../client/src/django/previewText';
+import { makemigrationsPreviewText } from '../../../client/src/django/proposedLint';
+import { appliedSet, findingBadge, findingsTooltip, mergePreviewText, sqlDocumentText, stepsNotDoneAsPlanned } from '../../../client/src/django/previewText';
 import { ruleDocumentMarkdown, ruleIdFromArgument } from '../../../client/src/ruleDocs';
 import { ALL_RULES } from '../../../server/src/engine/rules/index';
 import type { RuleMeta } from '../../../server/src/engine/rules/rule';

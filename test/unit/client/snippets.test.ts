@@ -80,8 +80,16 @@ describe('client: safe-pattern snippets', () => {
       assert.ok(name.length > 10, name);
       assert.ok(snippet.description.length > 80, `${name}: describe why the pattern is safe`);
       assert.equal(snippet.scope, 'python', name);
-      assert.ok((Array.isArray(snippet.prefix) ? snippet.prefix : [snippet.prefix]).every((prefix) => /^[a-z0-9-]+$/.test(prefix)), name);
+      assert.equal(typeof snippet.prefix, 'string', `${name}: one prefix, so IntelliSense lists each snippet once`);
+      assert.match(snippet.prefix as string, /^dj-[a-z0-9-]+$/, name);
     }
+  });
+
+  it('form one family of prefixes (dj-), each used once', () => {
+    const prefixes = entries.flatMap(([, snippet]) => (Array.isArray(snippet.prefix) ? snippet.prefix : [snippet.prefix]));
+    assert.deepEqual(prefixes.filter((prefix) => !prefix.startsWith('dj-')), []);
+    assert.equal(new Set(prefixes).size, prefixes.length, 'no prefix is shared by two snippets');
+    assert.equal(prefixes.length, entries.length);
   });
 
   for (const [name, snippet] of Object.entries(JSON.parse(readFileSync(SNIPPETS_FILE, 'utf8')) as Record<string, Snippet>)) {
