@@ -3,6 +3,7 @@
 // SARIF's help.text and the terminal's `explain`; docs/rules.md's list). No engine imports: the VS Code client renders
 // its rule pages with it from the generated metadata.
 import type { Database } from './config/types';
+import type { RuleExplanation } from './types';
 
 /** The part of a rule the explanation is written from (RuleMeta, or its copy in client/src/generated/rules.json). */
 export interface ExplainedRule {
@@ -10,17 +11,8 @@ export interface ExplainedRule {
   title: string;
   severity: string;
   vendors: 'all' | readonly Database[];
-  explanation: {
-    summary: string;
-    sql: string;
-    lock: string;
-    blocks: string;
-    rewrite: string;
-    safeAlternative: string;
-    safeCode: string;
-    safeCodeLanguage?: string;
-    notReported?: readonly string[];
-  };
+  /** RuleExplanation as JSON gives it back: the language and the look-alikes loosely typed. */
+  explanation: Omit<RuleExplanation, 'safeCodeLanguage' | 'notReported'> & { safeCodeLanguage?: string; notReported?: readonly string[] };
 }
 
 export type SectionId = 'sql' | 'lock' | 'blocks' | 'rewrite' | 'safe-alternative' | 'safe-code' | 'not-reported';
