@@ -303,7 +303,7 @@ describe('user flow with the installed .vsix (code-server + Chromium)', function
     await page.keyboard.press('Enter');
     await page.locator('.statusbar', { hasText: 'Ln 11, Col 14' }).waitFor();
     await page.keyboard.press('Control+.');
-    const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'Use AddIndexConcurrently and `atomic = False`' }).first();
+    const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'Use AddIndexConcurrently and atomic = False' }).first();
     await fix.waitFor({ state: 'visible' });
     await screenshot('quick-fix-menu');
     await fix.click();

@@ -66,7 +66,7 @@ describe('LSP code actions', function () {
   const quickFixes: { rule: string; title: RegExp; expect: RegExp; preferred?: false }[] = [
     {
       rule: 'add-index-non-concurrent',
-      title: /^Use AddIndexConcurrently and `atomic = False` \(then non-atomic-mixed-operations reports it\)$/,
+      title: /^Use AddIndexConcurrently and atomic = False \(then non-atomic-mixed-operations reports it\)$/,
       expect: /from django\.contrib\.postgres\.operations import AddIndexConcurrently\nfrom django\.db import migrations, models\n[\s\S]*atomic = False[\s\S]*AddIndexConcurrently\(/,
       preferred: false,
     },

@@ -59,7 +59,7 @@ migrations.AddField(
     // Django fills existing rows itself ('' for blank strings, now() for auto_now): add-field-not-null-python-default's case.
     if (effectiveDefault(field)) return;
     const fixes: DeclaredFix[] = [];
-    if (field.call && !field.kwargs['null']) fixes.push({ title: 'Add `null=True` to the field', safe: false, edits: setKeywordArgument(ctx.file, field.call, 'null', 'True') });
+    if (field.call && !field.kwargs['null']) fixes.push({ title: 'Add null=True to the field', safe: false, edits: setKeywordArgument(ctx.file, field.call, 'null', 'True') });
     const advice = dbDefaultAvailable ? 'add null=True and backfill, or give it a db_default' : 'add null=True and backfill';
     ctx.report({
       span: op.span,

@@ -75,7 +75,7 @@ function addIndexFixes(ctx: FileContext, op: Operation): DeclaredFix[] {
   const swap = swapOperation(ctx.file, op, POSTGRES_OPERATIONS_MODULE, 'AddIndexConcurrently');
   const alreadyNonAtomic = migrationAtomic(ctx.file) === false;
   const fixes: DeclaredFix[] = [
-    { title: alreadyNonAtomic ? 'Use AddIndexConcurrently' : 'Use AddIndexConcurrently and `atomic = False`', safe: true, edits: [...swap, setAtomicFalse()] },
+    { title: alreadyNonAtomic ? 'Use AddIndexConcurrently' : 'Use AddIndexConcurrently and atomic = False', safe: true, edits: [...swap, setAtomicFalse()] },
   ];
   if (!ctx.standing.hasDependents) {
     const move = moveToNewMigration(ctx.file, [op], { nameFragment: migrationNameFragment(op), atomic: false, rewrites: swap });

@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
   operations: [...CONCURRENT_OPERATIONS, ...SQL_OPERATIONS],
   checkOperation(ctx, op) {
     if (migrationAtomic(ctx.file) !== true || !ctx.file.migrationClass || !ctx.touchesDatabase(op)) return;
-    const fixes: DeclaredFix[] = [{ title: 'Set `atomic = False` on the migration', safe: true, edits: [setAtomicFalse()] }];
+    const fixes: DeclaredFix[] = [{ title: 'Set atomic = False on the migration', safe: true, edits: [setAtomicFalse()] }];
     if (CONCURRENT_OPERATIONS.has(op.name)) {
       const table = modelNames(ctx, op)?.table;
       ctx.report({ span: op.span, message: `${op.name}${table ? ` on ${table}` : ''} cannot run inside the transaction of an atomic migration`, advice: 'set atomic = False', operation: op, fixes });

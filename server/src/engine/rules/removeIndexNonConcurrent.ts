@@ -67,7 +67,7 @@ function removeIndexFixes(ctx: FileContext, op: Operation): DeclaredFix[] {
   const swap = swapOperation(ctx.file, op, POSTGRES_OPERATIONS_MODULE, 'RemoveIndexConcurrently');
   const alreadyNonAtomic = migrationAtomic(ctx.file) === false;
   const fixes: DeclaredFix[] = [
-    { title: alreadyNonAtomic ? 'Use RemoveIndexConcurrently' : 'Use RemoveIndexConcurrently and `atomic = False`', safe: true, edits: [...swap, setAtomicFalse()] },
+    { title: alreadyNonAtomic ? 'Use RemoveIndexConcurrently' : 'Use RemoveIndexConcurrently and atomic = False', safe: true, edits: [...swap, setAtomicFalse()] },
   ];
   if (!ctx.standing.hasDependents) {
     const move = moveToNewMigration(ctx.file, [op], { nameFragment: migrationNameFragment(op), atomic: false, rewrites: swap });

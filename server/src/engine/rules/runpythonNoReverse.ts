@@ -42,5 +42,5 @@ function reverseCodeFix(file: MigrationModel, op: Operation, explicitNone: Expr 
   }
   const runPython = symbolReference(file, MIGRATIONS_MODULE, 'RunPython');
   const edits = setKeywordArgument(file, op.call, 'reverse_code', `${runPython.text}.noop`);
-  return { title: `Add \`reverse_code=${runPython.text}.noop\``, safe: true, edits: edits.length > 0 ? [...edits, ...importsOf(runPython)] : [] };
+  return { title: `Add reverse_code=${runPython.text}.noop`, safe: true, edits: edits.length > 0 ? [...edits, ...importsOf(runPython)] : [] };
 }

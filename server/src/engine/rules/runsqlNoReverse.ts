@@ -45,5 +45,5 @@ function reverseSqlFix(file: MigrationModel, op: Operation, explicitNone: Expr |
   }
   const runSql = symbolReference(file, MIGRATIONS_MODULE, 'RunSQL');
   const edits = setKeywordArgument(file, op.call, 'reverse_sql', `${runSql.text}.noop`);
-  return { title: `Add \`reverse_sql=${runSql.text}.noop\``, safe: true, edits: edits.length > 0 ? [...edits, ...importsOf(runSql)] : [] };
+  return { title: `Add reverse_sql=${runSql.text}.noop`, safe: true, edits: edits.length > 0 ? [...edits, ...importsOf(runSql)] : [] };
 }

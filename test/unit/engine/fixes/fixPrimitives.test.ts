@@ -118,9 +118,9 @@ describe('fix primitives', () => {
       const config = { ...DEFAULT_CONFIG, select: ['add-index-non-concurrent'] };
       const source = migration('from django.db import migrations, models', `${ADD_FIELD}\n${ADD_INDEX}`);
       const titles = (files: { path: string; text: string }[]) => analyze(files, { config }).findings.flatMap((finding) => finding.fixes.map((fix) => fix.title));
-      assert.deepEqual(titles([{ path: PATH, text: source }]), ['Use AddIndexConcurrently and `atomic = False`', 'Move to a new non-atomic migration as AddIndexConcurrently']);
+      assert.deepEqual(titles([{ path: PATH, text: source }]), ['Use AddIndexConcurrently and atomic = False', 'Move to a new non-atomic migration as AddIndexConcurrently']);
       const dependent = { path: 'shop/migrations/0003_next.py', text: 'from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    dependencies = [("shop", "0002_change")]\n    operations = []\n' };
-      assert.deepEqual(titles([{ path: PATH, text: source }, dependent]), ['Use AddIndexConcurrently and `atomic = False`']);
+      assert.deepEqual(titles([{ path: PATH, text: source }, dependent]), ['Use AddIndexConcurrently and atomic = False']);
     });
   });
 });

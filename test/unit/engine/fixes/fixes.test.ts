@@ -55,6 +55,8 @@ describe('rule fixes', () => {
           for (const fix of finding.fixes) {
             fixesSeen++;
             const where = `${finding.file}:${finding.start.line + 1} "${fix.title}"`;
+            // Editors show a code action's title as plain text: Markdown backticks would appear literally.
+            assert.doesNotMatch(fix.title, /`/, `${where}: a backtick in the title`);
             const resolved = resolveFix(fix, model, { migrationNames: project.migrationNamesOf(model.app) });
             assert.ok(resolved.edits.length > 0 || resolved.newFiles.length > 0, `${where} resolves to no edit`);
             const fixed = applyTextEdits(model.text, resolved.edits);
