@@ -44,13 +44,14 @@ export class MigrationInputs {
   static read(absolutes: readonly string[], cwd: string, memo?: DigestMemo): MigrationInputs {
     const files: MigrationInput[] = [];
     const unreadable: UnreadableMigration[] = [];
+    // Taken once, before any stat: an earlier time only makes more files count as racy.
+    const statTakenAt = Date.now();
     for (const absolute of absolutes) {
       const path = displayPath(absolute, cwd);
-      const statTakenAt = Date.now();
       const stats = memo ? statSync(absolute, { throwIfNoEntry: false }) : undefined;
       const known = stats?.isFile() ? memo?.lookup(absolute, stats) : undefined;
       if (known) {
-        files.push({ absolute, path, ...known });
+        files.push({ absolute, path, lines: known.lines, digest: known.digest });
         continue;
       }
       const read = readSourceFile(absolute);
