@@ -2,12 +2,13 @@
 // and Markdown reporters, and the analysis cache (cached output must equal uncached output).
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import { runCli } from '../../../server/src/cli';
 import { escapeMarkdown } from '../../../server/src/engine/format/markdown';
+import { isRacy } from '../../../server/src/engine/cache/fileDigests';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -230,6 +231,18 @@ describe('analysis cache', function () {
     } finally {
       rmSync(project, { recursive: true, force: true });
     }
+  });
+
+  it('counts as racy a file stamped within the margin of its stat, wider for whole-second file systems', () => {
+    const stamp = (mtimeMs: number, ctimeMs: number): Stats => ({ mtimeMs, ctimeMs }) as Stats;
+    const now = 1_700_000_000_500.25;
+    assert.equal(isRacy(stamp(now - 50, now - 50), now), true);
+    assert.equal(isRacy(stamp(now - 60_000, now - 50), now), true, 'ctime counts: an edit that restores the mtime still sets it');
+    assert.equal(isRacy(stamp(now - 500, now - 400), now), false);
+    assert.equal(isRacy(stamp(now + 5_000, now - 60_000), now), true, 'stamped in the future (clock skew)');
+    // ext3, HFS+, FAT: whole seconds; a write one second later could keep the same stamp.
+    assert.equal(isRacy(stamp(1_700_000_000_000, 1_700_000_000_000), now), true);
+    assert.equal(isRacy(stamp(1_699_999_990_000, 1_699_999_990_000), now), false);
   });
 
   describe('metadata fast path (unchanged files are only stat-ed)', () => {
