@@ -5,6 +5,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import pc from 'picocolors';
 import { version as packageVersion } from '../../package.json';
 import { existsSync } from 'node:fs';
+import * as nodeModule from 'node:module';
 import { join, resolve } from 'node:path';
 import { checkProject, knownRuleIds, NoMigrationsFoundError, type CheckOutcome } from './engine/checkProject';
 import { describeMigration } from './engine/describeMigration';
@@ -353,6 +354,9 @@ export async function runCli(argv: string[], io: CliIO): Promise<number | undefi
 }
 
 if (require.main === module) {
+  // Node >= 22.1 keeps the compiled code of what is loaded from here on (the language server bundle, the analysis
+  // workers) in its compile cache; older Node has no such API and this does nothing.
+  (nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
   // A closed pipe (`migration-guard check | head`) is not an error worth a stack trace.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);

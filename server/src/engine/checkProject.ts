@@ -3,7 +3,8 @@
 import { performance } from 'node:perf_hooks';
 import { resolve } from 'node:path';
 import type { FileError, SourceFile } from './analyze';
-import { analyzeWithCache, type CacheSettings } from './cache/analysisCache';
+import { analyzeWithCache, openDigestMemo, type CacheSettings } from './cache/analysisCache';
+import { MigrationInputs } from './cache/migrationInputs';
 import { createBaseline, fingerprinter, readBaseline, writeBaseline } from './config/baseline';
 import { ProjectPolicy } from './config/projectPolicy';
 import { ignorableRuleIds, suppressForReport } from './suppression';
@@ -40,6 +41,8 @@ export interface CheckRequest {
 export interface CheckTimings extends AnalysisTimings {
   discoverMs: number;
   readMs: number;
+  /** Migration files read (with the cache, unchanged files are only stat'ed). */
+  filesRead: number;
   totalMs: number;
 }
 
@@ -74,12 +77,6 @@ function loadConfig(request: CheckRequest): LoadedConfig {
   if (request.configFile) return loadConfigFile(resolve(request.cwd, request.configFile));
   const start = resolve(request.cwd, request.paths[0] ?? '.');
   return findConfig(start) ?? { layer: {}, root: request.cwd };
-}
-
-function countLines(text: string): number {
-  let lines = 1;
-  for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1)) lines++;
-  return lines;
 }
 
 export async function checkProject(request: CheckRequest): Promise<CheckOutcome> {
@@ -163,35 +160,31 @@ async function analyseDiscovered(
   const excluded = (absolute: string): boolean => policy.isExcluded(absolute);
 
   const readStarted = performance.now();
-  const sources: SourceFile[] = [];
+  const analysisRoot = resolve(cwd, config.root);
+  const migrations = MigrationInputs.read(project.migrations, cwd, request.cache ? openDigestMemo(request.cache, analysisRoot) : undefined);
+  const readMs = performance.now() - readStarted;
+
+  const { layout, settingsFiles, appConfigFiles } = project;
+  const analysis = await analyzeWithCache(request.cache, { config, migrations, settingsFiles, appConfigFiles, root: analysisRoot }, (sources) =>
+    analyzeSources(sources, { config, settingsFiles, appConfigFiles, layout }, pool),
+  );
+  // After the analysis: a file only stat'ed may have turned out unreadable when it was read for it.
   const errors: FileError[] = [];
-  const texts = new Map<string, string>();
-  let lineCount = 0;
-  for (const absolute of project.migrations) {
-    const path = displayPath(absolute, cwd);
-    const read = readSourceFile(absolute);
-    if (read.ok) {
-      sources.push({ path, text: read.text });
-      texts.set(path, read.text);
-      lineCount += countLines(read.text);
-    } else if (!excluded(absolute)) {
-      errors.push({ file: path, message: read.message });
-    }
-  }
+  for (const unreadable of migrations.unreadable) if (!excluded(unreadable.absolute)) errors.push({ file: unreadable.path, message: unreadable.message });
   for (const folder of discovered.unreadableFolders) errors.push({ file: displayPath(folder.path, cwd), message: folder.message });
   for (const absolute of discovered.notMigrations) {
     errors.push({ file: displayPath(absolute, cwd), message: 'not a migration file: Django loads migrations from <app>/migrations/ or the package MIGRATION_MODULES names for the app' });
   }
-  const readMs = performance.now() - readStarted;
-
-  const { layout, settingsFiles, appConfigFiles } = project;
-  const analysis = await analyzeWithCache(request.cache, { config, sources, settingsFiles, appConfigFiles, root: resolve(cwd, config.root) }, () =>
-    analyzeSources(sources, { config, settingsFiles, appConfigFiles, layout }, pool),
-  );
-  const absolutePath = (file: string): string => resolve(cwd, file);
+  // Resolved once per file, not once per finding (thousands on a large history).
+  const absolutePaths = new Map<string, string>();
+  const absolutePath = (file: string): string => {
+    let absolute = absolutePaths.get(file);
+    if (absolute === undefined) absolutePaths.set(file, (absolute = resolve(cwd, file)));
+    return absolute;
+  };
   for (const error of analysis.errors) if (!excluded(absolutePath(error.file))) errors.push(error);
 
-  const sourceOf = (file: string): string | undefined => texts.get(file);
+  const sourceOf = (file: string): string | undefined => migrations.textOf(file);
   const fingerprint = fingerprinter(sourceOf);
 
   // The suppression stage's second step (suppression.ts): exclusion, then the baseline (unless writing one).
@@ -216,9 +209,9 @@ async function analyseDiscovered(
     layout,
     config,
     ...(loaded.file ? { configFile: loaded.file } : {}),
-    lineCount,
+    lineCount: migrations.lineCount,
     fingerprint,
     ...(baselineWritten ? { baselineWritten } : {}),
-    timings: { ...analysis.timings, discoverMs: clock.discoverMs, readMs, totalMs: performance.now() - clock.started },
+    timings: { ...analysis.timings, discoverMs: clock.discoverMs, readMs, filesRead: migrations.readCount, totalMs: performance.now() - clock.started },
   };
 }

@@ -2,7 +2,7 @@
 // names, and reads them defensively: an unreadable, binary, non-UTF-8 or oversized file becomes a clear error
 // entry instead of a crash, and special files (FIFOs, sockets) are never opened, so nothing can hang.
 import { closeSync, existsSync, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import { ProjectLayout } from './django/projectLayout';
 
 /** Folders that never hold a project's own migrations. */
@@ -103,8 +103,10 @@ function walk(folder: string, found: DiscoveredFiles, bounds: WalkBounds, depth 
     return;
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // `folder` is normalised and an entry name holds no separator: concatenation is join without its normalisation.
+  const prefix = folder.endsWith(sep) ? folder : `${folder}${sep}`;
   for (const entry of entries) {
-    const full = join(folder, entry.name);
+    const full = `${prefix}${entry.name}`;
     let isDirectory = entry.isDirectory();
     if (entry.isSymbolicLink()) {
       // Follow links, but only once per real folder, so a link cycle cannot loop forever.
@@ -353,6 +355,10 @@ export function readSourceFile(path: string, maxBytes = MAX_FILE_BYTES): ReadRes
 
 /** The path to show and to hand to the engine: relative to cwd when below it, else absolute; forward slashes. */
 export function displayPath(absolute: string, cwd: string): string {
+  // The common case without path.relative's normalisation (thousands of files per run): a normalised path below cwd.
+  if (absolute.length > cwd.length + 1 && absolute.startsWith(cwd) && absolute[cwd.length] === sep && !cwd.endsWith(sep) && normalize(absolute) === absolute) {
+    return toSlashes(absolute.slice(cwd.length + 1));
+  }
   const rel = relative(cwd, absolute);
   if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return toSlashes(absolute);
   return toSlashes(rel);

@@ -2,12 +2,13 @@
 // and Markdown reporters, and the analysis cache (cached output must equal uncached output).
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import { runCli } from '../../../server/src/cli';
 import { escapeMarkdown } from '../../../server/src/engine/format/markdown';
+import { isRacy } from '../../../server/src/engine/cache/fileDigests';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -230,5 +231,108 @@ describe('analysis cache', function () {
     } finally {
       rmSync(project, { recursive: true, force: true });
     }
+  });
+
+  it('counts as racy a file stamped within the margin of its stat, wider for whole-second file systems', () => {
+    const stamp = (mtimeMs: number, ctimeMs: number): Stats => ({ mtimeMs, ctimeMs }) as Stats;
+    const now = 1_700_000_000_500.25;
+    assert.equal(isRacy(stamp(now - 50, now - 50), now), true);
+    assert.equal(isRacy(stamp(now - 60_000, now - 50), now), true, 'ctime counts: an edit that restores the mtime still sets it');
+    assert.equal(isRacy(stamp(now - 500, now - 400), now), false);
+    assert.equal(isRacy(stamp(now + 5_000, now - 60_000), now), true, 'stamped in the future (clock skew)');
+    // ext3, HFS+, FAT: whole seconds; a write one second later could keep the same stamp.
+    assert.equal(isRacy(stamp(1_700_000_000_000, 1_700_000_000_000), now), true);
+    assert.equal(isRacy(stamp(1_699_999_990_000, 1_699_999_990_000), now), false);
+  });
+
+  describe('metadata fast path (unchanged files are only stat-ed)', () => {
+    let project: string;
+    const stats = (stderr: string): { cache: string; filesRead: number; files: number } => JSON.parse(/migration-guard stats (\{.*\})/.exec(stderr)![1]!);
+    const file = (): string => join(project, 'shop', 'migrations', '0005_remove_product_legacy_code.py');
+    /** Older than the racy margin, so the memo trusts the files' stamps. */
+    const settle = (): Promise<void> => new Promise((done) => setTimeout(done, 300));
+
+    beforeEach(async () => {
+      project = mkdtempSync(join(tmpdir(), 'mg-cache-meta-'));
+      cpSync(join(ROOT, 'examples', 'shop'), project, { recursive: true });
+      await settle();
+    });
+    afterEach(() => rmSync(project, { recursive: true, force: true }));
+
+    async function checkBoth(): Promise<{ warm: Awaited<ReturnType<typeof cli>>; uncached: Awaited<ReturnType<typeof cli>> }> {
+      const warm = await cli(['check', '--format', 'json', '--stats'], project);
+      const uncached = await cli(['check', '--format', 'json', '--no-cache'], project);
+      assert.equal(warm.stdout, uncached.stdout);
+      assert.equal(warm.code, uncached.code);
+      return { warm, uncached };
+    }
+
+    it('reads no migration on a second run of an unchanged project, with the same output', async () => {
+      const first = await cli(['check', '--format', 'json', '--stats'], project);
+      assert.equal(stats(first.stderr).cache, 'miss');
+      assert.equal(stats(first.stderr).filesRead, stats(first.stderr).files);
+      const { warm } = await checkBoth();
+      assert.equal(stats(warm.stderr).cache, 'hit');
+      assert.equal(stats(warm.stderr).filesRead, 0);
+      // The baseline's fingerprints need the texts: they are read on demand, and the result is the same.
+      const baseline = join(project, 'baseline.json');
+      await cli(['check', '--write-baseline', baseline, '--no-cache'], project);
+      const withBaseline = await cli(['check', '--format', 'json', '--baseline', baseline, '--stats'], project);
+      assert.equal(stats(withBaseline.stderr).cache, 'hit');
+      assert.equal(JSON.parse(withBaseline.stdout).findings.length, 0);
+    });
+
+    for (const [when, mtime] of [['an older', -3600], ['the same', 0], ['a newer', 3600]] as const) {
+      it(`misses when a file's content changes with its size kept and ${when} mtime`, async () => {
+        // Whole seconds, so that utimes can put the very same mtime back.
+        const stamp = Math.floor(Date.now() / 1000) - 7200;
+        utimesSync(file(), stamp, stamp);
+        await settle();
+        await cli(['check', '--format', 'json'], project);
+        assert.equal(stats((await cli(['check', '--format', 'json', '--stats'], project)).stderr).filesRead, 0);
+        const before = statSync(file());
+        writeFileSync(file(), readFileSync(file(), 'utf8').replace('legacy_code', 'legacy_kode'));
+        utimesSync(file(), stamp, stamp + mtime);
+        assert.equal(statSync(file()).size, before.size);
+        if (mtime === 0) assert.equal(statSync(file()).mtimeMs, before.mtimeMs);
+        const { warm } = await checkBoth();
+        assert.equal(stats(warm.stderr).cache, 'miss');
+        assert.match(warm.stdout, /legacy_kode/);
+      });
+    }
+
+    it('misses when a file is replaced by another of the same size (a new inode, as editors save)', async () => {
+      await cli(['check', '--format', 'json'], project);
+      const before = statSync(file());
+      const replacement = `${file()}.new`;
+      writeFileSync(replacement, readFileSync(file(), 'utf8').replace('legacy_code', 'legacy_kode'));
+      renameSync(replacement, file());
+      assert.notEqual(statSync(file()).ino, before.ino);
+      const { warm } = await checkBoth();
+      assert.equal(stats(warm.stderr).cache, 'miss');
+      assert.match(warm.stdout, /legacy_kode/);
+    });
+
+    it('reads again a file written just before its stamps were taken (it could change without them changing)', async () => {
+      writeFileSync(file(), readFileSync(file(), 'utf8').replace('legacy_code', 'legacy_kode'));
+      await cli(['check', '--format', 'json'], project);
+      const { warm } = await checkBoth();
+      assert.equal(stats(warm.stderr).cache, 'hit');
+      assert.equal(stats(warm.stderr).filesRead, 1);
+      await settle();
+      await cli(['check', '--format', 'json'], project);
+      assert.equal(stats((await checkBoth()).warm.stderr).filesRead, 0);
+    });
+
+    it('reports a file that became unreadable, and a new or removed migration', async () => {
+      await cli(['check', '--format', 'json'], project);
+      writeFileSync(file(), Buffer.from([0x66, 0x6f, 0xff, 0x0a]));
+      const broken = await checkBoth();
+      assert.match(broken.warm.stdout, /not valid UTF-8/);
+      rmSync(file());
+      await checkBoth();
+      writeFileSync(join(project, 'shop', 'migrations', '0099_extra.py'), readFileSync(join(project, 'shop', 'migrations', '0001_initial.py')));
+      assert.match((await checkBoth()).warm.stdout, /0099_extra/);
+    });
   });
 });

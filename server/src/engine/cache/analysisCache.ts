@@ -1,8 +1,9 @@
 // Warm runs: the analysis of an unchanged project is read back instead of recomputed. The key hashes everything
 // the analysis depends on: the tool (its version and the running bundle's bytes), the resolved configuration and
-// every migration and settings file's path and content. Exclusions and the baseline are applied after the cache,
-// so they need not be in the key. One entry per project folder, overwritten on a miss, so the cache stays small;
-// any failure to read or write it only means a cold run.
+// every migration and settings file's path and content (a migration's content by its digest, which the digest memo
+// supplies without reading the file when its metadata is unchanged: fileDigests.ts). Exclusions and the baseline
+// are applied after the cache, so they need not be in the key. One entry per project folder, overwritten on a miss,
+// so the cache stays small; any failure to read or write it only means a cold run.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,10 +11,12 @@ import { performance } from 'node:perf_hooks';
 import type { AnalysisResult, SourceFile } from '../analyze';
 import type { ResolvedConfig } from '../config/types';
 import type { AnalysisTimings } from '../parallelAnalyze';
+import { DigestMemo } from './fileDigests';
+import type { MigrationInputs } from './migrationInputs';
 
 /** The folder name, below the project root (where pyproject.toml is, else the working folder). */
 export const CACHE_FOLDER = '.migration-guard-cache';
-const FORMAT = 1;
+const FORMAT = 2;
 
 export interface CacheSettings {
   /** Tool version: a new release never reads an older one's entries. */
@@ -24,7 +27,8 @@ export interface CacheSettings {
 
 export interface CacheInput {
   config: ResolvedConfig;
-  sources: readonly SourceFile[];
+  /** The migration files, with their digests (MigrationInputs.read with the memo of openDigestMemo). */
+  migrations: MigrationInputs;
   settingsFiles: readonly SourceFile[];
   /** The apps.py files: their labels change what every migration of the app is. */
   appConfigFiles?: readonly SourceFile[];
@@ -60,15 +64,24 @@ function canonical(value: unknown): string {
 export function analysisKey(settings: CacheSettings, input: CacheInput): string {
   const hash = createHash('sha256');
   hash.update(toolIdentity(settings.version)).update('\u0000').update(canonical(input.config)).update('\u0000');
-  for (const [kind, files] of [['m', input.sources], ['s', input.settingsFiles], ['a', input.appConfigFiles ?? []]] as const) {
+  for (const file of input.migrations.files) {
+    if (file.digest === undefined) throw new Error(`internal: ${file.path} was read without a digest`);
+    hash.update(`m\u0000${file.path}\u0000${file.digest}\u0000`);
+  }
+  for (const [kind, files] of [['s', input.settingsFiles], ['a', input.appConfigFiles ?? []]] as const) {
     for (const file of files) hash.update(`${kind}\u0000${file.path}\u0000${file.text.length}\u0000`).update(file.text).update('\u0000');
   }
   return hash.digest('hex');
 }
 
-function entryFile(settings: CacheSettings, root: string): string {
+function cacheFile(settings: CacheSettings, root: string, kind: 'analysis' | 'files'): string {
   const dir = settings.dir ?? join(root, CACHE_FOLDER);
-  return join(dir, `analysis-${createHash('sha256').update(root).digest('hex').slice(0, 16)}.json`);
+  return join(dir, `${kind}-${createHash('sha256').update(root).digest('hex').slice(0, 16)}.json`);
+}
+
+/** The memo of the project's migration digests, to pass to MigrationInputs.read. */
+export function openDigestMemo(settings: CacheSettings, root: string): DigestMemo {
+  return DigestMemo.load(cacheFile(settings, root, 'files'));
 }
 
 function readEntry(file: string, key: string): AnalysisResult | undefined {
@@ -105,22 +118,26 @@ function writeEntry(file: string, key: string, result: AnalysisResult): void {
 export async function analyzeWithCache<T extends AnalysisResult & { timings: AnalysisTimings }>(
   settings: CacheSettings | undefined,
   input: CacheInput,
-  analyse: () => Promise<T>,
+  analyse: (sources: SourceFile[]) => Promise<T>,
 ): Promise<AnalysisResult & { timings: CachedTimings }> {
   if (!settings) {
-    const result = await analyse();
+    const result = await analyse(input.migrations.sources());
     return { findings: result.findings, errors: result.errors, timings: { ...result.timings, cache: 'off', cacheMs: 0 } };
   }
   const started = performance.now();
-  const key = analysisKey(settings, input);
-  const file = entryFile(settings, input.root);
-  const hit = readEntry(file, key);
+  const file = cacheFile(settings, input.root, 'analysis');
+  const hit = readEntry(file, analysisKey(settings, input));
   if (hit) {
+    input.migrations.saveMemo();
     return { ...hit, timings: { parseMs: 0, parseCpuMs: 0, analyzeMs: 0, workers: 0, cache: 'hit', cacheMs: performance.now() - started } };
   }
+  // Reading the files the memo vouched for may find one changed since: the key is computed from what is analysed.
+  const sources = input.migrations.sources();
+  const key = analysisKey(settings, input);
   const lookupMs = performance.now() - started;
-  const result = await analyse();
+  const result = await analyse(sources);
   const writeStarted = performance.now();
   writeEntry(file, key, result);
+  input.migrations.saveMemo();
   return { findings: result.findings, errors: result.errors, timings: { ...result.timings, cache: 'miss', cacheMs: lookupMs + performance.now() - writeStarted } };
 }

@@ -51,6 +51,10 @@ export const foreignKeyWithoutIndex: GraphRule = {
     safeCodeLanguage: 'python',
   },
   check(ctx) {
+    // Most projects declare no `db_index=False` foreign key: then the indexes need not be collected (this rule runs
+    // again for the edited app on every keystroke).
+    const candidates = latestFieldDefinitions(ctx.files, ctx.graph).filter(turnsIndexOff);
+    if (candidates.length === 0) return;
     const leadingColumns = new Map<string, Set<string>>();
     // Models this rule cannot judge: unmanaged tables, and a unique/index_together that is not spelled out literally.
     const unjudgedModels = new Set<string>();
@@ -102,7 +106,7 @@ export const foreignKeyWithoutIndex: GraphRule = {
       leadingColumns.set(newKey, merged);
     }
 
-    for (const definition of latestFieldDefinitions(ctx.files, ctx.graph)) {
+    for (const definition of candidates) {
       if (!lacksIndex(definition, leadingColumns, unjudgedModels, indexDdl)) continue;
       const { file, op, modelLabel, field, call } = definition;
       ctx.report(file.path, {
@@ -124,12 +128,17 @@ function createIndexStatements(file: MigrationModel): string[] {
   return statements;
 }
 
-function lacksIndex(definition: LatestFieldDefinition, leadingColumns: Map<string, Set<string>>, unjudgedModels: Set<string>, indexDdl: string[]): boolean {
-  const { file, op, model, field, call } = definition;
+/** A ForeignKey with an explicit literal `db_index=False` (only that turns the default index off), run against the database. */
+function turnsIndexOff(definition: LatestFieldDefinition): boolean {
+  const { op, call } = definition;
   if (calleeName(call) !== 'ForeignKey' || !runsAgainstDatabase(op)) return false;
-  // Only an explicit literal `db_index=False` turns the default index off.
   const dbIndex = call.kwargs['db_index'];
-  if (!dbIndex || literalTruth(dbIndex) !== false) return false;
+  return dbIndex !== undefined && literalTruth(dbIndex) === false;
+}
+
+/** For a definition that turnsIndexOff: no index or constraint starts with its column. */
+function lacksIndex(definition: LatestFieldDefinition, leadingColumns: Map<string, Set<string>>, unjudgedModels: Set<string>, indexDdl: string[]): boolean {
+  const { file, model, field, call } = definition;
   // unique and primary keys carry their own index.
   if (kwargFlag(call, 'unique', false) !== false || kwargFlag(call, 'primary_key', false) !== false) return false;
   if (unjudgedModels.has(`${file.app}:${model}`)) return false;

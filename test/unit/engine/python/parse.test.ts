@@ -49,6 +49,28 @@ describe('python parsing', () => {
     assert.deepEqual(changedRange('same', 'same'), { fromA: 4, toA: 4, fromB: 4, toB: 4 });
   });
 
+  it('finds the same changed range as a character-by-character comparison, on long texts and repeated content', () => {
+    const reference = (a: string, b: string): ReturnType<typeof changedRange> => {
+      const shorter = Math.min(a.length, b.length);
+      let prefix = 0;
+      while (prefix < shorter && a[prefix] === b[prefix]) prefix++;
+      let suffix = 0;
+      while (suffix < shorter - prefix && a[a.length - 1 - suffix] === b[b.length - 1 - suffix]) suffix++;
+      return { fromA: prefix, toA: a.length - suffix, fromB: prefix, toB: b.length - suffix };
+    };
+    const random = sequence(7);
+    for (let round = 0; round < 400; round++) {
+      // Few distinct characters, so equal runs cross the block sizes in every way; up to 20,000 characters.
+      const length = Math.floor(random() * (round % 4 === 0 ? 20000 : 3000));
+      const text = Array.from({ length }, () => 'ab\n'[Math.floor(random() * 3)]).join('');
+      const at = Math.floor(random() * (length + 1));
+      const removed = Math.floor(random() * Math.min(5000, length - at + 1));
+      const inserted = Array.from({ length: Math.floor(random() * 700) }, () => 'ab\n'[Math.floor(random() * 3)]).join('');
+      const edited = text.slice(0, at) + inserted + text.slice(at + removed);
+      assert.deepEqual(changedRange(text, edited), reference(text, edited), `round ${round}`);
+    }
+  });
+
   it('re-parses incrementally to exactly the tree of a fresh parse', () => {
     const random = sequence(42);
     const insertions = ['x', ' ', '\n', '(', ')', '"', "'", '#', ',', 'migrations.RemoveField("a", "b"),\n        ', '"""', ':', '    '];
