@@ -302,9 +302,22 @@ describe('user flow with the installed .vsix (code-server + Chromium)', function
     await input.fill(':11:14');
     await page.keyboard.press('Enter');
     await page.locator('.statusbar', { hasText: 'Ln 11, Col 14' }).waitFor();
-    await page.keyboard.press('Control+.');
+    // Right after "Reload Window" the first request sometimes finds no actions (the new server is still indexing;
+    // open issue): ask again, at most three times.
+    const menu = page.locator('.action-widget .monaco-list-row').first();
+    for (let attempt = 1; ; attempt++) {
+      await page.keyboard.press('Control+.');
+      const shown = await menu.waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false);
+      if (shown) break;
+      if (attempt === 3) {
+        await screenshot('quick-fix-menu-missing');
+        assert.fail('Ctrl+. showed no code actions three times');
+      }
+      await page.keyboard.press('Escape');
+    }
+    const offered = await page.locator('.action-widget .monaco-list-row').allTextContents();
+    assert.ok(offered.some((row) => row.includes('Use AddIndexConcurrently and atomic = False')), `the lightbulb menu offers: ${offered.join(' | ')}`);
     const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'Use AddIndexConcurrently and atomic = False' }).first();
-    await fix.waitFor({ state: 'visible' });
     await screenshot('quick-fix-menu');
     await fix.click();
     const lines = page.locator('.monaco-editor .view-lines').first();
