@@ -1,12 +1,8 @@
 // A plain CREATE INDEX holds a SHARE lock for the whole build: every write to the table waits.
 import type { Operation } from '../python/model';
-import type { DeclaredFix, FileContext, FileRule } from './rule';
-import { setAtomicFalse } from '../fixes/atomic';
-import { POSTGRES_OPERATIONS_MODULE } from '../fixes/imports';
-import { migrationNameFragment, moveToNewMigration } from '../fixes/newMigration';
-import { swapOperation } from '../fixes/operations';
+import type { FileContext, FileRule } from './rule';
+import { concurrentIndexFixes } from '../fixes/composed';
 import { hasPlainIndex } from '../django/columns';
-import { migrationAtomic } from '../django/migrationClass';
 import { addedTogetherSets, kwargSpanOr, readAlteredColumn } from './fieldFacts';
 import { changesExistingTable, modelNames } from './operationFacts';
 import { opArg, stringValue } from '../django/operations';
@@ -63,25 +59,8 @@ function checkAddIndex(ctx: FileContext, op: Operation): void {
     message: `AddIndex ${names.label}: builds ${indexName ? `index ${indexName}` : 'an index'} on ${names.table} without CONCURRENTLY; the SHARE lock blocks writes for the whole build`,
     advice: 'use AddIndexConcurrently in a migration with atomic = False',
     operation: op,
-    fixes: addIndexFixes(ctx, op),
+    fixes: concurrentIndexFixes(ctx.file, op, 'AddIndexConcurrently', ctx.standing.hasDependents),
   });
-}
-
-/**
- * The concurrent build in place (with `atomic = False`), and, while nothing depends on this migration, the same
- * operation moved to a new non-atomic migration of its own, so the other operations keep their transaction.
- */
-function addIndexFixes(ctx: FileContext, op: Operation): DeclaredFix[] {
-  const swap = swapOperation(ctx.file, op, POSTGRES_OPERATIONS_MODULE, 'AddIndexConcurrently');
-  const alreadyNonAtomic = migrationAtomic(ctx.file) === false;
-  const fixes: DeclaredFix[] = [
-    { title: alreadyNonAtomic ? 'Use AddIndexConcurrently' : 'Use AddIndexConcurrently and atomic = False', safe: true, edits: [...swap, setAtomicFalse()] },
-  ];
-  if (!ctx.standing.hasDependents) {
-    const move = moveToNewMigration(ctx.file, [op], { nameFragment: migrationNameFragment(op), atomic: false, rewrites: swap });
-    if (move.length > 0) fixes.push({ title: 'Move to a new non-atomic migration as AddIndexConcurrently', safe: false, edits: move });
-  }
-  return fixes;
 }
 
 function checkIndexTogether(ctx: FileContext, op: Operation): void {

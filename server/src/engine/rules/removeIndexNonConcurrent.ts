@@ -1,12 +1,8 @@
 // DROP INDEX without CONCURRENTLY needs an ACCESS EXCLUSIVE lock: brief, but it queues behind every query.
 import type { Operation } from '../python/model';
-import type { DeclaredFix, FileContext, FileRule } from './rule';
-import { setAtomicFalse } from '../fixes/atomic';
-import { POSTGRES_OPERATIONS_MODULE } from '../fixes/imports';
-import { migrationNameFragment, moveToNewMigration } from '../fixes/newMigration';
-import { swapOperation } from '../fixes/operations';
+import type { FileContext, FileRule } from './rule';
+import { concurrentIndexFixes } from '../fixes/composed';
 import { hasPlainIndex, isPrimaryKey, isUnique } from '../django/columns';
-import { migrationAtomic } from '../django/migrationClass';
 import { kwargSpanOr, readAlteredColumn } from './fieldFacts';
 import { changesExistingTable, modelNames } from './operationFacts';
 import { opArg, stringValue } from '../django/operations';
@@ -58,22 +54,8 @@ function checkRemoveIndex(ctx: FileContext, op: Operation): void {
     message: `RemoveIndex ${names.label}: drops ${indexName ? `index ${indexName}` : 'an index'} without CONCURRENTLY; its ACCESS EXCLUSIVE lock on ${names.table} queues behind every running query`,
     advice: 'use RemoveIndexConcurrently in a migration with atomic = False',
     operation: op,
-    fixes: removeIndexFixes(ctx, op),
+    fixes: concurrentIndexFixes(ctx.file, op, 'RemoveIndexConcurrently', ctx.standing.hasDependents),
   });
-}
-
-/** The concurrent drop in place (with `atomic = False`), or moved to a new non-atomic migration of its own. */
-function removeIndexFixes(ctx: FileContext, op: Operation): DeclaredFix[] {
-  const swap = swapOperation(ctx.file, op, POSTGRES_OPERATIONS_MODULE, 'RemoveIndexConcurrently');
-  const alreadyNonAtomic = migrationAtomic(ctx.file) === false;
-  const fixes: DeclaredFix[] = [
-    { title: alreadyNonAtomic ? 'Use RemoveIndexConcurrently' : 'Use RemoveIndexConcurrently and atomic = False', safe: true, edits: [...swap, setAtomicFalse()] },
-  ];
-  if (!ctx.standing.hasDependents) {
-    const move = moveToNewMigration(ctx.file, [op], { nameFragment: migrationNameFragment(op), atomic: false, rewrites: swap });
-    if (move.length > 0) fixes.push({ title: 'Move to a new non-atomic migration as RemoveIndexConcurrently', safe: false, edits: move });
-  }
-  return fixes;
 }
 
 function checkDbIndexOff(ctx: FileContext, op: Operation): void {

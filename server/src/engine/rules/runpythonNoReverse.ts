@@ -1,7 +1,5 @@
-import type { Expr, MigrationModel, Operation } from '../python/model';
-import type { DeclaredFix, FileRule } from './rule';
-import { MIGRATIONS_MODULE, importsOf, symbolReference } from '../fixes/imports';
-import { replaceText, setKeywordArgument } from '../fixes/operations';
+import type { FileRule } from './rule';
+import { noopReverseFix } from '../fixes/composed';
 import { opArg } from '../django/operations';
 
 export const runpythonNoReverse: FileRule = {
@@ -30,17 +28,6 @@ export const runpythonNoReverse: FileRule = {
     if (reverse && reverse.kind !== 'none') return;
     const code = opArg(op, 'code');
     const what = code?.kind === 'name' ? `RunPython(${code.dotted})` : 'RunPython';
-    ctx.report({ span: op.span, message: `${what} has no reverse_code, so this migration cannot be unapplied`, advice: 'pass reverse_code (migrations.RunPython.noop when there is nothing to undo)', operation: op, fixes: [reverseCodeFix(ctx.file, op, reverse)] });
+    ctx.report({ span: op.span, message: `${what} has no reverse_code, so this migration cannot be unapplied`, advice: 'pass reverse_code (migrations.RunPython.noop when there is nothing to undo)', operation: op, fixes: [noopReverseFix(ctx.file, op, 'RunPython', reverse)] });
   },
 };
-
-/** `reverse_code=migrations.RunPython.noop`: in place of an explicit None, else as a new keyword argument. */
-function reverseCodeFix(file: MigrationModel, op: Operation, explicitNone: Expr | undefined): DeclaredFix {
-  if (explicitNone) {
-    const noop = `${op.call.callee.text}.noop`;
-    return { title: `Use ${noop} as reverse_code`, safe: false, edits: [replaceText(explicitNone.span, noop)] };
-  }
-  const runPython = symbolReference(file, MIGRATIONS_MODULE, 'RunPython');
-  const edits = setKeywordArgument(file, op.call, 'reverse_code', `${runPython.text}.noop`);
-  return { title: `Add reverse_code=${runPython.text}.noop`, safe: true, edits: edits.length > 0 ? [...edits, ...importsOf(runPython)] : [] };
-}

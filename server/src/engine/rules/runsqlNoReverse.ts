@@ -1,7 +1,5 @@
-import type { DeclaredFix, FileRule } from './rule';
-import type { Expr, MigrationModel, Operation } from '../python/model';
-import { MIGRATIONS_MODULE, importsOf, symbolReference } from '../fixes/imports';
-import { replaceText, setKeywordArgument } from '../fixes/operations';
+import type { FileRule } from './rule';
+import { noopReverseFix } from '../fixes/composed';
 import { operationSqlStatements, statementExcerpt } from './migrationSql';
 import { opArg } from '../django/operations';
 
@@ -33,17 +31,6 @@ export const runsqlNoReverse: FileRule = {
     if (reverse && reverse.kind !== 'none') return;
     const first = operationSqlStatements(ctx, op)[0];
     const what = first ? `RunSQL \`${statementExcerpt(first.statement, 40)}\`` : 'RunSQL';
-    ctx.report({ span: op.span, message: `${what} has no reverse_sql, so this migration cannot be unapplied`, advice: 'pass reverse_sql (migrations.RunSQL.noop when there is nothing to undo)', operation: op, fixes: [reverseSqlFix(ctx.file, op, reverse)] });
+    ctx.report({ span: op.span, message: `${what} has no reverse_sql, so this migration cannot be unapplied`, advice: 'pass reverse_sql (migrations.RunSQL.noop when there is nothing to undo)', operation: op, fixes: [noopReverseFix(ctx.file, op, 'RunSQL', reverse)] });
   },
 };
-
-/** `reverse_sql=migrations.RunSQL.noop`: in place of an explicit None, else as a new keyword argument. */
-function reverseSqlFix(file: MigrationModel, op: Operation, explicitNone: Expr | undefined): DeclaredFix {
-  if (explicitNone) {
-    const noop = `${op.call.callee.text}.noop`;
-    return { title: `Use ${noop} as reverse_sql`, safe: false, edits: [replaceText(explicitNone.span, noop)] };
-  }
-  const runSql = symbolReference(file, MIGRATIONS_MODULE, 'RunSQL');
-  const edits = setKeywordArgument(file, op.call, 'reverse_sql', `${runSql.text}.noop`);
-  return { title: `Add reverse_sql=${runSql.text}.noop`, safe: true, edits: edits.length > 0 ? [...edits, ...importsOf(runSql)] : [] };
-}
