@@ -59,9 +59,6 @@ export function computeCodeActions(
     const docsActions: CodeAction[] = [];
     const offeredIgnores = new Set<string>();
     for (const { diagnostic, data } of requestedDiagnostics(analysis, document, params, source)) {
-      // Data from another text of the document (a diagnostic published before the last edit): its offsets and
-      // edits belong to that text, so nothing is offered for it; the next publication brings fresh data.
-      if (data.text !== fingerprint) continue;
       fixActions.push(...quickFixActions(diagnostic, data, options, verdict, toEdit));
       const anchor = (data.operationSpan ?? data.span).start;
       const operationKey = `op\u0000${data.rule}\u0000${anchor}`;
@@ -104,8 +101,9 @@ export function computeCodeActions(
 
 /**
  * The diagnostics the request is about, with their data: those the client names (VS Code sends the ones under the
- * cursor, Neovim the line's). A client that does not send `data` back (no dataSupport) has its diagnostics matched
- * to the current findings by rule and range; a client that names none gets the findings in the requested range.
+ * cursor, Neovim the line's). A client that does not send `data` back (no dataSupport), or sends the data of another
+ * text, has its diagnostics matched to the current findings by rule and range; a client that names none gets the
+ * findings in the requested range.
  */
 function requestedDiagnostics(analysis: DocumentAnalysis, document: TextDocument, params: CodeActionParams, source: FixSource): { diagnostic: Diagnostic; data: DiagnosticData }[] {
   const named = params.context.diagnostics.filter((diagnostic) => diagnostic.source === DIAGNOSTIC_SOURCE);
@@ -114,10 +112,11 @@ function requestedDiagnostics(analysis: DocumentAnalysis, document: TextDocument
     return { diagnostic, data: diagnostic.data as DiagnosticData };
   };
   const withData = named.flatMap((diagnostic) => {
-    if (diagnostic.data !== undefined) {
-      const data = diagnosticData(diagnostic, document.getText().length);
-      return data ? [{ diagnostic, data }] : [];
-    }
+    const data = diagnostic.data === undefined ? undefined : diagnosticData(diagnostic, document.getText().length);
+    // Data of this very text travels as is; data of another text (published before the last edit, or by the
+    // previous server before a restart) is as good as none: the diagnostic is matched to the current findings.
+    if (data && data.text === source.fingerprint) return [{ diagnostic, data }];
+    if (diagnostic.data !== undefined && !data) return [];
     const finding = analysis.findings.find((candidate) => candidate.rule === diagnostic.code && samePosition(diagnostic.range.start, candidate.start) && samePosition(diagnostic.range.end, candidate.end));
     return finding ? [fresh(finding)] : [];
   });
