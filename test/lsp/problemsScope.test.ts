@@ -122,6 +122,19 @@ describe('LSP: migrationGuard.problems.scope', function () {
     assert.ok(shown.diagnostics.every((d) => !String(d.message).includes('legacy_code')));
   });
 
+  it('workspace: the baseline holds back what it accepts there too', async () => {
+    const texts = [initial, changes].map((path) => ({ path, text: readFileSync(path, 'utf8') }));
+    const findings = analyze(texts, { config: { ...DEFAULT_CONFIG, root: workspace, postgresVersion: 15 } }).findings;
+    writeBaseline(createBaseline(findings, (file) => texts.find((entry) => entry.path === file)?.text, 'baseline.json', workspace), 'baseline.json', workspace);
+    appendFileSync(join(workspace, 'pyproject.toml'), 'baseline = "baseline.json"\n');
+    writeFileSync(changes, readFileSync(changes, 'utf8').replace('    operations = [\n', '    operations = [\n        migrations.RemoveField(model_name="order", name="created"),\n'));
+    settings = { problems: { scope: 'workspace' } };
+    await start();
+    const shown = await published(changes, 3, 0);
+    assert.deepEqual(shown.diagnostics.map((d) => d.code), ['remove-field', 'exclusive-lock-held-by-slow-step', 'mixed-schema-and-data']);
+    assert.ok(shown.diagnostics.every((d) => !String(d.message).includes('legacy_code')));
+  });
+
   it('workspace lists every migration, open lists none of the closed ones', async () => {
     settings = { problems: { scope: 'workspace' } };
     await start();

@@ -6,6 +6,8 @@ import type { CancellationToken } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocuments } from 'vscode-languageserver/node';
 import type { Database, ResolvedConfig } from '../engine/config/types';
+import type { SourceLookup } from '../engine/config/baseline';
+import type { ProjectPolicy } from '../engine/config/projectPolicy';
 import type { MigrationModel } from '../engine/python/model';
 import type { Finding } from '../engine/rules/rule';
 import { BaselineReader, suppressForReport } from '../engine/suppression';
@@ -162,11 +164,19 @@ export class AnalysisService {
   /** The rules' findings; a failure anywhere is logged and yields no findings rather than an error response. */
   /** The suppression stage's second step, as the CLI runs it: exclusion (ProjectPolicy), then the configured baseline. */
   private reportable(findings: Finding[], documentConfig: DocumentConfig, text: string): Finding[] {
-    const baselineFile = documentConfig.policy.baselineFile();
+    return this.suppressed(findings, documentConfig.policy, () => text);
+  }
+
+  /**
+   * The same step for findings of files that are not open (Problems' closed-file scopes), their texts read from the
+   * project; the baseline file is read again only when it changes.
+   */
+  suppressed(findings: readonly Finding[], policy: ProjectPolicy, sourceOf: SourceLookup): Finding[] {
+    const baselineFile = policy.baselineFile();
     const baseline = baselineFile ? this.baselines.read(baselineFile) : undefined;
     if (baseline && 'error' in baseline) this.logOnce(baseline.error);
     const inUse = baseline && !('error' in baseline) ? { baseline } : {};
-    return suppressForReport(findings, { policy: documentConfig.policy, sourceOf: () => text, ...inUse }).kept;
+    return suppressForReport(findings, { policy, sourceOf, ...inUse }).kept;
   }
 
   private readonly baselines = new BaselineReader();

@@ -18,10 +18,9 @@ import type { ResolvedFix } from '../engine/fixes/types';
 import type { MigrationModel } from '../engine/python/model';
 import { resolveFix } from '../engine/quickFixes';
 import { ALL_RULES } from '../engine/rules/index';
-import type { ResolvedConfig } from '../engine/config/types';
 import type { Finding, Severity } from '../engine/rules/rule';
 import { pathToUri, uriToPath, type AnalysisService } from './analysisService';
-import type { SettingsStore } from './settings';
+import type { DocumentConfig, SettingsStore } from './settings';
 import { yieldToEventLoop, type IndexedProject } from './workspaceIndex';
 import { DIAGNOSTIC_SOURCE } from './clientContract';
 
@@ -254,7 +253,7 @@ export class WorkspaceProblemsPublisher {
     private readonly settings: SettingsStore,
     private readonly isOpenPath: (path: string) => boolean,
     private readonly log: (message: string) => void,
-    private readonly closedFilesScope: (entry: IndexedProject, config: ResolvedConfig) => Promise<ClosedFilesScope | undefined> = async () => undefined,
+    private readonly closedFilesScope: (entry: IndexedProject, scope: DocumentConfig) => Promise<ClosedFilesScope | undefined> = async () => undefined,
   ) {}
 
   /** Every project again (the scope or the applied migrations changed). */
@@ -294,7 +293,7 @@ export class WorkspaceProblemsPublisher {
     const base = scope.config;
     const select = (base.select ?? ALL_RULES.map((rule) => rule.id)).filter((id) => WORKSPACE_RULES.has(id));
     const byUri = new Map<string, Finding[]>();
-    const closed = await this.closedFilesScope(entry, base);
+    const closed = await this.closedFilesScope(entry, scope);
     const inScope = closed && [...closed.paths].some((path) => !this.isOpenPath(path)) ? closed : undefined;
     if (select.length > 0 || inScope) {
       const result = entry.project.analyzeAll(inScope ? base : { ...base, select });

@@ -1,12 +1,8 @@
 // The migrations that matter now, for migrationGuard.problems.scope = "pending": those the client reported as not
 // applied (from showmigrations, see APPLIED_MIGRATIONS_NOTIFICATION) and those git reports as new or changed since
-// the last commit (uncommitted or untracked). Findings the project's baseline accepts are left out. git runs with
+// the last commit (uncommitted or untracked). (The baseline is applied by the suppression stage.) git runs with
 // argument arrays, only in a trusted workspace, and its answer is kept for a few seconds.
-import { isAbsolute, resolve } from 'node:path';
-import { readBaseline, applyBaseline } from '../engine/config/baseline';
-import type { ResolvedConfig } from '../engine/config/types';
 import { changedFilesSince, realPath } from '../engine/git/changedFiles';
-import type { Finding } from '../engine/rules/rule';
 import { uriToPath } from './analysisService';
 import type { AppliedMigrationsParams } from './clientContract';
 import type { IndexedProject } from './workspaceIndex';
@@ -69,7 +65,8 @@ export class PendingMigrations {
     for (const file of entry.project.sourceFiles()) {
       const model = entry.project.model(file.path);
       if (!model) continue;
-      if (changed.has(realPath(file.path)) || this.isUnapplied(file.path, model.app, model.name)) pending.add(file.path);
+      // realpath is a system call per file: only asked when git reported changes at all.
+      if ((changed.size > 0 && changed.has(realPath(file.path))) || this.isUnapplied(file.path, model.app, model.name)) pending.add(file.path);
     }
     return pending;
   }
@@ -102,17 +99,5 @@ export class PendingMigrations {
     }
     this.gitByRoot.set(root, { at: Date.now(), files });
     return files;
-  }
-}
-
-/** Drops the findings the project's baseline accepts (the baseline of `[tool.migration-guard]`), as `check` does. */
-export function withoutBaselined(findings: readonly Finding[], config: ResolvedConfig, sourceOf: (path: string) => string | undefined, log: (message: string) => void): Finding[] {
-  if (!config.baseline) return [...findings];
-  const file = isAbsolute(config.baseline) ? config.baseline : resolve(config.root, config.baseline);
-  try {
-    return applyBaseline(findings, readBaseline(file, config.root), sourceOf, file, config.root).kept;
-  } catch (error) {
-    log(`baseline ${file} not applied to the pending migrations: ${error instanceof Error ? error.message : String(error)}`);
-    return [...findings];
   }
 }

@@ -32,14 +32,13 @@ import {
   type GeneratedSqlParams,
   type WorkspaceTrustParams,
 } from './clientContract';
-import { PendingMigrations, withoutBaselined } from './pendingMigrations';
+import { PendingMigrations } from './pendingMigrations';
 import { registerMigrationFindings } from './migrationFindings';
 import { registerProposedMigrationFindings } from './proposedMigrationFindings';
 import { COMPLETION_TRIGGERS, registerNavigation } from './navigation';
-import { SettingsStore, initialSettings } from './settings';
+import { SettingsStore, initialSettings, type DocumentConfig } from './settings';
 import { WorkspaceIndex, isPyproject, type IndexedProject } from './workspaceIndex';
 import { WorkCounters, type HoverRecord } from './workCounters';
-import type { ResolvedConfig } from '../engine/config/types';
 
 /** After an edit that changes only a file's content, other open files of the project are refreshed this much later. */
 const DEPENDENT_REFRESH_MS = 300;
@@ -385,15 +384,13 @@ class MigrationGuardServer {
   }
 
   /** The closed migrations whose every finding Problems lists (migrationGuard.problems.scope). */
-  private async closedFilesScope(entry: IndexedProject, config: ResolvedConfig): Promise<ClosedFilesScope | undefined> {
+  private async closedFilesScope(entry: IndexedProject, documentConfig: DocumentConfig): Promise<ClosedFilesScope | undefined> {
     if (!entry.isWorkspaceFolder) return undefined;
     const scope = await this.settings.problemsScope(entry.rootUri);
     if (scope === 'open') return undefined;
-    if (scope === 'workspace') return { paths: new Set(entry.project.sourceFiles().map((file) => file.path)), keep: (findings) => [...findings] };
-    return {
-      paths: this.pending.pendingPaths(entry),
-      keep: (findings) => withoutBaselined(findings, config, (path) => entry.project.model(path)?.text, (message) => this.log(message)),
-    };
+    const paths = scope === 'workspace' ? new Set(entry.project.sourceFiles().map((file) => file.path)) : this.pending.pendingPaths(entry);
+    // What check reports for these files: the suppression stage with the project's baseline, as for open documents.
+    return { paths, keep: (findings) => this.analysis.suppressed(findings, documentConfig.policy, (path) => entry.project.model(path)?.text) };
   }
 
   private refreshEverything(): void {
