@@ -45,6 +45,17 @@ describe('user flow with the installed .vsix (code-server + Chromium)', function
     await quickInputRow(label).click();
   }
 
+  /** Quick Open a migration by name and wait for its tab and its first squiggle. */
+  async function openWithSquiggle(fileName: string): Promise<void> {
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(fileName.replace(/\.py$/, ''));
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: fileName }).first().click();
+    await page.locator('.tab.active', { hasText: fileName }).waitFor();
+    await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ state: 'visible' });
+  }
+
   /** The quick input row whose label is exactly `label` (not a longer command that starts the same). */
   function quickInputRow(label: string): Locator {
     const exact = new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
@@ -120,13 +131,7 @@ describe('user flow with the installed .vsix (code-server + Chromium)', function
   });
 
   it('opens a migration with Quick Open and shows the squiggle', async function () {
-    await page.keyboard.press('Control+P');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill('0003_product_name_idx');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: '0003_product_name_idx.py' }).first().click();
-    await page.locator('.tab.active', { hasText: '0003_product_name_idx.py' }).waitFor();
-    await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ state: 'visible' });
+    await openWithSquiggle('0003_product_name_idx.py');
     await screenshot('squiggle');
   });
 
@@ -289,15 +294,10 @@ describe('user flow with the installed .vsix (code-server + Chromium)', function
   });
 
   it('applies the quick fix from the lightbulb menu (Ctrl+.) and the squiggle goes away', async function () {
-    await page.keyboard.press('Control+P');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill('0003_product_name_idx');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: '0003_product_name_idx.py' }).first().click();
-    await page.locator('.tab.active', { hasText: '0003_product_name_idx.py' }).waitFor();
-    await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ state: 'visible' });
+    await openWithSquiggle('0003_product_name_idx.py');
     // The cursor inside `migrations.AddIndex` (line 11), as "Go to Line/Column" puts it.
     await page.keyboard.press('Control+G');
+    const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
     await input.fill(':11:14');
     await page.keyboard.press('Enter');
