@@ -196,10 +196,24 @@ export class Project {
     }
   }
 
-  /** The names of an app's migration files (a new migration takes the next number). */
-  migrationNamesOf(app: string): string[] {
-    return [...this.files.values()].filter((entry) => entry.identity.app === app).map((entry) => entry.identity.name);
+  /**
+   * The names of an app's migration files (a new migration takes the next number). Grouped in one pass per project
+   * version: every published diagnostic and code action asks, so asking per file must not walk every file.
+   */
+  migrationNamesOf(app: string): readonly string[] {
+    if (this.namesByApp?.version !== this.version) {
+      const byApp = new Map<string, string[]>();
+      for (const entry of this.files.values()) {
+        const names = byApp.get(entry.identity.app);
+        if (names) names.push(entry.identity.name);
+        else byApp.set(entry.identity.app, [entry.identity.name]);
+      }
+      this.namesByApp = { version: this.version, byApp };
+    }
+    return this.namesByApp.byApp.get(app) ?? [];
   }
+
+  private namesByApp: { version: number; byApp: ReadonlyMap<string, readonly string[]> } | undefined;
 
   /** Puts an earlier entry of a file back, recording the change as setFile would. */
   private restoreEntry(entry: FileEntry): void {
