@@ -14,7 +14,9 @@ const common = {
 };
 
 const builds = [
-  { ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', banner: { js: '#!/usr/bin/env node' } },
+  // The executable is small (it replays recorded runs without loading the engine); the CLI bundle is required from it.
+  { ...common, entryPoints: ['server/src/cliEntry.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', banner: { js: '#!/usr/bin/env node' } },
+  { ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cliMain.js', platform: 'node', format: 'cjs', target: 'node20' },
   { ...common, entryPoints: ['server/src/lsp/server.ts'], outfile: 'dist/server.js', platform: 'node', format: 'cjs', target: 'node20' },
   { ...common, entryPoints: ['server/src/engine/analyzeWorker.ts'], outfile: 'dist/analyzeWorker.js', platform: 'node', format: 'cjs', target: 'node20' },
   // jsonc-parser's `main` is a UMD build whose inner requires esbuild cannot follow; its `module` build bundles.

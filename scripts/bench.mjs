@@ -5,7 +5,7 @@
 // Then the language server's figures (scripts/bench-lsp.mjs). Options: --runs N (default 5), --workers auto|N
 // (the CLI's setting; default auto), --cli-only (skip the language server part).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,16 +74,30 @@ for (let run = 0; run < runs; run++) {
 
 // Warm runs: the same corpus unchanged, read back from the analysis cache (a private cache folder, primed once).
 const cacheEnv = { ...process.env, MIGRATION_GUARD_CACHE_DIR: join(BENCH, 'cache') };
-spawnSync(process.execPath, [CLI, 'check', CORPUS, '--format', 'json'], { cwd: ROOT, env: cacheEnv, maxBuffer: 256 * 1024 * 1024 });
+// Primed twice: the first run creates the cache folder, which changes the listing of .bench/ that it read (the Django
+// version detection lists each folder above the corpus), so only the second run keeps a record.
+rmSync(join(BENCH, 'cache'), { recursive: true, force: true });
+for (let prime = 0; prime < 2; prime++) spawnSync(process.execPath, [CLI, 'check', CORPUS, '--format', 'json'], { cwd: ROOT, env: cacheEnv, maxBuffer: 256 * 1024 * 1024 });
 const warm = [];
+const analysisCacheOnly = [];
 // Node's own start-up, measured alternately with the warm runs: what no change to the tool can go below.
 const startup = [];
-for (let run = 0; run < runs; run++) {
-  startup.push(timed(['-e', '0']));
+const warmRun = (expected) => {
   const started = process.hrtime.bigint();
   const result = spawnSync(process.execPath, [CLI, 'check', CORPUS, '--format', 'json', '--stats'], { cwd: ROOT, env: cacheEnv, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   const warmStats = JSON.parse(/migration-guard stats (\{.*\})/.exec(result.stderr)?.[1] ?? '{}');
-  warm.push({ wallMs: Number(process.hrtime.bigint() - started) / 1e6, hit: warmStats.cache === 'hit', filesRead: warmStats.filesRead, same: result.stdout === cli[0].stdout });
+  return { wallMs: Number(process.hrtime.bigint() - started) / 1e6, hit: warmStats.cache === expected, filesRead: warmStats.filesRead, same: result.stdout === cli[0].stdout };
+};
+const dropRecords = () => {
+  for (const name of readdirSync(join(BENCH, 'cache'))) if (name.startsWith('replay-')) rmSync(join(BENCH, 'cache', name));
+};
+for (let run = 0; run < runs; run++) {
+  startup.push(timed(['-e', '0']));
+  warm.push(warmRun('replay'));
+  // Without the record of the previous run (another command line, or the first run after a change elsewhere):
+  // the engine loads and finds the analysis in its cache.
+  dropRecords();
+  analysisCacheOnly.push(warmRun('hit'));
 }
 
 // `migration-guard sql` over the whole corpus: every migration's statements, generated without Django.
@@ -113,7 +127,8 @@ const rows = [
   ['peak memory (max RSS)', `${(stats.maxRssKb / 1024).toFixed(0)} MB`],
   ['bare parse wall time (fastest, median)', `${bestBare.wallMs.toFixed(0)} ms, ${median(bare.map((s) => s.wallMs)).toFixed(0)} ms`],
   ['bare parse in-process', `${bestBare.parseMs} ms`],
-  ['CLI warm (cache hit) wall time (fastest, median)', `${fastest(warm).wallMs.toFixed(0)} ms, ${median(warm.map((s) => s.wallMs)).toFixed(0)} ms${warm.every((s) => s.hit && s.same) ? '' : ' (NOT all hits with equal output!)'}, ${Math.max(...warm.map((s) => s.filesRead ?? NaN))} files read (target < 150 ms)`],
+  ['CLI warm (recorded run replayed) wall time (fastest, median)', `${fastest(warm).wallMs.toFixed(0)} ms, ${median(warm.map((s) => s.wallMs)).toFixed(0)} ms${warm.every((s) => s.hit && s.same) ? '' : ' (NOT all replays with equal output!)'}, ${Math.max(...warm.map((s) => s.filesRead ?? NaN))} files read (target < 150 ms)`],
+  ['  the same without a record (engine loaded, analysis cache hit)', `${fastest(analysisCacheOnly).wallMs.toFixed(0)} ms, ${median(analysisCacheOnly.map((s) => s.wallMs)).toFixed(0)} ms${analysisCacheOnly.every((s) => s.hit && s.same) ? '' : ' (NOT all hits with equal output!)'}`],
   ['  the same, node -e 0 (Node start-up alone)', `${fastest(startup).wallMs.toFixed(0)} ms, ${median(startup.map((s) => s.wallMs)).toFixed(0)} ms`],
   ['sql: SQL of every migration (fastest, median)', `${fastest(sql).wallMs.toFixed(0)} ms, ${median(sql.map((s) => s.wallMs)).toFixed(0)} ms for ${sql[0].statements.toLocaleString('en')} statements (sqlmigrate needs Django and a database per migration)`],
   ['ratio CLI / bare parse (wall)', `${(bestCli.wallMs / bestBare.wallMs).toFixed(2)}x (target <= 1.5x)`],

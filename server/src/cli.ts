@@ -5,7 +5,6 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import pc from 'picocolors';
 import { version as packageVersion } from '../../package.json';
 import { existsSync } from 'node:fs';
-import * as nodeModule from 'node:module';
 import { join, resolve } from 'node:path';
 import { checkProject, knownRuleIds, NoMigrationsFoundError, type CheckOutcome } from './engine/checkProject';
 import { describeMigration } from './engine/describeMigration';
@@ -18,6 +17,7 @@ import type { ReportContext } from './engine/format/report';
 import { terminalSafe } from './engine/format/text';
 import { ruleHelpText } from './engine/format/ruleHelp';
 import { changedFilesSince, GitDiffError, restrictToChanged } from './engine/git/changedFiles';
+import { ReplayRecorder } from './engine/cache/replay';
 import { ALL_RULES, ruleById } from './engine/rules/index';
 import type { Finding } from './engine/types';
 import { projectSql } from './engine/projectSql';
@@ -31,6 +31,8 @@ export interface CliIO {
   env: Record<string, string | undefined>;
   /** Whether stdout is a terminal (colours on by default). */
   stdoutIsTTY: boolean;
+  /** Set by the executable (cliEntry.ts): a `check` with the cache on records its run under this key (cache/replay.ts). */
+  replayKey?: string;
 }
 
 /** Usage errors found after commander has parsed the arguments. */
@@ -135,6 +137,21 @@ async function runCheck(paths: string[], flags: CheckFlags, io: CliIO): Promise<
   if (flags.diff && flags.since && flags.diff !== flags.since) throw new UsageError('--since is another name for --diff: give one of them');
   const diffRef = flags.diff ?? flags.since;
   if (diffRef && flags.writeBaseline) throw new UsageError('--write-baseline accepts every finding, so it cannot be combined with --diff');
+  // Recorded for replay unless the output depends on git (--diff) or the run writes a file (--write-baseline).
+  if (!io.replayKey || !flags.cache || diffRef || flags.writeBaseline) return (await checkAndReport(paths, flags, io, io)).exitCode;
+  const recorder = new ReplayRecorder(io.replayKey);
+  try {
+    const { exitCode, cacheFolder } = await checkAndReport(paths, flags, recorder.capture(io), io);
+    if (cacheFolder) recorder.save(cacheFolder, exitCode);
+    return exitCode;
+  } finally {
+    recorder.stop();
+  }
+}
+
+/** The check itself; `statsIo` takes --stats, which is never part of a recorded run's output. */
+async function checkAndReport(paths: string[], flags: CheckFlags, io: CliIO, statsIo: CliIO): Promise<{ exitCode: number; cacheFolder?: string }> {
+  const diffRef = flags.diff ?? flags.since;
   // Asked first, so a git problem (shallow clone, unknown ref) stops the run before the analysis.
   const changed = diffRef ? changedFilesSince(diffRef, resolve(io.cwd, paths[0] ?? '.')) : undefined;
   const cacheDir = io.env['MIGRATION_GUARD_CACHE_DIR'];
@@ -154,13 +171,14 @@ async function runCheck(paths: string[], flags: CheckFlags, io: CliIO): Promise<
   const report = changed ? restrictToChanged(outcome.report, changed, io.cwd, isMigration) : outcome.report;
   const color = useColor(io, flags.color);
   const c = pc.createColors(color);
-  if (flags.stats) printStats(io, outcome);
+  if (flags.stats) printStats(statsIo, outcome);
+  const done = (exitCode: number): { exitCode: number; cacheFolder?: string } => ({ exitCode, ...(outcome.cacheFolder ? { cacheFolder: outcome.cacheFolder } : {}) });
 
   if (outcome.baselineWritten) {
     const { file, entries, findings } = outcome.baselineWritten;
     io.stdout(`Wrote ${findings} accepted finding${findings === 1 ? '' : 's'} (${entries} entr${entries === 1 ? 'y' : 'ies'}) to ${file}.\n`);
     for (const error of outcome.report.errors) io.stderr(`${terminalSafe(error.file)}: could not analyse: ${terminalSafe(error.message)}\n`);
-    return 0;
+    return done(0);
   }
 
   const context: ReportContext = { rules: ALL_RULES, version: VERSION, cwd: io.cwd, color, fingerprint: outcome.fingerprint, failOn: flags.failOn };
@@ -179,9 +197,9 @@ async function runCheck(paths: string[], flags: CheckFlags, io: CliIO): Promise<
     // Keep machine-readable stdout parseable: the note goes to stderr for every format but text.
     if (flags.format === 'text') io.stdout(`\n${c.dim(note)}\n`);
     else io.stderr(`${note}\n`);
-    return 0;
+    return done(0);
   }
-  return failing ? 1 : 0;
+  return done(failing ? 1 : 0);
 }
 
 function listRules(format: 'text' | 'json', io: CliIO, color: boolean): void {
@@ -351,25 +369,4 @@ export async function runCli(argv: string[], io: CliIO): Promise<number | undefi
     io.stderr(`migration-guard: internal error: ${(error as Error).stack ?? String(error)}\n`);
     return 2;
   }
-}
-
-if (require.main === module) {
-  // Node >= 22.1 keeps the compiled code of what is loaded from here on (the language server bundle, the analysis
-  // workers) in its compile cache; older Node has no such API and this does nothing.
-  (nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
-  // A closed pipe (`migration-guard check | head`) is not an error worth a stack trace.
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw error;
-  });
-  const io: CliIO = {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-    cwd: process.cwd(),
-    env: process.env,
-    stdoutIsTTY: process.stdout.isTTY === true,
-  };
-  void runCli(process.argv.slice(2), io).then((code) => {
-    if (code !== undefined) process.exitCode = code;
-  });
 }

@@ -46,7 +46,7 @@ describe('packaging', function () {
     assert.ok(existsSync(join(ROOT, 'dist', 'cli.js')), 'run `npm run build` first');
     const packed = JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', scratch], ROOT)) as { filename: string; files: { path: string }[] }[];
     const paths = packed[0]!.files.map((file) => file.path).sort();
-    assert.deepEqual(paths, ['CHANGELOG.md', 'LICENSE', 'README.md', 'dist/analyzeWorker.js', 'dist/cli.js', 'dist/server.js', 'package.json']);
+    assert.deepEqual(paths, ['CHANGELOG.md', 'LICENSE', 'README.md', 'dist/analyzeWorker.js', 'dist/cli.js', 'dist/cliMain.js', 'dist/server.js', 'package.json']);
     const prefix = join(scratch, 'global');
     npm(['install', '-g', join(scratch, packed[0]!.filename), '--prefix', prefix, '--omit=dev', '--offline', '--no-audit', '--no-fund'], scratch);
     const bin = join(prefix, 'bin', 'migration-guard');

@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { resolve } from 'node:path';
 import type { FileError, SourceFile } from './analyze';
 import { analyzeWithCache, openDigestMemo, type CacheSettings } from './cache/analysisCache';
+import { cacheFolder } from './cache/cacheFolder';
 import { MigrationInputs } from './cache/migrationInputs';
 import { createBaseline, fingerprinter, readBaseline, writeBaseline } from './config/baseline';
 import { ProjectPolicy } from './config/projectPolicy';
@@ -58,6 +59,8 @@ export interface CheckOutcome {
   fingerprint(finding: Finding): string;
   /** Set when --write-baseline wrote a file. */
   baselineWritten?: { file: string; entries: number; findings: number };
+  /** With the cache on: the folder it lives in. */
+  cacheFolder?: string;
   timings: CheckTimings;
 }
 
@@ -212,6 +215,7 @@ async function analyseDiscovered(
     lineCount: migrations.lineCount,
     fingerprint,
     ...(baselineWritten ? { baselineWritten } : {}),
+    ...(request.cache ? { cacheFolder: cacheFolder(request.cache, analysisRoot) } : {}),
     timings: { ...analysis.timings, discoverMs: clock.discoverMs, readMs, filesRead: migrations.readCount, totalMs: performance.now() - clock.started },
   };
 }

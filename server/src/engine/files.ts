@@ -1,7 +1,7 @@
 // Finds migration files (and the Django settings files used for database detection) below the paths a user
 // names, and reads them defensively: an unreadable, binary, non-UTF-8 or oversized file becomes a clear error
 // entry instead of a crash, and special files (FIFOs, sockets) are never opened, so nothing can hang.
-import { closeSync, existsSync, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { closeSync, existsSync, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync, type Stats } from './projectFs';
 import { basename, dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import { ProjectLayout } from './django/projectLayout';
 

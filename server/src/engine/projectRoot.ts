@@ -1,7 +1,7 @@
 // Where the project a path belongs to starts, for commands given one file or folder (`explain FILE.py`, `sql PATH`):
 // the folder of the nearest pyproject.toml with our table, else the nearest folder holding manage.py, else (for a
 // migration file) its app's parent folder or (for a folder) the folder itself.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync } from './projectFs';
 import { dirname, join } from 'node:path';
 import { findConfig } from './config/pyproject';
 

@@ -1,7 +1,7 @@
 // `migration-guard sql PATH...`: the SQL Django would run for migrations, generated from the project's history
 // without Django or a database. The whole project the paths belong to is read (so every migration sees the state
 // and constraint names its history left); only the migrations under the given paths are reported.
-import { existsSync } from 'node:fs';
+import { existsSync } from './projectFs';
 import { relative, resolve, sep } from 'node:path';
 import { Project } from './analyze';
 import { readLayout, readSources } from './checkProject';

@@ -4,7 +4,7 @@
 //    ignore entry that suppressed nothing becomes an `unused-ignore` finding (which an ignore comment may silence too);
 // 2. per report, at the front door: findings on excluded files are dropped (ProjectPolicy), then those the baseline
 //    accepts.
-import { statSync } from 'node:fs';
+import { statSync } from './projectFs';
 import { dirname } from 'node:path';
 import { applyBaseline, readBaseline, type Baseline, type SourceLookup } from './config/baseline';
 import { applyIgnoreDirectives, collectIgnoreDirectives, describeUnusedIgnore, UNUSED_IGNORE_RULE_ID, type Suppressible } from './config/ignoreComments';

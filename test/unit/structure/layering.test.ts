@@ -116,6 +116,45 @@ describe('engine layering', () => {
     assert.deepEqual(idLists, []);
   });
 
+  it('the engine reads a project only through projectFs.ts, so a recorded run (cache/replay.ts) misses no input', () => {
+    // The caches read their own folder and the worker pool finds its bundle: none of that is the project.
+    const ownFiles = (file: string): boolean => file === 'engine/projectFs.ts' || file.startsWith('engine/cache/') || file === 'engine/parallelAnalyze.ts';
+    const READERS = new Set(['existsSync', 'statSync', 'lstatSync', 'readdirSync', 'readFileSync', 'realpathSync', 'openSync', 'opendirSync', 'accessSync', 'createReadStream', 'promises', 'stat', 'lstat', 'readdir', 'readFile', 'open', 'access']);
+    const bad: string[] = [];
+    for (const file of GRAPH.keys()) {
+      if (!file.startsWith('engine/') || ownFiles(file)) continue;
+      const source = ts.createSourceFile(file, readFileSync(join(SERVER, file), 'utf8'), ts.ScriptTarget.Latest, false);
+      for (const statement of source.statements) {
+        if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
+        const specifier = statement.moduleSpecifier.text;
+        if (!['fs', 'node:fs', 'fs/promises', 'node:fs/promises'].includes(specifier)) continue;
+        const bindings = statement.importClause?.namedBindings;
+        if (specifier.endsWith('promises') || !bindings || ts.isNamespaceImport(bindings) || statement.importClause?.name) {
+          bad.push(`${file}: imports ${specifier} whole`);
+          continue;
+        }
+        for (const element of bindings.elements) {
+          const name = (element.propertyName ?? element.name).text;
+          if (READERS.has(name)) bad.push(`${file}: ${name} from ${specifier}`);
+        }
+      }
+    }
+    assert.deepEqual(bad, []);
+  });
+
+  it('the executable loads only the replay of recorded runs; the CLI and the engine are required on a miss', () => {
+    const reached = new Set<string>();
+    const visit = (file: string): void => {
+      for (const { target, typeOnly } of GRAPH.get(file) ?? []) {
+        if (typeOnly || !GRAPH.has(target) || reached.has(target)) continue;
+        reached.add(target);
+        visit(target);
+      }
+    };
+    visit('cliEntry.ts');
+    assert.deepEqual([...reached].sort(), ['engine/cache/cacheFolder.ts', 'engine/cache/fileDigests.ts', 'engine/cache/replay.ts', 'engine/projectFs.ts']);
+  });
+
   it('the client reaches the server\'s rules only through shared types and generated metadata', () => {
     const bad = CLIENT_IMPORTS.flatMap(([file, imports]) => intoRules(imports).map((i) => `client/src/${file} -> ${i.target}`));
     assert.deepEqual(bad, []);

@@ -5,17 +5,16 @@
 // are applied after the cache, so they need not be in the key. One entry per project folder, overwritten on a miss,
 // so the cache stays small; any failure to read or write it only means a cold run.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { AnalysisResult, SourceFile } from '../analyze';
 import type { ResolvedConfig } from '../config/types';
 import type { AnalysisTimings } from '../parallelAnalyze';
+import { cacheFolder, ensureCacheFolder } from './cacheFolder';
 import { DigestMemo } from './fileDigests';
 import type { MigrationInputs } from './migrationInputs';
 
-/** The folder name, below the project root (where pyproject.toml is, else the working folder). */
-export const CACHE_FOLDER = '.migration-guard-cache';
 const FORMAT = 2;
 
 export interface CacheSettings {
@@ -75,8 +74,7 @@ export function analysisKey(settings: CacheSettings, input: CacheInput): string 
 }
 
 function cacheFile(settings: CacheSettings, root: string, kind: 'analysis' | 'files'): string {
-  const dir = settings.dir ?? join(root, CACHE_FOLDER);
-  return join(dir, `${kind}-${createHash('sha256').update(root).digest('hex').slice(0, 16)}.json`);
+  return join(cacheFolder(settings, root), `${kind}-${createHash('sha256').update(root).digest('hex').slice(0, 16)}.json`);
 }
 
 /** The memo of the project's migration digests, to pass to MigrationInputs.read. */
@@ -96,12 +94,7 @@ function readEntry(file: string, key: string): AnalysisResult | undefined {
 
 function writeEntry(file: string, key: string, result: AnalysisResult): void {
   try {
-    const dir = join(file, '..');
-    if (!existsSync(dir)) {
-      mkdirSync(dir, { recursive: true });
-      // Like .pytest_cache and .ruff_cache: the folder ignores itself, so it never shows up in `git status`.
-      writeFileSync(join(dir, '.gitignore'), '# Created by migration-guard.\n*\n');
-    }
+    ensureCacheFolder(join(file, '..'));
     // Write then rename: a concurrent run (pre-commit and an editor) never reads half a file.
     const temporary = `${file}.${process.pid}.tmp`;
     writeFileSync(temporary, JSON.stringify({ key, result: { findings: result.findings, errors: result.errors } }));

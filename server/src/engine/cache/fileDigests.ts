@@ -39,7 +39,7 @@ function sameStamp(entry: Remembered, stats: Stats): boolean {
 }
 
 /** Whether a later write could leave these stamps unchanged, taken at `statTakenAt` (ms since the epoch). */
-export function isRacy(stats: Stats, statTakenAt: number): boolean {
+export function isRacy(stats: Pick<Stats, 'mtimeMs' | 'ctimeMs'>, statTakenAt: number): boolean {
   const coarse = stats.mtimeMs % 1000 === 0 && stats.ctimeMs % 1000 === 0;
   const newest = Math.max(stats.mtimeMs, stats.ctimeMs);
   return newest > statTakenAt - (coarse ? RACY_MARGIN_COARSE_MS : RACY_MARGIN_MS);

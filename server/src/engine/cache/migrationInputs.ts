@@ -1,7 +1,7 @@
 // The migration files of one `check` run. Without the cache every file is read. With it, a file whose metadata the
 // digest memo vouches for is only stat'ed: its digest (for the analysis key) and line count come from the memo, and
 // its text is read later only if it is needed (a cache miss, the baseline, SARIF fingerprints).
-import { statSync } from 'node:fs';
+import { statSync } from '../projectFs';
 import type { SourceFile } from '../analyze';
 import { displayPath, readSourceFile } from '../files';
 import { contentDigest, countLines, type DigestMemo } from './fileDigests';

@@ -3,7 +3,8 @@
 // works from any working directory), rule and a fingerprint of the operation's source text: line shifts and
 // re-indentation leave a finding matched, a changed operation makes it new again.
 import { createHash, randomBytes, type Hash } from 'node:crypto';
-import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, readFileSync } from '../projectFs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { FindingCore as Finding } from '../types';
 import { ConfigError } from './pyproject';

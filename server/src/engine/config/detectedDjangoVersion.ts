@@ -1,7 +1,7 @@
 // Reads the files that pin the project's Django version (lock files, requirements, pyproject.toml) from the project
 // root, for django/djangoVersion.ts. The detected version is the lowest configuration layer: `django-version` in
 // [tool.migration-guard], an editor setting or `--django-version` still win.
-import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync } from '../projectFs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { detectDjangoVersion, type DetectedDjangoVersion, type VersionSource } from '../django/djangoVersion';
 import type { ConfigLayer } from './types';

@@ -1,6 +1,6 @@
 // Reads `[tool.migration-guard]` from pyproject.toml (or any .toml holding the same table), validates it, and
 // merges configuration layers (defaults < pyproject < editor settings or CLI flags) into a ResolvedConfig.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from '../projectFs';
 import { dirname, isAbsolute, join, normalize, resolve } from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import type { Severity } from '../types';

@@ -2,7 +2,7 @@
 // unstaged and untracked alike). git is run with argument arrays, never through a shell, so a ref or path cannot
 // inject anything; a ref that looks like an option is refused before git sees it.
 import { execFileSync } from 'node:child_process';
-import { realpathSync, statSync } from 'node:fs';
+import { realpathSync, statSync } from '../projectFs';
 import { dirname, resolve } from 'node:path';
 import type { Report } from '../format/report';
 
