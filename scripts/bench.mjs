@@ -133,6 +133,30 @@ const rows = [
   ['sql: SQL of every migration (fastest, median)', `${fastest(sql).wallMs.toFixed(0)} ms, ${median(sql.map((s) => s.wallMs)).toFixed(0)} ms for ${sql[0].statements.toLocaleString('en')} statements (sqlmigrate needs Django and a database per migration)`],
   ['ratio CLI / bare parse (wall)', `${(bestCli.wallMs / bestBare.wallMs).toFixed(2)}x (target <= 1.5x)`],
 ];
+
+// The side-by-side project of the issue: a generated Django project of 500 migrations (10 apps of 50), checked cold
+// (--no-cache), replayed (the same run again), and parsed bare, alternating.
+const SMALL = join(BENCH, 'corpus500');
+generateCorpus(SMALL, { apps: 10, migrationsPerApp: 50 });
+const smallList = join(BENCH, 'files500.txt');
+writeFileSync(smallList, `${migrationFiles(SMALL).join('\n')}\n`);
+const smallEnv = { ...process.env, MIGRATION_GUARD_CACHE_DIR: join(BENCH, 'cache500') };
+rmSync(join(BENCH, 'cache500'), { recursive: true, force: true });
+for (let prime = 0; prime < 2; prime++) spawnSync(process.execPath, [CLI, 'check', SMALL, '--format', 'json'], { cwd: ROOT, env: smallEnv, maxBuffer: 64 * 1024 * 1024 });
+const small = { cold: [], replay: [], bare: [] };
+for (let run = 0; run < runs; run++) {
+  small.cold.push(timed([CLI, 'check', SMALL, '--format', 'json', '--no-cache', '--workers', workers]));
+  const started = process.hrtime.bigint();
+  const replayed = spawnSync(process.execPath, [CLI, 'check', SMALL, '--format', 'json', '--stats'], { cwd: ROOT, env: smallEnv, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  small.replay.push({ wallMs: Number(process.hrtime.bigint() - started) / 1e6, replayed: /"cache":"replay"/.test(replayed.stderr), same: replayed.stdout === small.cold[0].stdout });
+  small.bare.push(timed([join(ROOT, 'scripts', 'bareParse.mjs'), smallList]));
+}
+rows.push(
+  [`500-migration project (${migrationFiles(SMALL).length} files): cold check (fastest, median)`, `${fastest(small.cold).wallMs.toFixed(0)} ms, ${median(small.cold.map((s) => s.wallMs)).toFixed(0)} ms (target < 350 ms)`],
+  ['  replayed (unchanged, second run)', `${fastest(small.replay).wallMs.toFixed(0)} ms, ${median(small.replay.map((s) => s.wallMs)).toFixed(0)} ms${small.replay.every((s) => s.replayed && s.same) ? '' : ' (NOT all replays with equal output!)'}`],
+  ['  bare parse of the same files', `${fastest(small.bare).wallMs.toFixed(0)} ms, ${median(small.bare.map((s) => s.wallMs)).toFixed(0)} ms`],
+);
+
 const width = Math.max(...rows.map(([label]) => label.length));
 for (const [label, value] of rows) console.log(`${label.padEnd(width)}  ${value}`);
 
