@@ -637,9 +637,28 @@ function collectComments(text: string, tree: Tree, lineStarts: readonly number[]
   return comments;
 }
 
+/** Error nodes of a packed buffer, as start/end pairs relative to the buffer; buffers are immutable, so this is kept. */
+const bufferErrors = new WeakMap<TreeBuffer, readonly number[]>();
+const NO_ERRORS: readonly number[] = [];
+
+function errorsInBuffer(node: TreeBuffer): readonly number[] {
+  let found = bufferErrors.get(node);
+  if (found) return found;
+  // Each node takes four slots: type id, start, end, index after its children.
+  const { buffer, set } = node;
+  let pairs: number[] | undefined;
+  for (let index = 0; index < buffer.length; index += 4) {
+    if (set.types[buffer[index] as number]?.isError) (pairs ??= []).push(buffer[index + 1] as number, buffer[index + 2] as number);
+  }
+  found = pairs ?? NO_ERRORS;
+  bufferErrors.set(node, found);
+  return found;
+}
+
 /**
  * Error nodes (⚠) anywhere in the tree. Rather than visiting every node through a cursor, this reads the packed
- * node buffers directly (a typed-array scan), which is several times cheaper on large files.
+ * node buffers directly (a typed-array scan), which is several times cheaper on large files; an incremental parse
+ * reuses the buffers an edit did not touch, and their scan is remembered, so a keystroke scans only what it changed.
  */
 function collectSyntaxErrors(tree: Tree): Span[] {
   const errors: Span[] = [];
@@ -647,13 +666,8 @@ function collectSyntaxErrors(tree: Tree): Span[] {
   while (pending.length > 0) {
     const { node, offset } = pending.pop() as { node: Tree | TreeBuffer; offset: number };
     if (node instanceof TreeBuffer) {
-      // Each node takes four slots: type id, start, end, index after its children.
-      const { buffer, set } = node;
-      for (let index = 0; index < buffer.length; index += 4) {
-        if (set.types[buffer[index] as number]?.isError) {
-          errors.push({ start: offset + (buffer[index + 1] as number), end: offset + (buffer[index + 2] as number) });
-        }
-      }
+      const pairs = errorsInBuffer(node);
+      for (let index = 0; index < pairs.length; index += 2) errors.push({ start: offset + (pairs[index] as number), end: offset + (pairs[index + 1] as number) });
       continue;
     }
     if (node.type.isError) errors.push({ start: offset, end: offset + node.length });
