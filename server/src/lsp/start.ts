@@ -1,5 +1,6 @@
 // The language server's wiring: LSP messages in, engine calls out. The same code serves VS Code (IPC) and every
-// other editor (`migration-guard lsp --stdio`): createConnection picks the transport from the command line.
+// other editor (`migration-guard lsp --stdio`): createConnection picks the transport from the command line, except
+// that --stdio writes each message in one piece (stdioTransport.ts).
 import {
   CodeActionKind,
   DidChangeConfigurationNotification,
@@ -39,6 +40,7 @@ import { COMPLETION_TRIGGERS, registerNavigation } from './navigation';
 import { SettingsStore, initialSettings, type DocumentConfig } from './settings';
 import { WorkspaceIndex, isPyproject, type IndexedProject } from './workspaceIndex';
 import { WorkCounters, type HoverRecord } from './workCounters';
+import { stdioTransport } from './stdioTransport';
 
 /** After an edit that changes only a file's content, other open files of the project are refreshed this much later. */
 const DEPENDENT_REFRESH_MS = 300;
@@ -49,7 +51,8 @@ function folderRoot(path: string): string {
 }
 
 export function startServer(): void {
-  const connection = createConnection(ProposedFeatures.all);
+  const stdio = stdioTransport(process.argv);
+  const connection = stdio ? createConnection(ProposedFeatures.all, ...stdio) : createConnection(ProposedFeatures.all);
   const documents = new TextDocuments(TextDocument);
   new MigrationGuardServer(connection, documents).listen();
 }

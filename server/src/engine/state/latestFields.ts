@@ -35,7 +35,15 @@ export function latestFieldDefinitions(files: readonly MigrationModel[], graph: 
   for (const app of apps) {
     for (const file of graph.inAppOrder(app, files)) {
       if (replacements.has(migrationKey(file.app, file.name))) continue;
-      for (const op of file.allOperations) applyOperation(models, file, op);
+      for (const action of fieldActionsOf(file)) {
+        if (action.kind === 'forget') {
+          models.delete(action.modelKey);
+          continue;
+        }
+        const fields = models.get(action.modelKey) ?? new Map<string, LatestFieldDefinition | undefined>();
+        models.set(action.modelKey, fields);
+        fields.set(action.field, action.definition);
+      }
     }
   }
   const definitions: LatestFieldDefinition[] = [];
@@ -48,20 +56,38 @@ export function latestFieldDefinitions(files: readonly MigrationModel[], graph: 
 
 const latestDefinitionsCache = new WeakMap<readonly MigrationModel[], { graph: MigrationGraph; definitions: LatestFieldDefinition[] }>();
 
-function applyOperation(models: Map<string, Map<string, LatestFieldDefinition | undefined>>, file: MigrationModel, op: Operation): void {
+/**
+ * What one migration does to the fields, in order: forget a model's fields (CreateModel starts afresh, DeleteModel
+ * and RenameModel end them), or set a field's latest definition (undefined: removed or renamed). Read once per
+ * version of a file: on a keystroke only the edited file is read again, and the walk above only replays these lists.
+ */
+type FieldAction = { kind: 'forget'; modelKey: string } | { kind: 'define'; modelKey: string; field: string; definition: LatestFieldDefinition | undefined };
+
+const actionsByFile = new WeakMap<MigrationModel, readonly FieldAction[]>();
+
+function fieldActionsOf(file: MigrationModel): readonly FieldAction[] {
+  let actions = actionsByFile.get(file);
+  if (!actions) {
+    const found: FieldAction[] = [];
+    for (const op of file.allOperations) readOperation(found, file, op);
+    actions = found;
+    actionsByFile.set(file, actions);
+  }
+  return actions;
+}
+
+function readOperation(actions: FieldAction[], file: MigrationModel, op: Operation): void {
   const model = op.name === 'RenameModel' ? stringValue(opArg(op, 'old_name'))?.toLowerCase() : targetModel(op);
   if (!model) return;
   const modelKey = `${file.app}:${model}`;
   const define = (field: string | undefined, call: CallExpr | undefined): void => {
     if (field === undefined) return;
-    const fields = models.get(modelKey) ?? new Map<string, LatestFieldDefinition | undefined>();
-    models.set(modelKey, fields);
     const modelLabel = writtenModelName(op) ?? model;
-    fields.set(field.toLowerCase(), call ? { file, op, app: file.app, model, modelLabel, field, call } : undefined);
+    actions.push({ kind: 'define', modelKey, field: field.toLowerCase(), definition: call ? { file, op, app: file.app, model, modelLabel, field, call } : undefined });
   };
   switch (op.name) {
     case 'CreateModel':
-      models.delete(modelKey);
+      actions.push({ kind: 'forget', modelKey });
       for (const entry of createModelFields(op)) define(entry.name, entry.field);
       break;
     case 'AddField':
@@ -77,7 +103,7 @@ function applyOperation(models: Map<string, Map<string, LatestFieldDefinition | 
       break;
     case 'DeleteModel':
     case 'RenameModel':
-      models.delete(modelKey);
+      actions.push({ kind: 'forget', modelKey });
       break;
   }
 }
