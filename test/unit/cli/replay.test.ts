@@ -163,6 +163,31 @@ describe('replay of a recorded check (dist/cli.js)', function () {
     }
   });
 
+  it('never trusts a cache folder this machine did not write (one committed to the repository and cloned)', () => {
+    const original = copyProject(join(ROOT, 'examples', 'shop'));
+    let clone: string | undefined;
+    try {
+      run(['check', '--format', 'json'], original);
+      settle();
+      run(['check', '--format', 'json'], original);
+      assert.equal(run(['check', '--format', 'json', '--stats'], original).cache, 'replay');
+      // A clone carries the same bytes, cache folder included, with new inodes and change times.
+      clone = mkdtempSync(join(tmpdir(), 'mg-replay-clone-'));
+      cpSync(original, clone, { recursive: true });
+      // The same path as where the entries were written, so only the folder's identity can tell them apart.
+      rmSync(original, { recursive: true, force: true });
+      cpSync(clone, original, { recursive: true });
+      settle();
+      const truth = run(['check', '--format', 'json', '--no-cache'], original);
+      const cloned = run(['check', '--format', 'json', '--stats'], original);
+      assert.equal(cloned.cache, 'miss', 'neither the record nor the analysis entry of the copied folder is used');
+      assert.equal(cloned.stdout, truth.stdout);
+    } finally {
+      rmSync(original, { recursive: true, force: true });
+      if (clone) rmSync(clone, { recursive: true, force: true });
+    }
+  });
+
   it('keeps no record when an input was stamped a moment before the run looked at it, or changed during the run', () => {
     const folder = mkdtempSync(join(tmpdir(), 'mg-replay-racy-'));
     try {

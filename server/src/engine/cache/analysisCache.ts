@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import type { AnalysisResult, SourceFile } from '../analyze';
 import type { ResolvedConfig } from '../config/types';
 import type { AnalysisTimings } from '../parallelAnalyze';
-import { cacheFolder, ensureCacheFolder } from './cacheFolder';
+import { cacheFolder, cacheFolderStamp, ensureCacheFolder } from './cacheFolder';
 import { DigestMemo } from './fileDigests';
 import type { MigrationInputs } from './migrationInputs';
 
@@ -60,9 +60,10 @@ function canonical(value: unknown): string {
   );
 }
 
-export function analysisKey(settings: CacheSettings, input: CacheInput): string {
+/** `folderStamp`: cacheFolderStamp of the cache folder, so entries not written on this machine never match. */
+export function analysisKey(settings: CacheSettings, input: CacheInput, folderStamp: string): string {
   const hash = createHash('sha256');
-  hash.update(toolIdentity(settings.version)).update('\u0000').update(canonical(input.config)).update('\u0000');
+  hash.update(toolIdentity(settings.version)).update('\u0000').update(folderStamp).update('\u0000').update(canonical(input.config)).update('\u0000');
   for (const file of input.migrations.files) {
     if (file.digest === undefined) throw new Error(`internal: ${file.path} was read without a digest`);
     hash.update(`m\u0000${file.path}\u0000${file.digest}\u0000`);
@@ -79,7 +80,7 @@ function cacheFile(settings: CacheSettings, root: string, kind: 'analysis' | 'fi
 
 /** The memo of the project's migration digests, to pass to MigrationInputs.read. */
 export function openDigestMemo(settings: CacheSettings, root: string): DigestMemo {
-  return DigestMemo.load(cacheFile(settings, root, 'files'));
+  return DigestMemo.load(cacheFile(settings, root, 'files'), cacheFolderStamp(cacheFolder(settings, root), true));
 }
 
 function readEntry(file: string, key: string): AnalysisResult | undefined {
@@ -113,20 +114,21 @@ export async function analyzeWithCache<T extends AnalysisResult & { timings: Ana
   input: CacheInput,
   analyse: (sources: SourceFile[]) => Promise<T>,
 ): Promise<AnalysisResult & { timings: CachedTimings }> {
-  if (!settings) {
+  const started = performance.now();
+  const folderStamp = settings && cacheFolderStamp(cacheFolder(settings, input.root), true);
+  if (!settings || !folderStamp) {
     const result = await analyse(input.migrations.sources());
     return { findings: result.findings, errors: result.errors, timings: { ...result.timings, cache: 'off', cacheMs: 0 } };
   }
-  const started = performance.now();
   const file = cacheFile(settings, input.root, 'analysis');
-  const hit = readEntry(file, analysisKey(settings, input));
+  const hit = readEntry(file, analysisKey(settings, input, folderStamp));
   if (hit) {
     input.migrations.saveMemo();
     return { ...hit, timings: { parseMs: 0, parseCpuMs: 0, analyzeMs: 0, workers: 0, cache: 'hit', cacheMs: performance.now() - started } };
   }
   // Reading the files the memo vouched for may find one changed since: the key is computed from what is analysed.
   const sources = input.migrations.sources();
-  const key = analysisKey(settings, input);
+  const key = analysisKey(settings, input, folderStamp);
   const lookupMs = performance.now() - started;
   const result = await analyse(sources);
   const writeStarted = performance.now();

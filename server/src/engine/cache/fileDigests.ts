@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync, type Stats } from 'node:fs';
 
-const FORMAT = 1;
+const FORMAT = 2;
 
 /** Fine-grained file systems (ext4, APFS, NTFS, tmpfs) stamp within a few milliseconds of the write. */
 const RACY_MARGIN_MS = 100;
@@ -52,21 +52,25 @@ export class DigestMemo {
 
   private constructor(
     private readonly file: string,
+    private readonly folderStamp: string | undefined,
     private readonly previous: ReadonlyMap<string, Remembered>,
   ) {}
 
-  /** Any failure to read the memo only means every file is read. */
-  static load(file: string): DigestMemo {
+  /**
+   * Any failure to read the memo only means every file is read. `folderStamp` (cacheFolder.ts): a memo written
+   * for another folder identity, such as one committed to the repository, is ignored; without one, nothing is kept.
+   */
+  static load(file: string, folderStamp: string | undefined): DigestMemo {
     let previous = new Map<string, Remembered>();
     try {
-      const stored = JSON.parse(readFileSync(file, 'utf8')) as { format?: unknown; files?: unknown };
-      if (stored.format === FORMAT && stored.files && typeof stored.files === 'object') {
+      const stored = JSON.parse(readFileSync(file, 'utf8')) as { format?: unknown; folder?: unknown; files?: unknown };
+      if (folderStamp !== undefined && stored.format === FORMAT && stored.folder === folderStamp && stored.files && typeof stored.files === 'object') {
         previous = new Map(Object.entries(stored.files as Record<string, unknown>).filter((entry): entry is [string, Remembered] => isRemembered(entry[1])));
       }
     } catch {
       // No memo yet, or an unreadable one.
     }
-    return new DigestMemo(file, previous);
+    return new DigestMemo(file, folderStamp, previous);
   }
 
   /** The digest of `absolute` when its metadata is the remembered one. */
@@ -89,10 +93,10 @@ export class DigestMemo {
 
   /** Writes the files seen in this run into the existing cache folder (write then rename; a failure only means a slower next run). */
   save(): void {
-    if (!this.changed && this.next.size === this.previous.size) return;
+    if (this.folderStamp === undefined || (!this.changed && this.next.size === this.previous.size)) return;
     try {
       const temporary = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(temporary, JSON.stringify({ format: FORMAT, files: Object.fromEntries(this.next) }));
+      writeFileSync(temporary, JSON.stringify({ format: FORMAT, folder: this.folderStamp, files: Object.fromEntries(this.next) }));
       renameSync(temporary, this.file);
     } catch {
       // A read-only checkout reads every file every time.

@@ -12,10 +12,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { stampOf, startRecording, stopRecording, type ObservationKind, type Observations, type Stamp } from '../projectFs';
-import { CACHE_FOLDER, ensureCacheFolder } from './cacheFolder';
+import { CACHE_FOLDER, cacheFolderStamp } from './cacheFolder';
 import { isRacy } from './fileDigests';
 
-const FORMAT = 1;
+const FORMAT = 2;
 /** Records kept per cache folder (one per distinct command line); the oldest go first. */
 const MAX_RECORDS = 16;
 /** Folders above the checked path searched for the cache folder: the engine's config search stops at `.git` too. */
@@ -39,6 +39,8 @@ export type OutputChunk = [1 | 2, string];
 interface ReplayRecord {
   format: number;
   key: string;
+  /** cacheFolderStamp of the folder it was written in: a record this machine did not write never matches. */
+  folder: string;
   token: string;
   /** Environment variables the run read, with their values (null: unset). */
   env: [string, string | null][];
@@ -123,7 +125,7 @@ function currentStamp(observation: string): Stamp {
 function isRecord(value: unknown): value is ReplayRecord {
   const record = value as Partial<ReplayRecord> | null;
   return (
-    !!record && record.format === FORMAT && typeof record.key === 'string' && typeof record.token === 'string' && Array.isArray(record.env) &&
+    !!record && record.format === FORMAT && typeof record.key === 'string' && typeof record.folder === 'string' && typeof record.token === 'string' && Array.isArray(record.env) &&
     Array.isArray(record.observed) && Array.isArray(record.output) && typeof record.exitCode === 'number'
   );
 }
@@ -139,7 +141,7 @@ export function findReplay(request: ReplayRequest, env: Record<string, string | 
     } catch {
       return undefined;
     }
-    if (!isRecord(record) || record.key !== request.key) return undefined;
+    if (!isRecord(record) || record.key !== request.key || record.folder !== cacheFolderStamp(folder, false)) return undefined;
     for (const [name, value] of record.env) if ((env[name] ?? null) !== value) return undefined;
     for (const [observation, stamp] of record.observed) if (!sameStamp(stamp, currentStamp(observation))) return undefined;
     const output = recordedOutput(recordFile(folder, request.key, 'out'), record);
@@ -218,9 +220,11 @@ export class ReplayRecorder {
     if (!observed.every(([observation, stamp]) => sameStamp(stamp, currentStamp(observation)))) return false;
     const token = `${process.pid}-${this.startedAt}-${Math.random().toString(36).slice(2)}`;
     const chunks = this.output.map(([stream, text]) => [stream, Buffer.from(text)] as const);
-    const record: ReplayRecord = { format: FORMAT, key: this.key, token, env: [...this.envRead], observed, output: chunks.map(([stream, bytes]) => [stream, bytes.length]), exitCode };
+    const record: ReplayRecord = { format: FORMAT, key: this.key, folder: '', token, env: [...this.envRead], observed, output: chunks.map(([stream, bytes]) => [stream, bytes.length]), exitCode };
     try {
-      ensureCacheFolder(folder);
+      const folderStamp = cacheFolderStamp(folder, true);
+      if (!folderStamp) return false;
+      record.folder = folderStamp;
       // Write then rename, output first: a reader never sees half a file, and a record always finds its output.
       writeAtomically(recordFile(folder, this.key, 'out'), Buffer.concat([Buffer.from(`${token}\n`), ...chunks.map(([, bytes]) => bytes)]));
       writeAtomically(recordFile(folder, this.key), JSON.stringify(record));
