@@ -281,6 +281,12 @@ class BenchClient {
 
 const percentile = (sorted, share) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(share * sorted.length) - 1))];
 
+/**
+ * Edits made before the timed ones: the server has just started, and its first edits run in V8's interpreter
+ * until the code is optimised; a user typing for minutes sees the steady state, which is what the targets are about.
+ */
+const WARMUP_EDITS = 20;
+
 /** Opens `text`, then makes `edits` single-character edits and times each until its diagnostics arrive. */
 async function editLatency(client, path, text, edits) {
   const uri = pathToFileURL(path).href;
@@ -296,15 +302,15 @@ async function editLatency(client, path, text, edits) {
   if (line < 0) line = 0;
   const samples = [];
   let version = 1;
-  for (let edit = 0; edit < edits; edit++) {
+  for (let edit = -WARMUP_EDITS; edit < edits; edit++) {
     version++;
-    const digit = String((edit % 9) + 1);
+    const digit = String((((edit % 9) + 9) % 9) + 1);
     const range = { start: { line, character }, end: { line, character: character + 1 } };
     const started = process.hrtime.bigint();
     const published = client.waitForVersion(uri, version);
     await client.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range, text: digit }] });
     await published;
-    samples.push(Number(process.hrtime.bigint() - started) / 1e6);
+    if (edit >= 0) samples.push(Number(process.hrtime.bigint() - started) / 1e6);
   }
   const sorted = [...samples].sort((a, b) => a - b);
   return { lines: lines.length, edits, p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), max: sorted[sorted.length - 1] };
@@ -382,7 +388,7 @@ export async function benchLsp({ serverPath = join(ROOT, 'dist', 'server.js'), e
     }
     const ms = (value) => `${value.toFixed(1)} ms`;
     const verdict = (ok) => (ok ? 'ok' : 'OVER TARGET');
-    log('Language server (node dist/server.js --stdio, real LSP client, incremental didChange):');
+    log(`Language server (node dist/server.js --stdio, real LSP client, incremental didChange; ${WARMUP_EDITS} untimed edits first on each file):`);
     log(`  ${large.lines}-line migration: edit-to-diagnostics p50 ${ms(large.p50)}, p95 ${ms(large.p95)} (target < ${TARGETS.largeP95Ms} ms: ${verdict(large.p95 < TARGETS.largeP95Ms)}), max ${ms(large.max)}, ${large.edits} edits`);
     log(`  ${small.lines}-line migration: edit-to-diagnostics p50 ${ms(small.p50)}, p95 ${ms(small.p95)} (target < ${TARGETS.smallP95Ms} ms: ${verdict(small.p95 < TARGETS.smallP95Ms)}), max ${ms(small.max)}, ${small.edits} edits`);
     log(`  ${squash.lines}-line squashed migration (replaces 60, RunPython/RunSQL, comments): edit-to-diagnostics p50 ${ms(squash.p50)}, p95 ${ms(squash.p95)} (target <= ${TARGETS.squashP95Ms} ms: ${verdict(squash.p95 <= TARGETS.squashP95Ms)}), max ${ms(squash.max)}, ${squash.edits} edits`);

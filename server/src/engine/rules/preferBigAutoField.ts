@@ -2,7 +2,7 @@
 // 2,147,483,647 ids (failed inserts burn ids too), and converting later rewrites the table and every referencing FK
 // column. A graph rule so that models already moved to BigAutoField by a later AlterField (the usual Django 3.2
 // DEFAULT_AUTO_FIELD upgrade) are not reported on their old CreateModel.
-import type { CallExpr } from '../python/model';
+import type { CallExpr, MigrationModel } from '../python/model';
 import type { GraphRule } from './rule';
 import { replaceText } from '../fixes/operations';
 import { calleeName, kwargFlag, runsAgainstDatabase } from '../django/operations';
@@ -53,12 +53,20 @@ export const preferBigAutoField: GraphRule = {
     ],
   },
   check(ctx) {
+    // Advice for a migration not yet applied anywhere: once others build on it, the cheap moment has passed. Asked
+    // once per file, not once per field (this rule runs again for the edited app on every keystroke).
+    const builtOn = new Map<MigrationModel, boolean>();
+    const isBuiltOn = (file: MigrationModel): boolean => {
+      let known = builtOn.get(file);
+      if (known === undefined) builtOn.set(file, (known = ctx.hasDependents(file)));
+      return known;
+    };
     for (const definition of latestFieldDefinitions(ctx.files, ctx.graph)) {
       const { file, op, call } = definition;
       // Only where the table is created; a state-only CreateModel describes a table that already exists.
-      if (op.name !== 'CreateModel' || !runsAgainstDatabase(op)) continue;
-      // Advice for a migration not yet applied anywhere: once others build on it, the cheap moment has passed.
-      if (ctx.config.hygieneScope === 'leaves' && ctx.hasDependents(file)) continue;
+      if (op.name !== 'CreateModel') continue;
+      if (ctx.config.hygieneScope === 'leaves' && isBuiltOn(file)) continue;
+      if (!runsAgainstDatabase(op)) continue;
       if (!isDjangoAutoField(call) || kwargFlag(call, 'primary_key', true) === false) continue;
       const callee = call.callee;
       ctx.report(file.path, {
