@@ -8,13 +8,12 @@
 // written again without its stamp changing. Such a file's digest is not remembered; the next run reads it again.
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync, type Stats } from 'node:fs';
+import { isRacy } from './racy';
+
+export { isRacy };
 
 const FORMAT = 2;
 
-/** Fine-grained file systems (ext4, APFS, NTFS, tmpfs) stamp within a few milliseconds of the write. */
-const RACY_MARGIN_MS = 100;
-/** File systems with whole-second stamps (ext3, HFS+, FAT's 2 s) need a margin above their granularity. */
-const RACY_MARGIN_COARSE_MS = 2500;
 
 /** A memo entry: size, mtimeMs, ctimeMs, inode, digest, line count. */
 type Remembered = [number, number, number, number, string, number];
@@ -38,12 +37,6 @@ function sameStamp(entry: Remembered, stats: Stats): boolean {
   return entry[0] === stats.size && entry[1] === stats.mtimeMs && entry[2] === stats.ctimeMs && entry[3] === Number(stats.ino);
 }
 
-/** Whether a later write could leave these stamps unchanged, taken at `statTakenAt` (ms since the epoch). */
-export function isRacy(stats: Pick<Stats, 'mtimeMs' | 'ctimeMs'>, statTakenAt: number): boolean {
-  const coarse = stats.mtimeMs % 1000 === 0 && stats.ctimeMs % 1000 === 0;
-  const newest = Math.max(stats.mtimeMs, stats.ctimeMs);
-  return newest > statTakenAt - (coarse ? RACY_MARGIN_COARSE_MS : RACY_MARGIN_MS);
-}
 
 /** The remembered digests of one project's migration files (one memo file per project, next to its analysis entry). */
 export class DigestMemo {

@@ -8,14 +8,13 @@
 //
 // Like the digest memo, a record is not kept when a path it depends on was stamped within a moment of being looked
 // at ("racy", fileDigests.ts): a write in the same timestamp tick could leave the stamp unchanged.
-import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { stampOf, startRecording, stopRecording, type ObservationKind, type Observations, type Stamp } from '../projectFs';
 import { CACHE_FOLDER, cacheFolderStamp } from './cacheFolder';
-import { isRacy } from './fileDigests';
+import { isRacy } from './racy';
 
-const FORMAT = 2;
+const FORMAT = 3;
 /** Records kept per cache folder (one per distinct command line); the oldest go first. */
 const MAX_RECORDS = 16;
 /** Folders above the checked path searched for the cache folder: the engine's config search stops at `.git` too. */
@@ -23,7 +22,7 @@ const MAX_ANCESTORS = 64;
 
 /** What the executable knows before loading the engine. */
 export interface ReplayRequest {
-  /** Record file name part and full key: arguments (without --stats), folder, terminal, tool. */
+  /** What the output depends on besides the recorded inputs: arguments (without --stats), folder, terminal, tool. */
   key: string;
   /** Cache folders to look in, nearest first. */
   folders: string[];
@@ -61,7 +60,10 @@ interface RunContext {
   cwd: string;
   env: Record<string, string | undefined>;
   stdoutIsTTY: boolean;
-  /** The tool's own files (the executable, the CLI bundle, the analysis worker): a rebuild never replays an older record. */
+  /**
+   * The tool's own files (the executable, the CLI bundle, the analysis worker), by their stamps: a rebuild or
+   * reinstall writes them again, so it never replays an older record.
+   */
   toolFiles: readonly string[];
 }
 
@@ -73,15 +75,8 @@ function keyedArguments(argv: readonly string[]): string[] {
 /** The request for a `check` command line that may have a record, else undefined (nothing is looked up). */
 export function replayRequest(argv: readonly string[], context: RunContext): ReplayRequest | undefined {
   if (argv[0] !== 'check' || argv.includes('--no-cache')) return undefined;
-  const hash = createHash('sha256').update(JSON.stringify([FORMAT, keyedArguments(argv), context.cwd, context.stdoutIsTTY]));
-  for (const file of context.toolFiles) {
-    try {
-      hash.update('\u0000').update(readFileSync(file));
-    } catch {
-      hash.update('\u0000missing');
-    }
-  }
-  return { key: hash.digest('hex'), folders: candidateFolders(argv, context) };
+  const tool = context.toolFiles.map((file) => stampOf('stat', file));
+  return { key: JSON.stringify([FORMAT, keyedArguments(argv), context.cwd, context.stdoutIsTTY, tool]), folders: candidateFolders(argv, context) };
 }
 
 /**
@@ -107,8 +102,20 @@ function candidateFolders(argv: readonly string[], context: RunContext): string[
   return [...folders];
 }
 
+/** Two FNV-1a hashes of the key make the file name; the record holds the whole key, which must match exactly. */
+function keyName(key: string): string {
+  let first = 0x811c9dc5;
+  let second = 0x01000193;
+  for (let index = 0; index < key.length; index++) {
+    const code = key.charCodeAt(index);
+    first = Math.imul(first ^ code, 0x01000193) >>> 0;
+    second = Math.imul(second ^ code, 0x811c9dc5 | 1) >>> 0;
+  }
+  return `${first.toString(16).padStart(8, '0')}${second.toString(16).padStart(8, '0')}`;
+}
+
 function recordFile(folder: string, key: string, kind: 'json' | 'out' = 'json'): string {
-  return join(folder, `replay-${key.slice(0, 32)}.${kind}`);
+  return join(folder, `replay-${keyName(key)}.${kind}`);
 }
 
 function sameStamp(recorded: Stamp, now: Stamp): boolean {
