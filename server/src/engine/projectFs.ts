@@ -9,6 +9,7 @@
 // functions, so nothing the analysis depends on can escape the record. Writers (the caches, the baseline) and the
 // caches' own reads of their folders stay on node:fs: they are not inputs of the analysis.
 import * as fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 /** How a path was looked at: `stat` follows links (also for reads, listings and realpath), `lstat` does not. */
 export type ObservationKind = 'stat' | 'lstat';
@@ -31,10 +32,24 @@ export function stampOf(kind: ObservationKind, path: string): Stamp {
   }
 }
 
+/** Whether two stamps say the same: same kind of answer, and for a present path the same five numbers. */
+export function sameStamp(recorded: Stamp, now: Stamp): boolean {
+  if (recorded === null || typeof recorded === 'string' || now === null || typeof now === 'string') return recorded === now;
+  return recorded[0] === now[0] && recorded[1] === now[1] && recorded[2] === now[2] && recorded[3] === now[3] && recorded[4] === now[4];
+}
+
+/** The stamp now of an observation, by its key in Observations. */
+export function currentStamp(observation: string): Stamp {
+  const colon = observation.indexOf(':');
+  return stampOf(observation.slice(0, colon) as ObservationKind, observation.slice(colon + 1));
+}
+
 function observe(kind: ObservationKind, path: fs.PathLike): void {
-  if (!recording || typeof path !== 'string') return;
-  const key = `${kind}:${path}`;
-  if (!recording.has(key)) recording.set(key, stampOf(kind, path));
+  if (!recording) return;
+  // The engine passes strings; a URL or Buffer is noted under the same path, so no input escapes the record.
+  const text = typeof path === 'string' ? path : path instanceof URL ? fileURLToPath(path) : path.toString();
+  const key = `${kind}:${text}`;
+  if (!recording.has(key)) recording.set(key, stampOf(kind, text));
 }
 
 /** Starts noting what the engine looks at; `stopRecording` returns it. One recording at a time (one CLI run). */

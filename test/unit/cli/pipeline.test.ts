@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Ajv from 'ajv';
 import { runCli } from '../../../server/src/cli';
 import { escapeMarkdown } from '../../../server/src/engine/format/markdown';
-import { isRacy } from '../../../server/src/engine/cache/fileDigests';
+import { isRacy } from '../../../server/src/engine/cache/racy';
 
 const ROOT = join(__dirname, '..', '..', '..');
 

@@ -10,10 +10,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync, type Stats } from 'node:fs';
 import { isRacy } from './racy';
 
-export { isRacy };
-
 const FORMAT = 2;
-
 
 /** A memo entry: size, mtimeMs, ctimeMs, inode, digest, line count. */
 type Remembered = [number, number, number, number, string, number];
@@ -36,7 +33,6 @@ export function countLines(text: string): number {
 function sameStamp(entry: Remembered, stats: Stats): boolean {
   return entry[0] === stats.size && entry[1] === stats.mtimeMs && entry[2] === stats.ctimeMs && entry[3] === Number(stats.ino);
 }
-
 
 /** The remembered digests of one project's migration files (one memo file per project, next to its analysis entry). */
 export class DigestMemo {

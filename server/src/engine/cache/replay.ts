@@ -7,10 +7,10 @@
 // still has the analysis cache and the digest memo to make that run cheap.
 //
 // Like the digest memo, a record is not kept when a path it depends on was stamped within a moment of being looked
-// at ("racy", fileDigests.ts): a write in the same timestamp tick could leave the stamp unchanged.
+// at ("racy", racy.ts): a write in the same timestamp tick could leave the stamp unchanged.
 import { existsSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { stampOf, startRecording, stopRecording, type ObservationKind, type Observations, type Stamp } from '../projectFs';
+import { currentStamp, sameStamp, stampOf, startRecording, stopRecording, type Observations, type Stamp } from '../projectFs';
 import { CACHE_FOLDER, cacheFolderStamp } from './cacheFolder';
 import { isRacy } from './racy';
 
@@ -118,17 +118,6 @@ function recordFile(folder: string, key: string, kind: 'json' | 'out' = 'json'):
   return join(folder, `replay-${keyName(key)}.${kind}`);
 }
 
-function sameStamp(recorded: Stamp, now: Stamp): boolean {
-  if (recorded === null || typeof recorded === 'string' || now === null || typeof now === 'string') return recorded === now;
-  return recorded[0] === now[0] && recorded[1] === now[1] && recorded[2] === now[2] && recorded[3] === now[3] && recorded[4] === now[4];
-}
-
-/** The stamp now of an observation keyed `${kind}:${path}` (projectFs.ts). */
-function currentStamp(observation: string): Stamp {
-  const colon = observation.indexOf(':');
-  return stampOf(observation.slice(0, colon) as ObservationKind, observation.slice(colon + 1));
-}
-
 function isRecord(value: unknown): value is ReplayRecord {
   const record = value as Partial<ReplayRecord> | null;
   return (
@@ -225,13 +214,12 @@ export class ReplayRecorder {
     const observed = [...(this.observed ?? [])];
     if (observed.some(([, stamp]) => Array.isArray(stamp) && isRacy({ mtimeMs: stamp[1], ctimeMs: stamp[2] }, this.startedAt))) return false;
     if (!observed.every(([observation, stamp]) => sameStamp(stamp, currentStamp(observation)))) return false;
+    const folderStamp = cacheFolderStamp(folder, true);
+    if (!folderStamp) return false;
     const token = `${process.pid}-${this.startedAt}-${Math.random().toString(36).slice(2)}`;
     const chunks = this.output.map(([stream, text]) => [stream, Buffer.from(text)] as const);
-    const record: ReplayRecord = { format: FORMAT, key: this.key, folder: '', token, env: [...this.envRead], observed, output: chunks.map(([stream, bytes]) => [stream, bytes.length]), exitCode };
+    const record: ReplayRecord = { format: FORMAT, key: this.key, folder: folderStamp, token, env: [...this.envRead], observed, output: chunks.map(([stream, bytes]) => [stream, bytes.length]), exitCode };
     try {
-      const folderStamp = cacheFolderStamp(folder, true);
-      if (!folderStamp) return false;
-      record.folder = folderStamp;
       // Write then rename, output first: a reader never sees half a file, and a record always finds its output.
       writeAtomically(recordFile(folder, this.key, 'out'), Buffer.concat([Buffer.from(`${token}\n`), ...chunks.map(([, bytes]) => bytes)]));
       writeAtomically(recordFile(folder, this.key), JSON.stringify(record));
