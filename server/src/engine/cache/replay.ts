@@ -92,7 +92,10 @@ function candidateFolders(argv: readonly string[], context: RunContext): string[
   for (const start of starts) {
     let folder = start;
     for (let level = 0; level < MAX_ANCESTORS; level++) {
-      folders.add(join(folder, CACHE_FOLDER));
+      const candidate = join(folder, CACHE_FOLDER);
+      // Reached from an earlier path already, and so were the folders above it: pre-commit passes many files.
+      if (folders.has(candidate)) break;
+      folders.add(candidate);
       if (existsSync(join(folder, '.git'))) break;
       const parent = dirname(folder);
       if (parent === folder) break;
