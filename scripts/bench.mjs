@@ -5,7 +5,7 @@
 // Then the language server's figures (scripts/bench-lsp.mjs). Options: --runs N (default 5), --workers auto|N
 // (the CLI's setting; default auto), --cli-only (skip the language server part).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -110,6 +110,38 @@ for (let run = 0; run < runs; run++) {
   analysisCacheOnly.push(warmRun(CORPUS, cacheEnv, 'hit', cli[0].stdout));
 }
 
+/**
+ * Checks of `corpus` after a one-line edit of one migration, a different edit each run (a commit that changed one
+ * file): the analysis runs again, but the other files' syntax trees come from the cache (treeCache.ts). The edited
+ * file is put back afterwards; the last run's output is compared with an uncached run of the same files.
+ */
+function changedRuns(corpus, env) {
+  const edited = migrationFiles(corpus)[0];
+  const original = readFileSync(edited, 'utf8');
+  const samples = [];
+  try {
+    for (let run = 0; run < runs; run++) {
+      writeFileSync(edited, `${original}\n# bench edit ${run} ${Date.now()}\n`);
+      const started = process.hrtime.bigint();
+      const result = spawnSync(process.execPath, [CLI, 'check', corpus, '--format', 'json', '--stats'], { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+      const changedStats = JSON.parse(/migration-guard stats (\{.*\})/.exec(result.stderr)?.[1] ?? '{}');
+      samples.push({ wallMs: Number(process.hrtime.bigint() - started) / 1e6, stdout: result.stdout, reused: changedStats.treesReused, files: changedStats.files, miss: changedStats.cache === 'miss' });
+    }
+    const uncached = spawnSync(process.execPath, [CLI, 'check', corpus, '--format', 'json', '--no-cache'], { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    samples.same = uncached.stdout === samples[samples.length - 1].stdout;
+  } finally {
+    writeFileSync(edited, original);
+  }
+  return samples;
+}
+
+function changedRow(samples) {
+  const trees = samples.every((s) => s.miss && s.reused === s.files - 1) ? `${samples[0].reused} of ${samples[0].files} trees from the cache` : 'NOT all runs reused the other files\' trees!';
+  return `${fastest(samples).wallMs.toFixed(0)} ms, ${median(samples.map((s) => s.wallMs)).toFixed(0)} ms (${trees}${samples.same ? '' : '; output NOT equal to an uncached run!'})`;
+}
+
+const changed = changedRuns(CORPUS, cacheEnv);
+
 // `migration-guard sql` over the whole corpus: every migration's statements, generated without Django.
 const sql = [];
 for (let run = 0; run < runs; run++) {
@@ -140,6 +172,7 @@ const rows = [
   ['CLI warm (recorded run replayed) wall time (fastest, median)', `${fastest(warm).wallMs.toFixed(0)} ms, ${median(warm.map((s) => s.wallMs)).toFixed(0)} ms${warm.every((s) => s.hit && s.same) ? '' : ' (NOT all replays with equal output!)'}, ${Math.max(...warm.map((s) => s.filesRead ?? NaN))} files read (target < 150 ms)`],
   ['  the same without a record (engine loaded, analysis cache hit)', `${fastest(analysisCacheOnly).wallMs.toFixed(0)} ms, ${median(analysisCacheOnly.map((s) => s.wallMs)).toFixed(0)} ms${analysisCacheOnly.every((s) => s.hit && s.same) ? '' : ' (NOT all hits with equal output!)'}`],
   ['  the same, node -e 0 (Node start-up alone)', `${fastest(startup).wallMs.toFixed(0)} ms, ${median(startup.map((s) => s.wallMs)).toFixed(0)} ms`],
+  ['CLI after a one-line edit of one migration (fastest, median)', changedRow(changed)],
   ['sql: SQL of every migration (fastest, median)', `${fastest(sql).wallMs.toFixed(0)} ms, ${median(sql.map((s) => s.wallMs)).toFixed(0)} ms for ${sql[0].statements.toLocaleString('en')} statements (sqlmigrate needs Django and a database per migration)`],
   ['ratio CLI / bare parse (wall)', `${(bestCli.wallMs / bestBare.wallMs).toFixed(2)}x (target <= 1.5x)`],
 ];
@@ -159,6 +192,7 @@ for (let run = 0; run < runs; run++) {
 }
 rows.push(
   [`500-migration project (${migrationFiles(SMALL).length} files): cold check (fastest, median)`, `${fastest(small.cold).wallMs.toFixed(0)} ms, ${median(small.cold.map((s) => s.wallMs)).toFixed(0)} ms (target < 350 ms)`],
+  ['  after a one-line edit of one migration', changedRow(changedRuns(SMALL, smallEnv))],
   ['  replayed (unchanged, second run)', `${fastest(small.replay).wallMs.toFixed(0)} ms, ${median(small.replay.map((s) => s.wallMs)).toFixed(0)} ms${small.replay.every((s) => s.hit && s.same) ? '' : ' (NOT all replays with equal output!)'}`],
   ['  bare parse of the same files', `${fastest(small.bare).wallMs.toFixed(0)} ms, ${median(small.bare.map((s) => s.wallMs)).toFixed(0)} ms`],
 );

@@ -169,6 +169,11 @@ export class Project {
     }
   }
 
+  /** The syntax tree the project holds for `path` (undefined for files it does not model). */
+  treeOf(path: string): Tree | undefined {
+    return this.files.get(normalizePath(path))?.parsed?.tree;
+  }
+
   /**
    * Findings of a file as they would be with `text` instead (and `extraFiles` added, never replacing a file the
    * project has): what a quick fix would leave, checked against the whole history before it is offered. The project

@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { Tree } from '@lezer/common';
 import { parser } from '@lezer/python';
-import { analyze, layoutOf, Project, type AnalysisResult, type AnalyzeOptions, type SourceFile } from './analyze';
+import { layoutOf, Project, type AnalysisResult, type AnalyzeOptions, type SourceFile } from './analyze';
 import type { ParseRequest, ParseResponse } from './analyzeWorker';
 import { fromPortable } from './treeTransfer';
 
@@ -181,24 +181,38 @@ export class ParsePool {
   }
 }
 
-/** Analyses the files together, parsing on the pool's workers when it has any. The pool is closed afterwards. */
-export async function analyzeSources(files: SourceFile[], options: AnalyzeOptions, pool: ParsePool): Promise<AnalysisResult & { timings: AnalysisTimings }> {
-  if (pool.size === 0) {
-    const started = performance.now();
-    const result = analyze(files, options);
-    return { ...result, timings: { parseMs: 0, parseCpuMs: 0, analyzeMs: performance.now() - started, workers: 0 } };
-  }
-  const workers = pool.size;
+/**
+ * Analyses the files together, parsing on the pool's workers when it has any; a file given with its tree (from the
+ * tree cache) is not parsed again. The result carries each file's syntax tree, in the order of `files`, for the
+ * tree cache to keep. The pool is closed afterwards.
+ */
+export async function analyzeSources(
+  files: SourceFile[],
+  options: AnalyzeOptions,
+  pool: ParsePool,
+): Promise<AnalysisResult & { timings: AnalysisTimings; trees: (Tree | undefined)[] }> {
   const project = new Project(options.rules);
   project.setLayout(layoutOf(options));
-  const parseStarted = performance.now();
-  const { parseCpuMs } = await pool.parse(
-    files.map((file) => file.text),
-    (index, tree) => project.setFile(files[index]!.path, files[index]!.text, tree),
-  );
-  const parseMs = performance.now() - parseStarted;
+  const toParse = files.filter((file) => !file.tree);
+  const workers = toParse.length > 0 ? pool.size : 0;
+  let parseMs = 0;
+  let parseCpuMs = 0;
+  if (workers > 0) {
+    for (const file of files) if (file.tree) project.setFile(file.path, file.text, file.tree);
+    const parseStarted = performance.now();
+    ({ parseCpuMs } = await pool.parse(
+      toParse.map((file) => file.text),
+      (index, tree) => project.setFile(toParse[index]!.path, toParse[index]!.text, tree),
+    ));
+    parseMs = performance.now() - parseStarted;
+  } else {
+    pool.close();
+  }
   const analyzeStarted = performance.now();
+  // Single-threaded, the project parses each file as it is set (parse time is then part of analyzeMs).
+  if (workers === 0) for (const file of files) project.setFile(file.path, file.text, file.tree);
   if (options.settingsFiles) project.setSettingsFiles(options.settingsFiles);
   const result = project.analyzeAll(options.config);
-  return { ...result, timings: { parseMs, parseCpuMs, analyzeMs: performance.now() - analyzeStarted, workers } };
+  const trees = files.map((file) => project.treeOf(file.path));
+  return { ...result, timings: { parseMs, parseCpuMs, analyzeMs: performance.now() - analyzeStarted, workers }, trees };
 }

@@ -212,6 +212,36 @@ describe('analysis cache', function () {
     }
   });
 
+  it('after a change, parses only the changed file (the others\' trees are kept) and reports as an uncached run does', async () => {
+    const stats = (stderr: string): { cache: string; files: number; treesReused: number } => JSON.parse(/migration-guard stats (\{.*\})/.exec(stderr)![1]!);
+    for (const [example, changed] of [
+      ['examples/shop', 'shop/migrations/0005_remove_product_legacy_code.py'],
+      ['test/fixtures/lsp', 'project/shop/migrations/0002_order_changes.py'],
+    ] as const) {
+      const project = mkdtempSync(join(tmpdir(), 'mg-trees-project-'));
+      try {
+        cpSync(join(ROOT, example), project, { recursive: true, filter: (source) => !source.includes('.migration-guard-cache') });
+        const first = await cli(['check', '--format', 'json', '--stats'], project);
+        assert.equal(stats(first.stderr).treesReused, 0);
+        const file = join(project, changed);
+        writeFileSync(file, `${readFileSync(file, 'utf8')}\n# edited\n`);
+        const second = await cli(['check', '--format', 'json', '--stats'], project);
+        assert.equal(stats(second.stderr).cache, 'miss');
+        assert.equal(stats(second.stderr).treesReused, stats(second.stderr).files - 1, example);
+        const uncached = await cli(['check', '--format', 'json', '--no-cache'], project);
+        assert.equal(second.stdout, uncached.stdout, example);
+        assert.equal(second.code, uncached.code);
+        // A syntax error in the changed file: its own tree, not a stale one, decides what is reported.
+        writeFileSync(file, readFileSync(file, 'utf8').replace('operations = [', 'operations = [[('));
+        const broken = await cli(['check', '--format', 'json', '--stats'], project);
+        assert.equal(broken.stdout, (await cli(['check', '--format', 'json', '--no-cache'], project)).stdout);
+        assert.match(broken.stdout, /syntax error/);
+      } finally {
+        rmSync(project, { recursive: true, force: true });
+      }
+    }
+  });
+
   it('misses when a file or the configuration changes', async () => {
     const project = mkdtempSync(join(tmpdir(), 'mg-cache-project-'));
     try {

@@ -8,12 +8,15 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { Tree } from '@lezer/common';
+import { parser } from '@lezer/python';
 import type { AnalysisResult, SourceFile } from '../analyze';
 import type { ResolvedConfig } from '../config/types';
 import type { AnalysisTimings } from '../parallelAnalyze';
 import { cacheFolder, cacheFolderStamp, ensureCacheFolder } from './cacheFolder';
 import { DigestMemo } from './fileDigests';
 import type { MigrationInputs } from './migrationInputs';
+import { TreeCache } from './treeCache';
 
 const FORMAT = 2;
 
@@ -35,7 +38,12 @@ export interface CacheInput {
   root: string;
 }
 
-export type CachedTimings = AnalysisTimings & { cache: 'hit' | 'miss' | 'off'; cacheMs: number };
+export type CachedTimings = AnalysisTimings & {
+  cache: 'hit' | 'miss' | 'off';
+  cacheMs: number;
+  /** Files whose syntax tree came from an earlier run (treeCache.ts) instead of a parse. */
+  treesReused: number;
+};
 
 let toolDigest: string | undefined;
 
@@ -74,8 +82,9 @@ export function analysisKey(settings: CacheSettings, input: CacheInput, folderSt
   return hash.digest('hex');
 }
 
-function cacheFile(settings: CacheSettings, root: string, kind: 'analysis' | 'files'): string {
-  return join(cacheFolder(settings, root), `${kind}-${createHash('sha256').update(root).digest('hex').slice(0, 16)}.json`);
+function cacheFile(settings: CacheSettings, root: string, kind: 'analysis' | 'files' | 'trees'): string {
+  const extension = kind === 'trees' ? 'bin' : 'json';
+  return join(cacheFolder(settings, root), `${kind}-${createHash('sha256').update(root).digest('hex').slice(0, 16)}.${extension}`);
 }
 
 /** The memo of the project's migration digests, to pass to MigrationInputs.read. */
@@ -109,7 +118,7 @@ function writeEntry(file: string, key: string, result: AnalysisResult): void {
  * Runs `analyse` unless the cache holds the result for exactly this input. `settings` undefined: no cache
  * (`--no-cache`). The result is the same either way; only the timings say which it was.
  */
-export async function analyzeWithCache<T extends AnalysisResult & { timings: AnalysisTimings }>(
+export async function analyzeWithCache<T extends AnalysisResult & { timings: AnalysisTimings; trees?: readonly (Tree | undefined)[] }>(
   settings: CacheSettings | undefined,
   input: CacheInput,
   analyse: (sources: SourceFile[]) => Promise<T>,
@@ -118,21 +127,36 @@ export async function analyzeWithCache<T extends AnalysisResult & { timings: Ana
   const folderStamp = settings && cacheFolderStamp(cacheFolder(settings, input.root), true);
   if (!settings || !folderStamp) {
     const result = await analyse(input.migrations.sources());
-    return { findings: result.findings, errors: result.errors, timings: { ...result.timings, cache: 'off', cacheMs: 0 } };
+    return { findings: result.findings, errors: result.errors, timings: { ...result.timings, treesReused: 0, cache: 'off', cacheMs: 0 } };
   }
   const file = cacheFile(settings, input.root, 'analysis');
   const hit = readEntry(file, analysisKey(settings, input, folderStamp));
   if (hit) {
     input.migrations.saveMemo();
-    return { ...hit, timings: { parseMs: 0, parseCpuMs: 0, analyzeMs: 0, workers: 0, cache: 'hit', cacheMs: performance.now() - started } };
+    return { ...hit, timings: { parseMs: 0, parseCpuMs: 0, analyzeMs: 0, workers: 0, treesReused: 0, cache: 'hit', cacheMs: performance.now() - started } };
   }
   // Reading the files the memo vouched for may find one changed since: the key is computed from what is analysed.
   const sources = input.migrations.sources();
   const key = analysisKey(settings, input, folderStamp);
+  // The files that did not change since an earlier run are not parsed again (treeCache.ts).
+  const trees = TreeCache.load(cacheFile(settings, input.root, 'trees'), toolIdentity(settings.version), folderStamp, parser.nodeSet);
+  const digests = sources.map((source) => input.migrations.digestOf(source.path));
+  const withTrees = sources.map((source, index) => {
+    const digest = digests[index];
+    const tree = digest === undefined ? undefined : trees.treeFor(digest, source.text.length);
+    return tree ? { ...source, tree } : source;
+  });
   const lookupMs = performance.now() - started;
-  const result = await analyse(sources);
+  const result = await analyse(withTrees);
   const writeStarted = performance.now();
   writeEntry(file, key, result);
   input.migrations.saveMemo();
-  return { findings: result.findings, errors: result.errors, timings: { ...result.timings, cache: 'miss', cacheMs: lookupMs + performance.now() - writeStarted } };
+  const parsed = sources.flatMap((source, index) => {
+    const tree = result.trees?.[index];
+    const digest = digests[index];
+    return tree && digest !== undefined ? [{ digest, length: source.text.length, tree }] : [];
+  });
+  trees.save(parsed);
+  const timings = { ...result.timings, treesReused: trees.reused, cache: 'miss' as const, cacheMs: lookupMs + performance.now() - writeStarted };
+  return { findings: result.findings, errors: result.errors, timings };
 }

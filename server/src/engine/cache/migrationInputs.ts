@@ -89,6 +89,11 @@ export class MigrationInputs {
     return sources;
   }
 
+  /** The content digest of a readable file (with the cache on), as of its last read. */
+  digestOf(path: string): string | undefined {
+    return this.byPath.get(path)?.digest;
+  }
+
   /** The text of a readable file (read on first use when only stat'ed); undefined for other paths. */
   textOf(path: string): string | undefined {
     const file = this.byPath.get(path);
