@@ -214,13 +214,16 @@ describe('analysis cache', function () {
 
   it('after a change, parses only the changed file (the others\' trees are kept) and reports as an uncached run does', async () => {
     const stats = (stderr: string): { cache: string; files: number; treesReused: number } => JSON.parse(/migration-guard stats (\{.*\})/.exec(stderr)![1]!);
-    for (const [example, changed] of [
-      ['examples/shop', 'shop/migrations/0005_remove_product_legacy_code.py'],
-      ['test/fixtures/lsp', 'project/shop/migrations/0002_order_changes.py'],
+    for (const [example, changed, odd] of [
+      ['examples/shop', 'shop/migrations/0005_remove_product_legacy_code.py', 'shop/migrations/0004_product_stock.py'],
+      ['test/fixtures/lsp', 'project/shop/migrations/0002_order_changes.py', 'project/shop/migrations/0001_initial.py'],
+      ['test/fixtures/rules', 'add-field-not-null-no-default/fire-squash-originals-present/shop/migrations/0002_order_tracking_code.py', undefined],
     ] as const) {
       const project = mkdtempSync(join(tmpdir(), 'mg-trees-project-'));
       try {
         cpSync(join(ROOT, example), project, { recursive: true, filter: (source) => !source.includes('.migration-guard-cache') });
+        // An unchanged file whose tree is reused, written with a byte-order mark and CRLF line ends (as on Windows).
+        if (odd) writeFileSync(join(project, odd), `\ufeff${readFileSync(join(project, odd), 'utf8').replace(/\n/g, '\r\n')}`);
         const first = await cli(['check', '--format', 'json', '--stats'], project);
         assert.equal(stats(first.stderr).treesReused, 0);
         const file = join(project, changed);
