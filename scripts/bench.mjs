@@ -86,10 +86,16 @@ function primedCache(corpus, name) {
 
 /** A warm `check --stats` of `corpus`: its wall time, whether the cache answered as `expected`, whether stdout is `truth`. */
 function warmRun(corpus, env, expected, truth) {
+  const { wallMs, stdout, stats: warmStats } = cachedCheck(corpus, env);
+  return { wallMs, hit: warmStats.cache === expected, filesRead: warmStats.filesRead, same: stdout === truth };
+}
+
+/** A `check --stats` of `corpus` with its cache on: wall time, stdout and the CLI's stats. */
+function cachedCheck(corpus, env) {
   const started = process.hrtime.bigint();
   const result = spawnSync(process.execPath, [CLI, 'check', corpus, '--format', 'json', '--stats'], { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  const warmStats = JSON.parse(/migration-guard stats (\{.*\})/.exec(result.stderr)?.[1] ?? '{}');
-  return { wallMs: Number(process.hrtime.bigint() - started) / 1e6, hit: warmStats.cache === expected, filesRead: warmStats.filesRead, same: result.stdout === truth };
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  return { wallMs, stdout: result.stdout, stats: JSON.parse(/migration-guard stats (\{.*\})/.exec(result.stderr)?.[1] ?? '{}') };
 }
 
 // Warm runs: the same corpus unchanged, replayed from the record of the previous run, then without that record.
@@ -119,25 +125,23 @@ function changedRuns(corpus, env) {
   const edited = migrationFiles(corpus)[0];
   const original = readFileSync(edited, 'utf8');
   const samples = [];
+  let same = false;
   try {
     for (let run = 0; run < runs; run++) {
       writeFileSync(edited, `${original}\n# bench edit ${run} ${Date.now()}\n`);
-      const started = process.hrtime.bigint();
-      const result = spawnSync(process.execPath, [CLI, 'check', corpus, '--format', 'json', '--stats'], { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-      const changedStats = JSON.parse(/migration-guard stats (\{.*\})/.exec(result.stderr)?.[1] ?? '{}');
-      samples.push({ wallMs: Number(process.hrtime.bigint() - started) / 1e6, stdout: result.stdout, reused: changedStats.treesReused, files: changedStats.files, miss: changedStats.cache === 'miss' });
+      const { wallMs, stdout, stats: changedStats } = cachedCheck(corpus, env);
+      samples.push({ wallMs, stdout, reused: changedStats.treesReused, files: changedStats.files, miss: changedStats.cache === 'miss' });
     }
-    const uncached = spawnSync(process.execPath, [CLI, 'check', corpus, '--format', 'json', '--no-cache'], { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-    samples.same = uncached.stdout === samples[samples.length - 1].stdout;
+    same = timed([CLI, 'check', corpus, '--format', 'json', '--no-cache']).stdout === samples[samples.length - 1].stdout;
   } finally {
     writeFileSync(edited, original);
   }
-  return samples;
+  return { samples, same };
 }
 
-function changedRow(samples) {
+function changedRow({ samples, same }) {
   const trees = samples.every((s) => s.miss && s.reused === s.files - 1) ? `${samples[0].reused} of ${samples[0].files} trees from the cache` : 'NOT all runs reused the other files\' trees!';
-  return `${fastest(samples).wallMs.toFixed(0)} ms, ${median(samples.map((s) => s.wallMs)).toFixed(0)} ms (${trees}${samples.same ? '' : '; output NOT equal to an uncached run!'})`;
+  return `${fastest(samples).wallMs.toFixed(0)} ms, ${median(samples.map((s) => s.wallMs)).toFixed(0)} ms (${trees}${same ? '' : '; output NOT equal to an uncached run!'})`;
 }
 
 const changed = changedRuns(CORPUS, cacheEnv);

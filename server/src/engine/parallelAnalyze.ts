@@ -195,22 +195,21 @@ export async function analyzeSources(
   project.setLayout(layoutOf(options));
   const toParse = files.filter((file) => !file.tree);
   const workers = toParse.length > 0 ? pool.size : 0;
+  if (workers === 0) pool.close();
   let parseMs = 0;
   let parseCpuMs = 0;
   if (workers > 0) {
-    for (const file of files) if (file.tree) project.setFile(file.path, file.text, file.tree);
     const parseStarted = performance.now();
     ({ parseCpuMs } = await pool.parse(
       toParse.map((file) => file.text),
       (index, tree) => project.setFile(toParse[index]!.path, toParse[index]!.text, tree),
     ));
     parseMs = performance.now() - parseStarted;
-  } else {
-    pool.close();
   }
   const analyzeStarted = performance.now();
-  // Single-threaded, the project parses each file as it is set (parse time is then part of analyzeMs).
-  if (workers === 0) for (const file of files) project.setFile(file.path, file.text, file.tree);
+  // The files that came with a tree; single-threaded, every file: the project parses it as it is set (parse time is
+  // then part of analyzeMs).
+  for (const file of files) if (workers === 0 || file.tree) project.setFile(file.path, file.text, file.tree);
   if (options.settingsFiles) project.setSettingsFiles(options.settingsFiles);
   const result = project.analyzeAll(options.config);
   const trees = files.map((file) => project.treeOf(file.path));
