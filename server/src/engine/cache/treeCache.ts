@@ -122,8 +122,11 @@ export class TreeCache {
       return [1, portable.type, portable.length, [...portable.positions], portable.children.map(shapeOf)];
     };
     const trees: Header['trees'] = {};
-    for (const [digest, file] of unique) trees[digest] = [file.length, shapeOf(toPortable(file.tree))];
-    if (units * 2 > MAX_BLOB_BYTES) return;
+    for (const [digest, file] of unique) {
+      trees[digest] = [file.length, shapeOf(toPortable(file.tree))];
+      // Past the cap nothing is kept: stop at the first file that crosses it rather than shaping the rest.
+      if (units * 2 > MAX_BLOB_BYTES) return;
+    }
     const header = Buffer.from(JSON.stringify({ format: FORMAT, identity: this.identity, folder: this.folderStamp, trees } satisfies Header), 'utf8');
     const headerEnd = HEADER_AT + header.length;
     const blobStart = headerEnd + (headerEnd % 2);
