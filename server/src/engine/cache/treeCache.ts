@@ -47,11 +47,15 @@ export class TreeCache {
     private readonly nodeSet: NodeSet,
     private readonly stored: ReadonlyMap<string, [number, StoredShape]>,
     private readonly blob: Uint16Array,
+    private readonly maxBlobBytes: number,
   ) {}
 
-  /** Any failure to read the file (none yet, damaged, another tool version or folder) only means every file is parsed. */
-  static load(file: string, identity: string, folderStamp: string, nodeSet: NodeSet): TreeCache {
-    const empty = new TreeCache(file, identity, folderStamp, nodeSet, new Map(), new Uint16Array(0));
+  /**
+   * Any failure to read the file (none yet, damaged, another tool version or folder) only means every file is parsed.
+   * `maxBlobBytes` is the cap on node buffers that `save` keeps (tests lower it).
+   */
+  static load(file: string, identity: string, folderStamp: string, nodeSet: NodeSet, maxBlobBytes = MAX_BLOB_BYTES): TreeCache {
+    const empty = new TreeCache(file, identity, folderStamp, nodeSet, new Map(), new Uint16Array(0), maxBlobBytes);
     let bytes: Buffer;
     try {
       bytes = readFileSync(file);
@@ -71,7 +75,7 @@ export class TreeCache {
       // A Uint16Array needs an even byte offset: copy the rare buffer that is not aligned.
       const aligned = blobBytes.byteOffset % 2 === 0 ? blobBytes : Buffer.from(blobBytes);
       const blob = new Uint16Array(aligned.buffer, aligned.byteOffset, Math.floor(aligned.byteLength / 2));
-      return new TreeCache(file, identity, folderStamp, nodeSet, new Map(Object.entries(header.trees)), blob);
+      return new TreeCache(file, identity, folderStamp, nodeSet, new Map(Object.entries(header.trees)), blob, maxBlobBytes);
     } catch {
       return empty;
     }
@@ -125,7 +129,7 @@ export class TreeCache {
     for (const [digest, file] of unique) {
       trees[digest] = [file.length, shapeOf(toPortable(file.tree))];
       // Past the cap nothing is kept: stop at the first file that crosses it rather than shaping the rest.
-      if (units * 2 > MAX_BLOB_BYTES) return;
+      if (units * 2 > this.maxBlobBytes) return;
     }
     const header = Buffer.from(JSON.stringify({ format: FORMAT, identity: this.identity, folder: this.folderStamp, trees } satisfies Header), 'utf8');
     const headerEnd = HEADER_AT + header.length;

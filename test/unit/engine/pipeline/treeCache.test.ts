@@ -103,4 +103,25 @@ describe('syntax tree cache', () => {
     assert.ok(cache.treeFor(contentDigest('y = 2\n'), 6), 'two new trees in 150: rewritten');
     assert.equal(cache.treeFor(contentDigest(texts[0]!), texts[0]!.length), undefined, 'trees of files gone are dropped');
   });
+
+  it('keeps no trees past the cap on node buffers, and still gives back the trees of a file written under it', () => {
+    const all = entries(texts);
+    // About the bytes of node buffers of a tree (a TreeBuffer holds 4 16-bit units per node): a cap the whole list crosses.
+    const bufferBytes = (tree: Tree): number => {
+      let nodes = 0;
+      const cursor = tree.cursor();
+      for (let more = true; more; more = cursor.next()) nodes++;
+      return nodes * 8;
+    };
+    const firstTwo = bufferBytes(all[0]!.tree) + bufferBytes(all[1]!.tree);
+    TreeCache.load(file, 'tool-1', '12:34.5', parser.nodeSet, firstTwo).save(all);
+    assert.throws(() => statSync(file), /ENOENT/, 'past the cap: nothing written');
+
+    load().save(all.slice(0, 2));
+    const written = readFileSync(file);
+    const capped = TreeCache.load(file, 'tool-1', '12:34.5', parser.nodeSet, firstTwo);
+    assert.ok(capped.treeFor(contentDigest(texts[0]!), texts[0]!.length), 'a stored tree is still read under a lower cap');
+    capped.save(all);
+    assert.ok(readFileSync(file).equals(written), 'a save past the cap leaves the file as it was');
+  });
 });
