@@ -118,8 +118,15 @@ function printStats(io: CliIO, outcome: CheckOutcome): void {
     lines: outcome.lineCount,
     ...Object.fromEntries(Object.entries(outcome.timings).map(([key, value]) => [key, typeof value === 'number' ? Math.round(value * 10) / 10 : value])),
     maxRssKb: process.resourceUsage().maxRSS,
+    // CPU time of the whole process so far (every thread: V8's compiler and collector threads too).
+    cpuMs: cpuMilliseconds(),
   };
   io.stderr(`migration-guard stats ${JSON.stringify(stats)}\n`);
+}
+
+function cpuMilliseconds(): number {
+  const { user, system } = process.cpuUsage();
+  return Math.round((user + system) / 1000);
 }
 
 /** `--with-sql`: each finding's operation's statements, from the SQL generated for the same paths. */
