@@ -192,8 +192,12 @@ export class MigrationGraph {
       const dependedOn = new Set<MigrationKey>();
       for (const entry of this.entries.values()) {
         for (const dep of entry.model.migrationClass?.dependencies ?? []) {
-          const resolved = dep.app && dep.name ? this.resolve(dep.app, dep.name) : undefined;
-          if (resolved && resolved !== entry.key) dependedOn.add(resolved);
+          if (!dep.app || !dep.name) continue;
+          // Both the migration Django runs (a squash, for a replaced one) and the one named: a migration a squash
+          // replaces, still in the tree, has shipped as much as the ones after it that name it.
+          for (const key of [this.resolve(dep.app, dep.name), this.resolve(dep.app, dep.name, true)]) {
+            if (key && key !== entry.key) dependedOn.add(key);
+          }
         }
         const runsBefore = (entry.model.migrationClass?.runBefore ?? []).some((dep) => dep.app && dep.name && this.resolve(dep.app, dep.name));
         if (runsBefore) dependedOn.add(entry.key);
