@@ -1,8 +1,52 @@
 // Changing a primary key's type rewrites its table and every table whose foreign keys reference it.
 import type { FileRule } from './rule';
-import { isPrimaryKey } from '../django/columns';
+import { isPrimaryKey, relationTarget } from '../django/columns';
+import { fieldColumnName, hasForeignKeyColumn, isManyToMany } from '../django/fields';
+import { stringValue } from '../django/operations';
+import type { StateView } from '../state/types';
 import { columnTypeChange, readFieldOperation } from './fieldFacts';
 import { changesExistingTable } from './operationFacts';
+
+/** How many referencing columns a message names before "and N more". */
+const NAMED_COLUMNS = 3;
+
+/**
+ * The foreign key columns (`table.column`) that reference `app.key`'s primary key in the state before the change, or
+ * undefined when that cannot be known: an app's history is incomplete, a relation's target is not a plain string
+ * (`settings.AUTH_USER_MODEL`), or a many-to-many relation points at the model (its through table references it too).
+ */
+function referencingColumns(state: StateView, app: string, key: string, pkName: string): string[] | undefined {
+  if (!state.historyComplete(app) || !state.model(app, key)) return undefined;
+  const target = `${app}.${key}`;
+  const columns: string[] = [];
+  for (const otherApp of state.apps()) {
+    if (!state.historyComplete(otherApp)) return undefined;
+    for (const model of state.models(otherApp)) {
+      for (const [fieldName, field] of model.fields) {
+        const many = isManyToMany(field);
+        if (!many && !hasForeignKeyColumn(field)) continue;
+        const to = relationTarget(field, model.app, model.key);
+        if (to === undefined || to.startsWith('expr:')) return undefined;
+        if (to.toLowerCase() !== target) continue;
+        if (many) return undefined;
+        const toField = stringValue(field.kwargs['to_field']);
+        if (toField !== undefined && toField.toLowerCase() !== pkName.toLowerCase()) continue;
+        const table = stringValue(model.options['db_table']) ?? `${model.app}_${model.key}`;
+        columns.push(`${table}.${fieldColumnName(fieldName, field) ?? fieldName}`);
+      }
+    }
+  }
+  return columns;
+}
+
+/** What the change rewrites: the table and, as far as the replayed history tells, which referencing columns. */
+function cascadeOf(table: string, columns: readonly string[] | undefined): string {
+  if (columns === undefined) return `${table} and every foreign key column that references it are rewritten, each under an ACCESS EXCLUSIVE lock`;
+  if (columns.length === 0) return `${table} is rewritten under an ACCESS EXCLUSIVE lock (no foreign key in this project's migrations references it)`;
+  const named = columns.slice(0, NAMED_COLUMNS).join(', ');
+  const more = columns.length > NAMED_COLUMNS ? ` and ${columns.length - NAMED_COLUMNS} more` : '';
+  return `${table} and the ${columns.length === 1 ? 'foreign key column' : `${columns.length} foreign key columns`} that reference it (${named}${more}) are rewritten, each under an ACCESS EXCLUSIVE lock`;
+}
 
 /** Types a DEFAULT_AUTO_FIELD switch or a widening produces; risky on their own when the old type is unknown. */
 const WIDE_KEY_TYPES = new Set(['BigAutoField', 'BigIntegerField']);
@@ -42,7 +86,7 @@ class Shipment(models.Model):
     const before = change.before;
     const isKey = isPrimaryKey(change.after) === true || (before !== undefined && isPrimaryKey(before) === true);
     if (!isKey) return;
-    const cascade = `${change.names.table} and every foreign key column that references it are rewritten, each under an ACCESS EXCLUSIVE lock`;
+    const cascade = cascadeOf(change.names.table, referencingColumns(ctx.stateBefore(op), change.names.app, change.names.key, change.fieldName));
     if (!before) {
       if (!WIDE_KEY_TYPES.has(change.after.type)) return;
       ctx.report({
