@@ -1,5 +1,8 @@
 // A new unique constraint builds a unique index while blocking the table, and fails on existing duplicates.
-import type { Operation } from '../python/model';
+import type { CallExpr, Expr, Operation } from '../python/model';
+import { migrationAtomic } from '../django/migrationClass';
+import { operationsOf } from './dispatch';
+import { opArg, stringValue, targetModel } from '../django/operations';
 import type { FileContext, FileRule } from './rule';
 import { isPrimaryKey, isUnique } from '../django/columns';
 import { addedTogetherSets, kwargSpanOr, readAlteredColumn } from './fieldFacts';
@@ -58,13 +61,54 @@ export const addUniqueConstraint: FileRule = {
   },
 };
 
-function cost(ctx: FileContext, lock: 'ACCESS EXCLUSIVE' | 'SHARE'): string {
+/** What adding the constraint costs; `heldUntilNow` when the same constraint was in force until this migration removed it. */
+function cost(ctx: FileContext, lock: 'ACCESS EXCLUSIVE' | 'SHARE', heldUntilNow = false): string {
+  const duplicates = heldUntilNow ? '; the same constraint held until this migration dropped it, so no row conflicts' : ' and fails on existing duplicates';
   if (ctx.database === 'postgresql') {
     const blocked = lock === 'SHARE' ? 'writes' : 'reads and writes';
-    return `builds a unique index under ${lock === 'SHARE' ? 'a SHARE' : 'an ACCESS EXCLUSIVE'} lock (${blocked} wait) and fails on existing duplicates`;
+    return `builds a unique index under ${lock === 'SHARE' ? 'a SHARE' : 'an ACCESS EXCLUSIVE'} lock (${blocked} wait)${duplicates}`;
   }
-  if (ctx.database === 'mysql') return 'builds a unique index over the whole table and fails on existing duplicates';
-  return 'builds a unique index (SQLite locks the whole database meanwhile) and fails on existing duplicates';
+  if (ctx.database === 'mysql') return `builds a unique index over the whole table${duplicates}`;
+  return `builds a unique index (SQLite locks the whole database meanwhile)${duplicates}`;
+}
+
+/**
+ * True when an atomic migration re-adds a unique constraint that an earlier RemoveConstraint of it dropped, with the
+ * same definition (typically to rebuild a badly formed index), and no RunSQL or RunPython runs before it: the
+ * constraint held until that removal, and inside the one transaction nothing can have written a duplicate since.
+ */
+function reAddsConstraintInForce(ctx: FileContext, op: Operation, call: CallExpr, app: string, key: string, name: string | undefined): boolean {
+  if (name === undefined || migrationAtomic(ctx.file) !== true) return false;
+  const before = (other: Operation): boolean => other.span.start < op.span.start;
+  if (operationsOf(ctx.file, ['RunSQL', 'RunPython']).some(before)) return false;
+  const definition = canonical(call);
+  return operationsOf(ctx.file, ['RemoveConstraint']).some((removal) => {
+    if (!before(removal) || stringValue(opArg(removal, 'name')) !== name || targetModel(removal) !== key) return false;
+    const constraints = ctx.stateBefore(removal).model(app, key)?.options['constraints'];
+    if (!constraints || (constraints.kind !== 'list' && constraints.kind !== 'tuple')) return false;
+    return constraints.items.some((item) => item.kind === 'call' && stringValue(item.kwargs['name']) === name && canonical(item) === definition);
+  });
+}
+
+/** An expression written another way but meaning the same (quotes, spacing, tuple or list, keyword order) gives the same text. */
+function canonical(expr: Expr, depth = 0): string {
+  if (depth > 16) return expr.text;
+  switch (expr.kind) {
+    case 'string':
+      return JSON.stringify(expr.value);
+    case 'list':
+    case 'tuple':
+      return `[${expr.items.map((item) => canonical(item, depth + 1)).join(',')}]`;
+    case 'call': {
+      const kwargs = Object.keys(expr.kwargs)
+        .sort()
+        .map((key) => `${key}=${canonical(expr.kwargs[key]!, depth + 1)}`);
+      return `${canonical(expr.callee, depth + 1)}(${[...expr.args.map((arg) => canonical(arg, depth + 1)), ...kwargs].join(',')}${expr.hasStarArgs ? ',*' : ''})`;
+    }
+    default:
+      // Anything else compares as written: a difference only means the re-added constraint is not recognised.
+      return expr.text.replace(/\s+/g, '');
+  }
 }
 
 function checkAlterField(ctx: FileContext, op: Operation): void {
@@ -85,7 +129,7 @@ function checkAddConstraint(ctx: FileContext, op: Operation): void {
   const indexOnly = isIndexOnlyUniqueConstraint(added.call);
   ctx.report({
     span: op.span,
-    message: `AddConstraint ${names.label}: UniqueConstraint${name ? ` ${name}` : ''} on ${names.table} ${cost(ctx, indexOnly ? 'SHARE' : 'ACCESS EXCLUSIVE')}`,
+    message: `AddConstraint ${names.label}: UniqueConstraint${name ? ` ${name}` : ''} on ${names.table} ${cost(ctx, indexOnly ? 'SHARE' : 'ACCESS EXCLUSIVE', reAddsConstraintInForce(ctx, op, added.call, names.app, names.key, name))}`,
     operation: op,
   });
 }
